@@ -1,0 +1,22 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.selectors import platform_numbers
+
+
+class PlatformNumbersApi(APIView):
+    """Live public numbers about the community (the same as the home page)."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        members = serializers.IntegerField()
+        members_joined_last_30_days = serializers.IntegerField()
+        verified_emails = serializers.IntegerField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        return Response(self.OutputSerializer(platform_numbers()).data)

@@ -1,0 +1,59 @@
+"""Checks behind /readyz: can this process reach everything it depends on?"""
+
+import time
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from community.celery import app as celery_app
+
+CHECK_TIMEOUT_SECONDS = 2
+
+
+def _timed(check) -> dict:
+    started = time.monotonic()
+    try:
+        detail = check()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    result = {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
+    if detail:
+        result["detail"] = detail
+    return result
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def _redis():
+    if not settings.REDIS_URL:
+        return "embedded (not configured)"
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+        socket_timeout=CHECK_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return None
+
+
+def _broker():
+    if celery_app.conf.task_always_eager:
+        return "embedded (tasks run in process)"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    return None
+
+
+def readiness_report() -> tuple[bool, dict]:
+    """Run every check; ready only when all pass."""
+    checks = {"database": _timed(_database), "redis": _timed(_redis), "broker": _timed(_broker)}
+    return all(c["ok"] for c in checks.values()), checks

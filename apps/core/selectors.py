@@ -1,0 +1,22 @@
+"""Reads shared by the home page and the public stats endpoint."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+
+
+def platform_numbers() -> dict[str, int]:
+    """Live counts shown on the home page; one query per source table."""
+    month_ago = timezone.now() - timedelta(days=30)
+    members = User.objects.filter(is_active=True).aggregate(
+        total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))
+    )
+    return {
+        "members": members["total"],
+        "members_joined_last_30_days": members["joined_last_30_days"],
+        "verified_emails": EmailAddress.objects.filter(verified=True).count(),
+    }

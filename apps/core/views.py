@@ -1,0 +1,28 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.core.readiness import readiness_report
+from apps.core.selectors import platform_numbers
+
+
+def home(request):
+    return render(request, "core/home.html", {"numbers": platform_numbers()})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is up and serving requests; checks nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Ready for traffic only when the database, Redis and the broker answer."""
+    ready, checks = readiness_report()
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

@@ -1,0 +1,8 @@
+"""Every app's REST API under /api/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.core.api_urls")),
+    path("", include("apps.accounts.api_urls")),
+]

@@ -1,0 +1,100 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from apps.accounts.models import User
+
+PASSWORD = "una-clave-bastante-larga-77"
+
+
+def sign_up(client, email="nueva@example.org"):
+    return client.post(
+        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+
+def confirmation_link() -> str:
+    assert len(mail.outbox) == 1
+    return re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+
+
+@pytest.mark.django_db
+def test_signup_sends_a_verification_email_and_blocks_login_until_verified(client):
+    response = sign_up(client)
+    assert response.status_code == 302
+    assert response.url == "/accounts/confirm-email/"
+    user = User.objects.get(email="nueva@example.org")
+    assert not EmailAddress.objects.get(user=user).verified
+    assert mail.outbox[0].to == ["nueva@example.org"]
+
+    client.logout()
+    login = client.post("/accounts/login/", {"login": "nueva@example.org", "password": PASSWORD})
+    assert login.status_code == 302
+    assert login.url == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_verified_member_logs_in_and_sees_their_address(client):
+    sign_up(client)
+    link = confirmation_link()
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 302
+    assert EmailAddress.objects.get(email="nueva@example.org").verified
+
+    response = client.post(
+        "/accounts/login/", {"login": "nueva@example.org", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    assert "nueva@example.org" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_signup_errors_are_shown_next_to_the_fields(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "not-an-address", "password1": PASSWORD, "password2": "different-one-123"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"email", "password2"}
+    assert 'class="errorlist' in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_signup_with_a_taken_address_reveals_nothing_and_creates_nothing(client):
+    User.objects.create_user(username="taken", email="taken@example.org", password=PASSWORD)
+    response = sign_up(client, email="taken@example.org")
+    assert response.status_code == 302
+    assert response.url == "/accounts/confirm-email/"
+    assert User.objects.filter(email="taken@example.org").count() == 1
+    assert mail.outbox[0].to == ["taken@example.org"]
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_link_that_sets_a_new_password(client):
+    user = User.objects.create_user(username="olvido", email="olvido@example.org", password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    response = client.post("/accounts/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    form_page = client.get(link, follow=True)
+    form_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    done = client.post(form_url, {"password1": "otra-clave-nueva-88", "password2": "otra-clave-nueva-88"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("otra-clave-nueva-88")
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_are_rate_limited(client):
+    user = User.objects.create_user(username="victima", email="victima@example.org", password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": user.email, "password": "wrong-guess"})
+    blocked = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert blocked.status_code in (200, 429)

@@ -1,0 +1,104 @@
+import pytest
+from openapi_spec_validator import validate
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.mark.django_db
+def test_schema_is_valid_openapi_3(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"].startswith("3.")
+    validate(spec)
+    assert "/api/stats/" in spec["paths"]
+    assert "MeOutput" in spec["components"]["schemas"]
+
+
+@pytest.mark.django_db
+def test_interactive_docs_render_with_assets_served_locally(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    asset = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+
+
+@pytest.mark.django_db
+def test_stats_are_public_and_live(api, django_assert_num_queries):
+    UserFactory.create_batch(3)
+    UserFactory(verified=False)
+    with django_assert_num_queries(2):
+        response = api.get("/api/stats/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "members": 4,
+        "members_joined_last_30_days": 4,
+        "verified_emails": 3,
+    }
+
+
+@pytest.mark.django_db
+def test_me_requires_authentication_with_the_common_error_format(api):
+    response = api.get("/api/me/")
+    assert response.status_code in (401, 403)
+    assert set(response.json()) == {"message", "errors"}
+
+
+@pytest.mark.django_db
+def test_token_authentication_end_to_end(api):
+    user = UserFactory()
+    response = api.post("/api/auth/token/", {"email": user.email, "password": "a-long-test-password-42"})
+    assert response.status_code == 200
+    token = response.json()["token"]
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api.get("/api/me/")
+    assert me.status_code == 200
+    assert me.json()["email"] == user.email
+
+
+@pytest.mark.django_db
+def test_validation_errors_are_400_with_field_messages(api):
+    response = api.post("/api/auth/token/", {"email": "not-an-email"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["message"]
+    assert set(body["errors"]) == {"email", "password"}
+    assert all(isinstance(messages, list) and messages for messages in body["errors"].values())
+
+
+@pytest.mark.django_db
+def test_wrong_password_and_unverified_accounts_get_no_token(api):
+    verified = UserFactory()
+    unverified = UserFactory(verified=False)
+    wrong = api.post("/api/auth/token/", {"email": verified.email, "password": "nope-nope-nope"})
+    assert wrong.status_code == 400
+    assert "token" not in wrong.json()
+    pending = api.post(
+        "/api/auth/token/", {"email": unverified.email, "password": "a-long-test-password-42"}
+    )
+    assert pending.status_code == 403
+    assert "Verify" in pending.json()["message"] or "Verifica" in pending.json()["message"]
+
+
+@pytest.mark.django_db
+def test_token_endpoint_is_rate_limited(api, monkeypatch):
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "token_obtain": "3/minute"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    statuses = [
+        api.post("/api/auth/token/", {"email": "x@example.org", "password": "y"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    limited = api.post("/api/auth/token/", {"email": "x@example.org", "password": "y"})
+    assert limited.json()["retry_after"] > 0

@@ -1,0 +1,104 @@
+"""Settings selection, checked in fresh interpreters so the environment really decides."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from community.celery import app
+print(json.dumps({
+    "database": settings.DATABASES["default"]["ENGINE"],
+    "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "tasks_eager": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "hf_endpoint": settings.HF_ENDPOINT,
+    "acks_late": app.conf.task_acks_late,
+    "reject_on_worker_lost": app.conf.task_reject_on_worker_lost,
+    "serializer": app.conf.task_serializer,
+}))
+"""
+CONFIG_VARS = {
+    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EMAIL_URL", "HF_ENDPOINT",
+    "ALLOWED_HOSTS", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "GITHUB_CLIENT_ID",
+    "HF_OAUTH_CLIENT_ID", "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def run_python(code: str, settings_module: str, **env_vars) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, **env_vars)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def probe(settings_module: str, **env_vars) -> dict:
+    result = run_python(PROBE, settings_module, **env_vars)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_no_variables_means_the_embedded_stack():
+    config = probe("community.settings.local")
+    assert config["database"] == "django.db.backends.sqlite3"
+    assert config["channel_layer"] == "channels.layers.InMemoryChannelLayer"
+    assert config["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert config["tasks_eager"] is True
+    assert config["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert config["debug"] is True
+
+
+def test_database_and_redis_urls_select_the_full_stack():
+    config = probe(
+        "community.settings.local",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/community",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
+        HF_ENDPOINT="http://127.0.0.1:9999",
+    )
+    assert config["database"] == "django.db.backends.postgresql"
+    assert config["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["tasks_eager"] is False
+    assert config["broker"] == "redis://127.0.0.1:6379/3"
+    assert config["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["hf_endpoint"] == "http://127.0.0.1:9999"
+
+
+def test_celery_is_configured_for_at_least_once_delivery_with_json():
+    config = probe("community.settings.local")
+    assert config["acks_late"] is True
+    assert config["reject_on_worker_lost"] is True
+    assert config["serializer"] == "json"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_python(PROBE, "community.settings.production", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    env.update(
+        DJANGO_SETTINGS_MODULE="community.settings.production",
+        SECRET_KEY="k8#Vq2!zR0pL9^wX4&nB7*cY1@mT6$hJ3%fD5+gS8-eA0=uI2~oP",
+        ALLOWED_HOSTS="comunidad-ia.example.org",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/community",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,1 @@
+"""Celery tasks, one module per domain; they take ids and call services."""

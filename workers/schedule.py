@@ -1,0 +1,14 @@
+"""The beat schedule of every periodic task, in one place.
+
+django-celery-beat copies these entries into the database on start; staff can
+then change intervals or disable them from the admin.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "accounts.purge-unverified": {
+        "task": "workers.accounts.purge_unverified_accounts",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
