@@ -1,0 +1,93 @@
+"""Server-rendered SVG charts: readable at a glance, accessible, no JavaScript."""
+
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+PALETTE = ["#0b5cab", "#e07a00", "#1b7a3d", "#8e3ab5", "#b3261e"]
+
+
+def _coord(value: float) -> str:
+    """SVG coordinates as plain strings, so locale formatting (decimal commas) never applies."""
+    return f"{round(value, 1):g}"
+
+
+def _nice_ceiling(value: float) -> float:
+    """Round an axis maximum up to 1, 2 or 5 times a power of ten."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def line_chart(
+    points: Sequence[tuple[str, float]], *, title: str, width: int = 640, height: int = 220
+) -> SafeString:
+    """One series over time; `points` are (label, value) in order."""
+    left, right, top, bottom = 56, 12, 16, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = _nice_ceiling(max((v for _, v in points), default=0))
+    step = plot_w / max(len(points) - 1, 1)
+    coords = [
+        (_coord(left + i * step), _coord(top + plot_h - (v / top_value) * plot_h), label, v)
+        for i, (label, v) in enumerate(points)
+    ]
+    ticks = [(_coord(top + plot_h - f * plot_h), top_value * f) for f in (0, 0.5, 1)]
+    label_every = max(1, len(points) // 6)
+    return render_to_string(
+        "core/charts/line.svg",
+        {
+            "title": title, "width": width, "height": height, "left": left,
+            "right_edge": width - right, "baseline": top + plot_h,
+            "polyline": " ".join(f"{x},{y}" for x, y, _, _ in coords),
+            "points": coords, "ticks": ticks,
+            "x_labels": [(x, label) for i, (x, _, label, _) in enumerate(coords) if i % label_every == 0],
+            "colour": PALETTE[0],
+        },
+    )
+
+
+def grouped_bar_chart(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars: for each category, one bar per series (e.g. budget, granted, used)."""
+    left, right, bar_h, gap = 160, 56, 14, 12
+    group_h = bar_h * len(series) + gap
+    height = 28 + group_h * len(categories)
+    top_value = _nice_ceiling(max((v for _, values in series for v in values), default=0))
+    plot_w = width - left - right
+    groups = []
+    for c, category in enumerate(categories):
+        bars = []
+        for s, (name, values) in enumerate(series):
+            value = values[c]
+            bar_width = max(value, 0) / top_value * plot_w
+            bars.append({
+                "y": _coord(8 + c * group_h + s * bar_h),
+                "width": _coord(bar_width),
+                "value_x": _coord(left + bar_width + 4),
+                "value": value, "name": name, "colour": PALETTE[s % len(PALETTE)],
+            })
+        groups.append({
+            "label": category,
+            "label_y": _coord(8 + c * group_h + bar_h * len(series) / 2),
+            "bars": bars,
+        })
+    return render_to_string(
+        "core/charts/bars.svg",
+        {
+            "title": title, "width": width, "height": height, "left": left, "groups": groups,
+            "legend": [
+                (_coord(s * 140), name, PALETTE[s % len(PALETTE)]) for s, (name, _) in enumerate(series)
+            ],
+            "legend_y": height - 8, "bar_h": bar_h - 2,
+        },
+    )

@@ -1,0 +1,27 @@
+import re
+
+from apps.core.charts import grouped_bar_chart, line_chart
+
+
+def test_line_chart_scales_points_into_the_plot():
+    svg = line_chart([("1 nov", 0), ("2 nov", 50), ("3 nov", 174)], title="Descargas")
+    assert svg.startswith("<svg")
+    assert 'aria-label="Descargas"' in svg
+    assert "<title>3 nov: 174</title>" in svg
+    ys = [float(y) for y in re.findall(r"<circle cx=\"[\d.]+\" cy=\"([\d.]+)\"", svg)]
+    assert ys[0] > ys[1] > ys[2]  # higher values are drawn higher up
+    assert re.search(r">\s*200\s*<", svg)  # the axis rounds 174 up to 200
+
+
+def test_grouped_bars_are_proportional_and_escaped():
+    svg = grouped_bar_chart(
+        ["Convocatoria <2026>"], [("Presupuesto", [1000]), ("Concedido", [500])], title="Horas"
+    )
+    widths = [float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert widths[0] == 2 * widths[1]
+    assert "&lt;2026&gt;" in svg and "<2026>" not in svg
+
+
+def test_empty_series_render_without_errors():
+    assert "<svg" in line_chart([], title="Nada")
+    assert "<svg" in grouped_bar_chart([], [("Presupuesto", [])], title="Nada")
