@@ -3,7 +3,9 @@
 from django.urls import path
 
 from apps.core.consumers import HealthConsumer
+from apps.notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/healthz/", HealthConsumer.as_asgi()),
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
 ]

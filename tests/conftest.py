@@ -18,6 +18,11 @@ def pytest_sessionstart(session):
         pytest.exit("The tests need PostgreSQL (DATABASE_URL).", returncode=3)
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last: Playwright keeps an event loop in the main thread."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached values never leak from one test to the next."""

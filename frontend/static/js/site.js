@@ -21,3 +21,19 @@
     });
   }
 })();
+
+// Live notification badge: new notifications arrive over a WebSocket.
+(function () {
+  "use strict";
+  var bell = document.querySelector("[data-notifications-socket]");
+  if (!bell || !("WebSocket" in window)) return;
+  var badge = bell.querySelector("[data-unread-count]");
+  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  var socket = new WebSocket(scheme + window.location.host + bell.dataset.notificationsSocket);
+  socket.addEventListener("message", function (event) {
+    var data = JSON.parse(event.data);
+    badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
+    badge.hidden = false;
+    bell.title = data.title;
+  });
+})();

@@ -4,8 +4,9 @@ from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
 
-# Each app that has demo data adds its seeder here, after the ones it builds on.
-SEEDERS = [accounts_demo.seed]
+# Each app with demo data adds `seed(log, people)` here, after the apps it builds on;
+# `people` is what the accounts seeder returns (organisers, reviewers, operators, members).
+SEEDERS = []
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with DEBUG off; pass --allow-production."
             )
         with transaction.atomic():
+            people = accounts_demo.seed(self.stdout.write)
             for seeder in SEEDERS:
-                seeder(self.stdout.write)
+                seeder(self.stdout.write, people)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.notifications import apis
+
+urlpatterns = [
+    path("notifications/", apis.NotificationListApi.as_view(), name="api-notification-list"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        apis.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        apis.NotificationReadAllApi.as_view(),
+        name="api-notification-read-all",
+    ),
+]

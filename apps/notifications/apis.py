@@ -1,0 +1,55 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.pagination import PageNumberPagination
+from apps.notifications import selectors, services
+from apps.notifications.models import Notification
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class NotificationListApi(APIView):
+    """The caller's notifications, newest first (`?unread=true` for unread only)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool)],
+        responses=NotificationOutputSerializer(many=True),
+    )
+    def get(self, request):
+        unread_only = request.query_params.get("unread") in ("1", "true", "yes")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            selectors.notification_list(user=request.user, unread_only=unread_only), request, self
+        )
+        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+
+
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationOutputSerializer)
+    def post(self, request, notification_id: int):
+        notification = services.notification_mark_read(
+            user=request.user, notification_id=notification_id
+        )
+        return Response(NotificationOutputSerializer(notification).data)
+
+
+class NotificationReadAllApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        marked_read = serializers.IntegerField()
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request):
+        return Response({"marked_read": services.notifications_mark_all_read(user=request.user)})

@@ -1,0 +1,151 @@
+import time
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.core import mail
+from rest_framework.test import APIClient
+
+from apps.notifications.models import Notification
+from apps.notifications.services import notify
+from community.asgi import application
+from community.celery import app
+from tests.accounts.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_notify_stores_one_per_recipient_and_emails_after_commit(django_capture_on_commit_callbacks):
+    app.conf.task_always_eager = True
+    try:
+        ana, luis = UserFactory(), UserFactory()
+        inactive = UserFactory(is_active=False)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            notify(
+                recipients=[ana, luis, ana, inactive],
+                kind="test.hello",
+                title="Tu equipo tiene un nuevo miembro",
+                body="Marta se ha unido.",
+                url="/notifications/",
+            )
+            assert mail.outbox == []  # nothing leaves before commit
+        assert callbacks
+    finally:
+        app.conf.task_always_eager = False
+    assert Notification.objects.count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([ana.email, luis.email])
+    assert mail.outbox[0].subject.endswith("Tu equipo tiene un nuevo miembro")
+    assert "/notifications/" in mail.outbox[0].body
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_are_sent_by_a_real_worker_exactly_once(celery_worker):
+    from workers.notifications import send_notification_emails
+
+    member = UserFactory()
+    notify(recipients=[member], kind="test.once", title="Hola")
+    notification = Notification.objects.get()
+    send_notification_emails.delay([notification.id])  # a duplicate delivery
+    deadline = time.monotonic() + 20
+    while len(mail.outbox) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+@pytest.mark.django_db
+def test_page_lists_only_own_notifications_with_constant_queries(client, django_assert_num_queries):
+    member, other = UserFactory(), UserFactory()
+    notify(recipients=[other], kind="test.private", title="Secreto de otra persona", email=False)
+    notify(recipients=[member], kind="test.mine", title="Para mí", email=False)
+    client.force_login(member)
+    with django_assert_num_queries(5):
+        small = client.get("/notifications/")
+    for i in range(10):
+        notify(recipients=[member], kind="test.mine", title=f"Aviso {i}", email=False)
+    with django_assert_num_queries(5):
+        large = client.get("/notifications/")
+    assert "Para mí" in small.content.decode()
+    assert "Secreto de otra persona" not in large.content.decode()
+    assert large.context["page"].paginator.count == 11
+
+
+@pytest.mark.django_db
+def test_opening_marks_read_and_follows_only_local_links(client):
+    member = UserFactory()
+    local, = notify(recipients=[member], kind="t", title="a", url="/api/docs/", email=False)
+    foreign, = notify(recipients=[member], kind="t", title="b", url="https://evil.example/", email=False)
+    client.force_login(member)
+    assert client.post(f"/notifications/{local.id}/open/").url == "/api/docs/"
+    assert client.post(f"/notifications/{foreign.id}/open/").url == "/notifications/"
+    assert Notification.objects.filter(read_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_others_notifications_are_404_and_anonymous_is_sent_to_login(client):
+    owner, intruder = UserFactory(), UserFactory()
+    notification, = notify(recipients=[owner], kind="t", title="privado", email=False)
+    assert client.get("/notifications/").status_code == 302
+    client.force_login(intruder)
+    assert client.post(f"/notifications/{notification.id}/open/").status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+@pytest.mark.django_db
+def test_api_lists_filters_and_marks_read(django_assert_num_queries):
+    member, other = UserFactory(), UserFactory()
+    for i in range(3):
+        notify(recipients=[member], kind="t", title=f"n{i}", email=False)
+    notify(recipients=[other], kind="t", title="ajena", email=False)
+    api = APIClient()
+    api.force_authenticate(member)
+    with django_assert_num_queries(2):
+        listing = api.get("/api/notifications/?page_size=2").json()
+    assert listing["count"] == 3 and len(listing["results"]) == 2
+    first_id = listing["results"][0]["id"]
+    assert api.post(f"/api/notifications/{first_id}/read/").json()["read_at"]
+    assert api.get("/api/notifications/?unread=true").json()["count"] == 2
+    assert api.post("/api/notifications/read-all/").json() == {"marked_read": 2}
+    assert APIClient().get("/api/notifications/").status_code in (401, 403)
+    stranger = APIClient()
+    stranger.force_authenticate(other)
+    assert stranger.post(f"/api/notifications/{first_id}/read/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_socket_refuses_anonymous_members():
+    communicator = WebsocketCommunicator(
+        application, "/ws/notifications/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_socket_pushes_new_notifications_to_their_recipient(client):
+    from asgiref.sync import async_to_sync
+
+    member = UserFactory()
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+
+        communicator = WebsocketCommunicator(
+            application,
+            "/ws/notifications/",
+            headers=[(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)],
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        await sync_to_async(notify)(recipients=[member], kind="t", title="¡En directo!", email=False)
+        message = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return message
+
+    message = async_to_sync(scenario)()
+    assert message["title"] == "¡En directo!"
