@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.accounts.api_urls")),
+    path("", include("apps.hub.api_urls")),
 ]

@@ -43,11 +43,11 @@ def _validate_owner(name: str, kind: str) -> str:
     return name
 
 
-def tracked_owner_ensure(*, name: str, kind: str, added_by=None, member=None) -> HubOwner:
+def tracked_owner_ensure(*, name: str, kind: str, added_by=None, member=None, sync: bool = True) -> HubOwner:
     """Follow a Hub owner (idempotent); the profiles app calls this for linked Hub usernames.
 
     `member`, when given, is a platform user who may then ask for syncs of this owner.
-    A newly tracked owner is synced right after the transaction commits.
+    A newly tracked owner is synced right after the transaction commits (unless `sync=False`).
     """
     from workers.hub import sync_owner
 
@@ -63,7 +63,7 @@ def tracked_owner_ensure(*, name: str, kind: str, added_by=None, member=None) ->
             owner = HubOwner.objects.get(name__iexact=name)
     if member is not None:
         owner.members.add(member)
-    if created:
+    if created and sync:
         sync_owner.delay(owner.pk)
     return owner
 

@@ -331,3 +331,38 @@ def test_the_lock_expires_so_a_crashed_worker_does_not_block_for_ever(fake_hub, 
     cache.delete(f"hub:sync-lock:{owner.pk}")  # what Redis does when the timeout passes
     assert services.owner_sync(owner_id=owner.pk, policy=policy(), today=DAY).status == "ok"
     assert cache.get(f"hub:sync-lock:{owner.pk}") is None
+
+
+@pytest.mark.django_db
+def test_sync_task_takes_an_id_and_is_idempotent(fake_hub):
+    from workers.hub import sync_owner
+
+    fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=3)])
+    owner = factories.owner("grupo")
+    first = sync_owner.apply(args=[owner.pk]).get()
+    second = sync_owner.apply(args=[owner.pk]).get()
+    assert (first["status"], first["created"]) == ("ok", 1)
+    assert (second["status"], second["created"], second["updated"], second["snapshots"]) == ("ok", 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_periodic_job_queues_every_enabled_owner(django_capture_on_commit_callbacks):
+    from workers.hub import sync_all_owners
+
+    factories.owner("uno")
+    factories.owner("dos")
+    HubOwner.objects.filter(name="dos").update(sync_enabled=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert sync_all_owners.apply().get() == 1
+    assert len(callbacks) == 1
+
+
+def test_beat_schedule_runs_the_sync_every_few_hours():
+    from django.conf import settings
+
+    from workers.schedule import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["hub.sync-all-owners"]
+    assert entry["task"] == "workers.hub.sync_all_owners"
+    assert len(entry["schedule"].hour) == 4
+    assert "workers.hub" in settings.CELERY_IMPORTS

@@ -3,9 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
+from apps.hub import demo as hub_demo
 
 # Each app that has demo data adds its seeder here, after the ones it builds on.
-SEEDERS = [accounts_demo.seed]
+# accounts comes first: it returns the demo people every other seeder receives.
+SEEDERS = [accounts_demo.seed, hub_demo.seed]
 
 
 class Command(BaseCommand):
@@ -24,6 +26,7 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with DEBUG off; pass --allow-production."
             )
         with transaction.atomic():
-            for seeder in SEEDERS:
-                seeder(self.stdout.write)
+            people = SEEDERS[0](self.stdout.write)
+            for seeder in SEEDERS[1:]:
+                seeder(self.stdout.write, people)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
