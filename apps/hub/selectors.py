@@ -99,14 +99,21 @@ def owner_adoption(owner: HubOwner, *, today: date | None = None) -> dict:
         HubSnapshot.objects.filter(repository__in=live, day__gt=today - timedelta(days=90))
         .values("day").annotate(downloads=Sum("downloads")).order_by("day").values_list("day", "downloads")
     )
-    by_day = dict(daily)
-    month_ago = max((d for d in by_day if d <= today - timedelta(days=30)), default=None)
-    previous = by_day[month_ago] if month_ago else None
-    change = totals["downloads"] - previous if previous is not None else None
-    change_pct = round(100 * change / previous, 1) if previous else None
+    month_ago = max((d for d, _ in daily if d <= today - timedelta(days=30)), default=None)
+    previous = change = change_pct = None
+    if month_ago:
+        # Like with like: only repositories that already existed a month ago, so a new
+        # upload does not count as growth of the old ones.
+        then = HubSnapshot.objects.filter(repository__in=live, day=month_ago)
+        previous = then.aggregate(total=Sum("downloads", default=0))["total"]
+        current = live.filter(pk__in=then.values("repository_id")).aggregate(
+            total=Sum("downloads", default=0))["total"]
+        change = current - previous
+        change_pct = round(100 * change / previous, 1) if previous else None
     return {
         "totals": totals,
         "previous_downloads": previous,
+        "month_ago": month_ago,
         "change": change,
         "change_pct": change_pct,
         "daily": daily,

@@ -22,7 +22,7 @@ from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubS
 logger = logging.getLogger(__name__)
 
 SYNCED_FIELDS = [
-    "owner", "downloads", "downloads_all_time", "likes", "downloads_growth", "tags", "languages",
+    "owner_id", "downloads", "downloads_all_time", "likes", "downloads_growth", "tags", "languages",
     "task", "library", "licence", "gated", "private", "hub_created_at", "hub_modified_at", "removed_at",
 ]
 GROWTH_DAYS = 30
@@ -207,7 +207,7 @@ def catalogue_apply(*, owner: HubOwner, remote: list[RemoteRepository], today: d
         if repo is None:
             to_create.append(HubRepository(owner=owner, kind=item.kind, repo_id=item.repo_id, **values))
             continue
-        values["owner"] = owner
+        values["owner_id"] = owner.pk  # the id: comparing `owner` would fetch it row by row
         values["removed_at"] = None
         base = baselines.get(repo.pk)
         values["downloads_growth"] = item.downloads - base if base is not None else 0

@@ -86,6 +86,7 @@ def test_sync_of_2500_paginated_repositories_then_idle_run_writes_nothing(fake_h
     assert again.status == "ok"
     assert (again.created, again.updated, again.removed, again.snapshots, again.rows_written) == (0, 0, 0, 0, 0)
     assert writes(queries.captured_queries) == []
+    assert len(queries.captured_queries) <= 8  # reads in bulk too, never row by row
 
 
 @pytest.mark.django_db
