@@ -31,6 +31,7 @@ class OwnerListApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = OwnerOutputSerializer
+    queryset = HubOwner.objects.none()  # for the schema; reads go through selectors
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=96)
@@ -99,6 +100,7 @@ class RepositoryListApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = RepositoryOutputSerializer
+    queryset = HubRepository.objects.none()  # for the schema; reads go through selectors
 
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=HubRepository.Kind.choices, required=False)
@@ -147,6 +149,7 @@ class SnapshotListApi(GenericAPIView):
             fields = ["day", "downloads", "downloads_all_time", "likes"]
 
     serializer_class = OutputSerializer
+    queryset = HubSnapshot.objects.none()  # for the schema; reads go through selectors
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, pk):

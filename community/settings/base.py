@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "HubOwnerKindEnum": "apps.hub.models.HubOwner.Kind",
+        "HubRepositoryKindEnum": "apps.hub.models.HubRepository.Kind",
+    },
 }
 
 # --- Hugging Face Hub ---------------------------------------------------------
