@@ -229,14 +229,13 @@ def _client_factory() -> httpx2.Client:
     )
 
 
-_installed = False
-
-
 def _install_transport() -> None:
-    global _installed
-    if not _installed:
+    # Checked on every sync, not once: if other code swapped the factory, the policy
+    # would silently stop applying (and the client's own sleeping retries would return).
+    from huggingface_hub.utils import _http
+
+    if getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) is not _client_factory:
         huggingface_hub.set_client_factory(_client_factory)
-        _installed = True
 
 
 # --- Reading an owner -----------------------------------------------------------------------

@@ -174,3 +174,13 @@ def test_organisers_add_owners_with_errors_next_to_fields(client, django_capture
     assert len(callbacks) == 1  # the first sync is queued after commit
     dup = client.post("/models/owners/", {"name": "PROJECTE-AINA", "kind": "org"})
     assert dup.context["form"].errors["name"]
+
+
+@pytest.mark.django_db
+def test_unicode_repository_names_have_working_pages(client):
+    owner = factories.owner("comunidad")
+    factories.catalogue(owner, [factories.remote("comunidad/modelo-català-ñ", languages=("ca",))])
+    catalogue = client.get("/models/", {"language": "ca"}).content.decode()
+    assert "/models/model/comunidad/modelo-catal%C3%A0-%C3%B1/" in catalogue
+    page = client.get("/models/model/comunidad/modelo-catal%C3%A0-%C3%B1/")
+    assert page.status_code == 200 and "comunidad/modelo-català-ñ" in page.content.decode()

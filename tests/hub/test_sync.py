@@ -367,3 +367,48 @@ def test_beat_schedule_runs_the_sync_every_few_hours():
     assert entry["task"] == "workers.hub.sync_all_owners"
     assert len(entry["schedule"].hour) == 4
     assert "workers.hub" in settings.CELERY_IMPORTS
+
+
+@pytest.mark.django_db
+def test_the_budget_applies_to_every_call_of_a_sync(fake_hub):
+    fake_hub.page_size = 1
+    fake_hub.set_owner("grupo", models=[model_item(f"grupo/m{i}") for i in range(4)])
+    owner = factories.owner("grupo")
+    now = [600.0]
+    sleeper = Sleeper()
+
+    def sleep(seconds):
+        sleeper(seconds)
+        now[0] += seconds
+
+    budget = CallBudget(limit=3, window=300)
+    result = services.owner_sync(
+        owner_id=owner.pk, policy=policy(sleep=sleep, clock=lambda: now[0], budget=budget), today=DAY
+    )
+    assert result.status == "ok" and result.created == 4
+    assert result.http_calls >= 5  # 4 model pages + datasets (+ the client's registry lookup)
+    assert len(sleeper.calls) == (result.http_calls - 1) // 3
+
+
+@pytest.mark.django_db
+def test_policy_survives_another_library_replacing_the_client_factory(fake_hub):
+    import huggingface_hub
+
+    huggingface_hub.set_client_factory(huggingface_hub.utils._http.default_client_factory)
+    fake_hub.set_owner("grupo", models=[model_item("grupo/a")])
+    fake_hub.queue(503)
+    sleeper = Sleeper()
+    result = services.owner_sync(owner_id=factories.owner("grupo").pk, policy=policy(sleep=sleeper), today=DAY)
+    assert result.status == "ok" and sleeper.calls == [0.75]
+
+
+@pytest.mark.django_db
+def test_sync_now_is_refused_while_a_sync_runs():
+    from django.core.cache import cache
+
+    from tests.accounts.factories import UserFactory
+
+    member = UserFactory()
+    owner = factories.owner("grupo", member=member)
+    cache.add(f"hub:sync-lock:{owner.pk}", "running", timeout=60)
+    assert services.owner_sync_request(actor=member, owner=owner) is False
