@@ -184,3 +184,12 @@ def test_unicode_repository_names_have_working_pages(client):
     assert "/models/model/comunidad/modelo-catal%C3%A0-%C3%B1/" in catalogue
     page = client.get("/models/model/comunidad/modelo-catal%C3%A0-%C3%B1/")
     assert page.status_code == 200 and "comunidad/modelo-català-ñ" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_page_counts_live_public_repositories_and_their_downloads(client):
+    owner = make_catalogue(3, 1)
+    factories.catalogue(owner, [factories.remote("bsc-lt/modelo-0", downloads=174),
+                                factories.remote("bsc-lt/secret", downloads=999, private=True)])
+    numbers = client.get("/").context["numbers"]
+    assert (numbers["hub_repositories"], numbers["hub_downloads_last_30_days"]) == (1, 174)
