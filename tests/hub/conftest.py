@@ -1,20 +1,15 @@
-"""The Hub imitation runs for the whole session; HF_ENDPOINT points at it before import."""
+"""The Hub imitation of the session (started by the root conftest) for each test, reset."""
 
-import os
+import pytest
 
-from tests.hub.fake_hub import FakeHub
-
-FAKE_HUB = FakeHub()
-# Set before anything imports huggingface_hub, which reads HF_ENDPOINT at import time.
-os.environ["HF_ENDPOINT"] = FAKE_HUB.url
-
-import pytest  # noqa: E402
+from tests.hub.fake_hub import session_hub
 
 
 @pytest.fixture
 def fake_hub(settings):
-    settings.HF_ENDPOINT = FAKE_HUB.url
+    hub = session_hub()
+    settings.HF_ENDPOINT = hub.url
     settings.HF_TOKEN = ""
-    FAKE_HUB.reset()
-    yield FAKE_HUB
-    FAKE_HUB.reset()
+    hub.reset()
+    yield hub
+    hub.reset()

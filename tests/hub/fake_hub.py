@@ -166,3 +166,21 @@ class FakeHub:
                 return self._send(200, page, headers)
 
         return Handler
+
+
+_session_hub: FakeHub | None = None
+
+
+def session_hub() -> FakeHub:
+    """The one imitation of a test session; it points HF_ENDPOINT at itself when started.
+
+    Started from the root conftest, so HF_ENDPOINT is set before anything imports
+    huggingface_hub (which reads it at import time).
+    """
+    global _session_hub
+    if _session_hub is None:
+        import os
+
+        _session_hub = FakeHub()
+        os.environ["HF_ENDPOINT"] = _session_hub.url
+    return _session_hub
