@@ -412,3 +412,24 @@ def test_sync_now_is_refused_while_a_sync_runs():
     owner = factories.owner("grupo", member=member)
     cache.add(f"hub:sync-lock:{owner.pk}", "running", timeout=60)
     assert services.owner_sync_request(actor=member, owner=owner) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_runs_on_a_real_worker_through_the_broker(fake_hub, celery_worker):
+    import time
+
+    from tests.accounts.factories import UserFactory
+
+    fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=174)])
+    member = UserFactory()
+    owner = factories.owner("grupo", member=member)  # queues the first sync after commit
+    deadline = time.monotonic() + 20
+    while not HubRepository.objects.filter(repo_id="grupo/a").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert HubRepository.objects.get(repo_id="grupo/a").downloads == 174
+
+    fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=180)])
+    assert services.owner_sync_request(actor=member, owner=owner) is True
+    while HubRepository.objects.get(repo_id="grupo/a").downloads != 180 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert HubRepository.objects.get(repo_id="grupo/a").downloads == 180
