@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.hub.models import HubRepository
 
 
 def platform_numbers() -> dict[str, int]:
@@ -15,8 +16,13 @@ def platform_numbers() -> dict[str, int]:
     members = User.objects.filter(is_active=True).aggregate(
         total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))
     )
+    hub = HubRepository.objects.filter(private=False, removed_at__isnull=True).aggregate(
+        repositories=Count("id"), downloads=Sum("downloads", default=0)
+    )
     return {
         "members": members["total"],
         "members_joined_last_30_days": members["joined_last_30_days"],
         "verified_emails": EmailAddress.objects.filter(verified=True).count(),
+        "hub_repositories": hub["repositories"],
+        "hub_downloads_last_30_days": hub["downloads"],
     }
