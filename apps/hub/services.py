@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hub import permissions
 from apps.hub.hub_client import OWNER_NAME, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
+from apps.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +165,20 @@ def owner_sync(*, owner_id: int, policy: HubPolicy | None = None, today: date | 
 
 
 def _owner_failure_record(owner: HubOwner, message: str) -> None:
+    """Record the error on the owner; the people behind it hear about a new failure once."""
+    newly_failing = owner.sync_status != HubOwner.SyncStatus.FAILED
     HubOwner.objects.filter(pk=owner.pk).update(
         sync_status=HubOwner.SyncStatus.FAILED, sync_error=message[:2000], sync_error_at=timezone.now()
     )
+    if newly_failing:
+        notify(
+            recipients=[*owner.members.all(), owner.added_by],
+            kind="hub.sync_failed",
+            title=_("The Hub sync of %(owner)s failed") % {"owner": owner.name},
+            body=_("The catalogue keeps the data of the last successful sync. Error: %(error)s")
+            % {"error": message[:300]},
+            url=reverse("hub:owner", kwargs={"name": owner.name}),
+        )
 
 
 def _growth_baselines(repository_ids: list[int], today: date) -> dict[int, int]:

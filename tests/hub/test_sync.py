@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.hub import services
 from apps.hub.hub_client import CallBudget, HubPolicy
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
+from apps.notifications.models import Notification
+from tests.accounts.factories import UserFactory
 from tests.hub import factories
 from tests.hub.fake_hub import dataset_item, model_item
 
@@ -165,7 +167,7 @@ def test_5xx_is_retried_with_exponential_backoff_and_jitter(fake_hub):
 @pytest.mark.django_db
 def test_a_failed_sync_keeps_the_old_data_and_shows_the_error(fake_hub, client):
     fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=42)])
-    owner = factories.owner("grupo")
+    owner = factories.owner("grupo", added_by=UserFactory())
     services.owner_sync(owner_id=owner.pk, policy=policy(), today=DAY)
     for _ in range(5):
         fake_hub.queue(500)
@@ -180,6 +182,12 @@ def test_a_failed_sync_keeps_the_old_data_and_shows_the_error(fake_hub, client):
     assert "500" in owner.sync_error
     page = client.get(f"/models/owners/{owner.name}/").content.decode()
     assert owner.sync_error in page
+    alert = Notification.objects.get(kind="hub.sync_failed")
+    assert alert.recipient == owner.added_by
+    for _ in range(5):
+        fake_hub.queue(500)
+    services.owner_sync(owner_id=owner.pk, policy=policy(max_retries=4), today=DAY)
+    assert Notification.objects.filter(kind="hub.sync_failed").count() == 1  # told once, not every run
 
     services.owner_sync(owner_id=owner.pk, policy=policy(), today=DAY)
     owner.refresh_from_db()
