@@ -11,4 +11,8 @@ BEAT_SCHEDULE = {
         "task": "workers.accounts.purge_unverified_accounts",
         "schedule": crontab(hour=3, minute=17),
     },
+    "compute.grant-calendar": {
+        "task": "workers.compute.run_grant_calendar",
+        "schedule": crontab(hour=6, minute=5),
+    },
 }
