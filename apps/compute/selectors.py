@@ -79,7 +79,6 @@ def _request_base() -> QuerySet[AllocationRequest]:
     return AllocationRequest.objects.select_related("call__resource", "applicant", "grant").prefetch_related(
         Prefetch("members", queryset=RequestMember.objects.select_related("user")),
         "call__managers",
-        "assignments",
     )
 
 
@@ -99,14 +98,18 @@ def visible_requests(*, user) -> QuerySet[AllocationRequest]:
     )
 
 
+def request_list(*, user) -> QuerySet[AllocationRequest]:
+    return visible_requests(user=user).annotate(used=grant_used_annotation())
+
+
 def my_requests(*, user) -> QuerySet[AllocationRequest]:
     """Requests the member applied for or collaborates on."""
     return _request_base().filter(
         Q(applicant=user) | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
-    ).annotate(used=_grant_used_annotation())
+    ).annotate(used=grant_used_annotation())
 
 
-def _grant_used_annotation():
+def grant_used_annotation():
     return Coalesce(
         Subquery(
             UsageRecord.objects.filter(grant__request=OuterRef("pk")).values("grant")
@@ -126,7 +129,7 @@ def request_detail(*, user, pk: int) -> AllocationRequest | None:
                      .prefetch_related("scores__criterion")),
             "call__criteria", "call__reviewers",
         )
-        .annotate(used=_grant_used_annotation())
+        .annotate(used=grant_used_annotation())
         .filter(pk=pk).first()
     )
 
@@ -140,7 +143,7 @@ def manager_requests(*, call: Call) -> QuerySet[AllocationRequest]:
             Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")),
             Prefetch("members", queryset=RequestMember.objects.select_related("user")),
         )
-        .annotate(used=_grant_used_annotation())
+        .annotate(used=grant_used_annotation())
         .order_by("submitted_at", "pk")
     )
 
@@ -277,7 +280,7 @@ def public_funded_projects() -> QuerySet[AllocationRequest]:
         AllocationRequest.objects.filter(status__in=FUNDED)
         .select_related("call__resource", "grant")
         .prefetch_related("outputs")
-        .annotate(used=_grant_used_annotation())
+        .annotate(used=grant_used_annotation())
         .order_by("-decided_at", "-pk")
     )
 

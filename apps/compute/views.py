@@ -233,7 +233,7 @@ def call_manage(request, slug):
     page = _page(request, selectors.manager_requests(call=call))
     return render(request, "compute/call_manage.html", {
         "call": call, "page": page, "remaining": call.budget - call.granted,
-        "assign_form": AssignForm(call=call), "decision_form": DecisionForm(),
+        "panel": list(call.reviewers.all()), "decision_form": DecisionForm(),
         "csv_form": CsvUploadForm(), "changes": selectors.pending_changes(call=call),
         "staged_count": selectors.staged_count(call=call),
     })
