@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.compute.models import AllocationRequest, RequestAttachment
-from apps.compute.services import requests, review
+from apps.compute.services import decisions, requests, review, usage
 from tests.accounts.factories import UserFactory
 from tests.compute.factories import (
     approved_request,
@@ -211,15 +211,11 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
     call = make_call(budget="1000")
     allocation, grant = approved_request(call=call, units="100")
     operator = make_operator(call.resource)
-    from apps.compute.services import usage
-
     usage.usage_report(actor=operator, request_id=allocation.pk, period_start=grant.start_date,
                        period_end=grant.start_date, units=Decimal("30"))
     with django_assert_num_queries(5):
         response = client.get("/compute/dashboard/")
     rejected = make_request(call=make_call(resource=call.resource), justification="Private justification")
-    from apps.compute.services import decisions
-
     decisions.request_reject(actor=manager_of(rejected.call), request=rejected, note="Private note")
     for _ in range(3):
         approved_request(call=call)
