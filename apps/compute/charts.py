@@ -7,7 +7,7 @@ from apps.core.charts import grouped_bar_chart
 
 def ledger_chart(ledgers, *, title: str):
     return grouped_bar_chart(
-        [f"{ledger.name} ({ledger.unit})" for ledger in ledgers],
+        [ledger.short_name for ledger in ledgers],
         [
             (_("Budget"), [float(ledger.budget) for ledger in ledgers]),
             (_("Granted"), [float(ledger.granted) for ledger in ledgers]),

@@ -214,6 +214,7 @@ class Ledger:
     mean_days: float | None
     median_days: float | None
     slug: str = ""
+    short_name: str = ""
 
     @property
     def acceptance_rate(self) -> int | None:
@@ -252,7 +253,7 @@ def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
     for call in calls:
         mean, median = _decision_days(timings.get(call.pk, []))
         per_call.append(Ledger(
-            name=call.title, slug=call.slug, unit=call.resource.get_unit_display(), budget=call.budget,
+            name=call.title, short_name=call.title, slug=call.slug, unit=call.resource.get_unit_display(), budget=call.budget,
             granted=call.granted, used=call.used, requests=call.n_requests, approved=call.n_approved,
             decided=call.n_decided, mean_days=mean, median_days=median,
         ))
@@ -265,7 +266,7 @@ def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
         mean, median = _decision_days(entry["timings"])
         resources.append(Ledger(
             name=f"{entry['resource'].name} ({entry['resource'].provider})",
-            slug=entry["resource"].slug, unit=entry["resource"].get_unit_display(),
+            short_name=entry["resource"].name, slug=entry["resource"].slug, unit=entry["resource"].get_unit_display(),
             budget=sum((c.budget for c in cs), Decimal("0")), granted=sum((c.granted for c in cs), Decimal("0")),
             used=sum((c.used for c in cs), Decimal("0")), requests=sum(c.n_requests for c in cs),
             approved=sum(c.n_approved for c in cs), decided=sum(c.n_decided for c in cs),

@@ -39,7 +39,9 @@ def _form_errors(form, error: ApplicationError) -> None:
                 form.add_error(field, message)
                 placed = True
             else:
-                form.add_error(None, f"{field}: {message}" if field.startswith(_("line")) else message)
+                if field.startswith("line "):
+                    message = _("Line %(number)s: %(message)s") % {"number": field[5:], "message": message}
+                form.add_error(None, message)
                 placed = True
     if not placed or error.errors == {}:
         form.add_error(None, str(error.message))

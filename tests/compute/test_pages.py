@@ -152,7 +152,7 @@ def test_manager_assigns_and_decides_from_the_dashboard_and_exports_csv(client):
     other = make_request(call=call, units="250")
     response = client.post(f"/compute/requests/{other.pk}/decide/", {"action": "approve", "units": "250"},
                            follow=True)
-    assert "only 100.00" in response.content.decode()
+    assert "solo quedan 100.00" in response.content.decode()
     export = client.get(f"/compute/calls/{call.slug}/decisions.csv").content.decode()
     assert "'=HYPERLINK(evil)" in export and ",200.00," in export
 

@@ -30,7 +30,7 @@ def test_usage_thresholds_notify_once_at_80_and_once_at_100_and_overruns_are_kep
     assert not kinds(allocation.applicant).exists()
     report(operator, allocation, "35", start=D + timedelta(days=30))
     assert kinds(allocation.applicant).count() == 1 and kinds(manager).count() == 1
-    assert "85%" in kinds(allocation.applicant).get().title
+    assert "85 %" in kinds(allocation.applicant).get().title  # the suite runs in Spanish
     report(operator, allocation, "5", start=D + timedelta(days=60))  # 90 %: nothing new
     assert kinds(allocation.applicant).count() == 1
     report(operator, allocation, "30", start=D + timedelta(days=90))  # 120 %: overrun
@@ -133,4 +133,4 @@ def test_change_request_extends_the_grant_and_restarts_reminders():
     decisions.change_request_decide(actor=manager_of(call), change=change, approve=True, note="Justified.")
     grant.refresh_from_db()
     assert (grant.units, grant.end_date, grant.last_reminder_days) == (Decimal("150"), new_end, None)
-    assert Notification.objects.filter(recipient=allocation.applicant, title__contains="approved").count() == 2
+    assert Notification.objects.filter(recipient=allocation.applicant, title__contains="aprobada").count() == 2

@@ -100,7 +100,7 @@ def reviewers_assign_csv(*, actor, call: Call, content: str) -> list[ReviewerAss
     errors: dict[str, list[str]] = {}
     done: list[ReviewerAssignment] = []
     for number, row in csv_lines(content, header_first_cell="request_id"):
-        key = _("line %d") % number
+        key = f"line {number}"  # a stable key, like a field name
         if len(row) != 2:
             errors[key] = [_("Expected two columns: request_id, reviewer_email.")]
             continue

@@ -142,7 +142,7 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
     parsed: list[tuple[Grant, UsageLine]] = []
     seen: dict[tuple, int] = {}
     for number, cells in csv_lines(content, header_first_cell="request_id"):
-        key = _("line %d") % number
+        key = f"line {number}"  # a stable key, like a field name
         line, messages = _parse_line(cells)
         if line is not None:
             try:
