@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts import roles
 from apps.compute import charts, permissions, selectors
 from apps.compute.forms import (
     AssignForm,
@@ -66,7 +67,10 @@ def _request_or_404(user, pk):
 
 
 def call_list(request):
-    return render(request, "compute/call_list.html", {"page": _page(request, selectors.call_list())})
+    return render(request, "compute/call_list.html", {
+        "page": _page(request, selectors.call_list()),
+        "is_operator": roles.has_role(request.user, roles.COMPUTE_OPERATORS),
+    })
 
 
 def call_detail(request, slug):

@@ -134,3 +134,13 @@ def test_change_request_extends_the_grant_and_restarts_reminders():
     grant.refresh_from_db()
     assert (grant.units, grant.end_date, grant.last_reminder_days) == (Decimal("150"), new_end, None)
     assert Notification.objects.filter(recipient=allocation.applicant, title__contains="aprobada").count() == 2
+
+
+def test_the_daily_task_runs_the_calendar_and_is_idempotent():
+    from workers.compute import run_grant_calendar
+
+    call = make_call()
+    allocation, grant = approved_request(call=call)
+    Grant.objects.filter(pk=grant.pk).update(end_date=timezone.localdate() + timedelta(days=1))
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 1}
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 0}
