@@ -228,3 +228,32 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
     ledger = {row.slug: row for row in response.context["per_call"]}[call.slug]
     assert (ledger.granted, ledger.used, ledger.requests, ledger.acceptance_rate) == (
         Decimal("400"), Decimal("30"), 4, 100)
+
+
+def test_operator_csv_upload_page_lists_line_errors_and_applies_nothing(client):
+    call = make_call()
+    funded, _grant = approved_request(call=call)
+    operator = make_operator(call.resource)
+    client.force_login(operator)
+    bad = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n{funded.pk},x,y,1\n".encode())
+    response = client.post("/compute/usage/import/", {"file": bad})
+    assert response.status_code == 200
+    assert any(e.startswith("Línea 2:") for e in response.context["form"].non_field_errors())
+    assert not funded.grant.usage_records.exists()
+    good = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n".encode())
+    assert client.post("/compute/usage/import/", {"file": good}).status_code == 302
+    assert funded.grant.usage_records.count() == 1
+    client.force_login(funded.applicant)
+    response = client.post("/compute/usage/import/", {
+        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},2026-02-01,2026-02-28,5\n".encode())})
+    assert response.status_code == 200 and funded.grant.usage_records.count() == 1
+
+
+def test_manager_assigns_reviewers_from_a_csv_page(client):
+    call = make_call()
+    allocation = make_request(call=call)
+    client.force_login(manager_of(call))
+    upload = SimpleUploadedFile("a.csv", f"request_id,reviewer_email\n{allocation.pk},{call.reviewers.first().email}\n"
+                                .encode())
+    assert client.post(f"/compute/calls/{call.slug}/assign-csv/", {"file": upload}).status_code == 302
+    assert allocation.assignments.count() == 1
