@@ -364,28 +364,27 @@ class NoteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RequestSubmitApi(APIView):
+class _RequestNoteActionApi(APIView):
+    """An applicant's action on their request, with an optional note for the audit trail."""
+
     permission_classes = [IsAuthenticated]
+    action = None  # the service to call
 
     @extend_schema(request=NoteInput, responses=RequestOutputSerializer)
     def post(self, request, pk):
         allocation = _visible_request(request.user, pk)
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        requests.request_submit(actor=request.user, request=allocation, note=data.validated_data["note"])
+        type(self).action(actor=request.user, request=allocation, note=data.validated_data["note"])
         return Response(RequestOutputSerializer(allocation, context={"request": request}).data)
 
 
-class RequestWithdrawApi(APIView):
-    permission_classes = [IsAuthenticated]
+class RequestSubmitApi(_RequestNoteActionApi):
+    action = staticmethod(requests.request_submit)
 
-    @extend_schema(request=NoteInput, responses=RequestOutputSerializer)
-    def post(self, request, pk):
-        allocation = _visible_request(request.user, pk)
-        data = NoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        requests.request_withdraw(actor=request.user, request=allocation, note=data.validated_data["note"])
-        return Response(RequestOutputSerializer(allocation, context={"request": request}).data)
+
+class RequestWithdrawApi(_RequestNoteActionApi):
+    action = staticmethod(requests.request_withdraw)
 
 
 class RequestTransitionsApi(APIView):

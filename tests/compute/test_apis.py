@@ -211,3 +211,13 @@ def test_change_request_through_the_api():
                                       {"approve": True, "note": "Fine"}).status_code == 200
     grant.refresh_from_db()
     assert grant.units == Decimal("120")
+
+
+def test_submit_and_withdraw_through_the_api_only_for_the_applicant():
+    allocation = make_request(call=make_call(), submit=False)
+    assert api(UserFactory()).post(f"/api/compute/requests/{allocation.pk}/submit/").status_code == 404
+    response = api(allocation.applicant).post(f"/api/compute/requests/{allocation.pk}/submit/", {"note": "Ready"})
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert api(allocation.applicant).post(f"/api/compute/requests/{allocation.pk}/submit/").status_code == 409
+    response = api(allocation.applicant).post(f"/api/compute/requests/{allocation.pk}/withdraw/")
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
