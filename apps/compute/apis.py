@@ -168,6 +168,7 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="request.title")
     call = serializers.CharField(source="request.call.slug")
     review_deadline = serializers.DateTimeField(source="request.call.review_deadline")
+    status = serializers.CharField(help_text="assigned, submitted or conflict")
 
     class Meta:
         model = ReviewerAssignment
@@ -368,23 +369,23 @@ class _RequestNoteActionApi(APIView):
     """An applicant's action on their request, with an optional note for the audit trail."""
 
     permission_classes = [IsAuthenticated]
-    action = None  # the service to call
+    service = None  # the service to call
 
     @extend_schema(request=NoteInput, responses=RequestOutputSerializer)
     def post(self, request, pk):
         allocation = _visible_request(request.user, pk)
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        type(self).action(actor=request.user, request=allocation, note=data.validated_data["note"])
+        type(self).service(actor=request.user, request=allocation, note=data.validated_data["note"])
         return Response(RequestOutputSerializer(allocation, context={"request": request}).data)
 
 
 class RequestSubmitApi(_RequestNoteActionApi):
-    action = staticmethod(requests.request_submit)
+    service = staticmethod(requests.request_submit)
 
 
 class RequestWithdrawApi(_RequestNoteActionApi):
-    action = staticmethod(requests.request_withdraw)
+    service = staticmethod(requests.request_withdraw)
 
 
 class RequestTransitionsApi(APIView):
