@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -89,11 +90,14 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     applicant_affiliation = serializers.SerializerMethodField()
     grant = serializers.SerializerMethodField()
     used = serializers.SerializerMethodField()
+    remaining = serializers.SerializerMethodField()
+    overrun = serializers.SerializerMethodField()
 
     class Meta:
         model = AllocationRequest
         fields = ["id", "call", "title", "status", "applicant", "applicant_affiliation", "requested_units",
-                  "desired_start", "duration_days", "submitted_at", "decided_at", "grant", "used"]
+                  "desired_start", "duration_days", "submitted_at", "decided_at", "grant", "used", "remaining",
+                  "overrun"]
 
     def _identity(self, obj) -> bool:
         return permissions.can_see_applicant_identity(self.context["request"].user, obj)
@@ -112,6 +116,15 @@ class RequestOutputSerializer(serializers.ModelSerializer):
         used = getattr(obj, "used", None)
         return str(used) if used is not None and getattr(obj, "grant", None) else None
 
+    def get_remaining(self, obj) -> str | None:
+        grant, used = getattr(obj, "grant", None), getattr(obj, "used", None)
+        return str(grant.units - used) if grant and used is not None else None
+
+    def get_overrun(self, obj) -> bool:
+        """Usage beyond the grant is shown, never hidden."""
+        grant, used = getattr(obj, "grant", None), getattr(obj, "used", None)
+        return bool(grant and used is not None and used > grant.units)
+
 
 class RequestDetailOutputSerializer(RequestOutputSerializer):
     collaborators = serializers.SerializerMethodField()
@@ -129,7 +142,11 @@ class RequestDetailOutputSerializer(RequestOutputSerializer):
         return [{"name": str(m.user), "affiliation": m.affiliation} for m in obj.members.all()]
 
     def get_attachments(self, obj) -> list[dict]:
-        return [{"id": a.id, "name": a.name, "size": a.size} for a in obj.attachments.all()]
+        return [
+            {"id": a.id, "name": a.name, "size": a.size,
+             "url": reverse("compute:attachment", args=[obj.pk, a.pk])}
+            for a in obj.attachments.all()
+        ]
 
     def get_reviews(self, obj) -> list[dict] | None:
         """Scores per the call's visibility rule; the applicant sees none, reviewers are never named."""
@@ -215,11 +232,49 @@ class UsageOutputSerializer(serializers.Serializer):
 
 
 class CallListApi(APIView):
+    """Calls are public; staff open new ones (managers and panel are named at creation)."""
+
     permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        class CriterionInput(serializers.Serializer):
+            name = serializers.CharField(max_length=120)
+            weight = serializers.IntegerField(min_value=1, max_value=100)
+
+        resource = serializers.SlugField()
+        title = serializers.CharField(max_length=200)
+        slug = serializers.SlugField(max_length=80)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        eligibility = serializers.CharField(required=False, allow_blank=True, default="")
+        budget = serializers.DecimalField(**UNITS)
+        per_request_max = serializers.DecimalField(**UNITS)
+        opens_at = serializers.DateTimeField()
+        closes_at = serializers.DateTimeField()
+        review_deadline = serializers.DateTimeField()
+        blind_review = serializers.BooleanField(default=False)
+        score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.values,
+                                                   default=Call.ScoreVisibility.AFTER_OWN)
+        criteria = CriterionInput(many=True)
+        manager_ids = serializers.ListField(child=serializers.IntegerField(), default=list)
+        reviewer_ids = serializers.ListField(child=serializers.IntegerField(), default=list)
 
     @extend_schema(responses=CallOutputSerializer(many=True))
     def get(self, request):
         return _paginated(self, request, selectors.call_list(), CallOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={201: CallDetailOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        users = get_user_model().objects
+        call = requests.call_create(
+            actor=request.user, resource=selectors.resources().filter(slug=values.pop("resource")).first(),
+            criteria=[(c["name"], c["weight"]) for c in values.pop("criteria")],
+            managers=list(users.filter(pk__in=values.pop("manager_ids"))),
+            reviewers=list(users.filter(pk__in=values.pop("reviewer_ids"))), **values,
+        )
+        return Response(CallDetailOutputSerializer(selectors.call_detail(slug=call.slug)).data, status=201)
 
 
 class CallDetailApi(APIView):

@@ -126,6 +126,7 @@ class ReviewForm(forms.Form):
                 label=f"{criterion.name} (×{criterion.weight})", min_value=0, max_value=10,
                 help_text=criterion.description,
             )
+        self.order_fields([f"criterion_{c.pk}" for c in self.criteria] + ["recommendation", "comment"])
 
     def scores(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}

@@ -17,6 +17,11 @@ def _ids(manager_or_ids) -> set[int]:
     return {u.pk for u in manager_or_ids.all()}
 
 
+def can_open_call(user) -> bool:
+    """Calls commit public capacity: staff open them (in the API or the admin)."""
+    return user.is_authenticated and user.is_staff
+
+
 def is_call_manager(user, call: Call) -> bool:
     if not user.is_authenticated:
         return False

@@ -221,3 +221,31 @@ def test_submit_and_withdraw_through_the_api_only_for_the_applicant():
     assert api(allocation.applicant).post(f"/api/compute/requests/{allocation.pk}/submit/").status_code == 409
     response = api(allocation.applicant).post(f"/api/compute/requests/{allocation.pk}/withdraw/")
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+
+
+def test_grant_shows_used_remaining_and_overrun_in_the_api():
+    call = make_call()
+    funded, grant = approved_request(call=call, units="100")
+    usage.usage_report(actor=make_operator(call.resource), request_id=funded.pk, period_start=grant.start_date,
+                       period_end=grant.start_date, units=Decimal("130"))
+    body = api(funded.applicant).get(f"/api/compute/requests/{funded.pk}/").json()
+    assert (body["used"], body["remaining"], body["overrun"]) == ("130.00", "-30.00", True)
+
+
+def test_only_staff_open_calls_through_the_api():
+    resource = make_call().resource
+    manager = UserFactory()
+    payload = {
+        "resource": resource.slug, "title": "GPU 2027", "slug": "gpu-2027", "budget": "5000",
+        "per_request_max": "1000", "opens_at": "2027-01-01T00:00:00Z", "closes_at": "2027-02-01T00:00:00Z",
+        "review_deadline": "2027-03-01T00:00:00Z", "criteria": [{"name": "Merit", "weight": 2}],
+        "manager_ids": [manager.pk], "blind_review": True,
+    }
+    assert api(manager).post("/api/compute/calls/", payload).status_code == 403
+    assert api().post("/api/compute/calls/", payload).status_code == 403
+    response = api(UserFactory(is_staff=True)).post("/api/compute/calls/", payload)
+    assert response.status_code == 201 and response.json()["blind_review"] is True
+    bad = api(UserFactory(is_staff=True)).post("/api/compute/calls/", {
+        **payload, "per_request_max": "9000", "closes_at": "2026-12-01T00:00:00Z"})
+    assert bad.status_code == 400
+    assert {"slug", "per_request_max", "closes_at"} <= set(bad.json()["errors"])

@@ -58,12 +58,18 @@ def resource_create(*, name: str, slug: str, provider: str, kind: str, unit: str
 
 
 @transaction.atomic
-def call_create(*, resource: Resource, title: str, slug: str, budget: Decimal, per_request_max: Decimal,
+def call_create(*, actor=None, resource: Resource | None, title: str, slug: str, budget: Decimal, per_request_max: Decimal,
                 opens_at, closes_at, review_deadline, criteria: list[tuple[str, int]],
                 managers=(), reviewers=(), description: str = "", eligibility: str = "",
                 blind_review: bool = False,
                 score_visibility: str = Call.ScoreVisibility.AFTER_OWN) -> Call:
+    if actor is not None and not permissions.can_open_call(actor):
+        raise NotAllowed(_("Only staff can open calls."))
     errors = {}
+    if resource is None:
+        errors["resource"] = [_("No such resource.")]
+    if Call.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("Another call already uses this address.")]
     if budget <= 0:
         errors["budget"] = [_("The budget must be positive.")]
     if not 0 < per_request_max <= budget:
