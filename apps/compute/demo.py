@@ -19,7 +19,7 @@ PROJECTS = [
      [("model", "uvigo/whisper-gl-large", "apache-2.0"), ("dataset", "uvigo/galician-speech-200h", "cc-by-4.0")],
      [800, 950, 850]),
     ("Basque-Catalan machine translation benchmark", "HiTZ Center (UPV/EHU)", 1500, 1200,
-     [("dataset", "hitz/eu-ca-mt-bench", "cc-by-sa-4.0")], [400, 500, 450]),
+     [("dataset", "hitz/eu-ca-mt-bench", "cc-by-sa-4.0")], [300, 420, 350]),
     ("Protein language models for antibiotic discovery", "CNIO", 6000, None,
      [("model", "cnio/protlm-amp", "mit")], []),
 ]
@@ -83,7 +83,8 @@ def seed(log, people):
                                       note="Approved by the allocation committee.")
         else:
             decisions.request_reject(actor=organisers[0], request=allocation,
-                                     note="Outside the call's scope (language technologies); please apply to the life-sciences call.")
+                                     note="Outside the call's scope (language technologies); "
+                                          "please apply to the life-sciences call.")
     # Move the closed call and its history into the past so the ledger shows real durations.
     Call.objects.filter(pk=closed.pk).update(
         opens_at=now - timedelta(days=150), closes_at=now - timedelta(days=120),

@@ -253,7 +253,8 @@ def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
     for call in calls:
         mean, median = _decision_days(timings.get(call.pk, []))
         per_call.append(Ledger(
-            name=call.title, short_name=call.title, slug=call.slug, unit=call.resource.get_unit_display(), budget=call.budget,
+            name=call.title, short_name=call.slug, slug=call.slug, unit=call.resource.get_unit_display(),
+            budget=call.budget,
             granted=call.granted, used=call.used, requests=call.n_requests, approved=call.n_approved,
             decided=call.n_decided, mean_days=mean, median_days=median,
         ))

@@ -58,7 +58,8 @@ def resource_create(*, name: str, slug: str, provider: str, kind: str, unit: str
 
 
 @transaction.atomic
-def call_create(*, actor=None, resource: Resource | None, title: str, slug: str, budget: Decimal, per_request_max: Decimal,
+def call_create(*, actor=None, resource: Resource | None, title: str, slug: str, budget: Decimal,
+                per_request_max: Decimal,
                 opens_at, closes_at, review_deadline, criteria: list[tuple[str, int]],
                 managers=(), reviewers=(), description: str = "", eligibility: str = "",
                 blind_review: bool = False,
@@ -169,7 +170,8 @@ def request_update(*, actor, request: AllocationRequest, collaborators: list[Col
                    outputs: list[Output] | None = None, **fields) -> AllocationRequest:
     """Edit a draft, or a request sent back for changes."""
     if not permissions.can_edit_request(actor, request):
-        raise NotAllowed(_("Only the applicant can edit this request, and only as a draft or when changes are requested."))
+        raise NotAllowed(
+            _("Only the applicant can edit this request, and only as a draft or when changes are requested."))
     editable = {"title", "abstract", "justification", "requested_units", "desired_start", "duration_days",
                 "applicant_affiliation", "data_management"}
     for name, value in fields.items():
