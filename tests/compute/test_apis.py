@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -249,3 +250,30 @@ def test_only_staff_open_calls_through_the_api():
         **payload, "per_request_max": "9000", "closes_at": "2026-12-01T00:00:00Z"})
     assert bad.status_code == 400
     assert {"slug", "per_request_max", "closes_at"} <= set(bad.json()["errors"])
+
+
+def test_trail_and_usage_lists_have_constant_queries(django_assert_num_queries):
+    call = make_call(budget="9000")
+    allocation = make_request(call=call)
+    sizes = []
+    for _round in range(2):
+        with django_assert_num_queries(9):
+            trail = api(allocation.applicant).get(f"/api/compute/requests/{allocation.pk}/transitions/")
+        sizes.append(len(trail.json()))
+        for _ in range(2):
+            requests.request_changes_ask(actor=manager_of(call), request=allocation, note="More detail")
+            requests.request_submit(actor=allocation.applicant, request=allocation)
+    assert sizes == [1, 5]
+
+    funded, grant = approved_request(call=call)
+    operator = make_operator(call.resource)
+    counts = []
+    for _round in range(2):
+        with django_assert_num_queries(11):
+            used = api(funded.applicant).get(f"/api/compute/requests/{funded.pk}/usage/")
+        counts.append(used.json()["count"])
+        for _ in range(3):
+            start = grant.start_date + timedelta(days=len(counts) * 10 + _)
+            usage.usage_report(actor=operator, request_id=funded.pk, period_start=start, period_end=start,
+                               units=Decimal("1"))
+    assert counts == [0, 3]
