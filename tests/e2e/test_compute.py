@@ -3,6 +3,7 @@ the operator reports usage through the API, and the public ledger shows the new 
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
@@ -10,8 +11,18 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.compute.factories import make_call, make_operator
 
 
-def log_in(browser, live_server, user):
+@pytest.fixture
+def contexts(browser):
+    """Extra browser sessions (one per person), closed so no server thread stays open."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def log_in(browser, live_server, user, contexts):
     context = browser.new_context(base_url=live_server.url, locale="es-ES")
+    contexts.append(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/accounts/login/")
@@ -22,14 +33,14 @@ def log_in(browser, live_server, user):
     return page
 
 
-def test_request_review_approval_usage_and_public_ledger(browser, live_server, page, screenshot):
+def test_request_review_approval_usage_and_public_ledger(browser, live_server, page, screenshot, contexts):
     call = make_call(budget="1000", per_request_max="500", title="Modelos abiertos 2026")
     manager, reviewer = call.managers.first(), call.reviewers.first()
     operator = make_operator(call.resource)
     researcher = UserFactory()
 
     # The researcher finds the call and submits a request.
-    applicant = log_in(browser, live_server, researcher)
+    applicant = log_in(browser, live_server, researcher, contexts)
     applicant.goto("/compute/")
     applicant.get_by_role("link", name="Modelos abiertos 2026").click()
     applicant.locator(f'a[href="/compute/calls/{call.slug}/apply/"]').click()
@@ -48,7 +59,7 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
     request_id = int(re.search(r"/requests/(\d+)/", request_url).group(1))
 
     # The manager assigns a reviewer from the call dashboard.
-    managing = log_in(browser, live_server, manager)
+    managing = log_in(browser, live_server, manager, contexts)
     managing.goto(f"/compute/calls/{call.slug}/manage/")
     row = managing.locator(f'tr[data-request="{request_id}"]')
     row.locator("select[name=reviewer]").select_option(str(reviewer.pk))
@@ -56,7 +67,7 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
     expect(managing.locator(f'tr[data-request="{request_id}"]')).to_contain_text(str(reviewer))
 
     # The reviewer scores every criterion and recommends approval.
-    reviewing = log_in(browser, live_server, reviewer)
+    reviewing = log_in(browser, live_server, reviewer, contexts)
     reviewing.goto("/compute/reviews/")
     reviewing.get_by_role("link", name="Whisper para gallego").click()
     for field in reviewing.locator("input[name^=criterion_]").all():
