@@ -32,20 +32,17 @@ PAGE_SIZE = 20
 
 
 def _form_errors(form, error: ApplicationError) -> None:
-    """Show a service's field messages next to the fields; the rest at the top of the form."""
-    placed = False
+    """A service's field messages next to their fields; the summary and per-line ones on top."""
+    if not error.errors or any(field.startswith("line ") for field in error.errors):
+        form.add_error(None, str(error.message))
     for field, field_messages in error.errors.items():
         for message in field_messages:
             if field in form.fields:
                 form.add_error(field, message)
-                placed = True
+            elif field.startswith("line "):
+                form.add_error(None, _("Line %(number)s: %(message)s") % {"number": field[5:], "message": message})
             else:
-                if field.startswith("line "):
-                    message = _("Line %(number)s: %(message)s") % {"number": field[5:], "message": message}
                 form.add_error(None, message)
-                placed = True
-    if not placed or error.errors == {}:
-        form.add_error(None, str(error.message))
 
 
 def _page(request, queryset, size=PAGE_SIZE):
