@@ -252,7 +252,7 @@ class CallListApi(APIView):
         closes_at = serializers.DateTimeField()
         review_deadline = serializers.DateTimeField()
         blind_review = serializers.BooleanField(default=False)
-        score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.values,
+        score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.choices,
                                                    default=Call.ScoreVisibility.AFTER_OWN)
         criteria = CriterionInput(many=True)
         manager_ids = serializers.ListField(child=serializers.IntegerField(), default=list)
@@ -330,6 +330,19 @@ class CollaboratorInput(serializers.Serializer):
     affiliation = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class RequestFieldsInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    abstract = serializers.CharField()
+    justification = serializers.CharField()
+    data_management = serializers.CharField(required=False, allow_blank=True, default="")
+    requested_units = serializers.DecimalField(**UNITS)
+    desired_start = serializers.DateField()
+    duration_days = serializers.IntegerField(min_value=1)
+    applicant_affiliation = serializers.CharField(max_length=200)
+    collaborators = CollaboratorInput(many=True, required=False, default=list)
+    outputs = OutputSerializer(many=True, required=False, default=list)
+
+
 def _collaborators(items):
     users = get_user_model().objects
     result = []
@@ -344,18 +357,8 @@ def _collaborators(items):
 class RequestListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(RequestFieldsInput):
         call = serializers.SlugField()
-        title = serializers.CharField(max_length=200)
-        abstract = serializers.CharField()
-        justification = serializers.CharField()
-        data_management = serializers.CharField(required=False, allow_blank=True, default="")
-        requested_units = serializers.DecimalField(**UNITS)
-        desired_start = serializers.DateField()
-        duration_days = serializers.IntegerField(min_value=1)
-        applicant_affiliation = serializers.CharField(max_length=200)
-        collaborators = CollaboratorInput(many=True, required=False, default=list)
-        outputs = OutputSerializer(many=True, required=False, default=list)
         submit = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(responses=RequestOutputSerializer(many=True))
@@ -384,17 +387,7 @@ class RequestListApi(APIView):
 class RequestDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=200, required=False)
-        abstract = serializers.CharField(required=False)
-        justification = serializers.CharField(required=False)
-        data_management = serializers.CharField(required=False, allow_blank=True)
-        requested_units = serializers.DecimalField(required=False, **UNITS)
-        desired_start = serializers.DateField(required=False)
-        duration_days = serializers.IntegerField(min_value=1, required=False)
-        applicant_affiliation = serializers.CharField(max_length=200, required=False)
-        collaborators = CollaboratorInput(many=True, required=False)
-        outputs = OutputSerializer(many=True, required=False)
+    InputSerializer = RequestFieldsInput  # validated with partial=True: send only what changes
 
     @extend_schema(responses=RequestDetailOutputSerializer)
     def get(self, request, pk):

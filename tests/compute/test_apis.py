@@ -277,3 +277,12 @@ def test_trail_and_usage_lists_have_constant_queries(django_assert_num_queries):
             usage.usage_report(actor=operator, request_id=funded.pk, period_start=start, period_end=start,
                                units=Decimal("1"))
     assert counts == [0, 3]
+
+
+def test_applicant_edits_a_draft_partially_through_the_api():
+    allocation = make_request(call=make_call(), submit=False)
+    response = api(allocation.applicant).patch(f"/api/compute/requests/{allocation.pk}/",
+                                               {"title": "Nuevo título"})
+    assert response.status_code == 200 and response.json()["title"] == "Nuevo título"
+    assert response.json()["outputs"]  # untouched fields stay as they were
+    assert api(UserFactory()).patch(f"/api/compute/requests/{allocation.pk}/", {"title": "x"}).status_code == 404
