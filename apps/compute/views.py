@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -374,6 +375,7 @@ def review_queue(request):
         return redirect("compute:review-queue")
     return render(request, "compute/review_queue.html", {
         "page": _page(request, selectors.reviewer_queue(user=request.user)), "profile_form": form,
+        "now": timezone.now(),
     })
 
 

@@ -137,6 +137,8 @@ def staged_decisions_apply(*, actor, call: Call) -> int:
     _require_manager(actor, call)
     if timezone.now() < call.closes_at:
         raise Conflict(_("Staged decisions are applied once the call has closed."))
+    # The call row first, as every approval does, so concurrent writers never deadlock.
+    Call.objects.select_for_update().filter(pk=call.pk).first()
     staged = list(
         AllocationRequest.objects.select_for_update()
         .filter(call=call, status__in=DECIDABLE).exclude(staged_decision="")
