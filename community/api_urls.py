@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.notifications.api_urls")),
     path("", include("apps.hub.api_urls")),
+    path("", include("apps.compute.api_urls")),
 ]

@@ -15,4 +15,8 @@ BEAT_SCHEDULE = {
         "task": "workers.hub.sync_all_owners",
         "schedule": crontab(minute=23, hour="*/6"),
     },
+    "compute.grant-calendar": {
+        "task": "workers.compute.run_grant_calendar",
+        "schedule": crontab(hour=6, minute=5),
+    },
 }

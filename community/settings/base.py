@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.notifications",
     "apps.hub",
+    "apps.compute",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_IMPORTS = ["workers.accounts", "workers.notifications", "workers.hub"]
+CELERY_IMPORTS = ["workers.accounts", "workers.notifications", "workers.hub", "workers.compute"]
 
 # --- Auth and accounts -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -287,6 +288,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Compute request attachments: outside MEDIA_ROOT, served only through a permission check.
+COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
+COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from apps.compute import apis
+
+urlpatterns = [
+    path("compute/calls/", apis.CallListApi.as_view(), name="api-compute-calls"),
+    path("compute/calls/<slug:slug>/", apis.CallDetailApi.as_view(), name="api-compute-call"),
+    path("compute/calls/<slug:slug>/requests/", apis.CallRequestsApi.as_view(), name="api-compute-call-requests"),
+    path("compute/calls/<slug:slug>/assignments/csv/", apis.AssignmentCsvApi.as_view(),
+         name="api-compute-assign-csv"),
+    path("compute/calls/<slug:slug>/decisions/apply/", apis.StagedApplyApi.as_view(),
+         name="api-compute-apply-staged"),
+    path("compute/dashboard/", apis.DashboardApi.as_view(), name="api-compute-dashboard"),
+    path("compute/requests/", apis.RequestListApi.as_view(), name="api-compute-requests"),
+    path("compute/requests/<int:pk>/", apis.RequestDetailApi.as_view(), name="api-compute-request"),
+    path("compute/requests/<int:pk>/submit/", apis.RequestSubmitApi.as_view(), name="api-compute-submit"),
+    path("compute/requests/<int:pk>/withdraw/", apis.RequestWithdrawApi.as_view(), name="api-compute-withdraw"),
+    path("compute/requests/<int:pk>/transitions/", apis.RequestTransitionsApi.as_view(),
+         name="api-compute-transitions"),
+    path("compute/requests/<int:pk>/attachments/", apis.AttachmentCreateApi.as_view(),
+         name="api-compute-attachments"),
+    path("compute/requests/<int:pk>/assignments/", apis.AssignmentCreateApi.as_view(),
+         name="api-compute-assign"),
+    path("compute/requests/<int:pk>/decision/", apis.DecisionApi.as_view(), name="api-compute-decision"),
+    path("compute/requests/<int:pk>/usage/", apis.RequestUsageApi.as_view(), name="api-compute-request-usage"),
+    path("compute/requests/<int:pk>/change-requests/", apis.ChangeRequestCreateApi.as_view(),
+         name="api-compute-change-create"),
+    path("compute/change-requests/<int:pk>/decision/", apis.ChangeRequestDecideApi.as_view(),
+         name="api-compute-change-decide"),
+    path("compute/reviews/", apis.ReviewQueueApi.as_view(), name="api-compute-reviews"),
+    path("compute/reviews/<int:pk>/", apis.ReviewApi.as_view(), name="api-compute-review"),
+    path("compute/reviews/<int:pk>/conflict/", apis.ReviewConflictApi.as_view(), name="api-compute-conflict"),
+    path("compute/usage/", apis.UsageReportApi.as_view(), name="api-compute-usage"),
+    path("compute/usage/import/", apis.UsageImportApi.as_view(), name="api-compute-usage-import"),
+]

@@ -1,0 +1,144 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from apps.compute.models import AllocationRequest, ExpectedOutput, ReviewerAssignment
+from apps.compute.services.requests import Collaborator, Output
+
+
+class RequestForm(forms.ModelForm):
+    collaborators = forms.CharField(
+        label=_("Collaborators"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: e-mail address, affiliation. They must have an account."),
+    )
+    outputs = forms.CharField(
+        label=_("Expected outputs on the Hub"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: model or dataset, repository id (owner/name), licence. "
+                    "E.g. “model, bsc-lt/salamandra-7b-legal, apache-2.0”."),
+    )
+
+    class Meta:
+        model = AllocationRequest
+        fields = ["title", "applicant_affiliation", "abstract", "justification", "requested_units",
+                  "desired_start", "duration_days", "data_management"]
+        widgets = {
+            "desired_start": forms.DateInput(attrs={"type": "date"}),
+            "abstract": forms.Textarea(attrs={"rows": 4}),
+            "justification": forms.Textarea(attrs={"rows": 6}),
+            "data_management": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["collaborators"] = "\n".join(
+                f"{m.user.email}, {m.affiliation}" for m in self.instance.members.all())
+            self.initial["outputs"] = "\n".join(
+                f"{o.kind}, {o.repo_id}, {o.licence}" for o in self.instance.outputs.all())
+
+    def clean_collaborators(self):
+        users = get_user_model().objects
+        result = []
+        for line in self.cleaned_data["collaborators"].splitlines():
+            if not line.strip():
+                continue
+            email, _sep, affiliation = (part.strip() for part in line.partition(","))
+            user = users.filter(email__iexact=email).first()
+            if user is None:
+                raise forms.ValidationError(_("No member with the e-mail %(email)s."), params={"email": email})
+            result.append(Collaborator(user, affiliation))
+        return result
+
+    def clean_outputs(self):
+        result = []
+        kinds = {str(label).lower(): value for value, label in ExpectedOutput.Kind.choices}
+        kinds.update({v: v for v in ExpectedOutput.Kind.values})
+        for line in self.cleaned_data["outputs"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 3:
+                raise forms.ValidationError(_("Write each output as: kind, owner/name, licence."))
+            result.append(Output(kinds.get(parts[0].lower(), parts[0]), parts[1], parts[2]))
+        return result
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        return data
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("PDF attachment"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [
+        ("approve", _("Approve now")),
+        ("reject", _("Reject now")),
+        ("changes", _("Ask for changes")),
+        ("stage_approve", _("Stage approval")),
+        ("stage_reject", _("Stage rejection")),
+        ("unstage", _("Clear staged decision")),
+    ]
+    action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS)
+    units = forms.DecimalField(label=_("Units to grant"), required=False, min_value=0, max_digits=14,
+                               decimal_places=2)
+    note = forms.CharField(label=_("Note to the applicant"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, call=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = call.reviewers.all()
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def text(self) -> str:
+        raw = self.cleaned_data["file"].read(2 * 1024 * 1024 + 1)
+        if len(raw) > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("The file must be UTF-8 text.")) from error
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=ReviewerAssignment.Recommendation.choices[1:])
+    comment = forms.CharField(label=_("Comment for the managers"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+                label=f"{criterion.name} (×{criterion.weight})", min_value=0, max_value=10,
+                help_text=criterion.description,
+            )
+        self.order_fields([f"criterion_{c.pk}" for c in self.criteria] + ["recommendation", "comment"])
+
+    def scores(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+
+class ChangeRequestForm(forms.Form):
+    extra_units = forms.DecimalField(label=_("Extra units"), required=False, min_value=0, max_digits=14,
+                                     decimal_places=2)
+    new_end_date = forms.DateField(label=_("New end date"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewerProfileForm(forms.Form):
+    affiliation = forms.CharField(label=_("Your affiliation"), max_length=200, required=False)

@@ -1,0 +1,398 @@
+"""Public compute allocation: resources, calls, requests, review, grants and usage."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+User = settings.AUTH_USER_MODEL
+
+
+def units_field(verbose_name, **kwargs):
+    """Allocation units (GPU-hours, core-hours, TB-months) as exact decimals, never floats."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+def private_storage():
+    """Attachments live outside MEDIA_ROOT: they are only served by a permission-checked view."""
+    return FileSystemStorage(location=settings.COMPUTE_PRIVATE_ROOT, base_url=None)
+
+
+class Resource(models.Model):
+    """A public machine partition whose capacity is handed out through calls."""
+
+    class Kind(models.TextChoices):
+        GPU = "gpu", _("GPU partition")
+        CPU = "cpu", _("CPU partition")
+        STORAGE = "storage", _("Storage")
+
+    class Unit(models.TextChoices):
+        GPU_HOURS = "gpu-hours", _("GPU-hours")
+        CORE_HOURS = "core-hours", _("core-hours")
+        TB_MONTHS = "tb-months", _("TB-months")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    provider = models.CharField(_("provider or centre"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
+    description = models.TextField(_("description"), blank=True)
+    # Who may report usage for this resource (they also need the compute-operators role).
+    operators = models.ManyToManyField(
+        User, blank=True, related_name="operated_compute_resources", verbose_name=_("operators")
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Call(models.Model):
+    """An open call for proposals that distributes a fixed budget of one resource."""
+
+    class ScoreVisibility(models.TextChoices):
+        NEVER = "never", _("Never before the decision")
+        AFTER_OWN = "after_own", _("After submitting their own review")
+        ALWAYS = "always", _("Always")
+
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="calls")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    eligibility = models.TextField(_("eligibility"), blank=True)
+    budget = units_field(_("total budget"))
+    per_request_max = units_field(_("maximum per request"))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    review_deadline = models.DateTimeField(_("review deadline"))
+    blind_review = models.BooleanField(
+        _("blind review"), default=False,
+        help_text=_("Reviewers do not see the applicant's name or affiliation."),
+    )
+    score_visibility = models.CharField(
+        _("reviewers see each other's scores"), max_length=16,
+        choices=ScoreVisibility.choices, default=ScoreVisibility.AFTER_OWN,
+    )
+    managers = models.ManyToManyField(User, blank=True, related_name="managed_compute_calls")
+    reviewers = models.ManyToManyField(User, blank=True, related_name="compute_review_panels")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        indexes = [
+            models.Index(fields=["-opens_at", "-id"], name="compute_call_recent_idx"),
+            models.Index(fields=["closes_at"], name="compute_call_closes_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gt=0), name="compute_call_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(per_request_max__gt=0, per_request_max__lte=models.F("budget")),
+                name="compute_call_max_within_budget",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="compute_call_closes_after_opens"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_deadline__gte=models.F("closes_at")),
+                name="compute_call_review_after_close",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Criterion(models.Model):
+    """A review criterion with its weight in the call's weighted score."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="compute_criterion_unique_name"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="compute_criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewerProfile(models.Model):
+    """A reviewer's declared affiliation, used for conflict-of-interest checks."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="compute_reviewer_profile")
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user} ({self.affiliation})"
+
+
+class AllocationRequest(models.Model):
+    """A researcher's request for compute units in one call."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class StagedDecision(models.TextChoices):
+        NONE = "", _("None")
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="requests")
+    applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="compute_requests")
+    applicant_affiliation = models.CharField(_("your affiliation"), max_length=200)
+    title = models.CharField(_("project title"), max_length=200)
+    abstract = models.TextField(_("abstract"))
+    justification = models.TextField(_("technical justification"))
+    data_management = models.TextField(_("data-management commitments"), blank=True)
+    requested_units = units_field(_("requested units"))
+    desired_start = models.DateField(_("desired start"))
+    duration_days = models.PositiveIntegerField(_("duration in days"))
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # A manager's decision prepared in advance and applied with the others when the call closes.
+    staged_decision = models.CharField(max_length=8, choices=StagedDecision.choices, blank=True, default="")
+    staged_units = units_field(_("units to grant"), null=True, blank=True)
+    staged_note = models.TextField(blank=True)
+    staged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["call", "status"], name="compute_req_call_status_idx"),
+            models.Index(fields=["applicant", "-created_at"], name="compute_req_applicant_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(requested_units__gt=0), name="compute_request_units_positive"),
+            models.CheckConstraint(condition=Q(duration_days__gte=1), name="compute_request_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(staged_units__isnull=True) | Q(staged_units__gt=0),
+                name="compute_request_staged_units_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RequestMember(models.Model):
+    """A collaborator on a request, with the affiliation they work under."""
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="compute_memberships")
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="compute_member_unique"),
+        ]
+
+
+class ExpectedOutput(models.Model):
+    """A model or dataset the project promises to publish on the Hub."""
+
+    class Kind(models.TextChoices):
+        MODEL = "model", _("Model")
+        DATASET = "dataset", _("Dataset")
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    repo_id = models.CharField(_("Hub repository id"), max_length=200)
+    licence = models.CharField(_("licence"), max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["repo_id"], name="compute_output_repo_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "repo_id"], name="compute_output_unique"),
+        ]
+
+
+def attachment_path(instance, filename):
+    return f"compute/requests/{instance.request_id}/{filename}"
+
+
+class RequestAttachment(models.Model):
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Transition(models.Model):
+    """The audit trail: every status change, who made it, when and why."""
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=24, choices=AllocationRequest.Status.choices)
+    to_status = models.CharField(max_length=24, choices=AllocationRequest.Status.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="compute_transition_req_idx")]
+
+
+class ReviewerAssignment(models.Model):
+    """One reviewer's assessment of one request: per-criterion scores and a recommendation."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        SUBMITTED = "submitted", _("Submitted")
+        CONFLICT = "conflict", _("Declined: conflict of interest")
+
+    class Recommendation(models.TextChoices):
+        NONE = "", _("No recommendation yet")
+        APPROVE = "approve", _("Approve")
+        APPROVE_REDUCED = "approve_reduced", _("Approve with fewer units")
+        CHANGES = "changes", _("Ask for changes")
+        REJECT = "reject", _("Reject")
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="compute_assignments")
+    assigned_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices, blank=True, default="")
+    comment = models.TextField(_("comment"), blank=True)
+    conflict_note = models.TextField(blank=True)
+    weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["reviewer", "status", "-created_at"], name="compute_assign_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "reviewer"], name="compute_assignment_unique"),
+        ]
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(ReviewerAssignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="compute_score_unique"),
+            models.CheckConstraint(condition=Q(value__lte=10), name="compute_score_range"),
+        ]
+
+
+class Grant(models.Model):
+    """Units granted to an approved request, for a period; counted against the call's budget."""
+
+    request = models.OneToOneField(AllocationRequest, on_delete=models.PROTECT, related_name="grant")
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="grants")
+    units = units_field(_("granted units"))
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    decided_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The highest usage threshold (80, 100) already announced, so each is announced once.
+    usage_notified_percent = models.PositiveSmallIntegerField(default=0)
+    # The last end-of-grant reminder sent (30, 7 or 1 days before); null before the first.
+    last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["call"], name="compute_grant_call_idx"),
+            models.Index(fields=["end_date"], name="compute_grant_end_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gt=0), name="compute_grant_units_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="compute_grant_end_after_start"
+            ),
+        ]
+
+
+class UsageRecord(models.Model):
+    """Consumption reported by the resource operator for one grant and period."""
+
+    class Source(models.TextChoices):
+        API = "api", _("API")
+        CSV = "csv", _("CSV upload")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="usage_records")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    units = units_field(_("units used"))
+    reported_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period_start", "id"]
+        constraints = [
+            # Re-reporting a period replaces its figure: one row per grant and period.
+            models.UniqueConstraint(
+                fields=["grant", "period_start", "period_end"], name="compute_usage_unique_period"
+            ),
+            models.CheckConstraint(condition=Q(units__gte=0), name="compute_usage_units_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="compute_usage_period_order"
+            ),
+        ]
+
+
+class ChangeRequest(models.Model):
+    """An applicant's request for more units or a later end date on an existing grant."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="change_requests")
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    extra_units = units_field(_("extra units"), default=Decimal("0"))
+    new_end_date = models.DateField(_("new end date"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision_note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(extra_units__gte=0), name="compute_change_units_nonnegative"),
+            models.UniqueConstraint(
+                fields=["grant"], condition=Q(status="pending"), name="compute_change_one_pending"
+            ),
+        ]

@@ -1,0 +1,303 @@
+"""Reads of the compute app, shaped for their page or endpoint and filtered by visibility."""
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from apps.compute.models import (
+    AllocationRequest,
+    Call,
+    ChangeRequest,
+    ExpectedOutput,
+    Grant,
+    RequestMember,
+    Resource,
+    ReviewerAssignment,
+    Transition,
+    UsageRecord,
+)
+
+Status = AllocationRequest.Status
+FUNDED = [Status.APPROVED, Status.ACTIVE, Status.COMPLETED]
+DECIDED = [Status.APPROVED, Status.REJECTED, Status.ACTIVE, Status.COMPLETED]
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def _granted_subquery():
+    return Coalesce(
+        Subquery(
+            Grant.objects.filter(call=OuterRef("pk")).values("call")
+            .annotate(t=Sum("units")).values("t")[:1]
+        ),
+        ZERO,
+    )
+
+
+def _used_subquery():
+    return Coalesce(
+        Subquery(
+            UsageRecord.objects.filter(grant__call=OuterRef("pk")).values("grant__call")
+            .annotate(t=Sum("units")).values("t")[:1]
+        ),
+        ZERO,
+    )
+
+
+def call_list() -> QuerySet[Call]:
+    """Every call (calls are public), newest first, with the totals the list shows."""
+    return (
+        Call.objects.select_related("resource")
+        .annotate(granted=_granted_subquery())
+        .order_by("-opens_at", "-id")
+    )
+
+
+def call_detail(*, slug: str) -> Call | None:
+    return (
+        Call.objects.select_related("resource")
+        .prefetch_related("criteria", "managers", "reviewers")
+        .annotate(granted=_granted_subquery(), used=_used_subquery())
+        .filter(slug=slug).first()
+    )
+
+
+def _request_base() -> QuerySet[AllocationRequest]:
+    return AllocationRequest.objects.select_related("call__resource", "applicant", "grant").prefetch_related(
+        Prefetch("members", queryset=RequestMember.objects.select_related("user")),
+        "call__managers",
+    )
+
+
+def visible_requests(*, user) -> QuerySet[AllocationRequest]:
+    """The one visibility rule for requests: applicant, collaborators, managers, assigned reviewers."""
+    if not user.is_authenticated:
+        return AllocationRequest.objects.none()
+    queryset = _request_base()
+    if user.is_staff:
+        return queryset
+    return queryset.filter(
+        Q(applicant=user)
+        | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
+        | Exists(Call.managers.through.objects.filter(call=OuterRef("call"), user=user))
+        | Exists(ReviewerAssignment.objects.filter(request=OuterRef("pk"), reviewer=user).exclude(
+            status=ReviewerAssignment.Status.CONFLICT))
+    )
+
+
+def request_list(*, user) -> QuerySet[AllocationRequest]:
+    return visible_requests(user=user).annotate(used=grant_used_annotation())
+
+
+def my_requests(*, user) -> QuerySet[AllocationRequest]:
+    """Requests the member applied for or collaborates on."""
+    return _request_base().filter(
+        Q(applicant=user) | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
+    ).annotate(used=grant_used_annotation())
+
+
+def grant_used_annotation():
+    return Coalesce(
+        Subquery(
+            UsageRecord.objects.filter(grant__request=OuterRef("pk")).values("grant")
+            .annotate(t=Sum("units")).values("t")[:1]
+        ),
+        ZERO,
+    )
+
+
+def request_detail(*, user, pk: int) -> AllocationRequest | None:
+    return (
+        visible_requests(user=user)
+        .prefetch_related(
+            "outputs", "attachments",
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")
+                     .prefetch_related("scores__criterion")),
+            "call__criteria", "call__reviewers",
+        )
+        .annotate(used=grant_used_annotation())
+        .filter(pk=pk).first()
+    )
+
+
+def manager_requests(*, call: Call) -> QuerySet[AllocationRequest]:
+    """The manager's dashboard: every non-draft request of the call with its review progress."""
+    return (
+        AllocationRequest.objects.filter(call=call).exclude(status=Status.DRAFT)
+        .select_related("applicant", "grant", "staged_by")
+        .prefetch_related(
+            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")),
+            Prefetch("members", queryset=RequestMember.objects.select_related("user")),
+        )
+        .annotate(used=grant_used_annotation())
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reviewer_queue(*, user) -> QuerySet[ReviewerAssignment]:
+    return (
+        ReviewerAssignment.objects.filter(reviewer=user)
+        .exclude(status=ReviewerAssignment.Status.CONFLICT)
+        .select_related("request__call__resource", "request__applicant")
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+def assignment_for_review(*, user, pk: int) -> ReviewerAssignment | None:
+    return (
+        ReviewerAssignment.objects.filter(reviewer=user, pk=pk)
+        .select_related("request__call__resource", "request__applicant", "request__grant")
+        .prefetch_related(
+            "scores", "request__call__criteria", "request__call__managers", "request__outputs",
+            "request__attachments",
+            Prefetch("request__members", queryset=RequestMember.objects.select_related("user")),
+            Prefetch("request__assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")
+                     .prefetch_related("scores__criterion")),
+            Prefetch("request__transitions", queryset=Transition.objects.select_related("actor")),
+        )
+        .first()
+    )
+
+
+def grant_usage(*, grant: Grant) -> QuerySet[UsageRecord]:
+    return grant.usage_records.order_by("period_start", "pk")
+
+
+def decisions_for_export(*, call: Call) -> QuerySet[AllocationRequest]:
+    return (
+        AllocationRequest.objects.filter(call=call).exclude(status=Status.DRAFT)
+        .select_related("applicant", "grant")
+        .annotate(
+            reviews=Count("assignments", filter=Q(assignments__status=ReviewerAssignment.Status.SUBMITTED)),
+        )
+        .order_by("pk")
+    )
+
+
+def funded_output_repo_ids() -> list[str]:
+    """Hub repository ids promised by funded projects: the Hub catalogue can join download counts here."""
+    return list(
+        ExpectedOutput.objects.filter(request__status__in=FUNDED)
+        .order_by("repo_id").values_list("repo_id", flat=True).distinct()
+    )
+
+
+# --- The public dashboard ---------------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """Public totals of one call or one resource; no private request data."""
+
+    name: str
+    unit: str
+    budget: Decimal
+    granted: Decimal
+    used: Decimal
+    requests: int
+    approved: int
+    decided: int
+    mean_days: float | None
+    median_days: float | None
+    slug: str = ""
+    short_name: str = ""
+
+    @property
+    def acceptance_rate(self) -> int | None:
+        return round(100 * self.approved / self.decided) if self.decided else None
+
+    @property
+    def overrun(self) -> bool:
+        return self.used > self.granted
+
+
+def _decision_days(rows) -> tuple[float | None, float | None]:
+    days = [(decided - submitted).total_seconds() / 86400 for submitted, decided in rows]
+    if not days:
+        return None, None
+    return round(statistics.mean(days), 1), round(statistics.median(days), 1)
+
+
+def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
+    """(per call, per resource) ledgers from a fixed number of queries."""
+    calls = list(
+        Call.objects.select_related("resource")
+        .annotate(
+            granted=_granted_subquery(), used=_used_subquery(),
+            n_requests=Count("requests", filter=~Q(requests__status=Status.DRAFT)),
+            n_approved=Count("requests", filter=Q(requests__status__in=FUNDED)),
+            n_decided=Count("requests", filter=Q(requests__status__in=DECIDED)),
+        )
+        .order_by("-opens_at", "-id")
+    )
+    timings: dict[int, list] = {}
+    for call_id, submitted, decided in AllocationRequest.objects.filter(
+        status__in=DECIDED, submitted_at__isnull=False, decided_at__isnull=False
+    ).values_list("call_id", "submitted_at", "decided_at"):
+        timings.setdefault(call_id, []).append((submitted, decided))
+    per_call, per_resource = [], {}
+    for call in calls:
+        mean, median = _decision_days(timings.get(call.pk, []))
+        per_call.append(Ledger(
+            name=call.title, short_name=call.slug, slug=call.slug, unit=call.resource.get_unit_display(),
+            budget=call.budget,
+            granted=call.granted, used=call.used, requests=call.n_requests, approved=call.n_approved,
+            decided=call.n_decided, mean_days=mean, median_days=median,
+        ))
+        res = per_resource.setdefault(call.resource_id, {"resource": call.resource, "calls": [], "timings": []})
+        res["calls"].append(call)
+        res["timings"].extend(timings.get(call.pk, []))
+    resources = []
+    for entry in sorted(per_resource.values(), key=lambda e: e["resource"].name):
+        cs = entry["calls"]
+        mean, median = _decision_days(entry["timings"])
+        resources.append(Ledger(
+            name=f"{entry['resource'].name} ({entry['resource'].provider})",
+            short_name=entry["resource"].name, slug=entry["resource"].slug, unit=entry["resource"].get_unit_display(),
+            budget=sum((c.budget for c in cs), Decimal("0")), granted=sum((c.granted for c in cs), Decimal("0")),
+            used=sum((c.used for c in cs), Decimal("0")), requests=sum(c.n_requests for c in cs),
+            approved=sum(c.n_approved for c in cs), decided=sum(c.n_decided for c in cs),
+            mean_days=mean, median_days=median,
+        ))
+    return per_call, resources
+
+
+def public_funded_projects() -> QuerySet[AllocationRequest]:
+    """Funded projects with their public fields (title, call, grant, outputs); never reviews."""
+    return (
+        AllocationRequest.objects.filter(status__in=FUNDED)
+        .select_related("call__resource", "grant")
+        .prefetch_related("outputs")
+        .annotate(used=grant_used_annotation())
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def resources() -> QuerySet[Resource]:
+    return Resource.objects.order_by("name")
+
+
+def pending_changes(*, call: Call):
+    return list(
+        ChangeRequest.objects.filter(grant__call=call, status=ChangeRequest.Status.PENDING)
+        .select_related("grant__request").order_by("created_at")
+    )
+
+
+def staged_count(*, call: Call) -> int:
+    return AllocationRequest.objects.filter(call=call, status__in=[Status.SUBMITTED, Status.UNDER_REVIEW]).exclude(
+        staged_decision="").count()

@@ -1,0 +1,1 @@
+"""Writes of the compute app, one module per part of the domain."""

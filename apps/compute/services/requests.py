@@ -1,0 +1,261 @@
+"""Resources, calls and the applicant's side of a request: drafts, submission, attachments."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.compute import permissions
+from apps.compute.models import (
+    AllocationRequest,
+    Call,
+    Criterion,
+    ExpectedOutput,
+    RequestAttachment,
+    RequestMember,
+    Resource,
+)
+from apps.compute.services.lifecycle import transition
+from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.notifications.services import notify
+
+Status = AllocationRequest.Status
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass
+class Collaborator:
+    user: object
+    affiliation: str = ""
+
+
+@dataclass
+class Output:
+    kind: str
+    repo_id: str
+    licence: str
+
+
+def request_url(request: AllocationRequest) -> str:
+    return reverse("compute:request-detail", args=[request.pk])
+
+
+@transaction.atomic
+def resource_create(*, name: str, slug: str, provider: str, kind: str, unit: str,
+                    description: str = "", operators=()) -> Resource:
+    resource = Resource.objects.create(
+        name=name, slug=slug, provider=provider, kind=kind, unit=unit, description=description
+    )
+    resource.operators.set(operators)
+    return resource
+
+
+@transaction.atomic
+def call_create(*, actor=None, resource: Resource | None, title: str, slug: str, budget: Decimal,
+                per_request_max: Decimal,
+                opens_at, closes_at, review_deadline, criteria: list[tuple[str, int]],
+                managers=(), reviewers=(), description: str = "", eligibility: str = "",
+                blind_review: bool = False,
+                score_visibility: str = Call.ScoreVisibility.AFTER_OWN) -> Call:
+    if actor is not None and not permissions.can_open_call(actor):
+        raise NotAllowed(_("Only staff can open calls."))
+    errors = {}
+    if resource is None:
+        errors["resource"] = [_("No such resource.")]
+    if Call.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("Another call already uses this address.")]
+    if budget <= 0:
+        errors["budget"] = [_("The budget must be positive.")]
+    if not 0 < per_request_max <= budget:
+        errors["per_request_max"] = [_("The maximum per request must be positive and within the budget.")]
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_("The call must close after it opens.")]
+    if review_deadline < closes_at:
+        errors["review_deadline"] = [_("The review deadline cannot be before the call closes.")]
+    if not criteria:
+        errors["criteria"] = [_("Give at least one review criterion.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    call = Call.objects.create(
+        resource=resource, title=title, slug=slug, budget=budget, per_request_max=per_request_max,
+        opens_at=opens_at, closes_at=closes_at, review_deadline=review_deadline,
+        description=description, eligibility=eligibility, blind_review=blind_review,
+        score_visibility=score_visibility,
+    )
+    Criterion.objects.bulk_create(
+        Criterion(call=call, name=name, weight=weight, position=i) for i, (name, weight) in enumerate(criteria)
+    )
+    call.managers.set(managers)
+    call.reviewers.set(reviewers)
+    return call
+
+
+def call_is_open(call: Call, now=None) -> bool:
+    now = now or timezone.now()
+    return call.opens_at <= now < call.closes_at
+
+
+def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days: int,
+              collaborators: list[Collaborator], outputs: list[Output], applicant_affiliation: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if requested_units is None or requested_units <= 0:
+        errors["requested_units"] = [_("Ask for a positive number of units.")]
+    elif requested_units > call.per_request_max:
+        errors["requested_units"] = [
+            _("This call grants at most %(max)s %(unit)s per request.")
+            % {"max": call.per_request_max, "unit": call.resource.get_unit_display()}
+        ]
+    if not duration_days or duration_days < 1:
+        errors["duration_days"] = [_("The duration must be at least one day.")]
+    if not applicant_affiliation.strip():
+        errors["applicant_affiliation"] = [_("Declare your affiliation (it is used to avoid conflicts of interest).")]
+    if any(c.user.pk == applicant.pk for c in collaborators):
+        errors["collaborators"] = [_("You are the applicant; do not list yourself as a collaborator.")]
+    if len({c.user.pk for c in collaborators}) != len(collaborators):
+        errors.setdefault("collaborators", []).append(_("A collaborator is listed twice."))
+    for output in outputs:
+        if output.kind not in ExpectedOutput.Kind.values:
+            errors.setdefault("outputs", []).append(_("Unknown output kind “%s”.") % output.kind)
+        if not REPO_ID.match(output.repo_id):
+            errors.setdefault("outputs", []).append(
+                _("“%s” is not a Hub repository id (owner/name).") % output.repo_id
+            )
+        if not output.licence.strip():
+            errors.setdefault("outputs", []).append(_("Give a licence for “%s”.") % output.repo_id)
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
+def _set_people_and_outputs(request, collaborators, outputs) -> None:
+    request.members.all().delete()
+    RequestMember.objects.bulk_create(
+        RequestMember(request=request, user=c.user, affiliation=c.affiliation.strip()) for c in collaborators
+    )
+    request.outputs.all().delete()
+    ExpectedOutput.objects.bulk_create(
+        ExpectedOutput(request=request, kind=o.kind, repo_id=o.repo_id.strip(), licence=o.licence.strip())
+        for o in outputs
+    )
+
+
+@transaction.atomic
+def request_create(*, applicant, call: Call, title: str, abstract: str, justification: str,
+                   requested_units: Decimal, desired_start: date, duration_days: int,
+                   applicant_affiliation: str, data_management: str = "",
+                   collaborators: list[Collaborator] = (), outputs: list[Output] = ()) -> AllocationRequest:
+    """A new draft; nothing is sent to anyone until it is submitted."""
+    collaborators, outputs = list(collaborators), list(outputs)
+    if not call_is_open(call):
+        raise Conflict(_("This call is not open for requests."))
+    _validate(call=call, applicant=applicant, requested_units=requested_units, duration_days=duration_days,
+              collaborators=collaborators, outputs=outputs, applicant_affiliation=applicant_affiliation)
+    request = AllocationRequest.objects.create(
+        call=call, applicant=applicant, title=title, abstract=abstract, justification=justification,
+        requested_units=requested_units, desired_start=desired_start, duration_days=duration_days,
+        applicant_affiliation=applicant_affiliation.strip(), data_management=data_management,
+    )
+    _set_people_and_outputs(request, collaborators, outputs)
+    return request
+
+
+@transaction.atomic
+def request_update(*, actor, request: AllocationRequest, collaborators: list[Collaborator] | None = None,
+                   outputs: list[Output] | None = None, **fields) -> AllocationRequest:
+    """Edit a draft, or a request sent back for changes."""
+    if not permissions.can_edit_request(actor, request):
+        raise NotAllowed(
+            _("Only the applicant can edit this request, and only as a draft or when changes are requested."))
+    editable = {"title", "abstract", "justification", "requested_units", "desired_start", "duration_days",
+                "applicant_affiliation", "data_management"}
+    for name, value in fields.items():
+        if name not in editable:
+            raise InvalidInput(errors={name: [_("This field cannot be changed.")]})
+        setattr(request, name, value)
+    current_collaborators = collaborators if collaborators is not None else [
+        Collaborator(m.user, m.affiliation) for m in request.members.select_related("user")
+    ]
+    current_outputs = outputs if outputs is not None else [
+        Output(o.kind, o.repo_id, o.licence) for o in request.outputs.all()
+    ]
+    _validate(call=request.call, applicant=request.applicant, requested_units=request.requested_units,
+              duration_days=request.duration_days, collaborators=list(current_collaborators),
+              outputs=list(current_outputs), applicant_affiliation=request.applicant_affiliation)
+    request.save()
+    if collaborators is not None or outputs is not None:
+        _set_people_and_outputs(request, list(current_collaborators), list(current_outputs))
+    return request
+
+
+@transaction.atomic
+def request_submit(*, actor, request: AllocationRequest, note: str = "") -> AllocationRequest:
+    """Send a draft (or a revised request) to the call's managers."""
+    if request.applicant_id != actor.pk:
+        raise NotAllowed(_("Only the applicant can submit this request."))
+    resubmission = request.status == Status.CHANGES_REQUESTED
+    if not resubmission and not call_is_open(request.call):
+        raise Conflict(_("This call is closed; requests can no longer be submitted."))
+    transition(request=request, to=Status.SUBMITTED, actor=actor, note=note)
+    url = request_url(request)
+    notify(
+        recipients=[request.applicant], kind="compute.submitted",
+        title=_("We received your compute request “%s”") % request.title,
+        body=_("You will be told when reviewers have assessed it."), url=url,
+    )
+    notify(
+        recipients=list(request.call.managers.all()), kind="compute.submitted",
+        title=(_("Resubmitted compute request: %s") if resubmission else _("New compute request: %s"))
+        % request.title,
+        url=reverse("compute:call-manage", args=[request.call.slug]),
+    )
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor, request: AllocationRequest, note: str = "") -> AllocationRequest:
+    if not permissions.can_withdraw_request(actor, request):
+        raise NotAllowed(_("Only the applicant can withdraw this request."))
+    transition(request=request, to=Status.WITHDRAWN, actor=actor, note=note)
+    return request
+
+
+@transaction.atomic
+def request_changes_ask(*, actor, request: AllocationRequest, note: str) -> AllocationRequest:
+    """A manager sends the request back to the applicant with what to change."""
+    if not permissions.is_call_manager(actor, request.call):
+        raise NotAllowed(_("Only the call's managers can ask for changes."))
+    if not note.strip():
+        raise InvalidInput(errors={"note": [_("Say what the applicant should change.")]})
+    transition(request=request, to=Status.CHANGES_REQUESTED, actor=actor, note=note)
+    notify(
+        recipients=[request.applicant], kind="compute.changes_requested",
+        title=_("Changes requested on “%s”") % request.title, body=note, url=request_url(request),
+    )
+    return request
+
+
+@transaction.atomic
+def attachment_add(*, actor, request: AllocationRequest, uploaded_file) -> RequestAttachment:
+    """A PDF (checked by its first bytes, not its name) within the size limit."""
+    if not permissions.can_edit_request(actor, request):
+        raise NotAllowed(_("Only the applicant can add attachments while the request can be edited."))
+    limit = settings.COMPUTE_ATTACHMENT_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise InvalidInput(errors={"file": [
+            _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
+        ]})
+    head = uploaded_file.read(len(PDF_MAGIC))
+    uploaded_file.seek(0)
+    if head != PDF_MAGIC or not uploaded_file.name.lower().endswith(".pdf"):
+        raise InvalidInput(errors={"file": [_("Only PDF files are accepted.")]})
+    name = uploaded_file.name.rsplit("/", 1)[-1][:200]
+    attachment = RequestAttachment(request=request, name=name, size=uploaded_file.size, uploaded_by=actor)
+    attachment.file.save(name, uploaded_file, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,19 @@
+import pytest
+from django.core.management import call_command
+
+from apps.compute.models import AllocationRequest, Call, UsageRecord
+from apps.compute.selectors import public_ledger
+
+
+@pytest.mark.django_db
+def test_demo_data_has_a_closed_call_with_decisions_and_usage_and_an_open_call(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    assert Call.objects.count() == 2
+    assert AllocationRequest.objects.filter(status="rejected").count() == 1
+    assert UsageRecord.objects.count() == 9
+    per_call, per_resource = public_ledger()
+    closed = next(row for row in per_call if row.slug == "mn5-acc-2026-1")
+    assert closed.acceptance_rate == 75 and closed.median_days is not None
+    assert per_resource[0].granted == closed.granted
