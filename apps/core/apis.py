@@ -16,6 +16,7 @@ class PlatformNumbersApi(APIView):
         members = serializers.IntegerField()
         members_joined_last_30_days = serializers.IntegerField()
         verified_emails = serializers.IntegerField()
+        public_profiles = serializers.IntegerField()
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

@@ -7,6 +7,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.profiles.choices import Visibility
+from apps.profiles.models import Profile
 
 
 def platform_numbers() -> dict[str, int]:
@@ -19,4 +21,7 @@ def platform_numbers() -> dict[str, int]:
         "members": members["total"],
         "members_joined_last_30_days": members["joined_last_30_days"],
         "verified_emails": EmailAddress.objects.filter(verified=True).count(),
+        "public_profiles": Profile.objects.filter(
+            visibility=Visibility.PUBLIC, user__is_active=True
+        ).count(),
     }
