@@ -95,6 +95,7 @@ class ProfileListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="profiles_search",
         parameters=SEARCH_PARAMETERS,
         responses=inline_serializer(
             "ProfileSearchOutput",
