@@ -216,7 +216,7 @@ def skill_taxonomy() -> QuerySet[Skill]:
 
 def contact_requests_received(*, user) -> QuerySet[ContactRequest]:
     return ContactRequest.objects.filter(profile__user=user).select_related(
-        "sender__profile"
+        "profile", "sender__profile"
     )
 
 

@@ -258,13 +258,14 @@ def skill_taxonomy_changed(*, skill_ids: list[int]) -> int:
 # --- Avatars ---------------------------------------------------------------------------
 
 
-def _avatar_reencode(upload) -> ContentFile:
+def avatar_prepare(upload) -> ContentFile:
     """A square JPEG of bounded size, without the uploaded file's metadata."""
     error = InvalidInput(
         errors={"avatar": [_("Upload a JPEG, PNG, WebP or GIF image of at most 2 MB.")]}
     )
     if upload.size is None or upload.size > MAX_AVATAR_BYTES:
         raise InvalidInput(errors={"avatar": [_("The image is larger than 2 MB.")]})
+    upload.seek(0)
     try:
         with Image.open(upload) as image:
             if image.format not in AVATAR_FORMATS:
@@ -295,7 +296,7 @@ def _delete_file_after_commit(name: str, storage) -> None:
 def profile_avatar_set(*, actor, profile: Profile, upload) -> Profile:
     if not permissions.can_edit_profile(actor, profile):
         raise NotAllowed()
-    content = _avatar_reencode(upload)
+    content = avatar_prepare(upload)
     old = profile.avatar.name
     profile.avatar.save(content.name, content, save=False)
     profile.save(update_fields=["avatar", "updated_at"])

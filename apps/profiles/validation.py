@@ -14,15 +14,17 @@ GITHUB_USERNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0
 ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 
 
-def orcid_checksum_valid(digits: str) -> bool:
-    """ISO 7064 MOD 11-2 over the first 15 digits; the 16th is the check character."""
+def orcid_check_character(first_15_digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 15 digits of an ORCID iD."""
     total = 0
-    for char in digits[:15]:
+    for char in first_15_digits:
         total = (total + int(char)) * 2
-    remainder = total % 11
-    check = (12 - remainder) % 11
-    expected = "X" if check == 10 else str(check)
-    return digits[15] == expected
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def orcid_checksum_valid(digits: str) -> bool:
+    return len(digits) == 16 and digits[15] == orcid_check_character(digits[:15])
 
 
 def normalise_orcid(value: str) -> str:

@@ -185,6 +185,12 @@ def profile_edit(request):
                 elif form.cleaned_data["remove_avatar"] and profile.avatar:
                     services.profile_avatar_remove(actor=request.user, profile=profile)
         except InvalidInput as exc:
+            upload = form.cleaned_data["avatar"]
+            if upload and "avatar" not in exc.errors:
+                try:  # report a bad image together with the other fields' errors
+                    services.avatar_prepare(upload)
+                except InvalidInput as avatar_exc:
+                    exc.errors.update(avatar_exc.errors)
             section_errors = _add_errors(form, exc)
             profile.refresh_from_db()
         else:
