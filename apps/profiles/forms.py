@@ -1,6 +1,7 @@
 """Page forms: they only parse input; the services validate and save."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.profiles.choices import (
@@ -30,16 +31,18 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, profile: Profile, skills, **kwargs):
         super().__init__(*args, **kwargs)
         for name in PROFILE_FIELDS:
-            field = Profile._meta.get_field(name).formfield()
+            model_field = Profile._meta.get_field(name)
+            # A plain text box for the website: the service checks the scheme itself.
+            field = (
+                forms.CharField(label=capfirst(model_field.verbose_name), required=False)
+                if name == "website" else model_field.formfield()
+            )
             field.help_text = HELP.get(name, field.help_text)
             field.validators = []  # the service checks and normalises every value
             self.fields[name] = field
             self.initial.setdefault(name, getattr(profile, name))
         self.fields["visibility"].widget = forms.RadioSelect(choices=self.fields["visibility"].choices)
         self.fields["bio"].widget.attrs["rows"] = 8
-        self.fields["website"] = forms.CharField(
-            label=self.fields["website"].label, required=False, initial=profile.website
-        )
 
         level_choices = [("", _("—"))] + list(SkillLevel.choices)
         current_skills = {row.skill.slug: row.level for row in profile.skills.all()}

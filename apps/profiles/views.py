@@ -73,7 +73,8 @@ def _facet_groups(facets: dict, search: selectors.TalentSearch) -> list[dict]:
             if value not in present:
                 label = language_name(value) if name == "language" else labels.get(value, value)
                 options.append({"value": value, "label": str(label), "count": 0, "checked": True})
-        result.append({"name": name, "title": title, "options": options})
+        empty = [option for option in options if not option["count"] and not option["checked"]]
+        result.append({"name": name, "title": title, "options": options, "empty_options": empty})
     return result
 
 

@@ -53,7 +53,8 @@ def test_edit_page_shows_errors_next_to_the_fields_and_keeps_the_input(client):
     form = response.context["form"]
     assert {"handle", "orcid", "website", "avatar"} <= set(form.errors)
     html = response.content.decode()
-    assert html.index('data-field="orcid"') < html.index("check digit") < html.index('name="orcid"') or "ORCID" in html
+    orcid_block = html[html.index('data-field="orcid"'):html.index('name="orcid"')]
+    assert 'class="errorlist' in orcid_block and "dígito de control" in orcid_block
     assert 'value="OCUPADO"' in html
     assert Profile.objects.get(user=user).handle != "OCUPADO"
 
