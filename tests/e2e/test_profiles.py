@@ -24,8 +24,8 @@ def test_new_member_fills_in_a_profile_and_another_member_finds_them(page, brows
     newcomer = UserFactory(email="maialen@example.org", first_name="Maialen", last_name="Etxeberria")
 
     log_in(page, newcomer.email)
-    page.get_by_role("link", name="Mi perfil").click()
-    page.get_by_role("link", name="Editar perfil").click()
+    page.get_by_role("link", name="Talento").click()
+    page.get_by_role("link", name="Editar mi perfil").click()
     page.locator("#id_handle").fill("maialen")
     page.locator("#id_display_name").fill("Maialen Etxeberria")
     page.locator("#id_headline").fill("Visión por computador para el sector pesquero")
