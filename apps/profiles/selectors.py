@@ -2,6 +2,7 @@
 pages, the API, search, facets, the CSV export and other apps all start from it."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -88,9 +89,16 @@ class TalentSearch:
         )
 
 
+def fold_accents(text: str) -> str:
+    """'Visión' → 'vision': documents and queries are folded alike, so accents never matter
+    (without needing PostgreSQL's unaccent extension)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
 def _tsquery(text: str) -> SearchQuery | None:
     """Every word must match, each as a prefix ('vis' finds 'vision')."""
-    words = re.findall(r"\w+", text.lower())[:10]
+    words = re.findall(r"\w+", fold_accents(text))[:10]
     if not words:
         return None
     return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
@@ -206,8 +214,16 @@ def talent_facets(profiles: QuerySet[Profile]) -> dict:
 
 
 def talent_export_rows(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
-    """The CSV export: the same search, only members who opted in to being contacted."""
-    return talent_search(viewer=viewer, search=search).filter(contactable=True)
+    """The CSV export: the same search, only members who opted in to being contacted.
+
+    Hidden profiles never leave the platform in a file, even for staff: a member who
+    hides their profile has withdrawn from the talent pool.
+    """
+    return (
+        talent_search(viewer=viewer, search=search)
+        .filter(contactable=True)
+        .exclude(visibility=Visibility.HIDDEN)
+    )
 
 
 def skill_taxonomy() -> QuerySet[Skill]:

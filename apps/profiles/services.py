@@ -24,7 +24,7 @@ from apps.notifications.services import notify
 from apps.profiles import permissions, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
-from apps.profiles.selectors import with_handle
+from apps.profiles.selectors import fold_accents, with_handle
 from apps.profiles.signals import account_deleting, personal_data_requested
 
 MAX_BIO_LENGTH = 5000
@@ -231,7 +231,8 @@ def _search_vector_refresh(profile: Profile) -> None:
     )
 
     def part(text, weight):
-        return SearchVector(Value(text or "", output_field=TextField()), weight=weight, config="simple")
+        folded = fold_accents(text)
+        return SearchVector(Value(folded, output_field=TextField()), weight=weight, config="simple")
 
     Profile.objects.filter(pk=profile.pk).update(
         search_vector=part(f"{profile.display_name} {profile.handle}", "A")

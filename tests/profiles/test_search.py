@@ -111,6 +111,8 @@ def test_full_text_search_over_name_headline_bio_and_skills(pool):
     assert handles(member, q="supercomp") == [h["p3"]]  # prefixes
     assert set(handles(member, q="visión por computador")) == {h["p2"], h["p4"]}
     assert handles(member, q="speech spanish") == [h["p1"]]
+    assert handles(member, q="LOPEZ") == [h["p3"]]  # accents and case never matter
+    assert handles(member, q="Agricultúr") == [h["p2"]]
     assert handles(member, q="<script>&|!:*") == []  # operators are never passed through
 
 
