@@ -78,3 +78,8 @@ def test_new_member_fills_in_a_profile_and_another_member_finds_them(page, brows
     page.goto("/talent/contacts/")
     expect(page.locator(".contact").first).to_contain_text("¿te unes a nuestro equipo del hackatón?")
     screenshot("profiles-04-contact-inbox")
+
+    page.goto("/talent/me/edit/")
+    page.get_by_role("link", name="Mis datos y mi cuenta").click()
+    expect(page.get_by_role("heading", name="Eliminar mi cuenta")).to_be_visible()
+    screenshot("profiles-05-account")

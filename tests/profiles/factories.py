@@ -1,16 +1,27 @@
 """Profiles are made the way members make them: through the services."""
 
+import importlib
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.profiles import services
+from apps.profiles.models import Skill
 from tests.accounts.factories import UserFactory
+
+
+def ensure_skill_taxonomy():
+    """The taxonomy comes from a data migration, which `transaction=True` tests flush away."""
+    if not Skill.objects.exists():
+        migration = importlib.import_module("apps.profiles.migrations.0002_skill_taxonomy")
+        for position, (slug, name, name_es, category) in enumerate(migration.TAXONOMY, start=1):
+            Skill.objects.create(slug=slug, name=name, name_es=name_es, category=category, position=position * 10)
 
 
 def make_profile(user=None, *, skills=(), languages=(), **fields):
     """A member with a saved profile; `skills` as (slug, level), `languages` as (code, level)."""
+    ensure_skill_taxonomy()
     user = user or UserFactory()
     profile = services.profile_ensure(user=user)
     fields.setdefault("visibility", "public")
