@@ -477,6 +477,10 @@ def account_delete(*, user, password: str) -> User:
     """
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed()
+    if not user.has_usable_password():  # signed up through GitHub or Hugging Face
+        raise InvalidInput(
+            errors={"password": [_("Set a password for your account first, then confirm with it.")]}
+        )
     if not password or not user.check_password(password):
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount

@@ -349,3 +349,12 @@ def test_skills_for_users_is_one_query():
     assert result[a.user_id][0] in ("High-performance computing", "Computación de alto rendimiento")
     assert len(result[a.user_id]) == 2 and len(result[b.user_id]) == 1
     assert result[lonely.pk] == []
+
+
+@pytest.mark.django_db
+def test_accounts_without_a_password_must_set_one_before_deleting():
+    profile = make_profile()
+    profile.user.set_unusable_password()
+    profile.user.save()
+    assert "password" in errors_of(lambda: services.account_delete(user=profile.user, password=""))
+    assert Profile.objects.filter(pk=profile.pk).exists()
