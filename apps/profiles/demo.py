@@ -10,7 +10,6 @@ from apps.accounts.models import User
 from apps.profiles import services
 from apps.profiles.choices import Region
 from apps.profiles.models import Profile
-from apps.profiles.validation import orcid_check_character
 
 EXTRA_PEOPLE = 135  # on top of the accounts seeder's people: about 200 profiles in all
 
@@ -60,12 +59,7 @@ FOCUS = {
     "teaching-outreach": ("Lecturer", "Teaching machine learning to everyone"),
 }
 SEED_SUFFIX = "@demo.comunidad-ia.es"
-
-
-def _orcid(rng) -> str:
-    digits = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
-    full = digits + orcid_check_character(digits)
-    return "-".join(full[i:i + 4] for i in range(0, 16, 4))
+DEMO_ORCID = "0000-0002-1825-0097"  # Josiah Carberry, ORCID's fictional test record
 
 
 def _profile_data(rng, user, skill_slugs):
@@ -95,9 +89,10 @@ def _profile_data(rng, user, skill_slugs):
         ),
         "region": region, "country": country, "city": city,
         "affiliation_name": organisation, "affiliation_kind": kind,
-        "hf_username": f"{handle}-hf" if rng.random() < 0.45 else "",
-        "github_username": handle if rng.random() < 0.6 else "",
-        "orcid": _orcid(rng) if kind in ("university", "research") and rng.random() < 0.7 else "",
+        # Made-up Hub, GitHub or ORCID accounts could belong to real strangers: the demo
+        # links only to example.org (and ORCID's own fictional test researcher).
+        "hf_username": "", "github_username": "",
+        "orcid": DEMO_ORCID if kind == "research" and rng.random() < 0.2 else "",
         "website": f"https://{handle}.example.org" if rng.random() < 0.3 else "",
         "open_to_jobs": rng.random() < 0.35, "open_to_collaboration": rng.random() < 0.6,
         "open_to_mentoring": rng.random() < 0.3, "looking_for_team": rng.random() < 0.25,

@@ -168,7 +168,8 @@ def my_profile(request):
 @login_required
 def profile_edit(request):
     # Accounts made outside sign-up (admin, imports) get their profile on first visit.
-    profile = selectors.profile_of(services.profile_ensure(user=request.user).user)
+    services.profile_ensure(user=request.user)
+    profile = selectors.profile_of(request.user)
     skills = list(selectors.skill_taxonomy())
     form = ProfileForm(request.POST or None, request.FILES or None, profile=profile, skills=skills)
     section_errors = {}
