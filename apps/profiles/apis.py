@@ -117,7 +117,7 @@ class ProfileListApi(APIView):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(profiles, request, self)
         response = paginator.get_paginated_response(ProfileOutputSerializer(page, many=True).data)
-        facets = selectors.talent_facets(profiles)
+        facets = selectors.talent_facets(viewer=request.user, search=search)
         facets.pop("total")
         response.data["facets"] = facets
         return response

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
 from apps.profiles import permissions
-from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, Visibility
+from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, Visibility, language_name
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 
 SORTS = ("relevance", "recent", "name")
@@ -123,12 +123,9 @@ def _text_filter(profiles: QuerySet[Profile], text: str) -> QuerySet[Profile]:
     return profiles
 
 
-def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
-    """Visible profiles matching a search, ordered, with skills and languages prefetched.
-
-    Several skills or languages narrow the search (all of them); several regions or
-    kinds of organisation widen it (any of them); availability flags all apply.
-    """
+def _matching(viewer, search: TalentSearch, *, widen: bool = False) -> QuerySet[Profile]:
+    """Visible profiles matching a search; `widen` leaves out the region and kind filters,
+    which the facets count as "what you would get by ticking this one too"."""
     profiles = profile_visible_to(viewer)
     for slug in search.skills:
         profiles = profiles.filter(
@@ -138,43 +135,66 @@ def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
         profiles = profiles.filter(
             Exists(ProfileLanguage.objects.filter(profile=OuterRef("pk"), code=code))
         )
-    if search.regions:
+    if search.regions and not widen:
         profiles = profiles.filter(region__in=search.regions)
-    if search.affiliation_kinds:
+    if search.affiliation_kinds and not widen:
         profiles = profiles.filter(affiliation_kind__in=search.affiliation_kinds)
     for flag in search.availability:
         profiles = profiles.filter(**{flag: True})
     if search.q:
         profiles = _text_filter(profiles, search.q)
+    return profiles
 
+
+def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
+    """Visible profiles matching a search, ordered, with skills and languages prefetched.
+
+    Several skills or languages narrow the search (all of them); several regions or
+    kinds of organisation widen it (any of them); availability flags all apply.
+    """
     if search.sort == "name":
         order = [Lower("display_name"), "id"]
     elif search.sort == "relevance" and search.q and connection.vendor == "postgresql":
         order = ["-rank", "-updated_at", "id"]
     else:
         order = ["-updated_at", "-id"]
-    return _with_lists(profiles.order_by(*order))
+    return _with_lists(_matching(viewer, search).order_by(*order))
 
 
-def talent_facets(profiles: QuerySet[Profile]) -> dict:
-    """Counts per facet value over a search's results, in three queries.
+def _all_of(*conditions: Q) -> Q | None:
+    present = [condition for condition in conditions if condition]
+    if not present:
+        return None
+    combined = present[0]
+    for condition in present[1:]:
+        combined &= condition
+    return combined
 
-    Every skill of the taxonomy is listed (with zero when no result has it); other
-    facets list the values present in the results.
 
-    One aggregate with a filtered count per region, kind and availability flag, one
-    grouped count for skills and one for languages.
+def talent_facets(*, viewer, search: TalentSearch) -> dict:
+    """Counts per facet value for a search, in three queries.
+
+    Skills, languages and availability count the results (ticking one narrows them).
+    Regions and kinds of organisation widen a search, so each of their values counts
+    the results as they would be with that value ticked too (the usual "disjunctive"
+    facets): one aggregate over the search without those two filters, with a filtered
+    count per value. Every skill of the taxonomy is listed, with zero when none match.
     """
-    matching = profiles.order_by().values("pk")
-    base = Profile.objects.filter(pk__in=matching)
-    aggregates = {"total": Count("pk")}
+    matching = _matching(viewer, search).order_by().values("pk")
+    widened = Profile.objects.filter(pk__in=_matching(viewer, search, widen=True).order_by().values("pk"))
+    in_regions = Q(region__in=search.regions) if search.regions else Q()
+    in_kinds = Q(affiliation_kind__in=search.affiliation_kinds) if search.affiliation_kinds else Q()
+
+    aggregates = {"total": Count("pk", filter=_all_of(in_regions, in_kinds))}
     for code in Region.values:
-        aggregates[f"region_{code}"] = Count("pk", filter=Q(region=code))
+        aggregates[f"region_{code}"] = Count("pk", filter=_all_of(Q(region=code), in_kinds))
     for kind in AffiliationKind.values:
-        aggregates[f"kind_{kind}"] = Count("pk", filter=Q(affiliation_kind=kind))
+        aggregates[f"kind_{kind}"] = Count("pk", filter=_all_of(Q(affiliation_kind=kind), in_regions))
     for flag, _label in AVAILABILITY:
-        aggregates[f"available_{flag}"] = Count("pk", filter=Q(**{flag: True}))
-    counts = base.aggregate(**aggregates)
+        aggregates[f"available_{flag}"] = Count(
+            "pk", filter=_all_of(Q(**{flag: True}), in_regions, in_kinds)
+        )
+    counts = widened.aggregate(**aggregates)
 
     skills = (
         Skill.objects.filter(is_active=True)
@@ -187,8 +207,6 @@ def talent_facets(profiles: QuerySet[Profile]) -> dict:
         .annotate(n=Count("profile_id"))
         .order_by("-n", "code")
     )
-    from apps.profiles.choices import language_name
-
     return {
         "total": counts["total"],
         "skill": [{"value": s.slug, "label": s.label, "count": s.n} for s in skills],

@@ -49,7 +49,9 @@ def talent_search(request):
         {
             "search": search,
             "page": page,
-            "facet_groups": _facet_groups(selectors.talent_facets(profiles), search),
+            "facet_groups": _facet_groups(
+                selectors.talent_facets(viewer=request.user, search=search), search
+            ),
             "query_string": query.urlencode(),
             "can_export": permissions.can_export_talent(request.user),
         },

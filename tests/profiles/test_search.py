@@ -51,8 +51,7 @@ def counts(facet_list):
 
 
 def facets_for(viewer, **search):
-    profiles = selectors.talent_search(viewer=viewer, search=selectors.TalentSearch(**search))
-    return selectors.talent_facets(profiles)
+    return selectors.talent_facets(viewer=viewer, search=selectors.TalentSearch(**search))
 
 
 def test_facet_counts_match_the_hand_computed_fixture(pool):
@@ -83,10 +82,27 @@ def test_staff_facets_include_hidden_profiles(pool):
     assert counts(facets["region"])["MD"] == 3
 
 
+def test_region_and_kind_facets_count_what_ticking_them_would_add(pool):
+    facets = facets_for(UserFactory(), regions=["MD"])
+    assert facets["total"] == 2  # Ana and Carmen
+    # Regions widen the search: the other regions keep their counts.
+    assert counts(facets["region"]) == {"MD": 2, "CT": 1, "XX": 1, "PV": 1}
+    assert counts(facets["kind"]) == {"university": 1, "research": 1}
+    assert counts(facets["skill"]) == {"nlp": 1, "speech": 1, "hpc": 1}
+    assert counts(facets["available"]) == {"open_to_jobs": 2, "open_to_collaboration": 1}
+
+    both = facets_for(UserFactory(), regions=["MD", "CT"], affiliation_kinds=["company"])
+    assert both["total"] == 1  # Jordi
+    assert counts(both["region"]) == {"CT": 1, "XX": 1}  # companies per region
+    assert counts(both["kind"]) == {"university": 1, "company": 1, "research": 1}  # in MD or CT
+
+
 def test_facets_take_three_queries(pool, django_assert_num_queries):
-    profiles = selectors.talent_search(viewer=UserFactory(), search=selectors.TalentSearch(q="vision"))
+    search = selectors.TalentSearch(q="vision", regions=["CT"], skills=["nlp"])
+    member = UserFactory()
     with django_assert_num_queries(3):
-        selectors.talent_facets(profiles)
+        facets = selectors.talent_facets(viewer=member, search=search)
+    assert facets["total"] == 1
 
 
 def handles(viewer=None, **search):

@@ -94,7 +94,7 @@ def test_selector_is_the_same_rule(people, viewer):
 def test_facets_count_only_visible_profiles(people, viewer):
     user = people[viewer] or AnonymousUser()
     search = selectors.TalentSearch(skills=["nlp"])
-    facets = selectors.talent_facets(selectors.talent_search(viewer=user, search=search))
+    facets = selectors.talent_facets(viewer=user, search=search)
     nlp = next(option for option in facets["skill"] if option["value"] == "nlp")
     assert nlp["count"] == facets["total"] == len(EXPECTED[viewer])
 
