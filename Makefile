@@ -32,7 +32,7 @@ test: install
 stack: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/honcho start
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 ## Regenerate translation catalogues after changing user-facing text.
 messages: install

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.notifications.api_urls")),
+    path("", include("apps.hub.api_urls")),
     path("", include("apps.profiles.api_urls")),
 ]

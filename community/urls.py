@@ -11,6 +11,7 @@ urlpatterns = [
     path("talent/", include("apps.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("models/", include("apps.hub.urls")),
     path("api/", include("community.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

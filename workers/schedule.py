@@ -11,4 +11,8 @@ BEAT_SCHEDULE = {
         "task": "workers.accounts.purge_unverified_accounts",
         "schedule": crontab(hour=3, minute=17),
     },
+    "hub.sync-all-owners": {
+        "task": "workers.hub.sync_all_owners",
+        "schedule": crontab(minute=23, hour="*/6"),
+    },
 }

@@ -16,6 +16,8 @@ class PlatformNumbersApi(APIView):
         members = serializers.IntegerField()
         members_joined_last_30_days = serializers.IntegerField()
         verified_emails = serializers.IntegerField()
+        hub_repositories = serializers.IntegerField()
+        hub_downloads_last_30_days = serializers.IntegerField()
         public_profiles = serializers.IntegerField()
 
     @extend_schema(responses=OutputSerializer)

@@ -36,7 +36,9 @@ def line_chart(
         (_coord(left + i * step), _coord(top + plot_h - (v / top_value) * plot_h), label, v)
         for i, (label, v) in enumerate(points)
     ]
-    ticks = [(_coord(top + plot_h - f * plot_h), top_value * f) for f in (0, 0.5, 1)]
+    # A middle gridline only where its value is a whole number (no "0, 1, 1" axes).
+    fractions = (0, 0.5, 1) if (top_value / 2).is_integer() else (0, 1)
+    ticks = [(_coord(top + plot_h - f * plot_h), top_value * f) for f in fractions]
     label_every = max(1, len(points) // 6)
     return render_to_string(
         "core/charts/line.svg",
@@ -45,7 +47,11 @@ def line_chart(
             "right_edge": width - right, "baseline": top + plot_h,
             "polyline": " ".join(f"{x},{y}" for x, y, _, _ in coords),
             "points": coords, "ticks": ticks,
-            "x_labels": [(x, label) for i, (x, _, label, _) in enumerate(coords) if i % label_every == 0],
+            "x_labels": [
+                (x, label, "end" if i == len(coords) - 1 and i else "middle")
+                for i, (x, _, label, _) in enumerate(coords)
+                if i % label_every == 0 or i == len(coords) - 1
+            ],
             "colour": PALETTE[0],
         },
     )

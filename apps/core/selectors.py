@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.hub.models import HubRepository
 from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
 
@@ -17,10 +18,15 @@ def platform_numbers() -> dict[str, int]:
     members = User.objects.filter(is_active=True).aggregate(
         total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))
     )
+    hub = HubRepository.objects.filter(private=False, removed_at__isnull=True).aggregate(
+        repositories=Count("id"), downloads=Sum("downloads", default=0)
+    )
     return {
         "members": members["total"],
         "members_joined_last_30_days": members["joined_last_30_days"],
         "verified_emails": EmailAddress.objects.filter(verified=True).count(),
+        "hub_repositories": hub["repositories"],
+        "hub_downloads_last_30_days": hub["downloads"],
         "public_profiles": Profile.objects.filter(
             visibility=Visibility.PUBLIC, user__is_active=True
         ).count(),

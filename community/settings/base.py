@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.notifications",
+    "apps.hub",
     "apps.profiles",
 ]
 
@@ -149,7 +150,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_IMPORTS = ["workers.accounts", "workers.notifications"]
+CELERY_IMPORTS = ["workers.accounts", "workers.notifications", "workers.hub"]
 
 # --- Auth and accounts -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -254,11 +255,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "HubOwnerKindEnum": "apps.hub.models.HubOwner.Kind",
+        "HubRepositoryKindEnum": "apps.hub.models.HubRepository.Kind",
+    },
 }
 
 # --- Hugging Face Hub ---------------------------------------------------------
 HF_ENDPOINT = env("HF_ENDPOINT", default="https://huggingface.co")
 HF_TOKEN = env("HF_TOKEN", default="")
+# Client-side budget under the Hub's published limits (500 calls / 5 min anonymous,
+# 1,000 with a token), shared by every worker through the cache.
+HUB_CALL_BUDGET_ANONYMOUS = env.int("HUB_CALL_BUDGET_ANONYMOUS", default=450)
+HUB_CALL_BUDGET_TOKEN = env.int("HUB_CALL_BUDGET_TOKEN", default=900)
+HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
+# Longest rate-limit pause a sync waits inline; longer ones end the run and the task retries later.
+HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
+# A sync lock expires after this, so a crashed worker never blocks an owner for good.
+HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"

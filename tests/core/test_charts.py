@@ -25,3 +25,10 @@ def test_grouped_bars_are_proportional_and_escaped():
 def test_empty_series_render_without_errors():
     assert "<svg" in line_chart([], title="Nada")
     assert "<svg" in grouped_bar_chart([], [("Presupuesto", [])], title="Nada")
+
+
+def test_small_counts_get_whole_number_gridlines_and_the_last_label_fits():
+    svg = line_chart([("1 nov", 1), ("2 nov", 1), ("3 nov", 1)], title="Me gusta")
+    tick_labels = re.findall(r"dy=\"4\" text-anchor=\"end\" font-size=\"11\" fill=\"#45525f\">([^<]+)<", svg)
+    assert [t.strip() for t in tick_labels] == ["0", "1"]
+    assert '<text x="628" y="212" text-anchor="end"' in svg

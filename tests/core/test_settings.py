@@ -102,3 +102,29 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+OAUTH_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from allauth.socialaccount.adapter import get_adapter
+print(json.dumps(sorted(p.sub_id for p in get_adapter().list_providers(None))))
+"""
+
+
+def test_oauth_logins_are_off_unless_their_credentials_are_set():
+    result = run_python(OAUTH_PROBE, "community.settings.local")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_github_and_hugging_face_logins_switch_on_with_credentials():
+    result = run_python(
+        OAUTH_PROBE,
+        "community.settings.local",
+        GITHUB_CLIENT_ID="gh-id", GITHUB_CLIENT_SECRET="gh-secret",
+        HF_OAUTH_CLIENT_ID="hf-id", HF_OAUTH_CLIENT_SECRET="hf-secret",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["github", "huggingface"]

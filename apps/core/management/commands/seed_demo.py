@@ -3,11 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
+from apps.hub import demo as hub_demo
 from apps.profiles import demo as profiles_demo
 
 # Each app with demo data adds `seed(log, people)` here, after the apps it builds on;
 # `people` is what the accounts seeder returns (organisers, reviewers, operators, members).
-SEEDERS = [profiles_demo.seed]
+SEEDERS = [hub_demo.seed, profiles_demo.seed]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.hub.models import HubOwner, HubRepository
+
+
+class CatalogueFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Show"), choices=HubRepository.Kind.choices, required=False)
+    owner = forms.CharField(label=_("Owner"), required=False)
+    language = forms.CharField(label=_("Language"), required=False, max_length=16)
+    task = forms.CharField(label=_("Task"), required=False, max_length=100)
+    licence = forms.CharField(label=_("Licence"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False,
+        choices=[("downloads", _("Downloads (30 days)")), ("likes", _("Likes")),
+                 ("growth", _("Growth in the last month")), ("recent", _("Recently updated"))],
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "kind": data.get("kind") or HubRepository.Kind.MODEL,
+            "owner": data.get("owner") or None,
+            "language": data.get("language") or None,
+            "task": data.get("task") or None,
+            "licence": data.get("licence") or None,
+            "sort": data.get("sort") or "downloads",
+        }
+
+
+class OwnerAddForm(forms.Form):
+    name = forms.CharField(label=_("Hub name"), max_length=96,
+                           help_text=_("As in the address: huggingface.co/<name>"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=HubOwner.Kind.choices)
+    display_name = forms.CharField(label=_("Display name"), max_length=200, required=False)

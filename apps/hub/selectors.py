@@ -1,0 +1,126 @@
+"""Every read of the Hub catalogue, already shaped and filtered for public pages and the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
+
+SORTS = {
+    "downloads": ["-downloads", "repo_id"],
+    "likes": ["-likes", "-downloads", "repo_id"],
+    "growth": ["-downloads_growth", "-downloads", "repo_id"],
+    "recent": ["-hub_modified_at", "repo_id"],
+}
+FEATURED_LANGUAGES = ["es", "ca", "eu", "gl"]
+
+
+def repository_visible() -> QuerySet[HubRepository]:
+    """What anyone may see: public repositories, live ones and removed ones alike."""
+    return HubRepository.objects.filter(private=False).select_related("owner")
+
+
+def repository_list(*, kind: str | None = None, owner: str | None = None, language: str | None = None,
+                    task: str | None = None, licence: str | None = None, sort: str = "downloads",
+                    include_removed: bool = False) -> QuerySet[HubRepository]:
+    repos = repository_visible()
+    if not include_removed:
+        repos = repos.filter(removed_at__isnull=True)
+    if kind:
+        repos = repos.filter(kind=kind)
+    if owner:
+        repos = repos.filter(owner__name__iexact=owner)
+    if language:
+        repos = repos.filter(
+            pk__in=HubRepositoryLanguage.objects.filter(code=language.lower()).values("repository_id")
+        )
+    if task:
+        repos = repos.filter(task=task)
+    if licence:
+        repos = repos.filter(licence=licence)
+    return repos.order_by(*SORTS.get(sort, SORTS["downloads"]))
+
+
+def repository_get(*, kind: str, repo_id: str) -> HubRepository | None:
+    return repository_visible().filter(kind=kind, repo_id=repo_id).first()
+
+
+def catalogue_facets(*, kind: str) -> dict:
+    """Choices for the catalogue filters, with counts; four small grouped queries."""
+    live = HubRepository.objects.filter(kind=kind, private=False, removed_at__isnull=True)
+    languages = dict(
+        HubRepositoryLanguage.objects.filter(repository__in=live)
+        .values_list("code").annotate(n=Count("id")).order_by("-n", "code")[:60]
+    )
+    featured = [(code, languages.pop(code, 0)) for code in FEATURED_LANGUAGES]
+    return {
+        "owners": list(live.values_list("owner__name").annotate(n=Count("id")).order_by("owner__name")),
+        "languages": featured + sorted(languages.items()),
+        "tasks": list(live.exclude(task="").values_list("task").annotate(n=Count("id")).order_by("task")),
+        "licences": list(live.exclude(licence="").values_list("licence").annotate(n=Count("id")).order_by("licence")),
+    }
+
+
+def repository_trend(repository: HubRepository, *, days: int = 90) -> list[HubSnapshot]:
+    since = timezone.localdate() - timedelta(days=days)
+    return list(repository.snapshots.filter(day__gte=since).order_by("day"))
+
+
+def owner_list() -> QuerySet[HubOwner]:
+    return HubOwner.objects.annotate(
+        model_count=Count("repositories", filter=Q(repositories__kind="model", repositories__removed_at__isnull=True,
+                                              repositories__private=False)),
+        dataset_count=Count("repositories", filter=Q(repositories__kind="dataset",
+                                                repositories__removed_at__isnull=True,
+                                                repositories__private=False)),
+        total_downloads=Sum("repositories__downloads", filter=Q(repositories__removed_at__isnull=True,
+                                                         repositories__private=False), default=0),
+    ).order_by("name")
+
+
+def owner_get(name: str) -> HubOwner | None:
+    return owner_list().filter(name__iexact=name).first()
+
+
+def owner_adoption(owner: HubOwner, *, today: date | None = None) -> dict:
+    """The adoption dashboard: totals, month-over-month change, top gainers, unused repositories."""
+    today = today or timezone.localdate()
+    live = repository_visible().filter(owner=owner, removed_at__isnull=True)
+    sums = live.aggregate(
+        total_downloads=Sum("downloads", default=0), total_likes=Sum("likes", default=0),
+        total_all_time=Sum("downloads_all_time", default=0), total_count=Count("id"),
+        total_unused=Count("id", filter=Q(downloads=0)),
+    )
+    totals = {key.removeprefix("total_"): value for key, value in sums.items()}
+    daily = list(
+        HubSnapshot.objects.filter(repository__in=live, day__gt=today - timedelta(days=90))
+        .values("day").annotate(downloads=Sum("downloads")).order_by("day").values_list("day", "downloads")
+    )
+    month_ago = max((d for d, _ in daily if d <= today - timedelta(days=30)), default=None)
+    previous = change = change_pct = None
+    if month_ago:
+        # Like with like: only repositories that already existed a month ago, so a new
+        # upload does not count as growth of the old ones.
+        then = HubSnapshot.objects.filter(repository__in=live, day=month_ago)
+        previous = then.aggregate(total=Sum("downloads", default=0))["total"]
+        current = live.filter(pk__in=then.values("repository_id")).aggregate(
+            total=Sum("downloads", default=0))["total"]
+        change = current - previous
+        change_pct = round(100 * change / previous, 1) if previous else None
+    return {
+        "totals": totals,
+        "previous_downloads": previous,
+        "month_ago": month_ago,
+        "change": change,
+        "change_pct": change_pct,
+        "daily": daily,
+        "gainers": list(live.filter(downloads_growth__gt=0).order_by("-downloads_growth", "repo_id")[:5]),
+        "unused": list(live.filter(downloads=0).order_by("repo_id")[:20]),
+    }
+
+
+def snapshot_list(repository: HubRepository) -> QuerySet[HubSnapshot]:
+    return repository.snapshots.order_by("-day")

@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.charts import line_chart
+from apps.core.errors import ApplicationError
+from apps.hub import permissions, selectors, services
+from apps.hub.forms import CatalogueFilterForm, OwnerAddForm
+from apps.hub.models import HubRepository
+from apps.hub.references import repository_references
+
+PAGE_SIZE = 25
+
+
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET or None)
+    filters = form.filters()
+    repositories = selectors.repository_list(**filters)
+    page = Paginator(repositories, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "hub/catalogue.html", {
+        "form": form, "filters": filters, "page": page, "facets": selectors.catalogue_facets(kind=filters["kind"]),
+        "query": query.urlencode(), "kinds": HubRepository.Kind.choices,
+    })
+
+
+def repository_detail(request, kind, repo_id):
+    repository = selectors.repository_get(kind=kind, repo_id=repo_id)
+    if repository is None:
+        raise Http404
+    trend = selectors.repository_trend(repository)
+    downloads_chart = likes_chart = None
+    if trend:
+        labels = [snap.day.strftime("%d/%m") for snap in trend]
+        downloads_chart = line_chart(
+            list(zip(labels, [snap.downloads for snap in trend])),
+            title=_("Downloads in the previous 30 days, day by day"),
+        )
+        likes_chart = line_chart(list(zip(labels, [snap.likes for snap in trend])), title=_("Likes"), height=160)
+    return render(request, "hub/repository_detail.html", {
+        "repository": repository, "trend": trend, "downloads_chart": downloads_chart, "likes_chart": likes_chart,
+        "references": repository_references(kind=repository.kind, repo_id=repository.repo_id),
+    })
+
+
+def owner_list(request):
+    form = OwnerAddForm()
+    if request.method == "POST":
+        form = OwnerAddForm(request.POST)
+        if form.is_valid():
+            try:
+                owner = services.owner_add(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+                if not exc.errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Now tracking %(name)s; the first sync has been queued.")
+                                 % {"name": owner.name})
+                return redirect("hub:owner", name=owner.name)
+    page = Paginator(selectors.owner_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "hub/owner_list.html", {
+        "page": page, "form": form, "can_add": permissions.can_manage_owners(request.user),
+    })
+
+
+def owner_detail(request, name):
+    owner = selectors.owner_get(name)
+    if owner is None:
+        raise Http404
+    adoption = selectors.owner_adoption(owner)
+    chart = None
+    if adoption["daily"]:
+        chart = line_chart(
+            [(day.strftime("%d/%m"), value) for day, value in adoption["daily"]],
+            title=_("Downloads in the previous 30 days, all repositories"),
+        )
+    return render(request, "hub/owner_detail.html", {
+        "owner": owner, "adoption": adoption, "chart": chart,
+        "can_sync": permissions.can_sync_owner(request.user, owner),
+        "running": services.owner_sync_running(owner.pk),
+        "checked_at": services.owner_last_checked(owner.pk),
+    })
+
+
+@login_required
+@require_POST
+def owner_sync(request, name):
+    owner = selectors.owner_get(name)
+    if owner is None:
+        raise Http404
+    try:
+        queued = services.owner_sync_request(actor=request.user, owner=owner)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("hub:owner", name=owner.name)
+    if queued:
+        messages.success(request, _("Sync queued. The numbers update in a minute or two."))
+    else:
+        messages.info(request, _("A sync of this owner is already queued or running."))
+    return redirect("hub:owner", name=owner.name)
