@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("apps.notifications.api_urls")),
     path("", include("apps.hub.api_urls")),
     path("", include("apps.compute.api_urls")),
+    path("", include("apps.profiles.api_urls")),
 ]

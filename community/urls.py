@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("compute/", include("apps.compute.urls")),
+    path("talent/", include("apps.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),

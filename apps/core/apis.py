@@ -18,6 +18,7 @@ class PlatformNumbersApi(APIView):
         verified_emails = serializers.IntegerField()
         hub_repositories = serializers.IntegerField()
         hub_downloads_last_30_days = serializers.IntegerField()
+        public_profiles = serializers.IntegerField()
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.hub.models import HubRepository
+from apps.profiles.choices import Visibility
+from apps.profiles.models import Profile
 
 
 def platform_numbers() -> dict[str, int]:
@@ -25,4 +27,7 @@ def platform_numbers() -> dict[str, int]:
         "verified_emails": EmailAddress.objects.filter(verified=True).count(),
         "hub_repositories": hub["repositories"],
         "hub_downloads_last_30_days": hub["downloads"],
+        "public_profiles": Profile.objects.filter(
+            visibility=Visibility.PUBLIC, user__is_active=True
+        ).count(),
     }

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.hub",
     "apps.compute",
+    "apps.profiles",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HubOwnerKindEnum": "apps.hub.models.HubOwner.Kind",
         "HubRepositoryKindEnum": "apps.hub.models.HubRepository.Kind",
+        "AllocationRequestStatusEnum": "apps.compute.models.AllocationRequest.Status",
+        "ReviewerAssignmentStatusEnum": "apps.compute.models.ReviewerAssignment.Status",
+        "ChangeRequestStatusEnum": "apps.compute.models.ChangeRequest.Status",
+        "ContactRequestStatusEnum": "apps.profiles.models.ContactRequest.Status",
     },
 }
 

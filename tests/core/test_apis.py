@@ -37,7 +37,7 @@ def test_interactive_docs_render_with_assets_served_locally(client):
 def test_stats_are_public_and_live(api, django_assert_num_queries):
     UserFactory.create_batch(3)
     UserFactory(verified=False)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = api.get("/api/stats/")
     assert response.status_code == 200
     assert response.json() == {
@@ -46,6 +46,7 @@ def test_stats_are_public_and_live(api, django_assert_num_queries):
         "verified_emails": 3,
         "hub_repositories": 0,
         "hub_downloads_last_30_days": 0,
+        "public_profiles": 0,
     }
 
 

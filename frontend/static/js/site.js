@@ -37,3 +37,11 @@
     bell.title = data.title;
   });
 })();
+
+// Talent pool: ticking a facet or changing the order applies it at once.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-talent-search] [data-autosubmit-check]").forEach(function (input) {
+    input.addEventListener("change", function () { input.form.submit(); });
+  });
+})();

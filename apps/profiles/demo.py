@@ -1,0 +1,142 @@
+"""About two hundred varied talent profiles for `seed_demo` (deterministic, idempotent)."""
+
+import random
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+
+from apps.accounts.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES
+from apps.accounts.models import User
+from apps.profiles import services
+from apps.profiles.choices import Region
+from apps.profiles.models import Profile
+
+EXTRA_PEOPLE = 135  # on top of the accounts seeder's people: about 200 profiles in all
+
+REGION_WEIGHTS = {
+    "MD": 20, "CT": 16, "AN": 12, "VC": 10, "PV": 8, "GA": 7, "CL": 4, "AR": 4, "AS": 3,
+    "MC": 3, "NC": 3, "CN": 3, "IB": 2, "CB": 2, "EX": 2, "CM": 2, "RI": 1, "CE": 1, "ML": 1,
+    "XX": 6,
+}
+CITIES = {
+    "MD": ["Madrid", "Alcalá de Henares", "Getafe"], "CT": ["Barcelona", "Girona", "Tarragona", "Lleida"],
+    "AN": ["Sevilla", "Granada", "Málaga", "Córdoba"], "VC": ["València", "Alacant", "Castelló"],
+    "PV": ["Bilbao", "Donostia", "Vitoria-Gasteiz"], "GA": ["Santiago de Compostela", "A Coruña", "Vigo"],
+    "CL": ["Valladolid", "Salamanca", "León"], "AR": ["Zaragoza", "Huesca"], "AS": ["Oviedo", "Gijón"],
+    "MC": ["Murcia", "Cartagena"], "NC": ["Pamplona"], "CN": ["Las Palmas", "La Laguna"],
+    "IB": ["Palma"], "CB": ["Santander"], "EX": ["Badajoz", "Cáceres"], "CM": ["Toledo", "Ciudad Real"],
+    "RI": ["Logroño"], "CE": ["Ceuta"], "ML": ["Melilla"],
+}
+ABROAD = [("Portugal", "Lisboa"), ("France", "Paris"), ("Germany", "Berlin"), ("Mexico", "Ciudad de México"),
+          ("Argentina", "Buenos Aires"), ("United Kingdom", "London"), ("Switzerland", "Zürich")]
+CO_OFFICIAL = {"CT": "ca", "IB": "ca", "VC": "ca", "PV": "eu", "NC": "eu", "GA": "gl"}
+ORGANISATIONS = {
+    "university": ["Universidad Politécnica de Madrid", "Universitat de Barcelona", "UPV/EHU",
+                   "Universidade de Santiago de Compostela", "Universidad de Granada",
+                   "Universitat Politècnica de València", "Universidad de Zaragoza"],
+    "research": ["Barcelona Supercomputing Center", "IIIA-CSIC", "Vicomtech", "CiTIUS",
+                 "ELLIS Unit Alicante", "CENID"],
+    "company": ["Lince Robotics", "Datos del Sur", "Txingudi AI", "Faro Analytics", "Meseta Labs",
+                "Mar Menor Data", "Voz Clara", "Pixel Ibérico"],
+    "public": ["Ayuntamiento de Zaragoza", "Xunta de Galicia", "Secretaría de Estado de Digitalización",
+               "Junta de Andalucía"],
+    "nonprofit": ["Fundación Datos Abiertos", "Asociación IA Responsable", "Python España"],
+    "independent": [""],
+}
+FOCUS = {
+    "nlp": ("NLP engineer", "Language models for Spanish and co-official languages"),
+    "speech": ("Speech scientist", "Speech recognition that understands every accent"),
+    "computer-vision": ("Computer vision engineer", "Vision models for agriculture and industry"),
+    "llm-training": ("LLM researcher", "Training and fine-tuning open language models"),
+    "evaluation": ("Evaluation lead", "Benchmarks that measure what matters"),
+    "mlops": ("MLOps engineer", "Taking models from notebooks to production"),
+    "data-engineering": ("Data engineer", "Pipelines and open datasets"),
+    "ai-policy-ethics": ("AI policy researcher", "Public-interest AI and the AI Act"),
+    "hpc": ("HPC engineer", "Making GPUs on supercomputers go brrr"),
+    "health-ai": ("Clinical AI researcher", "Machine learning for hospitals"),
+    "robotics": ("Robotics engineer", "Robots that learn from demonstration"),
+    "information-retrieval": ("Search engineer", "Retrieval-augmented generation in Spanish"),
+    "teaching-outreach": ("Lecturer", "Teaching machine learning to everyone"),
+}
+SEED_SUFFIX = "@demo.comunidad-ia.es"
+DEMO_ORCID = "0000-0002-1825-0097"  # Josiah Carberry, ORCID's fictional test record
+
+
+def _profile_data(rng, user, skill_slugs):
+    region = rng.choices(list(REGION_WEIGHTS), weights=REGION_WEIGHTS.values())[0]
+    country, city = ("", rng.choice(CITIES[region])) if region != "XX" else rng.choice(ABROAD)
+    kind = rng.choices(list(ORGANISATIONS), weights=[26, 14, 34, 8, 6, 12])[0]
+    focus = rng.choice(list(FOCUS))
+    title, theme = FOCUS[focus]
+    organisation = rng.choice(ORGANISATIONS[kind])
+    skills = {focus: rng.choice([2, 3, 3])}
+    for slug in rng.sample(skill_slugs, rng.randint(1, 4)):
+        skills.setdefault(slug, rng.randint(1, 3))
+    languages = {"es": "native" if region != "XX" or country in ("Mexico", "Argentina") else "professional"}
+    if region in CO_OFFICIAL:
+        languages[CO_OFFICIAL[region]] = rng.choice(["native", "native", "professional"])
+    languages["en"] = rng.choice(["professional", "professional", "intermediate", "native"])
+    if rng.random() < 0.25:
+        languages[rng.choice(["fr", "de", "pt", "it", "zh", "ar"])] = rng.choice(["basic", "intermediate"])
+    handle = user.username
+    data = {
+        "display_name": user.get_full_name() or user.username,
+        "headline": f"{title}{' at ' + organisation if organisation else ''}",
+        "bio": (
+            f"{theme}.\n\nI work on **{focus.replace('-', ' ')}**"
+            f"{' at ' + organisation if organisation else ' as a freelancer'}. "
+            f"Happy to talk about open models, datasets and the community."
+        ),
+        "region": region, "country": country, "city": city,
+        "affiliation_name": organisation, "affiliation_kind": kind,
+        # Made-up Hub, GitHub or ORCID accounts could belong to real strangers: the demo
+        # links only to example.org (and ORCID's own fictional test researcher).
+        "hf_username": "", "github_username": "",
+        "orcid": DEMO_ORCID if kind == "research" and rng.random() < 0.2 else "",
+        "website": f"https://{handle}.example.org" if rng.random() < 0.3 else "",
+        "open_to_jobs": rng.random() < 0.35, "open_to_collaboration": rng.random() < 0.6,
+        "open_to_mentoring": rng.random() < 0.3, "looking_for_team": rng.random() < 0.25,
+        "contactable": rng.random() < 0.45,
+        "visibility": rng.choices(["public", "members", "hidden"], weights=[70, 22, 8])[0],
+    }
+    return data, [{"skill": s, "level": lvl} for s, lvl in skills.items()], [
+        {"code": c, "level": lvl} for c, lvl in languages.items()
+    ]
+
+
+def _demo_member(username, first_name, last_name, password_hash) -> User:
+    """Like the accounts seeder's members, with the password hashed once for all of them
+    (hashing 135 passwords one by one would add a minute to `make run`)."""
+    email = f"{username}{SEED_SUFFIX}"
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": email, "password": password_hash},
+    )
+    if created:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def seed(log, people):
+    from apps.profiles.models import Skill
+
+    rng = random.Random(2026)
+    skill_slugs = list(Skill.objects.filter(is_active=True).values_list("slug", flat=True))
+    everyone = [user for group in people.values() for user in group]
+    password_hash = make_password(DEMO_PASSWORD)
+    for i in range(EXTRA_PEOPLE):
+        first = FIRST_NAMES[(i * 11 + 3) % len(FIRST_NAMES)]
+        last = LAST_NAMES[(i * 5 + 1) % len(LAST_NAMES)]
+        username = f"talent{i + 1:03d}"
+        everyone.append(_demo_member(username, first, last, password_hash))
+    filled = set(Profile.objects.exclude(headline="").values_list("user_id", flat=True))
+    created = 0
+    for user in everyone:
+        data, skills, languages = _profile_data(rng, user, skill_slugs)  # same draws every run
+        if user.pk in filled:
+            continue
+        profile = services.profile_ensure(user=user)
+        data["visibility"] = "public" if user.username == "member001" else data["visibility"]
+        services.profile_update(actor=user, profile=profile, data=data, skills=skills, languages=languages)
+        created += 1
+    log(f"profiles: {Profile.objects.count()} talent profiles ({created} new)")

@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from apps.profiles.choices import AffiliationKind, LanguageLevel, Region, SkillLevel, Visibility
+
+
+class Skill(models.Model):
+    """One entry of the curated skill taxonomy; staff edit it in the admin."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name (English)"), max_length=80)
+    name_es = models.CharField(_("name (Spanish)"), max_length=80)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("offered to members"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the language of the current request."""
+        return self.name_es if (get_language() or "").startswith("es") else self.name
+
+
+class Profile(models.Model):
+    """A member's talent profile: who they are, what they know and who may see it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # Unique case-insensitively through the Lower() constraint below, which lookups use.
+    handle = models.SlugField(_("handle"), max_length=40, db_index=False)
+    display_name = models.CharField(_("display name"), max_length=100)
+    headline = models.CharField(_("headline"), max_length=160, blank=True)
+    bio = models.TextField(_("about me"), blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    region = models.CharField(_("region"), max_length=2, choices=Region.choices, blank=True)
+    country = models.CharField(_("country"), max_length=80, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    affiliation_name = models.CharField(_("organisation"), max_length=160, blank=True)
+    affiliation_kind = models.CharField(
+        _("kind of organisation"), max_length=16, choices=AffiliationKind.choices, blank=True
+    )
+    hf_username = models.CharField(_("Hugging Face username"), max_length=96, blank=True)
+    github_username = models.CharField(_("GitHub username"), max_length=39, blank=True)
+    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    open_to_jobs = models.BooleanField(_("open to job offers"), default=False)
+    open_to_collaboration = models.BooleanField(_("open to collaborations"), default=False)
+    open_to_mentoring = models.BooleanField(_("open to mentoring"), default=False)
+    looking_for_team = models.BooleanField(_("looking for a hackathon team"), default=False)
+    contactable = models.BooleanField(
+        _("organisers may include me in talent exports"),
+        default=False,
+        help_text=_("Your name, headline, skills and profile link; never your e-mail address."),
+    )
+    visibility = models.CharField(
+        _("who can see this profile"),
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+    # Kept up to date by the service that saves the profile and its skills (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.UniqueConstraint(Lower("handle"), name="profiles_handle_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=Visibility.values),
+                name="profiles_visibility_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["visibility", "-updated_at"], name="profiles_visible_recent_idx"),
+            models.Index(Lower("display_name"), name="profiles_name_lower_idx"),
+            models.Index(fields=["region"], name="profiles_region_idx"),
+            models.Index(fields=["affiliation_kind"], name="profiles_kind_idx"),
+            models.Index(fields=["hf_username"], name="profiles_hf_username_idx"),
+            # Created only on PostgreSQL by migration 0001 (SQLite has no GIN).
+            GinIndex(fields=["search_vector"], name="profiles_search_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} (@{self.handle})"
+
+    @property
+    def region_label(self) -> str:
+        if self.region == Region.OTHER_COUNTRY:
+            return self.country or str(Region.OTHER_COUNTRY.label)
+        return self.get_region_display()
+
+
+class ProfileSkill(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="profile_skills")
+    level = models.PositiveSmallIntegerField(_("level"), choices=SkillLevel.choices)
+
+    class Meta:
+        ordering = ["-level", "skill__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "skill"], name="profiles_skill_once"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=3), name="profiles_skill_level_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "profile"], name="profiles_skill_profile_idx")]
+
+
+class ProfileLanguage(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(_("language"), max_length=2)
+    level = models.CharField(_("level"), max_length=12, choices=LanguageLevel.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="profiles_language_once"),
+        ]
+        indexes = [models.Index(fields=["code", "profile"], name="profiles_lang_profile_idx")]
+
+    @property
+    def name(self) -> str:
+        from apps.profiles.choices import language_name
+
+        return language_name(self.code)
+
+
+class ContactRequest(models.Model):
+    """A member asks to get in touch; the profile owner accepts with a reply or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests_sent"
+    )
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="contact_requests"
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    reply = models.TextField(_("reply"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "profile"],
+                condition=models.Q(status="pending"),
+                name="profiles_one_pending_contact",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["profile", "status", "-created_at"], name="profiles_contact_inbox_idx"),
+            models.Index(fields=["sender", "-created_at"], name="profiles_contact_sent_idx"),
+        ]

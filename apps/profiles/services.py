@@ -1,0 +1,509 @@
+"""Writes on profiles: saving a profile and its skills, avatars, contact requests and
+the member's data rights (download everything, delete the account)."""
+
+import uuid
+from datetime import timedelta
+from io import BytesIO
+
+from allauth.account.models import EmailAddress
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import TextField, Value
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from apps.accounts.models import User
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from apps.notifications.services import notify
+from apps.profiles import permissions, validation
+from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel
+from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
+from apps.profiles.selectors import fold_accents, with_handle
+from apps.profiles.signals import account_deleting, personal_data_requested
+
+MAX_BIO_LENGTH = 5000
+MAX_AVATAR_BYTES = 2 * 1024 * 1024
+MAX_AVATAR_PIXELS = 40_000_000
+AVATAR_SIZE = 400
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+CONTACT_REQUESTS_PER_DAY = 10
+
+# Fields a member edits directly, with the check that normalises each one.
+EDITABLE_FIELDS = {
+    "handle": validation.clean_handle,
+    "display_name": None,
+    "headline": None,
+    "bio": None,
+    "region": None,
+    "country": None,
+    "city": None,
+    "affiliation_name": None,
+    "affiliation_kind": None,
+    "hf_username": validation.clean_hf_username,
+    "github_username": validation.clean_github_username,
+    "orcid": lambda value: validation.normalise_orcid(value) if (value or "").strip() else "",
+    "website": validation.clean_website,
+    "open_to_jobs": None,
+    "open_to_collaboration": None,
+    "open_to_mentoring": None,
+    "looking_for_team": None,
+    "contactable": None,
+    "visibility": None,
+}
+
+
+# --- Creating and saving profiles ----------------------------------------------------
+
+
+def _free_handle(base: str) -> str:
+    base = (slugify(base)[:32].strip("-") or "member").lower()
+    if len(base) < 3 or base in validation.RESERVED_HANDLES:
+        base = f"{base}-ai".strip("-")
+    taken = set(
+        Profile.objects.annotate(handle_lower=Lower("handle"))
+        .filter(handle_lower__startswith=base)
+        .values_list("handle_lower", flat=True)
+    )
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def profile_ensure(*, user) -> Profile:
+    """The member's profile, created on first need with a free handle (members only)."""
+    existing = Profile.objects.filter(user=user).first()
+    if existing:
+        return existing
+    name = user.get_full_name() or user.username or user.email.split("@")[0]
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                profile, _created = Profile.objects.get_or_create(
+                    user=user,
+                    defaults={
+                        "handle": _free_handle(user.username or user.email.split("@")[0]),
+                        "display_name": name[:100],
+                    },
+                )
+                _search_vector_refresh(profile)
+                return profile
+        except IntegrityError:
+            continue  # a handle taken by a concurrent sign-up: pick again
+    raise Conflict(_("Could not choose a free handle; please try again."))
+
+
+def _clean_fields(profile: Profile, data: dict) -> tuple[dict, dict]:
+    cleaned, errors = {}, {}
+    for field, value in data.items():
+        if field not in EDITABLE_FIELDS:
+            continue
+        check = EDITABLE_FIELDS[field]
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            cleaned[field] = check(value) if check else value
+        except ValidationError as exc:
+            errors[field] = [str(m) for m in exc.messages]
+    if "handle" in cleaned:
+        clash = (
+            with_handle(Profile.objects.exclude(pk=profile.pk), cleaned["handle"]).exists()
+        )
+        if clash:
+            errors["handle"] = [_("This handle is already taken.")]
+    if len(cleaned.get("bio") or "") > MAX_BIO_LENGTH:
+        errors["bio"] = [_("Keep it under %(max)d characters.") % {"max": MAX_BIO_LENGTH}]
+    return cleaned, errors
+
+
+def _clean_skills(items) -> tuple[list[tuple[Skill, int]], list[str]]:
+    errors = []
+    slugs = [str(item.get("skill", "")) for item in items]
+    known = {skill.slug: skill for skill in Skill.objects.filter(slug__in=slugs, is_active=True)}
+    result, seen = [], set()
+    for slug, item in zip(slugs, items, strict=True):
+        if slug not in known:
+            errors.append(_("Unknown skill: %(skill)s.") % {"skill": slug[:60]})
+            continue
+        if slug in seen:
+            errors.append(_("%(skill)s is listed twice.") % {"skill": known[slug].label})
+            continue
+        seen.add(slug)
+        try:
+            level = int(item.get("level"))
+        except (TypeError, ValueError):
+            level = None
+        if level not in SkillLevel.values:
+            errors.append(_("Choose a level for %(skill)s.") % {"skill": known[slug].label})
+            continue
+        result.append((known[slug], level))
+    return result, errors
+
+
+def _clean_languages(items) -> tuple[list[tuple[str, str]], list[str]]:
+    errors, result, seen = [], [], set()
+    for item in items:
+        code = str(item.get("code", "")).strip().lower()
+        level = item.get("level")
+        if code not in ISO_639_1:
+            errors.append(_("Unknown language code: %(code)s.") % {"code": code[:8]})
+        elif code in seen:
+            errors.append(_("A language is listed twice: %(code)s.") % {"code": code})
+        elif level not in LanguageLevel.values:
+            errors.append(_("Choose a level for language %(code)s.") % {"code": code})
+        else:
+            seen.add(code)
+            result.append((code, level))
+    return result, errors
+
+
+@transaction.atomic
+def profile_update(
+    *, actor, profile: Profile, data: dict, skills: list[dict] | None = None,
+    languages: list[dict] | None = None,
+) -> Profile:
+    """Change a profile; `skills` ([{skill, level}]) and `languages` ([{code, level}]),
+    when given, replace the current lists. All errors come back together, by field."""
+    if not permissions.can_edit_profile(actor, profile):
+        raise NotAllowed()
+    cleaned, errors = _clean_fields(profile, data)
+    skill_rows, skill_errors = _clean_skills(skills) if skills is not None else (None, [])
+    language_rows, language_errors = (
+        _clean_languages(languages) if languages is not None else (None, [])
+    )
+    if skill_errors:
+        errors["skills"] = skill_errors
+    if language_errors:
+        errors["languages"] = language_errors
+
+    for field, value in cleaned.items():
+        setattr(profile, field, value)
+    if profile.region != Region.OTHER_COUNTRY:
+        profile.country = ""
+    elif not profile.country and "country" not in errors:
+        errors["country"] = [_("Tell us which country you live in.")]
+    try:
+        profile.full_clean(exclude=["user", "avatar", "search_vector"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise InvalidInput(errors=errors)
+
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as exc:  # a concurrent save took the same handle
+        raise InvalidInput(errors={"handle": [_("This handle is already taken.")]}) from exc
+    if skill_rows is not None:
+        ProfileSkill.objects.filter(profile=profile).delete()
+        ProfileSkill.objects.bulk_create(
+            ProfileSkill(profile=profile, skill=skill, level=level) for skill, level in skill_rows
+        )
+    if language_rows is not None:
+        ProfileLanguage.objects.filter(profile=profile).delete()
+        ProfileLanguage.objects.bulk_create(
+            ProfileLanguage(profile=profile, code=code, level=level) for code, level in language_rows
+        )
+    _search_vector_refresh(profile)
+    return profile
+
+
+def _search_vector_refresh(profile: Profile) -> None:
+    """Store the weighted full-text document of a profile (PostgreSQL only).
+
+    SQLite (the embedded demo) searches with icontains instead and needs nothing stored.
+    """
+    if connection.vendor != "postgresql":
+        return
+    skills = " ".join(
+        f"{name} {name_es}"
+        for name, name_es in Skill.objects.filter(profile_skills__profile=profile).values_list(
+            "name", "name_es"
+        )
+    )
+
+    def part(text, weight):
+        folded = fold_accents(text)
+        return SearchVector(Value(folded, output_field=TextField()), weight=weight, config="simple")
+
+    Profile.objects.filter(pk=profile.pk).update(
+        search_vector=part(f"{profile.display_name} {profile.handle}", "A")
+        + part(skills, "A")
+        + part(profile.headline, "B")
+        + part(f"{profile.affiliation_name} {profile.city}", "C")
+        + part(profile.bio, "D")
+    )
+
+
+def profile_reindex(*, profile: Profile) -> None:
+    """Refresh the search document after a change made outside `profile_update` (admin)."""
+    _search_vector_refresh(profile)
+
+
+def skill_taxonomy_changed(*, skill_ids: list[int]) -> int:
+    """Re-index the profiles that list skills renamed in the admin."""
+    profiles = Profile.objects.filter(skills__skill_id__in=skill_ids).distinct()
+    for profile in profiles:
+        _search_vector_refresh(profile)
+    return len(profiles)
+
+
+# --- Avatars ---------------------------------------------------------------------------
+
+
+def avatar_prepare(upload) -> ContentFile:
+    """A square JPEG of bounded size, without the uploaded file's metadata."""
+    error = InvalidInput(
+        errors={"avatar": [_("Upload a JPEG, PNG, WebP or GIF image of at most 2 MB.")]}
+    )
+    if upload.size is None or upload.size > MAX_AVATAR_BYTES:
+        raise InvalidInput(errors={"avatar": [_("The image is larger than 2 MB.")]})
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.format not in AVATAR_FORMATS:
+                raise error
+            if image.width * image.height > MAX_AVATAR_PIXELS:
+                raise error
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                background = Image.new("RGB", image.size, "white")
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise error from exc
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= → no metadata
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def _delete_file_after_commit(name: str, storage) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def profile_avatar_set(*, actor, profile: Profile, upload) -> Profile:
+    if not permissions.can_edit_profile(actor, profile):
+        raise NotAllowed()
+    content = avatar_prepare(upload)
+    old = profile.avatar.name
+    profile.avatar.save(content.name, content, save=False)
+    profile.save(update_fields=["avatar", "updated_at"])
+    _delete_file_after_commit(old, profile.avatar.storage)
+    return profile
+
+
+@transaction.atomic
+def profile_avatar_remove(*, actor, profile: Profile) -> Profile:
+    if not permissions.can_edit_profile(actor, profile):
+        raise NotAllowed()
+    _delete_file_after_commit(profile.avatar.name, profile.avatar.storage)
+    profile.avatar = ""
+    profile.save(update_fields=["avatar", "updated_at"])
+    return profile
+
+
+# --- Contact requests --------------------------------------------------------------------
+
+
+def _contact_inbox_url() -> str:
+    return reverse("profiles:contacts")
+
+
+@transaction.atomic
+def contact_request_send(*, sender, profile: Profile, message: str) -> ContactRequest:
+    """Ask a member to get in touch; they see the message, never the sender's e-mail."""
+    if not permissions.can_contact(sender, profile):
+        raise NotAllowed(_("You cannot contact this member."))
+    message = (message or "").strip()
+    if not 10 <= len(message) <= 2000:
+        raise InvalidInput(
+            errors={"message": [_("Write between 10 and 2000 characters about why you get in touch.")]}
+        )
+    since = timezone.now() - timedelta(days=1)
+    if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= CONTACT_REQUESTS_PER_DAY:
+        raise NotAllowed(_("You have sent many contact requests today. Please try again tomorrow."))
+    if ContactRequest.objects.filter(
+        sender=sender, profile=profile, status=ContactRequest.Status.PENDING
+    ).exists():
+        raise Conflict(_("You already have a pending request to this member."))
+    try:
+        with transaction.atomic():
+            contact = ContactRequest.objects.create(sender=sender, profile=profile, message=message)
+    except IntegrityError as exc:
+        raise Conflict(_("You already have a pending request to this member.")) from exc
+    sender_name = _sender_name(sender)
+    notify(
+        recipients=[profile.user],
+        kind="profiles.contact_request",
+        title=_("%(name)s would like to get in touch") % {"name": sender_name},
+        body=message,
+        url=_contact_inbox_url(),
+    )
+    return contact
+
+
+def _sender_name(user) -> str:
+    profile = Profile.objects.filter(user=user).only("display_name").first()
+    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+
+
+def _pending_request_for(actor, request_id: int) -> ContactRequest:
+    contact = (
+        ContactRequest.objects.select_for_update()
+        .select_related("profile", "sender")
+        .filter(pk=request_id)
+        .first()
+    )
+    if contact is None or not permissions.can_answer_contact_request(actor, contact):
+        raise NotFound()
+    if contact.status != ContactRequest.Status.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    return contact
+
+
+@transaction.atomic
+def contact_request_accept(*, actor, request_id: int, reply: str) -> ContactRequest:
+    """Accept with a reply telling the sender how to reach you (your choice of channel)."""
+    reply = (reply or "").strip()
+    if not 2 <= len(reply) <= 2000:
+        raise InvalidInput(
+            errors={"reply": [_("Tell them how to reach you, for example a link or a time to talk.")]}
+        )
+    contact = _pending_request_for(actor, request_id)
+    contact.status = ContactRequest.Status.ACCEPTED
+    contact.reply = reply
+    contact.responded_at = timezone.now()
+    contact.save(update_fields=["status", "reply", "responded_at"])
+    notify(
+        recipients=[contact.sender],
+        kind="profiles.contact_request",
+        title=_("%(name)s accepted your contact request") % {"name": contact.profile.display_name},
+        body=reply,
+        url=_contact_inbox_url(),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_request_decline(*, actor, request_id: int) -> ContactRequest:
+    """Decline quietly: the sender sees the status in their list, with no notification."""
+    contact = _pending_request_for(actor, request_id)
+    contact.status = ContactRequest.Status.DECLINED
+    contact.responded_at = timezone.now()
+    contact.save(update_fields=["status", "responded_at"])
+    return contact
+
+
+# --- Own-data rights ----------------------------------------------------------------------
+
+
+def personal_data_export(*, user) -> dict:
+    """Everything the platform keeps about a member, as JSON-serialisable data."""
+    from apps.notifications.models import Notification
+
+    profile = Profile.objects.filter(user=user).first()
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+            ),
+        },
+        "profile": None,
+        "contact_requests_sent": [
+            {
+                "to": handle, "message": message, "status": status, "reply": reply,
+                "created_at": created.isoformat(),
+            }
+            for handle, message, status, reply, created in ContactRequest.objects.filter(
+                sender=user
+            ).values_list("profile__handle", "message", "status", "reply", "created_at")
+        ],
+        "contact_requests_received": [],
+        "notifications": [
+            {**row, "created_at": row["created_at"].isoformat()}
+            for row in Notification.objects.filter(recipient=user).values(
+                "kind", "title", "body", "url", "created_at"
+            )
+        ],
+    }
+    if profile:
+        fields = ["handle", "display_name", "headline", "bio", *EDITABLE_FIELDS]
+        data["profile"] = {field: getattr(profile, field) for field in dict.fromkeys(fields)}
+        data["profile"]["avatar"] = profile.avatar.url if profile.avatar else None
+        data["profile"]["skills"] = list(
+            profile.skills.values_list("skill__slug", "level").order_by("skill__position")
+        )
+        data["profile"]["languages"] = list(profile.languages.values_list("code", "level"))
+        data["contact_requests_received"] = [
+            {"message": message, "status": status, "reply": reply, "created_at": created.isoformat()}
+            for message, status, reply, created in profile.contact_requests.values_list(
+                "message", "status", "reply", "created_at"
+            )
+        ]
+    for _receiver, response in personal_data_requested.send(sender=User, user=user):
+        if response:
+            section, section_data = response
+            data[section] = section_data
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user, password: str) -> User:
+    """Delete a member's profile and personal data; keep the row, anonymised.
+
+    The User row stays (inactive, no usable password, placeholder e-mail) so content
+    authored in other apps keeps a valid author; those apps receive `account_deleting`
+    first to remove or anonymise what they hold about the person.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed()
+    if not user.has_usable_password():  # signed up through GitHub or Hugging Face
+        raise InvalidInput(
+            errors={"password": [_("Set a password for your account first, then confirm with it.")]}
+        )
+    if not password or not user.check_password(password):
+        raise InvalidInput(errors={"password": [_("The password is not correct.")]})
+    from allauth.socialaccount.models import SocialAccount
+    from rest_framework.authtoken.models import Token
+
+    from apps.notifications.models import Notification
+
+    account_deleting.send(sender=User, user=user)
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        _delete_file_after_commit(profile.avatar.name, profile.avatar.storage)
+        profile.delete()  # its skills, languages and received requests go with it
+    ContactRequest.objects.filter(sender=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.username = f"deleted-{user.pk}"
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -1,0 +1,272 @@
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import ApplicationError, InvalidInput
+from apps.profiles import permissions, selectors, services
+from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
+from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequestForm, ProfileForm
+
+PAGE_SIZE = 20
+CSV_MAX_ROWS = 5000
+
+
+def _add_errors(form, exc: InvalidInput) -> dict:
+    """Field errors go next to their field; skills and languages to their section."""
+    sections = {}
+    for field, field_messages in exc.errors.items():
+        for message in field_messages:
+            if field in form.fields:
+                form.add_error(field, message)
+            else:
+                sections.setdefault(field, []).append(message)
+    if not exc.errors:
+        form.add_error(None, str(exc.message))
+    return sections
+
+
+def talent_search(request):
+    search = selectors.TalentSearch.from_params(request.GET)
+    profiles = selectors.talent_search(viewer=request.user, search=search)
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "profiles/search.html",
+        {
+            "search": search,
+            "page": page,
+            "facet_groups": _facet_groups(
+                selectors.talent_facets(viewer=request.user, search=search), search
+            ),
+            "query_string": query.urlencode(),
+            "can_export": permissions.can_export_talent(request.user),
+        },
+    )
+
+
+def _facet_groups(facets: dict, search: selectors.TalentSearch) -> list[dict]:
+    """Facets for the sidebar, ticked as in the search; a ticked value never disappears."""
+    groups = [
+        ("skill", _("Skills"), search.skills, {}),
+        ("language", _("Languages"), search.languages, {}),
+        ("region", _("Region"), search.regions, dict(Region.choices)),
+        ("kind", _("Organisation"), search.affiliation_kinds, dict(AffiliationKind.choices)),
+        ("available", _("Availability"), search.availability, dict(AVAILABILITY)),
+    ]
+    result = []
+    for name, title, selected, labels in groups:
+        options = [{**option, "checked": option["value"] in selected} for option in facets[name]]
+        present = {option["value"] for option in options}
+        for value in selected:
+            if value not in present:
+                label = language_name(value) if name == "language" else labels.get(value, value)
+                options.append({"value": value, "label": str(label), "count": 0, "checked": True})
+        empty = [option for option in options if not option["count"] and not option["checked"]]
+        result.append({"name": name, "title": title, "options": options, "empty_options": empty})
+    return result
+
+
+@login_required
+def talent_export_csv(request):
+    """The current search as CSV for organisers: opted-in members only, never e-mails."""
+    if not permissions.can_export_talent(request.user):
+        raise PermissionDenied
+    search = selectors.TalentSearch.from_params(request.GET)
+    profiles = selectors.talent_export_rows(viewer=request.user, search=search)[:CSV_MAX_ROWS]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="talent-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([
+        "handle", "name", "headline", "region", "city", "organisation", "organisation_kind",
+        "skills", "languages", *[flag for flag, _label in AVAILABILITY], "profile_url",
+        "hugging_face", "github", "orcid", "website",
+    ])
+    for profile in profiles:
+        writer.writerow([
+            _csv_safe(value) for value in [
+                profile.handle, profile.display_name, profile.headline, profile.region_label,
+                profile.city, profile.affiliation_name, profile.get_affiliation_kind_display(),
+                "; ".join(f"{s.skill.name} ({s.get_level_display()})" for s in profile.skills.all()),
+                "; ".join(f"{lang.code} ({lang.level})" for lang in profile.languages.all()),
+                *["yes" if getattr(profile, flag) else "no" for flag, _label in AVAILABILITY],
+                request.build_absolute_uri(reverse("profiles:detail", args=[profile.handle])),
+                profile.hf_username, profile.github_username, profile.orcid, profile.website,
+            ]
+        ])
+    return response
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
+    text = str(value or "")
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def profile_detail(request, handle: str):
+    profile = selectors.profile_detail(viewer=request.user, handle=handle)
+    if profile is None:
+        raise Http404
+    return _render_detail(request, profile, ContactRequestForm())
+
+
+def _render_detail(request, profile, contact_form, status=200):
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "profile": profile,
+            "contact_form": contact_form,
+            "can_contact": permissions.can_contact(request.user, profile),
+            "can_edit": permissions.can_edit_profile(request.user, profile),
+            "availability": [label for flag, label in AVAILABILITY if getattr(profile, flag)],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def contact_request_create(request, handle: str):
+    profile = selectors.profile_detail(viewer=request.user, handle=handle)
+    if profile is None:
+        raise Http404
+    form = ContactRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_request_send(
+                sender=request.user, profile=profile, message=form.cleaned_data["message"]
+            )
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your message was sent. You will be notified when they answer."))
+            return redirect("profiles:detail", handle=profile.handle)
+    return _render_detail(request, profile, form, status=400)
+
+
+@login_required
+def my_profile(request):
+    profile = services.profile_ensure(user=request.user)
+    return redirect("profiles:detail", handle=profile.handle)
+
+
+@login_required
+def profile_edit(request):
+    # Accounts made outside sign-up (admin, imports) get their profile on first visit.
+    services.profile_ensure(user=request.user)
+    profile = selectors.profile_of(request.user)
+    skills = list(selectors.skill_taxonomy())
+    form = ProfileForm(request.POST or None, request.FILES or None, profile=profile, skills=skills)
+    section_errors = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.profile_update(
+                    actor=request.user, profile=profile, data=form.profile_data(),
+                    skills=form.skills_data(), languages=form.languages_data(),
+                )
+                if form.cleaned_data["avatar"]:
+                    services.profile_avatar_set(
+                        actor=request.user, profile=profile, upload=form.cleaned_data["avatar"]
+                    )
+                elif form.cleaned_data["remove_avatar"] and profile.avatar:
+                    services.profile_avatar_remove(actor=request.user, profile=profile)
+        except InvalidInput as exc:
+            upload = form.cleaned_data["avatar"]
+            if upload and "avatar" not in exc.errors:
+                try:  # report a bad image together with the other fields' errors
+                    services.avatar_prepare(upload)
+                except InvalidInput as avatar_exc:
+                    exc.errors.update(avatar_exc.errors)
+            section_errors = _add_errors(form, exc)
+            profile.refresh_from_db()
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("profiles:detail", handle=profile.handle)
+    return render(
+        request,
+        "profiles/edit.html",
+        {"form": form, "profile": profile, "section_errors": section_errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def contact_requests(request):
+    received = Paginator(selectors.contact_requests_received(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    sent = selectors.contact_requests_sent(user=request.user)[:PAGE_SIZE]
+    return render(
+        request,
+        "profiles/contacts.html",
+        {"page": received, "sent": sent, "reply_form": ContactReplyForm()},
+    )
+
+
+@login_required
+@require_POST
+def contact_request_accept(request, request_id: int):
+    form = ContactReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a reply telling them how to reach you."))
+        return redirect("profiles:contacts")
+    services.contact_request_accept(
+        actor=request.user, request_id=request_id, reply=form.cleaned_data["reply"]
+    )
+    messages.success(request, _("Accepted: they have received your reply."))
+    return redirect("profiles:contacts")
+
+
+@login_required
+@require_POST
+def contact_request_decline(request, request_id: int):
+    services.contact_request_decline(actor=request.user, request_id=request_id)
+    messages.success(request, _("Request declined."))
+    return redirect("profiles:contacts")
+
+
+@login_required
+def account_settings(request):
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your account and profile have been deleted. Goodbye!"))
+            return redirect("home")
+    return render(
+        request, "profiles/account.html", {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def account_export(request):
+    data = services.personal_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
