@@ -5,11 +5,6 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.hub.fake_hub import session_hub
-
-# The local Hub imitation must own HF_ENDPOINT before anything imports huggingface_hub.
-session_hub()
-
 
 def pytest_sessionstart(session):
     """Fail the whole run at once when a service it needs is down, instead of skipping."""

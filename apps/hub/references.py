@@ -37,6 +37,11 @@ def unregister_reference_source(name: str) -> None:
     _sources.pop(name, None)
 
 
+def registered_reference_sources() -> list[str]:
+    """Names of the registered sources (each costs the repository page one query)."""
+    return sorted(_sources)
+
+
 def repository_references(*, kind: str, repo_id: str) -> dict[str, list[RepositoryReference]]:
     """Every registered reference to one repository, grouped by section."""
     grouped: dict[str, list[RepositoryReference]] = {}

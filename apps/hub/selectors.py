@@ -44,6 +44,11 @@ def repository_list(*, kind: str | None = None, owner: str | None = None, langua
     return repos.order_by(*SORTS.get(sort, SORTS["downloads"]))
 
 
+def repositories_of_hub_account(username: str, *, limit: int = 6) -> list[HubRepository]:
+    """A Hub user's most downloaded live repositories, for their profile page."""
+    return list(repository_list(owner=username, sort="downloads")[:limit])
+
+
 def repository_get(*, kind: str, repo_id: str) -> HubRepository | None:
     return repository_visible().filter(kind=kind, repo_id=repo_id).first()
 

@@ -7,4 +7,8 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Talent profiles")
 
     def ready(self):
+        from apps.hub.references import register_reference_source
         from apps.profiles import receivers  # noqa: F401 - connects the sign-up hook
+        from apps.profiles.hub_references import profiles_owning
+
+        register_reference_source("profiles", profiles_owning)

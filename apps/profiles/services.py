@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.accounts.models import User
+from apps.hub.services import tracked_owner_ensure
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.notifications.services import notify
 from apps.profiles import permissions, validation
-from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel
+from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 from apps.profiles.selectors import fold_accents, with_handle
 from apps.profiles.signals import account_deleting, personal_data_requested
@@ -213,7 +214,16 @@ def profile_update(
             ProfileLanguage(profile=profile, code=code, level=level) for code, level in language_rows
         )
     _search_vector_refresh(profile)
+    hub_account_track(profile=profile)
     return profile
+
+
+def hub_account_track(*, profile: Profile) -> None:
+    """Follow the member's Hugging Face account in the catalogue (idempotent), so their
+    repositories and download numbers show up; hidden profiles keep it to themselves."""
+    if profile.visibility == Visibility.HIDDEN or not profile.hf_username:
+        return
+    tracked_owner_ensure(name=profile.hf_username, kind="user", member=profile.user)
 
 
 def _search_vector_refresh(profile: Profile) -> None:

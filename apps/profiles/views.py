@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
+from apps.hub.selectors import repositories_of_hub_account
 from apps.profiles import permissions, selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
 from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequestForm, ProfileForm
@@ -134,6 +135,9 @@ def _render_detail(request, profile, contact_form, status=200):
             "can_contact": permissions.can_contact(request.user, profile),
             "can_edit": permissions.can_edit_profile(request.user, profile),
             "availability": [label for flag, label in AVAILABILITY if getattr(profile, flag)],
+            "hub_repositories": (
+                repositories_of_hub_account(profile.hf_username) if profile.hf_username else []
+            ),
         },
         status=status,
     )

@@ -174,8 +174,8 @@ _session_hub: FakeHub | None = None
 def session_hub() -> FakeHub:
     """The one imitation of a test session; it points HF_ENDPOINT at itself when started.
 
-    Started from the root conftest, so HF_ENDPOINT is set before anything imports
-    huggingface_hub (which reads it at import time).
+    Started by tests/hub/endpoint_plugin.py, so HF_ENDPOINT is set before anything
+    imports huggingface_hub (which reads it at import time).
     """
     global _session_hub
     if _session_hub is None:

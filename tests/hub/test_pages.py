@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from apps.accounts import roles
-from apps.hub.references import RepositoryReference, register_reference_source, unregister_reference_source
+from apps.hub.references import RepositoryReference, register_reference_source, registered_reference_sources, unregister_reference_source
 from tests.accounts.factories import UserFactory
 from tests.hub import factories
 
@@ -69,9 +69,10 @@ def test_repository_page_shows_trend_chart_and_references(client, django_assert_
         if repo_id == "bsc-lt/salamandra-7b":
             yield RepositoryReference(section="Compute grants", label="MareNostrum 5 · 2,000 GPU-hours", url="/compute/1/")
 
+    app_sources = len(registered_reference_sources())  # one query each
     register_reference_source("test-grants", grants)
     try:
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(2 + app_sources):
             response = client.get("/models/model/bsc-lt/salamandra-7b/")
     finally:
         unregister_reference_source("test-grants")
