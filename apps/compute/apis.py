@@ -307,10 +307,16 @@ class DashboardApi(APIView):
         median_days = serializers.FloatField(allow_null=True)
         overrun = serializers.BooleanField()
 
+    class AdoptionSerializer(serializers.Serializer):
+        promised = serializers.IntegerField()
+        published = serializers.IntegerField()
+        downloads_30d = serializers.IntegerField()
+
     class OutputSerializer(serializers.Serializer):
         calls = serializers.ListField()
         resources = serializers.ListField()
         funded_outputs = serializers.ListField(child=serializers.CharField())
+        funded_outputs_adoption = serializers.DictField()
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
@@ -319,6 +325,7 @@ class DashboardApi(APIView):
             "calls": self.LedgerSerializer(per_call, many=True).data,
             "resources": self.LedgerSerializer(per_resource, many=True).data,
             "funded_outputs": selectors.funded_output_repo_ids(),
+            "funded_outputs_adoption": self.AdoptionSerializer(selectors.funded_outputs_adoption()).data,
         })
 
 

@@ -30,6 +30,7 @@ from apps.compute.models import (
     Transition,
     UsageRecord,
 )
+from apps.hub.selectors import repositories_by_key
 
 Status = AllocationRequest.Status
 FUNDED = [Status.APPROVED, Status.ACTIVE, Status.COMPLETED]
@@ -189,11 +190,39 @@ def decisions_for_export(*, call: Call) -> QuerySet[AllocationRequest]:
 
 
 def funded_output_repo_ids() -> list[str]:
-    """Hub repository ids promised by funded projects: the Hub catalogue can join download counts here."""
+    """Hub repository ids promised by funded projects."""
     return list(
         ExpectedOutput.objects.filter(request__status__in=FUNDED)
         .order_by("repo_id").values_list("repo_id", flat=True).distinct()
     )
+
+
+@dataclass
+class OutputsAdoption:
+    """How much of what public compute funded is on the Hub, and how much it is used."""
+
+    promised: int
+    published: int
+    downloads_30d: int
+
+
+def funded_outputs_adoption() -> OutputsAdoption:
+    """Promised outputs of funded projects against the Hub catalogue (two queries)."""
+    keys = set(
+        ExpectedOutput.objects.filter(request__status__in=FUNDED).values_list("kind", "repo_id")
+    )
+    live = [r for r in repositories_by_key(keys).values() if r.removed_at is None]
+    return OutputsAdoption(
+        promised=len(keys), published=len(live), downloads_30d=sum(r.downloads for r in live)
+    )
+
+
+def attach_hub_adoption(projects) -> None:
+    """Give each output of these projects its catalogue entry (or None), in one query."""
+    outputs = [output for project in projects for output in project.outputs.all()]
+    found = repositories_by_key((o.kind, o.repo_id) for o in outputs)
+    for output in outputs:
+        output.hub = found.get((output.kind, output.repo_id))
 
 
 # --- The public dashboard ---------------------------------------------------------

@@ -444,9 +444,12 @@ def usage_import(request):
 
 def dashboard(request):
     per_call, per_resource = selectors.public_ledger()
+    projects = _page(request, selectors.public_funded_projects())
+    selectors.attach_hub_adoption(projects.object_list)
     return render(request, "compute/dashboard.html", {
         "per_call": per_call, "per_resource": per_resource,
         "call_chart": charts.ledger_chart(per_call, title=_("Budget, granted and used per call")),
         "resource_chart": charts.ledger_chart(per_resource, title=_("Budget, granted and used per resource")),
-        "projects": _page(request, selectors.public_funded_projects()),
+        "projects": projects,
+        "adoption": selectors.funded_outputs_adoption(),
     })

@@ -49,6 +49,15 @@ def repositories_of_hub_account(username: str, *, limit: int = 6) -> list[HubRep
     return list(repository_list(owner=username, sort="downloads")[:limit])
 
 
+def repositories_by_key(keys) -> dict[tuple[str, str], HubRepository]:
+    """Catalogue entries for (kind, repo_id) pairs named elsewhere, in one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    found = repository_visible().filter(repo_id__in={repo_id for _, repo_id in keys})
+    return {(r.kind, r.repo_id): r for r in found if (r.kind, r.repo_id) in keys}
+
+
 def repository_get(*, kind: str, repo_id: str) -> HubRepository | None:
     return repository_visible().filter(kind=kind, repo_id=repo_id).first()
 

@@ -213,13 +213,13 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
     operator = make_operator(call.resource)
     usage.usage_report(actor=operator, request_id=allocation.pk, period_start=grant.start_date,
                        period_end=grant.start_date, units=Decimal("30"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         response = client.get("/compute/dashboard/")
     rejected = make_request(call=make_call(resource=call.resource), justification="Private justification")
     decisions.request_reject(actor=manager_of(rejected.call), request=rejected, note="Private note")
     for _ in range(3):
         approved_request(call=call)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         response = client.get("/compute/dashboard/")
     body = response.content.decode()
     assert response.status_code == 200 and "<svg" in body
@@ -257,3 +257,41 @@ def test_manager_assigns_reviewers_from_a_csv_page(client):
                                 .encode())
     assert client.post(f"/compute/calls/{call.slug}/assign-csv/", {"file": upload}).status_code == 302
     assert allocation.assignments.count() == 1
+
+
+def test_public_dashboard_shows_hub_downloads_of_funded_outputs(client):
+    from apps.hub.models import HubOwner
+    from tests.hub import factories as hub_factories
+
+    call = make_call(budget="1000")
+    published, _grant = approved_request(call=call)
+    approved_request(call=call)  # its promised model is not on the Hub yet
+    repo_id = published.outputs.get().repo_id
+    owner = hub_factories.owner(repo_id.split("/")[0])
+    hub_factories.catalogue(owner, [hub_factories.remote(repo_id, downloads=174)])
+    assert HubOwner.objects.count() == 1
+
+    response = client.get("/compute/dashboard/")
+    body = response.content.decode()
+    adoption = response.context["adoption"]
+    assert (adoption.promised, adoption.published, adoption.downloads_30d) == (2, 1, 174)
+    assert f"/models/model/{repo_id}/" in body
+    assert client.get("/api/compute/dashboard/").json()["funded_outputs_adoption"] == {
+        "promised": 2, "published": 1, "downloads_30d": 174,
+    }
+
+
+def test_hub_repository_page_names_the_grant_that_funded_it(client):
+    from tests.hub import factories as hub_factories
+
+    call = make_call(budget="1000", title="Convocatoria GPU 2026")
+    funded, _grant = approved_request(call=call, units="250")
+    pending = make_request(call=call)
+    funded_repo = funded.outputs.get().repo_id
+    pending_repo = pending.outputs.get().repo_id
+    owner = hub_factories.owner(funded_repo.split("/")[0])
+    hub_factories.catalogue(owner, [hub_factories.remote(funded_repo), hub_factories.remote(pending_repo)])
+
+    page = client.get(f"/models/model/{funded_repo}/").content.decode()
+    assert funded.title in page and "Convocatoria GPU 2026" in page and "/compute/dashboard/" in page
+    assert pending.title not in client.get(f"/models/model/{pending_repo}/").content.decode()
