@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.notifications.api_urls")),
+    path("", include("apps.hackathons.api_urls")),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("hackathons/", include("apps.hackathons.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("community.api_urls")),

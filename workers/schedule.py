@@ -11,4 +11,12 @@ BEAT_SCHEDULE = {
         "task": "workers.accounts.purge_unverified_accounts",
         "schedule": crontab(hour=3, minute=17),
     },
+    "hackathons.advance": {
+        "task": "workers.hackathons.advance_hackathons",
+        "schedule": crontab(minute="*/5"),
+    },
+    "hackathons.reminders": {
+        "task": "workers.hackathons.send_hackathon_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }

@@ -1,0 +1,58 @@
+"""Who may do what with a hackathon: every per-object check of the app lives here."""
+
+from apps.accounts.roles import ORGANISERS, has_role
+from apps.hackathons.models import Hackathon, Judge, Submission, TeamMembership
+
+
+def can_create_hackathon(user) -> bool:
+    return has_role(user, ORGANISERS)
+
+
+def is_organiser(user, hackathon: Hackathon) -> bool:
+    """Organisers of this hackathon (and staff) manage it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    cache = getattr(hackathon, "_organiser_ids", None)
+    if cache is None:
+        cache = set(hackathon.organisers.values_list("id", flat=True))
+        hackathon._organiser_ids = cache
+    return user.id in cache
+
+
+def can_view_hackathon(user, hackathon: Hackathon) -> bool:
+    return hackathon.state != Hackathon.State.DRAFT or is_organiser(user, hackathon)
+
+
+def can_manage_hackathon(user, hackathon: Hackathon) -> bool:
+    return is_organiser(user, hackathon)
+
+
+def judge_for(user, hackathon: Hackathon) -> Judge | None:
+    if not user.is_authenticated:
+        return None
+    return Judge.objects.filter(hackathon=hackathon, user=user).first()
+
+
+def is_judge(user, hackathon: Hackathon) -> bool:
+    return judge_for(user, hackathon) is not None
+
+
+def has_conflict_of_interest(user, submission: Submission) -> bool:
+    """A judge can never score a team they belong to."""
+    return TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists()
+
+
+def can_see_scores(user, hackathon: Hackathon) -> bool:
+    """Scores and the leaderboard stay with the organisers until results are published."""
+    return hackathon.results_published or is_organiser(user, hackathon)
+
+
+def can_see_submissions(user, hackathon: Hackathon) -> bool:
+    """The gallery is public once results are published; before, organisers and judges."""
+    return hackathon.results_published or is_organiser(user, hackathon) or is_judge(user, hackathon)
+
+
+def can_edit_submission(user, submission: Submission) -> bool:
+    return TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists()
