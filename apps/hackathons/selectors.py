@@ -195,11 +195,11 @@ def judging_progress(*, hackathon: Hackathon) -> list[dict]:
     judges = hackathon.judges.select_related("user").annotate(
         assigned=Count("assignments", distinct=True),
     ).order_by("created_at", "id")
-    done = dict(
-        JudgeAssignment.objects.filter(judge__hackathon=hackathon)
-        .annotate(n=Count("scores")).filter(n__gte=max(criteria, 1))
-        .values("judge_id").annotate(c=Count("id")).values_list("judge_id", "c")
-    )
+    done: dict[int, int] = {}
+    scored = JudgeAssignment.objects.filter(judge__hackathon=hackathon).annotate(n=Count("scores"))
+    for judge_id, n in scored.values_list("judge_id", "n"):
+        if criteria and n >= criteria:
+            done[judge_id] = done.get(judge_id, 0) + 1
     return [{"judge": j, "assigned": j.assigned, "completed": done.get(j.id, 0)} for j in judges]
 
 

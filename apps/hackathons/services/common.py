@@ -29,3 +29,8 @@ def teams_open(hackathon: Hackathon, now=None) -> bool:
     return hackathon.state in (Hackathon.State.REGISTRATION_OPEN, Hackathon.State.IN_PROGRESS) and (
         now < hackathon.hacking_ends_at
     )
+
+
+def fresh(hackathon: Hackathon) -> Hackathon:
+    """The current row: services decide on state, never on a caller's stale copy."""
+    return Hackathon.objects.get(pk=hackathon.pk)

@@ -15,7 +15,7 @@ from apps.hackathons.models import (
     TeamMembership,
 )
 from apps.hackathons.selectors import user_by_handle
-from apps.hackathons.services.common import require_organiser
+from apps.hackathons.services.common import fresh, require_organiser
 
 RUBRIC_EDITABLE = (
     Hackathon.State.DRAFT, Hackathon.State.PUBLISHED, Hackathon.State.REGISTRATION_OPEN, Hackathon.State.IN_PROGRESS
@@ -27,6 +27,7 @@ def criterion_add(
     *, actor, hackathon: Hackathon, name: str, weight: int = 1, max_score: int = 10, description: str = ""
 ) -> RubricCriterion:
     require_organiser(actor, hackathon)
+    hackathon = fresh(hackathon)
     if hackathon.state not in RUBRIC_EDITABLE:
         raise Conflict(_("The rubric cannot change once judging has started."))
     errors = {}
@@ -51,7 +52,7 @@ def criterion_add(
 @transaction.atomic
 def criterion_remove(*, actor, criterion: RubricCriterion) -> None:
     require_organiser(actor, criterion.hackathon)
-    if criterion.hackathon.state not in RUBRIC_EDITABLE:
+    if fresh(criterion.hackathon).state not in RUBRIC_EDITABLE:
         raise Conflict(_("The rubric cannot change once judging has started."))
     criterion.delete()
 
@@ -59,6 +60,7 @@ def criterion_remove(*, actor, criterion: RubricCriterion) -> None:
 @transaction.atomic
 def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
     require_organiser(actor, hackathon)
+    hackathon = fresh(hackathon)
     if hackathon.state in (Hackathon.State.FINISHED, Hackathon.State.CANCELLED):
         raise Conflict(_("This hackathon is over."))
     user = user_by_handle(handle)

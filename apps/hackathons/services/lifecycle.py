@@ -22,7 +22,7 @@ from apps.hackathons.models import (
     ReminderSent,
     Track,
 )
-from apps.hackathons.services.common import local_time, lock_hackathon, require_organiser
+from apps.hackathons.services.common import fresh, local_time, lock_hackathon, require_organiser
 
 logger = logging.getLogger(__name__)
 State = Hackathon.State
@@ -141,6 +141,7 @@ def hackathon_organiser_add(*, actor, hackathon: Hackathon, user) -> None:
 @transaction.atomic
 def track_add(*, actor, hackathon: Hackathon, name: str, description: str = "") -> Track:
     require_organiser(actor, hackathon)
+    hackathon = fresh(hackathon)
     if hackathon.state not in (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN):
         raise Conflict(_("Tracks can only change before hacking starts."))
     name = name.strip()

@@ -13,7 +13,7 @@ from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.hackathons import events
 from apps.hackathons.models import Hackathon, Registration, Team, TeamInvitation, TeamMembership
 from apps.hackathons.selectors import user_by_handle
-from apps.hackathons.services.common import teams_open
+from apps.hackathons.services.common import fresh, teams_open
 
 
 def _require_open(hackathon: Hackathon) -> None:
@@ -49,6 +49,7 @@ def _add_member(*, user, team: Team) -> TeamMembership:
 
 @transaction.atomic
 def team_create(*, user, hackathon: Hackathon, name: str) -> Team:
+    hackathon = fresh(hackathon)
     _require_open(hackathon)
     _require_participant(user, hackathon)
     name = name.strip()
@@ -85,7 +86,7 @@ def _require_member(user, team: Team) -> None:
 
 @transaction.atomic
 def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
-    hackathon = team.hackathon
+    hackathon = fresh(team.hackathon)
     _require_member(actor, team)
     _require_open(hackathon)
     invitee = user_by_handle(handle)
