@@ -16,7 +16,11 @@ def is_organiser(user, hackathon: Hackathon) -> bool:
         return True
     cache = getattr(hackathon, "_organiser_ids", None)
     if cache is None:
-        cache = set(hackathon.organisers.values_list("id", flat=True))
+        prefetched = getattr(hackathon, "_prefetched_objects_cache", {}).get("organisers")
+        if prefetched is not None:
+            cache = {u.id for u in prefetched}
+        else:
+            cache = set(hackathon.organisers.values_list("id", flat=True))
         hackathon._organiser_ids = cache
     return user.id in cache
 
@@ -30,9 +34,16 @@ def can_manage_hackathon(user, hackathon: Hackathon) -> bool:
 
 
 def judge_for(user, hackathon: Hackathon) -> Judge | None:
+    """The viewer's judge role in this hackathon (looked up once per hackathon object)."""
     if not user.is_authenticated:
         return None
-    return Judge.objects.filter(hackathon=hackathon, user=user).first()
+    cache = hackathon.__dict__.setdefault("_judges_by_user", {})
+    if user.id not in cache:
+        judge = Judge.objects.filter(hackathon=hackathon, user=user).first()
+        if judge is not None:
+            judge.hackathon = hackathon
+        cache[user.id] = judge
+    return cache[user.id]
 
 
 def is_judge(user, hackathon: Hackathon) -> bool:

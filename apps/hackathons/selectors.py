@@ -178,8 +178,8 @@ def submissions_referencing(repo_ids, *, public_only: bool = True) -> QuerySet:
     return qs.select_related("hackathon", "team", "track").prefetch_related("repositories").order_by("-created_at", "-id")
 
 
-def judge_assignments(*, judge: Judge) -> QuerySet:
-    criteria = judge.hackathon.criteria.count()
+def judge_assignments(*, judge: Judge, criteria: int) -> QuerySet:
+    """A judge's assignments; `complete` once all `criteria` rubric criteria are scored."""
     return (
         JudgeAssignment.objects.filter(judge=judge)
         .select_related("submission__team", "submission__track")
