@@ -3,10 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
+from apps.hackathons import demo as hackathons_demo
 
 # Each app with demo data adds `seed(log, people)` here, after the apps it builds on;
 # `people` is what the accounts seeder returns (organisers, reviewers, operators, members).
-SEEDERS = []
+SEEDERS = [hackathons_demo.seed]
 
 
 class Command(BaseCommand):
