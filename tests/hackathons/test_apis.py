@@ -25,7 +25,7 @@ ROLES = ["anonymous", "other", "participant", "judge", "organiser"]
 
 
 def api(user=None):
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client
