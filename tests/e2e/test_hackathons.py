@@ -66,7 +66,7 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
         "judging_ends_at": f"{year}-03-28T18:00", "results_at": f"{year}-03-30T12:00",
     }.items():
         org.locator(f"#id_{field}").fill(value)
-    screenshot("hackathons-01-create")
+    org.screenshot(path=str(_artifact("hackathons-01-create")), full_page=True)
     org.locator("form.card button[type=submit]").click()
     expect(org).to_have_url(re.compile(r"/hackathons/hackathon-de-ia-del-cantabrico/manage/$"))
     post(org, "criterion", name="Impacto", weight="2", max_score="10")

@@ -204,3 +204,26 @@ def test_hackathon_sub_list_query_counts_do_not_grow(world, django_assert_num_qu
     assert small["submissions/"]["count"] == 1 and large["submissions/"]["count"] == 4
     assert large["registrations/"]["count"] == 8
     assert len(large["judges/"]) == 4 and Submission.objects.count() == 4
+
+
+def test_board_and_assignments_query_counts_do_not_grow(world, django_assert_num_queries):
+    hackathon = world["hackathon"]
+    base = f"/api/hackathons/{hackathon.slug}/"
+    Registration.objects.create(hackathon=hackathon, user=UserFactory(), status="confirmed", agreed_at=hackathon.created_at)
+    judge_client, organiser_client = api(world["judge"]), api(world["organiser"])
+    with django_assert_num_queries(6):
+        assert organiser_client.get(base + "looking-for-team/").json()["count"] == 1
+    with django_assert_num_queries(7):
+        assert judge_client.get(base + "assignments/").json()["count"] == 1
+    for _ in range(3):
+        Registration.objects.create(hackathon=hackathon, user=UserFactory(), status="confirmed", agreed_at=hackathon.created_at)
+    Hackathon.objects.filter(pk=hackathon.pk).update(state=State.IN_PROGRESS, **running_schedule())
+    for _ in range(3):
+        team, (member, _m) = team_factory(hackathon)
+        submission_factory(team, member)
+    Hackathon.objects.filter(pk=hackathon.pk).update(state=State.JUDGING)
+    judging.assignments_create(hackathon=Hackathon.objects.get(pk=hackathon.pk))
+    with django_assert_num_queries(6):
+        assert organiser_client.get(base + "looking-for-team/").json()["count"] == 4
+    with django_assert_num_queries(7):
+        assert judge_client.get(base + "assignments/").json()["count"] == 4

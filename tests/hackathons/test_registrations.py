@@ -108,3 +108,51 @@ def test_participant_factory_registers_with_looking_for():
     hackathon = open_hackathon()
     user = participant_factory(hackathon)
     assert Registration.objects.get(user=user).looking_for == "Python, NLP"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_never_exceed_capacity():
+    """Six people register for the last two places at once, each on its own connection."""
+    import threading
+
+    from django.db import connection
+
+    hackathon = open_hackathon(capacity=2)
+    people = [UserFactory() for _ in range(6)]
+    barrier = threading.Barrier(len(people))
+
+    def register_now(user):
+        try:
+            barrier.wait()
+            registrations.registration_create(user=user, hackathon=hackathon, agreed=True)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register_now, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(Registration.objects.values_list("status", flat=True))
+    assert statuses == [Status.CONFIRMED] * 2 + [Status.WAITLISTED] * 4
+
+
+def test_edit_keeps_schedule_valid(client):
+    hackathon = open_hackathon()
+    organiser = hackathon.organisers.get()
+    client.force_login(organiser)
+    url = f"/hackathons/{hackathon.slug}/edit/"
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    for name in ("registration_opens_at", "registration_closes_at", "hacking_starts_at", "hacking_ends_at", "judging_ends_at", "results_at"):
+        data[name] = data[name].strftime("%Y-%m-%dT%H:%M")
+    data["capacity"] = ""
+    data["title"] = "Nuevo título"
+    assert client.post(url, data).status_code == 302
+    hackathon.refresh_from_db()
+    assert hackathon.title == "Nuevo título"
+    data["judging_ends_at"] = "2000-01-01T00:00"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "judging_ends_at" in response.context["form"].errors
+    client.force_login(UserFactory())
+    assert client.post(url, data).status_code == 403
