@@ -392,9 +392,7 @@ class LookingForTeamApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
-        registration = selectors.registration_for(user=request.user, hackathon=hackathon)
-        confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
-        if not (confirmed or permissions.can_manage_hackathon(request.user, hackathon)):
+        if not permissions.can_use_team_pages(request.user, hackathon):
             raise NotAllowed()
         page_size = min(int(request.query_params.get("page_size") or 24), 100)
         page = selectors.looking_for_team(hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)

@@ -1,7 +1,7 @@
 """Who may do what with a hackathon: every per-object check of the app lives here."""
 
 from apps.accounts.roles import ORGANISERS, has_role
-from apps.hackathons.models import Hackathon, Judge, Submission, TeamMembership
+from apps.hackathons.models import Hackathon, Judge, Registration, Submission, Team, TeamMembership
 
 
 def can_create_hackathon(user) -> bool:
@@ -65,5 +65,17 @@ def can_see_submissions(user, hackathon: Hackathon) -> bool:
     return hackathon.results_published or is_organiser(user, hackathon) or is_judge(user, hackathon)
 
 
-def can_edit_submission(user, submission: Submission) -> bool:
-    return TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists()
+def is_confirmed_participant(user, hackathon: Hackathon) -> bool:
+    """Teams, submissions and the "looking for a team" board are for confirmed participants."""
+    return user.is_authenticated and Registration.objects.filter(
+        hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED
+    ).exists()
+
+
+def is_team_member(user, team: Team) -> bool:
+    """Members act for their team: invite, submit, edit the submission."""
+    return user.is_authenticated and TeamMembership.objects.filter(team=team, user=user).exists()
+
+
+def can_use_team_pages(user, hackathon: Hackathon) -> bool:
+    return is_confirmed_participant(user, hackathon) or is_organiser(user, hackathon)

@@ -167,9 +167,7 @@ def registration_cancel(request, slug):
 
 def _team_context(request, hackathon, **forms_in_use):
     user = request.user
-    registration = selectors.registration_for(user=user, hackathon=hackathon)
-    is_manager = permissions.can_manage_hackathon(user, hackathon)
-    if not is_manager and (registration is None or registration.status != Registration.Status.CONFIRMED):
+    if not permissions.can_use_team_pages(user, hackathon):
         raise NotAllowed(_("Teams are for confirmed participants. Register for the hackathon first."))
     team = selectors.team_for_user(user=user, hackathon=hackathon)
     context = {
@@ -342,8 +340,10 @@ def dashboard(request, slug, forms_in_use=None, status=200):
         "status_filter": status_filter,
         "statuses": Registration.Status.choices,
         "query_string": urlencode({"status": status_filter}) if status_filter else "",
-        "teams": selectors.teams_for_hackathon(hackathon=hackathon)[:100],
-        "submissions": selectors.submissions_for_hackathon(user=request.user, hackathon=hackathon)[:100],
+        "teams": Paginator(selectors.teams_for_hackathon(hackathon=hackathon), 25).get_page(request.GET.get("teams_page")),
+        "submissions": Paginator(
+            selectors.submissions_for_hackathon(user=request.user, hackathon=hackathon), 25
+        ).get_page(request.GET.get("submissions_page")),
         "progress": selectors.judging_progress(hackathon=hackathon),
         "criteria": hackathon.criteria.all(),
         "tracks": hackathon.tracks.all(),
@@ -414,7 +414,7 @@ def dashboard_action(request, slug):
     elif op == "remove_criterion":
         judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=post.get("criterion") or 0, hackathon=hackathon))
     elif op == "assign":
-        judging.assignments_create(hackathon=hackathon)
+        judging.judges_assign(actor=actor, hackathon=hackathon)
         messages.success(request, _("Judges assigned."))
     else:
         raise InvalidInput(_("Unknown action."))

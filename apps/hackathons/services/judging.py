@@ -82,6 +82,15 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
     return judge
 
 
+@transaction.atomic
+def judges_assign(*, actor, hackathon: Hackathon) -> int:
+    """Organisers hand submissions that arrived late (or new judges) out again."""
+    require_organiser(actor, hackathon)
+    if fresh(hackathon).state != Hackathon.State.JUDGING:
+        raise Conflict(_("Submissions are assigned to judges once judging starts."))
+    return assignments_create(hackathon=hackathon)
+
+
 def assignments_create(*, hackathon: Hackathon) -> int:
     """Assign every judge every submission except their own team's (idempotent)."""
     judges = list(hackathon.judges.select_related("user"))

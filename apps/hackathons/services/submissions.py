@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
-from apps.hackathons.models import Hackathon, Submission, SubmissionRepository, Team, TeamMembership, Track
+from apps.hackathons import permissions
+from apps.hackathons.models import Hackathon, Submission, SubmissionRepository, Team, Track
 from apps.hackathons.services.common import local_time
 
 # Hub rules for each part of `owner/name`: letters, digits, '-', '_' and '.', at most 96
@@ -61,7 +62,7 @@ def submission_save(
     # Lock the team so membership changes and submission checks do not interleave.
     team = Team.objects.select_for_update().select_related("hackathon").get(pk=team.pk)
     hackathon = team.hackathon
-    if not TeamMembership.objects.filter(team=team, user=user).exists():
+    if not permissions.is_team_member(user, team):
         raise NotAllowed(_("Only members of the team can submit for it."))
     if track.hackathon_id != hackathon.pk:
         raise InvalidInput(errors={"track": [_("This track belongs to another hackathon.")]})

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from apps.hackathons import events
-from apps.hackathons.models import Hackathon, Registration, Team, TeamInvitation, TeamMembership
+from apps.hackathons import events, permissions
+from apps.hackathons.models import Hackathon, Team, TeamInvitation, TeamMembership
 from apps.hackathons.selectors import user_by_handle
 from apps.hackathons.services.common import fresh, teams_open
 
@@ -22,9 +22,7 @@ def _require_open(hackathon: Hackathon) -> None:
 
 
 def _require_participant(user, hackathon: Hackathon) -> None:
-    if not Registration.objects.filter(
-        hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED
-    ).exists():
+    if not permissions.is_confirmed_participant(user, hackathon):
         raise NotAllowed(_("Only participants with a confirmed registration can be in a team."))
 
 
@@ -80,7 +78,7 @@ def team_join_by_code(*, user, hackathon: Hackathon, invite_code: str) -> TeamMe
 
 
 def _require_member(user, team: Team) -> None:
-    if not TeamMembership.objects.filter(team=team, user=user).exists():
+    if not permissions.is_team_member(user, team):
         raise NotAllowed(_("Only members of the team can do that."))
 
 
@@ -92,7 +90,7 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
     invitee = user_by_handle(handle)
     if invitee is None:
         raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
-    if not Registration.objects.filter(hackathon=hackathon, user=invitee, status=Registration.Status.CONFIRMED).exists():
+    if not permissions.is_confirmed_participant(invitee, hackathon):
         raise InvalidInput(errors={"handle": [_("That person is not a confirmed participant of this hackathon.")]})
     if TeamMembership.objects.filter(hackathon=hackathon, user=invitee).exists():
         raise InvalidInput(errors={"handle": [_("That person is already in a team.")]})
