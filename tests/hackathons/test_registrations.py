@@ -6,6 +6,7 @@ from apps.hackathons.models import Hackathon, Registration
 from apps.hackathons.services import registrations
 from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
+from tests.hackathons.concurrency import run_at_once
 from tests.hackathons.factories import hackathon_factory, participant_factory, running_schedule, team_factory
 
 pytestmark = pytest.mark.django_db
@@ -113,26 +114,9 @@ def test_participant_factory_registers_with_looking_for():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_never_exceed_capacity():
     """Six people register for the last two places at once, each on its own connection."""
-    import threading
-
-    from django.db import connection
-
     hackathon = open_hackathon(capacity=2)
     people = [UserFactory() for _ in range(6)]
-    barrier = threading.Barrier(len(people))
-
-    def register_now(user):
-        try:
-            barrier.wait()
-            registrations.registration_create(user=user, hackathon=hackathon, agreed=True)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register_now, args=(user,)) for user in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(lambda user: registrations.registration_create(user=user, hackathon=hackathon, agreed=True), people)
     statuses = sorted(Registration.objects.values_list("status", flat=True))
     assert statuses == [Status.CONFIRMED] * 2 + [Status.WAITLISTED] * 4
 

@@ -1,13 +1,11 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hackathons.models import Hackathon, Team, TeamInvitation, TeamMembership
 from apps.hackathons.services import teams
 from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
+from tests.hackathons.concurrency import run_at_once
 from tests.hackathons.factories import (
     hackathon_factory,
     participant_factory,
@@ -108,25 +106,10 @@ def test_concurrent_joins_never_exceed_the_maximum_team_size():
     hackathon = open_hackathon(max_team_size=3)
     team, _members = team_factory(hackathon, members=1)
     joiners = [participant_factory(hackathon) for _ in range(6)]
-    barrier = threading.Barrier(len(joiners))
-    outcomes = []
-
-    def join(user):
-        try:
-            barrier.wait()
-            teams.team_join_by_code(user=user, hackathon=hackathon, invite_code=team.invite_code)
-            outcomes.append("joined")
-        except Conflict:
-            outcomes.append("full")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join, args=(user,)) for user in joiners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["full"] * 4 + ["joined"] * 2
+    outcomes = run_at_once(
+        lambda user: teams.team_join_by_code(user=user, hackathon=hackathon, invite_code=team.invite_code), joiners
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict"] * 4 + ["TeamMembership"] * 2
     assert TeamMembership.objects.filter(team=team).count() == 3
 
 
@@ -136,23 +119,6 @@ def test_one_person_joining_two_teams_at_once_ends_in_exactly_one():
     team_a, _ = team_factory(hackathon, members=1)
     team_b, _ = team_factory(hackathon, members=1)
     person = participant_factory(hackathon)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def join(team):
-        try:
-            barrier.wait()
-            teams.team_join(user=person, team=team)
-            outcomes.append("joined")
-        except Conflict:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join, args=(t,)) for t in (team_a, team_b)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["joined", "refused"]
+    outcomes = run_at_once(lambda team: teams.team_join(user=person, team=team), [team_a, team_b])
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "TeamMembership"]
     assert TeamMembership.objects.filter(user=person).count() == 1
