@@ -47,7 +47,9 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
     if user.is_authenticated and user.is_staff:
         pass
     elif user.is_authenticated:
-        qs = qs.filter(~Q(state=State.DRAFT) | Q(organisers=user)).distinct()
+        # Exists, not a join: a join on organisers would repeat rows and inflate the counts.
+        organises = Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk"), user=user)
+        qs = qs.filter(~Q(state=State.DRAFT) | Exists(organises))
     else:
         qs = qs.exclude(state=State.DRAFT)
     if period in PERIODS:

@@ -198,6 +198,17 @@ def test_organiser_dashboard_actions(client, world):
     assert client.post(action, {"op": "transition", "action": "cancel", "reason": "x"}).status_code == 403
 
 
+def test_list_counts_participants_once_with_several_organisers(client):
+    hackathon = hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule())
+    hackathon.organisers.add(organiser_factory(), organiser_factory())
+    participant_factory(hackathon)
+    draft = hackathon_factory(organiser=hackathon.organisers.first())
+    client.force_login(hackathon.organisers.first())
+    listed = {h.pk: h for h in client.get(reverse("hackathons:list")).context["page"].object_list}
+    assert listed[hackathon.pk].participant_count == 1
+    assert draft.pk in listed  # organisers see their drafts
+
+
 def test_hackathon_list_queries_do_not_grow(client, django_assert_num_queries):
     for _ in range(2):
         hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule())
