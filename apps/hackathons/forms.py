@@ -10,6 +10,7 @@ from apps.hackathons.services.submissions import is_valid_repo_id
 
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+MAX_COVER_BYTES = 5 * 1024 * 1024
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -63,6 +64,12 @@ class HackathonForm(forms.Form):
             del self.fields["tracks"]
         for name in SCHEDULE_FIELDS:
             self.fields[name].help_text = _("In the hackathon's time zone.")
+
+    def clean_cover_image(self):
+        image = self.cleaned_data.get("cover_image")
+        if image and image.size > MAX_COVER_BYTES:
+            raise forms.ValidationError(_("The image is too large (5 MB at most)."))
+        return image
 
     def clean(self):
         data = super().clean()

@@ -77,12 +77,14 @@ def hackathon_detail(request, slug):
         {"label": label, "when": timezone.localtime(moment, hackathon.tz), "past": moment <= now}
         for _key, label, moment in hackathon.schedule()
     ]
+    upcoming = [item for item in schedule if not item["past"]]
     return render(
         request,
         "hackathons/detail.html",
         {
             "hackathon": hackathon,
             "schedule": schedule,
+            "next_milestone": upcoming[0] if upcoming and hackathon.state != Hackathon.State.CANCELLED else None,
             "registration": selectors.registration_for(user=user, hackathon=hackathon),
             "team": selectors.team_for_user(user=user, hackathon=hackathon),
             "registration_open": registrations.registration_is_open(hackathon),

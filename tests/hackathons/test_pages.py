@@ -282,3 +282,33 @@ def test_judging_list_queries_do_not_grow(client, django_assert_num_queries, wor
     with django_assert_num_queries(10):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 4
+
+
+def test_detail_shows_the_next_milestone_in_the_hackathon_time_zone(client):
+    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule(), timezone="America/Bogota")
+    response = client.get(reverse("hackathons:detail", args=[hackathon.slug]))
+    assert response.context["next_milestone"]["label"] == "Registration closes"
+    assert str(response.context["next_milestone"]["when"].tzinfo) == "America/Bogota"
+    assert "data-next-milestone" in response.content.decode()
+
+
+def test_cover_image_upload(client, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    hackathon = hackathon_factory()
+    client.force_login(hackathon.organisers.get())
+    url = reverse("hackathons:edit", args=[hackathon.slug])
+    data = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
+    for name in ("registration_opens_at", "registration_closes_at", "hacking_starts_at", "hacking_ends_at", "judging_ends_at", "results_at"):
+        data[name] = data[name].strftime("%Y-%m-%dT%H:%M")
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 16), "navy").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "portada.png"
+    data["cover_image"] = buffer
+    assert client.post(url, data).status_code == 302
+    hackathon.refresh_from_db()
+    assert hackathon.cover_image.name.startswith("hackathons/covers/portada")
