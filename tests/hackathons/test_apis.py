@@ -45,6 +45,7 @@ def world():
     return {
         "hackathon": hackathon, "organiser": organiser, "participant": participant, "judge": judge.user,
         "other": UserFactory(), "anonymous": None, "submission": submission, "criterion": criterion,
+        "track": hackathon.tracks.get(),
     }
 
 
@@ -227,3 +228,26 @@ def test_board_and_assignments_query_counts_do_not_grow(world, django_assert_num
         assert organiser_client.get(base + "looking-for-team/").json()["count"] == 4
     with django_assert_num_queries(7):
         assert judge_client.get(base + "assignments/").json()["count"] == 4
+
+
+def test_every_write_endpoint_for_every_role(world):
+    """Refusals come before anything changes; state conflicts (409) only for people entitled to act."""
+    hackathon = world["hackathon"]
+    base = f"/api/hackathons/{hackathon.slug}/"
+    registration = Registration.objects.filter(hackathon=hackathon).first()
+    team = world["submission"].team
+    endpoints = {
+        f"registrations/{registration.id}/decision/": ({"approve": True}, (403, 403, 403, 403, 409)),
+        f"registrations/{registration.id}/check-in/": ({}, (403, 403, 403, 403, 409)),
+        f"teams/{team.id}/invitations/": ({"handle": "x"}, (403, 403, 409, 403, 403)),
+        "tracks/": ({"name": "Nueva"}, (403, 403, 403, 403, 409)),
+        "submissions/": ({"track": world["track"].id, "title": "t", "description": "d"}, (403, 403, 409, 403, 403)),
+        "registration/": ({"agreed": True}, (403, 409, 409, 409, 409)),
+    }
+    for endpoint, (data, statuses) in endpoints.items():
+        for role, expected in zip(ROLES, statuses, strict=True):
+            response = api(world[role]).post(base + endpoint, data, format="json")
+            assert response.status_code == expected, (endpoint, role, response.status_code)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED and registration.checked_in_at is None
+    assert hackathon.tracks.count() == 1

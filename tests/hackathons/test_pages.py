@@ -312,3 +312,36 @@ def test_cover_image_upload(client, settings, tmp_path):
     assert client.post(url, data).status_code == 302
     hackathon.refresh_from_db()
     assert hackathon.cover_image.name.startswith("hackathons/covers/portada")
+
+
+# Page forms (POST) for (anonymous, other member, participant, judge, organiser) while judging.
+POSTS = {
+    "register-cancel": ({}, (302, 409, 409, 409, 409)),
+    "team-action": ({"op": "invite", "handle": "someone"}, (302, 403, 409, 403, 403)),
+    "manage-action": ({"op": "assign"}, (302, 403, 403, 403, 302)),
+    "submit": ({"title": "t", "description": "d"}, (302, 403, 409, 403, 403)),
+    "score": (None, (302, 403, 403, 302, 403)),
+}
+
+
+@pytest.mark.parametrize("page", POSTS)
+def test_every_page_form_for_every_role(client, world, page):
+    data, expected_statuses = POSTS[page]
+    slug = world["hackathon"].slug
+    if page == "score":
+        data = {f"criterion_{world['hackathon'].criteria.get().id}": 5}
+        url = reverse("hackathons:score", args=[slug, world["submission"].id])
+    elif page == "submit":
+        url = reverse("hackathons:submit", args=[slug, world["track"].id])
+    else:
+        url = reverse(f"hackathons:{page}", args=[slug])
+    for role, expected in zip(ROLES, expected_statuses, strict=True):
+        client.logout()
+        if world[role] is not None:
+            client.force_login(world[role])
+        response = client.post(url, data)
+        assert response.status_code == expected, (page, role, response.status_code)
+        if expected == 302 and role == "anonymous":
+            assert response.url.startswith(LOGIN)
+    world["submission"].refresh_from_db()
+    assert world["submission"].title == "Detector de bulos"
