@@ -67,9 +67,14 @@ def can_see_submissions(user, hackathon: Hackathon) -> bool:
 
 def is_confirmed_participant(user, hackathon: Hackathon) -> bool:
     """Teams, submissions and the "looking for a team" board are for confirmed participants."""
-    return user.is_authenticated and Registration.objects.filter(
-        hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED
-    ).exists()
+    if not user.is_authenticated:
+        return False
+    cache = hackathon.__dict__.setdefault("_confirmed_by_user", {})
+    if user.id not in cache:
+        cache[user.id] = Registration.objects.filter(
+            hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED
+        ).exists()
+    return cache[user.id]
 
 
 def is_team_member(user, team: Team) -> bool:

@@ -169,15 +169,14 @@ def registration_cancel(request, slug):
 
 def _team_context(request, hackathon, **forms_in_use):
     user = request.user
-    is_participant = permissions.is_confirmed_participant(user, hackathon)
-    if not (is_participant or permissions.can_manage_hackathon(user, hackathon)):
+    if not permissions.can_use_team_pages(user, hackathon):
         raise NotAllowed(_("Teams are for confirmed participants. Register for the hackathon first."))
     team = selectors.team_for_user(user=user, hackathon=hackathon)
     context = {
         **_nav(request, hackathon),
         "team": team,
         "teams_open": teams_open(hackathon),
-        "is_participant": is_participant,
+        "is_participant": permissions.is_confirmed_participant(user, hackathon),
         "invitations": selectors.invitations_for_user(user=user, hackathon=hackathon) if team is None else [],
         "board": selectors.looking_for_team(hackathon=hackathon, page=request.GET.get("page")),
         "create_form": forms.TeamCreateForm(),
