@@ -66,6 +66,15 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
     ).order_by(*order)
 
 
+def hackathon_numbers() -> dict[str, int]:
+    """Counts for the home page, in one query (for `apps.core.selectors.platform_numbers`)."""
+    return Hackathon.objects.aggregate(
+        hackathons_upcoming=Count("id", filter=Q(state__in=[State.PUBLISHED, State.REGISTRATION_OPEN])),
+        hackathons_running=Count("id", filter=Q(state__in=PERIODS["running"])),
+        hackathons_finished=Count("id", filter=Q(state=State.FINISHED)),
+    )
+
+
 def hackathon_get(*, user, slug: str) -> Hackathon:
     hackathon = Hackathon.objects.filter(slug=slug).prefetch_related("tracks", "organisers").first()
     if hackathon is None or not permissions.can_view_hackathon(user, hackathon):

@@ -345,3 +345,15 @@ def test_every_page_form_for_every_role(client, world, page):
             assert response.url.startswith(LOGIN)
     world["submission"].refresh_from_db()
     assert world["submission"].title == "Detector de bulos"
+
+
+def test_hackathon_numbers_for_the_home_page(django_assert_num_queries):
+    from apps.hackathons.selectors import hackathon_numbers
+
+    hackathon_factory()  # drafts are not counted
+    hackathon_factory(state=State.REGISTRATION_OPEN)
+    hackathon_factory(state=State.JUDGING)
+    hackathon_factory(state=State.FINISHED)
+    with django_assert_num_queries(1):
+        numbers = hackathon_numbers()
+    assert numbers == {"hackathons_upcoming": 1, "hackathons_running": 1, "hackathons_finished": 1}
