@@ -5,7 +5,6 @@ from rest_framework.test import APIClient
 
 from apps.hackathons.models import Hackathon, Registration, Submission, TeamInvitation
 from apps.hackathons.services import judging
-from apps.hackathons.services.lifecycle import hackathon_transition
 from tests.accounts.factories import UserFactory
 from tests.hackathons.factories import (
     future_schedule,
@@ -29,24 +28,6 @@ def api(user=None):
     if user is not None:
         client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def world():
-    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
-    organiser = hackathon.organisers.get()
-    criterion = judging.criterion_add(actor=organiser, hackathon=hackathon, name="Impacto", weight=1, max_score=10)
-    team, (participant, _mate) = team_factory(hackathon)
-    submission = submission_factory(team, participant)
-    judge = judge_factory(hackathon, organiser)
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
-    hackathon.refresh_from_db()
-    return {
-        "hackathon": hackathon, "organiser": organiser, "participant": participant, "judge": judge.user,
-        "other": UserFactory(), "anonymous": None, "submission": submission, "criterion": criterion,
-        "track": hackathon.tracks.get(),
-    }
 
 
 # endpoint -> status for (anonymous, other, participant, judge, organiser)

@@ -23,25 +23,6 @@ State = Hackathon.State
 LOGIN = "/accounts/login/"
 
 
-@pytest.fixture
-def world():
-    """A hackathon in judging: a team with a submission, a judge, an organiser, a stranger."""
-    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
-    organiser = hackathon.organisers.get()
-    criterion = judging.criterion_add(actor=organiser, hackathon=hackathon, name="Impacto", weight=1, max_score=10)
-    team, (participant, mate) = team_factory(hackathon)
-    submission = submission_factory(team, participant)
-    judge = judge_factory(hackathon, organiser)
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
-    judging.scorecard_submit(user=judge.user, submission=submission, scores={criterion.id: (7, "Sólido")})
-    hackathon.refresh_from_db()
-    return {
-        "hackathon": hackathon, "organiser": organiser, "participant": participant, "judge": judge.user,
-        "other": UserFactory(), "anonymous": None, "submission": submission, "track": hackathon.tracks.get(),
-    }
-
-
 def _urls(w):
     slug = w["hackathon"].slug
     return {
