@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apps.hub.api_urls")),
     path("", include("apps.compute.api_urls")),
     path("", include("apps.profiles.api_urls")),
+    path("", include("apps.hackathons.api_urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("compute/", include("apps.compute.urls")),
     path("talent/", include("apps.profiles.urls")),
+    path("hackathons/", include("apps.hackathons.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),

@@ -19,4 +19,12 @@ BEAT_SCHEDULE = {
         "task": "workers.compute.run_grant_calendar",
         "schedule": crontab(hour=6, minute=5),
     },
+    "hackathons.advance": {
+        "task": "workers.hackathons.advance_hackathons",
+        "schedule": crontab(minute="*/5"),
+    },
+    "hackathons.reminders": {
+        "task": "workers.hackathons.send_hackathon_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.hub",
     "apps.compute",
     "apps.profiles",
+    "apps.hackathons",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +152,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_IMPORTS = ["workers.accounts", "workers.notifications", "workers.hub", "workers.compute"]
+CELERY_IMPORTS = [
+    "workers.accounts",
+    "workers.notifications",
+    "workers.hub",
+    "workers.compute",
+    "workers.hackathons",
+]
 
 # --- Auth and accounts -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

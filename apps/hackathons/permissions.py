@@ -1,0 +1,86 @@
+"""Who may do what with a hackathon: every per-object check of the app lives here."""
+
+from apps.accounts.roles import ORGANISERS, has_role
+from apps.hackathons.models import Hackathon, Judge, Registration, Submission, Team, TeamMembership
+
+
+def can_create_hackathon(user) -> bool:
+    return has_role(user, ORGANISERS)
+
+
+def is_organiser(user, hackathon: Hackathon) -> bool:
+    """Organisers of this hackathon (and staff) manage it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    cache = getattr(hackathon, "_organiser_ids", None)
+    if cache is None:
+        prefetched = getattr(hackathon, "_prefetched_objects_cache", {}).get("organisers")
+        if prefetched is not None:
+            cache = {u.id for u in prefetched}
+        else:
+            cache = set(hackathon.organisers.values_list("id", flat=True))
+        hackathon._organiser_ids = cache
+    return user.id in cache
+
+
+def can_view_hackathon(user, hackathon: Hackathon) -> bool:
+    return hackathon.state != Hackathon.State.DRAFT or is_organiser(user, hackathon)
+
+
+def can_manage_hackathon(user, hackathon: Hackathon) -> bool:
+    return is_organiser(user, hackathon)
+
+
+def judge_for(user, hackathon: Hackathon) -> Judge | None:
+    """The viewer's judge role in this hackathon (looked up once per hackathon object)."""
+    if not user.is_authenticated:
+        return None
+    cache = hackathon.__dict__.setdefault("_judges_by_user", {})
+    if user.id not in cache:
+        judge = Judge.objects.filter(hackathon=hackathon, user=user).first()
+        if judge is not None:
+            judge.hackathon = hackathon
+        cache[user.id] = judge
+    return cache[user.id]
+
+
+def is_judge(user, hackathon: Hackathon) -> bool:
+    return judge_for(user, hackathon) is not None
+
+
+def has_conflict_of_interest(user, submission: Submission) -> bool:
+    """A judge can never score a team they belong to."""
+    return TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists()
+
+
+def can_see_scores(user, hackathon: Hackathon) -> bool:
+    """Scores and the leaderboard stay with the organisers until results are published."""
+    return hackathon.results_published or is_organiser(user, hackathon)
+
+
+def can_see_submissions(user, hackathon: Hackathon) -> bool:
+    """The gallery is public once results are published; before, organisers and judges."""
+    return hackathon.results_published or is_organiser(user, hackathon) or is_judge(user, hackathon)
+
+
+def is_confirmed_participant(user, hackathon: Hackathon) -> bool:
+    """Teams, submissions and the "looking for a team" board are for confirmed participants."""
+    if not user.is_authenticated:
+        return False
+    cache = hackathon.__dict__.setdefault("_confirmed_by_user", {})
+    if user.id not in cache:
+        cache[user.id] = Registration.objects.filter(
+            hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED
+        ).exists()
+    return cache[user.id]
+
+
+def is_team_member(user, team: Team) -> bool:
+    """Members act for their team: invite, submit, edit the submission."""
+    return user.is_authenticated and TeamMembership.objects.filter(team=team, user=user).exists()
+
+
+def can_use_team_pages(user, hackathon: Hackathon) -> bool:
+    return is_confirmed_participant(user, hackathon) or is_organiser(user, hackathon)

@@ -1,0 +1,2 @@
+"""Every write of the hackathons app, split by area: lifecycle, registrations, teams,
+submissions and judging."""

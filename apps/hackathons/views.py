@@ -1,0 +1,426 @@
+"""Pages of the hackathons section; each view parses input and calls one service or selector."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.hackathons import forms, permissions, selectors
+from apps.hackathons.calendar import hackathon_ics
+from apps.hackathons.models import Hackathon, Registration, RubricCriterion, Submission, Track
+from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
+from apps.hackathons.services.common import teams_open
+
+
+def _apply_errors(form, exc: InvalidInput) -> None:
+    """Put a service's field errors next to the form's fields (others on top)."""
+    for field, field_messages in exc.errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def _hackathon(request, slug) -> Hackathon:
+    return selectors.hackathon_get(user=request.user, slug=slug)
+
+
+def _nav(request, hackathon) -> dict:
+    """What the hackathon header needs: the hackathon and which extra tabs to show."""
+    return {
+        "hackathon": hackathon,
+        "is_manager": permissions.can_manage_hackathon(request.user, hackathon),
+        "is_judge": permissions.is_judge(request.user, hackathon),
+    }
+
+
+def _require_manager(request, hackathon):
+    if not permissions.can_manage_hackathon(request.user, hackathon):
+        raise NotAllowed(_("Only the organisers of this hackathon can see this page."))
+
+
+def hackathon_list(request):
+    period = request.GET.get("period", "")
+    filters = {
+        "period": period if period in selectors.PERIODS else "",
+        "format": request.GET.get("format", ""),
+        "language": request.GET.get("language", "").strip()[:8],
+        "q": request.GET.get("q", "").strip()[:100],
+    }
+    page = Paginator(selectors.hackathon_list(user=request.user, **filters), 12).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hackathons/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "periods": [("", _("All")), ("upcoming", _("Upcoming")), ("running", _("Running")), ("past", _("Past"))],
+            "formats": Hackathon.Format.choices,
+            "query_string": urlencode({k: v for k, v in filters.items() if v}),
+            "can_create": permissions.can_create_hackathon(request.user),
+        },
+    )
+
+
+def hackathon_detail(request, slug):
+    hackathon = _hackathon(request, slug)
+    user = request.user
+    is_manager = permissions.can_manage_hackathon(user, hackathon)
+    now = timezone.now()
+    schedule = [
+        {"label": label, "when": timezone.localtime(moment, hackathon.tz), "past": moment <= now}
+        for _key, label, moment in hackathon.schedule()
+    ]
+    upcoming = [item for item in schedule if not item["past"]]
+    return render(
+        request,
+        "hackathons/detail.html",
+        {
+            "hackathon": hackathon,
+            "schedule": schedule,
+            "next_milestone": upcoming[0] if upcoming and hackathon.state != Hackathon.State.CANCELLED else None,
+            "registration": selectors.registration_for(user=user, hackathon=hackathon),
+            "team": selectors.team_for_user(user=user, hackathon=hackathon),
+            "registration_open": registrations.registration_is_open(hackathon),
+            "is_manager": is_manager,
+            "is_judge": permissions.is_judge(user, hackathon),
+            "transitions": lifecycle.available_transitions(hackathon) if is_manager else [],
+            "participants": hackathon.registrations.filter(status=Registration.Status.CONFIRMED).count(),
+        },
+    )
+
+
+@login_required
+def hackathon_create(request):
+    if not permissions.can_create_hackathon(request.user):
+        raise NotAllowed(_("Only organisers can create hackathons."))
+    form = forms.HackathonForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hackathon = lifecycle.hackathon_create(actor=request.user, tracks=form.track_names(), **form.service_fields())
+        except InvalidInput as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Hackathon created as a draft. Publish it from the dashboard when it is ready."))
+            return redirect("hackathons:manage", slug=hackathon.slug)
+    return render(request, "hackathons/form.html", {"form": form, "hackathon": None})
+
+
+@login_required
+def hackathon_edit(request, slug):
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    form = forms.HackathonForm(request.POST or None, request.FILES or None, hackathon=hackathon)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.hackathon_update(actor=request.user, hackathon=hackathon, **form.service_fields())
+        except InvalidInput as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("hackathons:manage", slug=hackathon.slug)
+    return render(request, "hackathons/form.html", {"form": form, "hackathon": hackathon})
+
+
+def hackathon_calendar(request, slug):
+    hackathon = _hackathon(request, slug)
+    response = HttpResponse(hackathon_ics(hackathon), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{hackathon.slug}.ics"'
+    return response
+
+
+@login_required
+def registration_page(request, slug):
+    hackathon = _hackathon(request, slug)
+    registration = selectors.registration_for(user=request.user, hackathon=hackathon)
+    form = forms.RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = registrations.registration_create(user=request.user, hackathon=hackathon, **form.cleaned_data)
+        except InvalidInput as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Registration saved: %(status)s.") % {"status": registration.get_status_display()})
+            return redirect("hackathons:detail", slug=hackathon.slug)
+    return render(
+        request,
+        "hackathons/register.html",
+        {
+            **_nav(request, hackathon), "form": form, "registration": registration,
+            "registration_open": registrations.registration_is_open(hackathon),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request, slug):
+    hackathon = _hackathon(request, slug)
+    registrations.registration_cancel(user=request.user, hackathon=hackathon)
+    messages.success(request, _("Your registration is withdrawn."))
+    return redirect("hackathons:detail", slug=hackathon.slug)
+
+
+def _team_context(request, hackathon, **forms_in_use):
+    user = request.user
+    if not permissions.can_use_team_pages(user, hackathon):
+        raise NotAllowed(_("Teams are for confirmed participants. Register for the hackathon first."))
+    team = selectors.team_for_user(user=user, hackathon=hackathon)
+    context = {
+        **_nav(request, hackathon),
+        "team": team,
+        "teams_open": teams_open(hackathon),
+        "is_participant": permissions.is_confirmed_participant(user, hackathon),
+        "invitations": selectors.invitations_for_user(user=user, hackathon=hackathon) if team is None else [],
+        "board": selectors.looking_for_team(hackathon=hackathon, page=request.GET.get("page")),
+        "create_form": forms.TeamCreateForm(),
+        "join_form": forms.JoinByCodeForm(),
+        "invite_form": forms.InviteForm(),
+        "tracks": hackathon.tracks.all(),
+    }
+    context.update(forms_in_use)
+    if team is not None:
+        submitted = {s.track_id: s for s in team.submissions.all()}
+        context["track_rows"] = [(track, submitted.get(track.id)) for track in context["tracks"]]
+    return context
+
+
+@login_required
+def team_page(request, slug):
+    hackathon = _hackathon(request, slug)
+    return render(request, "hackathons/team.html", _team_context(request, hackathon))
+
+
+@login_required
+@require_POST
+def team_action(request, slug):
+    """One endpoint for the team page's forms: create, join by code, invite, answer, leave."""
+    hackathon = _hackathon(request, slug)
+    user, op = request.user, request.POST.get("op")
+    team = selectors.team_for_user(user=user, hackathon=hackathon)
+    form_classes = {"create": ("create_form", forms.TeamCreateForm), "join": ("join_form", forms.JoinByCodeForm), "invite": ("invite_form", forms.InviteForm)}
+    if op in form_classes:
+        key, form_class = form_classes[op]
+        form = form_class(request.POST)
+        try:
+            if not form.is_valid():
+                raise InvalidInput()
+            if op == "create":
+                teams.team_create(user=user, hackathon=hackathon, name=form.cleaned_data["name"])
+                messages.success(request, _("Team created. Share the invite code or invite people by handle."))
+            elif op == "join":
+                teams.team_join_by_code(user=user, hackathon=hackathon, invite_code=form.cleaned_data["invite_code"])
+                messages.success(request, _("You joined the team."))
+            else:
+                if team is None:
+                    raise NotAllowed(_("You are not in a team."))
+                teams.team_invite(actor=user, team=team, handle=form.cleaned_data["handle"])
+                messages.success(request, _("Invitation sent."))
+        except InvalidInput as exc:
+            if exc.errors or not form.errors:
+                _apply_errors(form, exc)
+            return render(request, "hackathons/team.html", _team_context(request, hackathon, **{key: form}), status=400)
+    elif op in ("accept", "decline"):
+        invitation_id = int(request.POST.get("invitation") or 0)
+        if op == "accept":
+            teams.invitation_accept(user=user, invitation_id=invitation_id)
+            messages.success(request, _("Welcome to the team."))
+        else:
+            teams.invitation_decline(user=user, invitation_id=invitation_id)
+            messages.success(request, _("Invitation declined."))
+    elif op == "leave" and team is not None:
+        teams.team_leave(user=user, team=team)
+        messages.success(request, _("You left the team."))
+    else:
+        raise InvalidInput(_("Unknown action."))
+    return redirect("hackathons:team", slug=hackathon.slug)
+
+
+@login_required
+def submission_page(request, slug, track_id):
+    hackathon = _hackathon(request, slug)
+    track = get_object_or_404(Track, pk=track_id, hackathon=hackathon)
+    team = selectors.team_for_user(user=request.user, hackathon=hackathon)
+    if team is None:
+        raise NotAllowed(_("Join or create a team to submit."))
+    submission = next((s for s in team.submissions.all() if s.track_id == track.id), None)
+    if submission is not None:
+        submission = Submission.objects.prefetch_related("repositories").get(pk=submission.pk)
+    form = forms.SubmissionForm(request.POST or None, initial=forms.SubmissionForm.initial_for(submission))
+    if request.method == "POST" and form.is_valid():
+        try:
+            submissions.submission_save(
+                user=request.user, team=team, track=track, title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"], source_url=form.cleaned_data["source_url"],
+                video_url=form.cleaned_data["video_url"], repositories=form.repositories(),
+            )
+        except InvalidInput as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Submission saved. You can edit it until hacking ends."))
+            return redirect("hackathons:team", slug=hackathon.slug)
+    return render(
+        request,
+        "hackathons/submission.html",
+        {
+            **_nav(request, hackathon), "track": track, "team": team, "form": form, "submission": submission,
+            "deadline": timezone.localtime(hackathon.hacking_ends_at, hackathon.tz),
+            "open": submissions.submissions_open(hackathon),
+        },
+    )
+
+
+def _judge(request, hackathon):
+    judge = permissions.judge_for(request.user, hackathon)
+    if judge is None:
+        raise NotAllowed(_("Only judges of this hackathon can see this page."))
+    return judge
+
+
+@login_required
+def judging_list(request, slug):
+    hackathon = _hackathon(request, slug)
+    judge = _judge(request, hackathon)
+    criteria = list(hackathon.criteria.all())
+    assignments = selectors.judge_assignments(judge=judge, criteria=len(criteria))
+    page = Paginator(assignments, 25).get_page(request.GET.get("page"))
+    return render(request, "hackathons/judging.html", {**_nav(request, hackathon), "page": page, "criteria": criteria})
+
+
+@login_required
+def judging_score(request, slug, submission_id):
+    hackathon = _hackathon(request, slug)
+    judge = _judge(request, hackathon)
+    assignment = judge.assignments.select_related("submission__team", "submission__track").filter(submission_id=submission_id).first()
+    if assignment is None:
+        raise NotFound(_("This submission is not assigned to you."))
+    submission = Submission.objects.prefetch_related("repositories").get(pk=submission_id)
+    criteria = RubricCriterion.objects.filter(hackathon=hackathon)
+    form = forms.ScorecardForm(request.POST or None, criteria=criteria, scores=assignment.scores.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            judging.scorecard_submit(user=request.user, submission=submission, scores=form.scores())
+        except InvalidInput as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Scores saved."))
+            return redirect("hackathons:judging", slug=hackathon.slug)
+    return render(request, "hackathons/score.html", {**_nav(request, hackathon), "submission": submission, "form": form})
+
+
+def results_page(request, slug):
+    hackathon = _hackathon(request, slug)
+    user = request.user
+    rows = selectors.leaderboard(user=user, hackathon=hackathon) if permissions.can_see_scores(user, hackathon) else None
+    page = None
+    if rows is None and permissions.can_see_submissions(user, hackathon):
+        page = Paginator(selectors.submissions_for_hackathon(user=user, hackathon=hackathon), 24).get_page(request.GET.get("page"))
+    elif rows is not None:
+        page = Paginator(rows, 24).get_page(request.GET.get("page"))
+    return render(
+        request, "hackathons/results.html",
+        {**_nav(request, hackathon), "page": page, "scored": rows is not None, "results_at": timezone.localtime(hackathon.results_at, hackathon.tz)},
+    )
+
+
+@login_required
+def dashboard(request, slug, forms_in_use=None, status=200):
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    status_filter = request.GET.get("status", "")
+    context = {
+        **_nav(request, hackathon),
+        "transitions": lifecycle.available_transitions(hackathon),
+        "log": selectors.transitions_for(hackathon=hackathon),
+        "counts": selectors.registration_counts(hackathon=hackathon),
+        "registrations": Paginator(selectors.registrations_for_hackathon(hackathon=hackathon, status=status_filter), 25).get_page(request.GET.get("page")),
+        "status_filter": status_filter,
+        "statuses": Registration.Status.choices,
+        "query_string": urlencode({"status": status_filter}) if status_filter else "",
+        "teams": Paginator(selectors.teams_for_hackathon(hackathon=hackathon), 25).get_page(request.GET.get("teams_page")),
+        "submissions": Paginator(
+            selectors.submissions_for_hackathon(user=request.user, hackathon=hackathon), 25
+        ).get_page(request.GET.get("submissions_page")),
+        "progress": selectors.judging_progress(hackathon=hackathon),
+        "criteria": hackathon.criteria.all(),
+        "tracks": hackathon.tracks.all(),
+        "track_form": forms.TrackForm(),
+        "criterion_form": forms.CriterionForm(),
+        "judge_form": forms.HandleForm(),
+        "organiser_form": forms.HandleForm(prefix="organiser"),
+        "invites_form": forms.InviteEmailsForm(),
+    }
+    context.update(forms_in_use or {})
+    return render(request, "hackathons/dashboard.html", context, status=status)
+
+
+@login_required
+@require_POST
+def dashboard_action(request, slug):
+    """The organiser dashboard's forms: lifecycle, decisions, check-in, tracks, rubric, people."""
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    actor, op, post = request.user, request.POST.get("op"), request.POST
+    form_ops = {
+        "track": ("track_form", forms.TrackForm(post)),
+        "criterion": ("criterion_form", forms.CriterionForm(post)),
+        "judge": ("judge_form", forms.HandleForm(post)),
+        "organiser": ("organiser_form", forms.HandleForm(post, prefix="organiser")),
+        "invites": ("invites_form", forms.InviteEmailsForm(post)),
+    }
+    if op in form_ops:
+        key, form = form_ops[op]
+        try:
+            if not form.is_valid():
+                raise InvalidInput()
+            data = form.cleaned_data
+            if op == "track":
+                lifecycle.track_add(actor=actor, hackathon=hackathon, **data)
+            elif op == "criterion":
+                judging.criterion_add(actor=actor, hackathon=hackathon, **data)
+            elif op == "judge":
+                judging.judge_add(actor=actor, hackathon=hackathon, handle=data["handle"])
+            elif op == "organiser":
+                person = selectors.user_by_handle(data["handle"])
+                if person is None:
+                    raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
+                lifecycle.hackathon_organiser_add(actor=actor, hackathon=hackathon, user=person)
+            else:
+                registrations.registration_invites_add(actor=actor, hackathon=hackathon, emails=data["emails"].split())
+        except InvalidInput as exc:
+            if exc.errors or not form.errors:
+                _apply_errors(form, exc)
+            return dashboard(request, slug, forms_in_use={key: form}, status=400)
+        messages.success(request, _("Saved."))
+    elif op == "transition":
+        hackathon = lifecycle.hackathon_transition(
+            actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
+        )
+        messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
+    elif op in ("approve", "reject", "check_in"):
+        registration = get_object_or_404(Registration, pk=post.get("registration") or 0, hackathon=hackathon)
+        if op == "check_in":
+            registrations.registration_check_in(actor=actor, registration=registration)
+        else:
+            registrations.registration_decide(
+                actor=actor, registration=registration, approve=op == "approve", reason=post.get("reason", "")
+            )
+        messages.success(request, _("Registration updated."))
+    elif op == "remove_track":
+        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=post.get("track") or 0, hackathon=hackathon))
+    elif op == "remove_criterion":
+        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=post.get("criterion") or 0, hackathon=hackathon))
+    elif op == "assign":
+        judging.judges_assign(actor=actor, hackathon=hackathon)
+        messages.success(request, _("Judges assigned."))
+    else:
+        raise InvalidInput(_("Unknown action."))
+    return redirect("hackathons:manage", slug=hackathon.slug)
+
+

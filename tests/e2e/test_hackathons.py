@@ -1,0 +1,162 @@
+"""An organiser creates and opens a hackathon; two participants register, form a team and
+submit; a judge scores; the organiser publishes; the leaderboard shows the team."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.hackathons.models import Hackathon
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.hackathons.factories import organiser_factory
+
+
+@pytest.fixture
+def contexts():
+    """Browser sessions of the people in the journey, closed at the end of the test."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def log_in(browser, live_server, user, contexts):
+    context = browser.new_context(base_url=live_server.url, locale="es-ES")
+    contexts.append(context)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".account-name")).to_have_text(user.email)
+    return page
+
+
+def post(page, op, **fields):
+    """Submit the form of the page whose hidden `op` (and `action`) match."""
+    selector = f"form:has(input[name=op][value={op}])"
+    if "action" in fields:
+        selector = f"form:has(input[name=action][value={fields.pop('action')}])"
+    form = page.locator(selector).first
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("button[type=submit]").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot, page, contexts):
+    organiser = organiser_factory(username="olga")
+    ana, bruno, judge = UserFactory(username="ana"), UserFactory(username="bruno"), UserFactory(username="jueza")
+
+    # The organiser creates the hackathon and opens registration.
+    org = log_in(browser, live_server, organiser, contexts)
+    org.goto("/hackathons/")
+    org.locator("a[href='/hackathons/new/']").click()
+    org.locator("#id_title").fill("Hackathon de IA del Cantábrico")
+    org.locator("#id_summary").fill("Modelos abiertos para el mar y la costa.")
+    org.locator("#id_description").fill("Un fin de semana **abierto** para construir.")
+    org.locator("#id_tracks").fill("Océano\nPuertos")
+    org.locator("#id_timezone").select_option("Europe/Madrid")
+    year = timezone.now().year + 1
+    for field, value in {
+        "registration_opens_at": f"{year}-03-01T09:00", "registration_closes_at": f"{year}-03-20T09:00",
+        "hacking_starts_at": f"{year}-03-21T09:00", "hacking_ends_at": f"{year}-03-23T18:00",
+        "judging_ends_at": f"{year}-03-28T18:00", "results_at": f"{year}-03-30T12:00",
+    }.items():
+        org.locator(f"#id_{field}").fill(value)
+    org.screenshot(path=str(_artifact("hackathons-01-create")), full_page=True)
+    org.locator("form.card button[type=submit]").click()
+    expect(org).to_have_url(re.compile(r"/hackathons/hackathon-de-ia-del-cantabrico/manage/$"))
+    post(org, "criterion", name="Impacto", weight="2", max_score="10")
+    post(org, "judge", handle="jueza")
+    post(org, "transition", action="publish")
+    expect(org.locator("[data-state]")).to_have_attribute("data-state", "published")
+    post(org, "transition", action="open_registration")
+    expect(org.locator("[data-state]")).to_have_attribute("data-state", "registration_open")
+    org.screenshot(path=str(_artifact("hackathons-02-dashboard")), full_page=True)
+
+    # Two participants register and form a team.
+    participants = {}
+    for user in (ana, bruno):
+        p = log_in(browser, live_server, user, contexts)
+        p.goto("/hackathons/")
+        p.get_by_role("link", name="Hackathon de IA del Cantábrico").click()
+        p.locator("a[href$='/register/']").first.click()
+        p.locator("#id_motivation").fill("Quiero construir algo útil.")
+        p.locator("#id_looking_for").fill("Python, visión por computador")
+        p.locator("#id_agreed").check()
+        p.locator("form.card button[type=submit]").click()
+        expect(p.locator(".message-success")).to_be_visible()
+        participants[user.username] = p
+    ana_page, bruno_page = participants["ana"], participants["bruno"]
+    ana_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/team/")
+    expect(ana_page.locator("[data-board]")).to_contain_text("bruno")
+    ana_page.screenshot(path=str(_artifact("hackathons-03-board")), full_page=True)
+    post(ana_page, "create", name="Las Gaviotas")
+    post(ana_page, "invite", handle="bruno")
+    bruno_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/team/")
+    post(bruno_page, "accept")
+    expect(bruno_page.locator("[data-team-members]")).to_contain_text("ana")
+
+    # Hacking starts; the team submits.
+    org.reload()
+    post(org, "transition", action="start_hacking")
+    expect(org.locator("[data-state]")).to_have_attribute("data-state", "in_progress")
+    bruno_page.reload()
+    bruno_page.locator("a[href*='/submit/']").first.click()
+    bruno_page.locator("#id_title").fill("Boyas que hablan")
+    bruno_page.locator("#id_description").fill("Predicción del **oleaje** con sensores abiertos.")
+    bruno_page.locator("#id_models").fill("gaviotas/oleaje-7b")
+    bruno_page.locator("#id_spaces").fill("gaviotas/demo-boyas")
+    bruno_page.locator("#id_source_url").fill("https://github.com/gaviotas/boyas")
+    bruno_page.screenshot(path=str(_artifact("hackathons-04-submission")), full_page=True)
+    bruno_page.locator("form.card button[type=submit]").click()
+    expect(bruno_page.locator(".message-success")).to_be_visible()
+
+    # The deadline passes (the clock is moved instead of waiting two days), judging starts.
+    now, day = timezone.now(), timezone.timedelta(days=1)
+    Hackathon.objects.filter(slug="hackathon-de-ia-del-cantabrico").update(
+        registration_opens_at=now - 10 * day, registration_closes_at=now - 2 * day,
+        hacking_starts_at=now - 2 * day, hacking_ends_at=now - timezone.timedelta(minutes=1),
+    )
+    org.reload()
+    post(org, "transition", action="start_judging")
+    expect(org.locator("[data-state]")).to_have_attribute("data-state", "judging")
+
+    # The judge scores.
+    jp = log_in(browser, live_server, judge, contexts)
+    jp.goto("/hackathons/hackathon-de-ia-del-cantabrico/judging/")
+    jp.locator("a[href*='/judging/']").last.click()
+    jp.locator("input[name^=criterion_]").fill("8")
+    jp.locator("textarea[name^=comment_]").fill("Muy buena idea.")
+    jp.screenshot(path=str(_artifact("hackathons-05-score")), full_page=True)
+    jp.locator("form.card button[type=submit]").click()
+    expect(jp.locator(".message-success")).to_be_visible()
+
+    # Before publication a participant sees no scores; the organiser publishes.
+    ana_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/results/")
+    expect(ana_page.locator("[data-leaderboard]")).to_have_count(0)
+    org.reload()
+    post(org, "transition", action="publish_results")
+    expect(org.locator("[data-state]")).to_have_attribute("data-state", "finished")
+
+    # Anyone sees the leaderboard with the team.
+    page.goto("/hackathons/hackathon-de-ia-del-cantabrico/results/")
+    board = page.locator("[data-leaderboard]")
+    expect(board).to_contain_text("Las Gaviotas")
+    expect(board.locator("[data-score]")).to_have_attribute("data-score", "80.00")
+    expect(page.locator(".hk-repos")).to_contain_text("gaviotas/oleaje-7b")
+    screenshot("hackathons-06-leaderboard")
+    page.goto("/hackathons/")
+    screenshot("hackathons-07-list")
+    page.goto("/hackathons/hackathon-de-ia-del-cantabrico/")
+    screenshot("hackathons-08-detail")
+
+
+def _artifact(name):
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
