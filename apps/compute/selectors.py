@@ -189,6 +189,16 @@ def decisions_for_export(*, call: Call) -> QuerySet[AllocationRequest]:
     )
 
 
+def gpu_hours_numbers() -> dict[str, Decimal]:
+    """GPU-hours granted and reported used on every call, for the home page (two queries)."""
+    gpu = {"call__resource__unit": Resource.Unit.GPU_HOURS}
+    granted = Grant.objects.filter(**gpu).aggregate(t=Sum("units", default=ZERO))["t"]
+    used = UsageRecord.objects.filter(**{f"grant__{k}": v for k, v in gpu.items()}).aggregate(
+        t=Sum("units", default=ZERO)
+    )["t"]
+    return {"gpu_hours_granted": granted, "gpu_hours_used": used}
+
+
 def funded_output_repo_ids() -> list[str]:
     """Hub repository ids promised by funded projects."""
     return list(

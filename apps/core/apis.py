@@ -19,6 +19,11 @@ class PlatformNumbersApi(APIView):
         hub_repositories = serializers.IntegerField()
         hub_downloads_last_30_days = serializers.IntegerField()
         public_profiles = serializers.IntegerField()
+        hackathons_upcoming = serializers.IntegerField()
+        hackathons_running = serializers.IntegerField()
+        hackathons_finished = serializers.IntegerField()
+        gpu_hours_granted = serializers.DecimalField(max_digits=14, decimal_places=2)
+        gpu_hours_used = serializers.DecimalField(max_digits=14, decimal_places=2)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

@@ -7,6 +7,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.compute.selectors import gpu_hours_numbers
+from apps.hackathons.selectors import hackathon_numbers
 from apps.hub.models import HubRepository
 from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
@@ -30,4 +32,6 @@ def platform_numbers() -> dict[str, int]:
         "public_profiles": Profile.objects.filter(
             visibility=Visibility.PUBLIC, user__is_active=True
         ).count(),
+        **hackathon_numbers(),
+        **gpu_hours_numbers(),
     }

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class HackathonsConfig(AppConfig):
     name = "apps.hackathons"
     verbose_name = _("Hackathons")
+
+    def ready(self):
+        from apps.hackathons.hub_references import submissions_using
+        from apps.hub.references import register_reference_source
+
+        register_reference_source("hackathons", submissions_using)

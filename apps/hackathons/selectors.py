@@ -24,6 +24,8 @@ from apps.hackathons.models import (
     TeamInvitation,
     TeamMembership,
 )
+from apps.profiles.models import Profile
+from apps.profiles.selectors import skills_for_users, with_handle
 
 State = Hackathon.State
 PERIODS = {
@@ -34,11 +36,19 @@ PERIODS = {
 
 
 def user_by_handle(handle: str):
-    """The person a handle names. Until talent profiles land, the handle is the username."""
+    """The person a talent-profile handle names (case-insensitive, a leading @ ignored).
+
+    Members without a profile yet are found by username.
+    """
     handle = (handle or "").strip().lstrip("@")
     if not handle:
         return None
-    return get_user_model().objects.filter(username__iexact=handle, is_active=True).first()
+    profile = with_handle(Profile.objects.filter(user__is_active=True), handle).select_related("user").first()
+    if profile is not None:
+        return profile.user
+    return (
+        get_user_model().objects.filter(username__iexact=handle, is_active=True, profile__isnull=True).first()
+    )
 
 
 def hackathon_list(*, user, period: str = "", format: str = "", language: str = "", q: str = "") -> QuerySet:
@@ -149,10 +159,8 @@ class Seeker:
 
 
 def looking_for_team(*, hackathon: Hackathon, page: int | str | None = 1, per_page: int = 24):
-    """Confirmed participants without a team, as a page of `Seeker`s.
-
-    The one place to extend: talent-pool skills join here (`skills_for_users(user_ids)`).
-    """
+    """Confirmed participants without a team, as a page of `Seeker`s with their
+    talent-pool skills (hidden profiles show none)."""
     in_team = TeamMembership.objects.filter(hackathon=hackathon, user=OuterRef("user"))
     registrations = (
         hackathon.registrations.filter(status=Registration.Status.CONFIRMED)
@@ -161,7 +169,7 @@ def looking_for_team(*, hackathon: Hackathon, page: int | str | None = 1, per_pa
         .order_by("created_at", "id")
     )
     result = Paginator(registrations, per_page).get_page(page)
-    skills: dict[int, list[str]] = {}  # the talent pool fills this after merging
+    skills = skills_for_users([r.user_id for r in result.object_list])
     result.object_list = [
         Seeker(user=r.user, looking_for=r.looking_for, skills=skills.get(r.user_id, [])) for r in result.object_list
     ]

@@ -37,7 +37,7 @@ def test_interactive_docs_render_with_assets_served_locally(client):
 def test_stats_are_public_and_live(api, django_assert_num_queries):
     UserFactory.create_batch(3)
     UserFactory(verified=False)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         response = api.get("/api/stats/")
     assert response.status_code == 200
     assert response.json() == {
@@ -47,7 +47,35 @@ def test_stats_are_public_and_live(api, django_assert_num_queries):
         "hub_repositories": 0,
         "hub_downloads_last_30_days": 0,
         "public_profiles": 0,
+        "hackathons_upcoming": 0,
+        "hackathons_running": 0,
+        "hackathons_finished": 0,
+        "gpu_hours_granted": "0.00",
+        "gpu_hours_used": "0.00",
     }
+
+
+@pytest.mark.django_db
+def test_stats_count_hackathons_and_public_gpu_hours(api):
+    from decimal import Decimal
+
+    from apps.compute.services import usage
+    from apps.hackathons.models import Hackathon
+    from tests.compute.factories import approved_request, make_call, make_operator, make_resource
+    from tests.hackathons.factories import hackathon_factory, running_schedule
+
+    hackathon_factory(state=Hackathon.State.REGISTRATION_OPEN)
+    hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
+    call = make_call(budget="1000")
+    allocation, grant = approved_request(call=call, units="300")
+    usage.usage_report(actor=make_operator(call.resource), request_id=allocation.pk,
+                       period_start=grant.start_date, period_end=grant.start_date, units=Decimal("40"))
+    cpu_call = make_call(resource=make_resource(kind="cpu", unit="core-hours"), budget="1000")
+    approved_request(call=cpu_call, units="500")  # core-hours are not GPU-hours
+
+    numbers = api.get("/api/stats/").json()
+    assert (numbers["hackathons_upcoming"], numbers["hackathons_running"]) == (1, 1)
+    assert (numbers["gpu_hours_granted"], numbers["gpu_hours_used"]) == ("300.00", "40.00")
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ def test_new_member_fills_in_a_profile_and_another_member_finds_them(page, brows
     newcomer = UserFactory(email="maialen@example.org", first_name="Maialen", last_name="Etxeberria")
 
     log_in(page, newcomer.email)
-    page.get_by_role("link", name="Talento").click()
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Talento").click()
     page.get_by_role("link", name="Editar mi perfil").click()
     page.locator("#id_handle").fill("maialen")
     page.locator("#id_display_name").fill("Maialen Etxeberria")
@@ -56,7 +56,7 @@ def test_new_member_fills_in_a_profile_and_another_member_finds_them(page, brows
     seeker = browser.new_context(base_url=live_server.url, locale="es-ES").new_page()
     recruiter = UserFactory(email="olga@example.org")
     log_in(seeker, recruiter.email)
-    seeker.get_by_role("link", name="Talento").click()
+    seeker.get_by_role("navigation", name="Principal").get_by_role("link", name="Talento").click()
     expect(seeker.get_by_role("heading", name="Reserva de talento")).to_be_visible()
     seeker.locator("#f-skill-computer-vision").check()
     expect(seeker).to_have_url(re.compile(r"skill=computer-vision"))

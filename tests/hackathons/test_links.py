@@ -1,0 +1,62 @@
+"""Hackathons and the talent pool: handles, skills on the board, submissions on Hub pages."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.hackathons.models import Registration
+from apps.hackathons.selectors import user_by_handle
+from tests.accounts.factories import UserFactory
+from tests.hackathons.factories import hackathon_factory, organiser_factory
+from tests.profiles.factories import make_profile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_handles_are_talent_profile_handles():
+    profile = make_profile(handle="ainhoa-nlp")
+    assert user_by_handle("@Ainhoa-NLP") == profile.user
+    assert user_by_handle("nobody-here") is None
+
+
+def test_members_without_a_profile_are_still_found_by_username():
+    member = UserFactory(username="sin-perfil")
+    assert user_by_handle("sin-perfil") == member
+
+
+def test_looking_for_team_board_shows_talent_pool_skills_but_not_hidden_ones():
+    organiser = organiser_factory()
+    hackathon = hackathon_factory(organiser=organiser, state="registration_open")
+    open_profile = make_profile(skills=[("nlp", 3)], looking_for_team=True)
+    hidden_profile = make_profile(skills=[("speech", 3)], visibility="hidden")
+    for profile in (open_profile, hidden_profile):
+        Registration.objects.create(
+            hackathon=hackathon, user=profile.user, status="confirmed", agreed_at=hackathon.created_at
+        )
+    api = APIClient()
+    api.force_authenticate(organiser)
+    board = api.get(f"/api/hackathons/{hackathon.slug}/looking-for-team/").json()["results"]
+    skills = {row["username"]: row["skills"] for row in board}
+    assert skills[hidden_profile.user.username] == []
+    assert skills[open_profile.user.username] in (
+        ["Natural language processing"], ["Procesamiento del lenguaje natural"]
+    )
+
+
+def test_hub_repository_pages_list_submissions_once_results_are_public(client):
+    from django.utils import timezone
+
+    from apps.hackathons.models import Hackathon
+    from tests.hackathons.factories import running_schedule, submission_factory, team_factory
+    from tests.hub import factories as hub_factories
+
+    hackathon = hackathon_factory(state="in_progress", schedule=running_schedule(), title="Hackatón del habla")
+    team, (member, _other) = team_factory(hackathon, name="Las Voces")
+    submission_factory(team, member, title="Subtítulos en euskera", repos=[("model", "hitz/whisper-eu")])
+    owner = hub_factories.owner("hitz")
+    hub_factories.catalogue(owner, [hub_factories.remote("hitz/whisper-eu")])
+
+    assert "Subtítulos en euskera" not in client.get("/models/model/hitz/whisper-eu/").content.decode()
+    Hackathon.objects.filter(pk=hackathon.pk).update(results_published_at=timezone.now())
+    page = client.get("/models/model/hitz/whisper-eu/").content.decode()
+    assert "Subtítulos en euskera" in page and "Las Voces" in page and "Hackatón del habla" in page
+    assert f"/hackathons/{hackathon.slug}/results/" in page
