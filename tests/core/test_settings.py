@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, django
@@ -113,16 +116,25 @@ print(json.dumps(sorted(p.sub_id for p in get_adapter().list_providers(None))))
 """
 
 
+def _test_database_url() -> str:
+    """The test database, already migrated, for probes that read allauth's tables."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db
 def test_oauth_logins_are_off_unless_their_credentials_are_set():
-    result = run_python(OAUTH_PROBE, "community.settings.local")
+    result = run_python(OAUTH_PROBE, "community.settings.local", DATABASE_URL=_test_database_url())
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.django_db
 def test_github_and_hugging_face_logins_switch_on_with_credentials():
     result = run_python(
         OAUTH_PROBE,
         "community.settings.local",
+        DATABASE_URL=_test_database_url(),
         GITHUB_CLIENT_ID="gh-id", GITHUB_CLIENT_SECRET="gh-secret",
         HF_OAUTH_CLIENT_ID="hf-id", HF_OAUTH_CLIENT_SECRET="hf-secret",
     )

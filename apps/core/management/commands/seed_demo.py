@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from apps.accounts import demo as accounts_demo
 from apps.compute import demo as compute_demo
@@ -28,7 +29,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "Refusing to create demo accounts with DEBUG off; pass --allow-production."
             )
-        with transaction.atomic():
+        # Demo people are made up: the notifications their story creates stay in the
+        # app and are not e-mailed to their invented addresses.
+        # (The override encloses the transaction, so it still holds when on-commit e-mails run.)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
+                transaction.atomic():
             people = accounts_demo.seed(self.stdout.write)
             for seeder in SEEDERS:
                 seeder(self.stdout.write, people)
