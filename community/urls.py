@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.views import language_set
+
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("allauth.urls")),
@@ -11,7 +13,7 @@ urlpatterns = [
     path("compute/", include("apps.compute.urls")),
     path("talent/", include("apps.profiles.urls")),
     path("hackathons/", include("apps.hackathons.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),
     path("api/", include("community.api_urls")),

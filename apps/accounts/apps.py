@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from apps.accounts import receivers  # noqa: F401 - connects the sign-up hook

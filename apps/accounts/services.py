@@ -39,3 +39,10 @@ def api_token_issue(*, request, email: str, password: str) -> Token:
         raise NotAllowed(_("Verify your e-mail address before using the API."))
     token, _created = Token.objects.get_or_create(user=user)
     return token
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Remember the member's interface language (for notifications sent to them later)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,9 +1,9 @@
 """Writes on notifications; other apps call `notify` from their services."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.errors import NotFound
 from apps.core.live import group_send_many
@@ -27,21 +27,43 @@ def _push_live(notifications: list[Notification]) -> None:
     )
 
 
+Text = str | Callable[[], str]
+
+
+def _in_language(text: Text, language: str) -> str:
+    if not callable(text):
+        return str(text)
+    with translation.override(language):
+        return str(text())
+
+
 @transaction.atomic
 def notify(
-    *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", email: bool = True
+    *, recipients: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
 ) -> list[Notification]:
     """Tell each recipient once (duplicates and inactive accounts are dropped).
 
+    `title` and `body` may be functions returning text: they are then called once per
+    language, so each recipient reads the message in the language of their account.
     E-mails and live pushes go out after the surrounding transaction commits, so a
     rolled-back action never notifies anyone.
     """
     from workers.notifications import send_notification_emails
 
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+    rendered = {
+        language: (_in_language(title, language)[:200], _in_language(body, language))
+        for language in {user.preferred_language for user in unique.values()}
+    }
     notifications = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, kind=kind, title=str(title)[:200], body=str(body), url=url)
-        for pk in unique
+        Notification(
+            recipient_id=pk,
+            kind=kind,
+            title=rendered[user.preferred_language][0],
+            body=rendered[user.preferred_language][1],
+            url=url,
+        )
+        for pk, user in unique.items()
     )
     if not notifications:
         return []

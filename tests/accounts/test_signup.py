@@ -98,3 +98,28 @@ def test_repeated_failed_logins_are_rate_limited(client):
     blocked = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert blocked.status_code in (200, 429)
+
+
+@pytest.mark.django_db
+def test_the_language_switch_is_remembered_on_the_account_and_follows_the_member(client):
+    from tests.accounts.factories import UserFactory
+
+    member = UserFactory()
+    assert member.language == "" and member.preferred_language == "es"
+    client.force_login(member)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "en"
+
+    from django.test import Client
+
+    new_device = Client()  # no language cookie yet
+    new_device.force_login(member)
+    assert '<html lang="en">' in new_device.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_new_members_keep_the_language_they_signed_up_in(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    sign_up(client, email="english@example.org")
+    assert User.objects.get(email="english@example.org").language == "en"

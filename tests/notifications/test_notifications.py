@@ -149,3 +149,26 @@ def test_socket_pushes_new_notifications_to_their_recipient(client):
 
     message = async_to_sync(scenario)()
     assert message["title"] == "¡En directo!"
+
+
+@pytest.mark.django_db
+def test_each_recipient_reads_the_message_in_their_own_language():
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    spanish, english = UserFactory(language="es"), UserFactory(language="en")
+    with translation.override("es"):  # the person acting uses Spanish
+        notify(
+            recipients=[spanish, english],
+            kind="test.language",
+            title=lambda: _("Notifications"),
+            body=lambda: _("Mark all as read"),
+            email=False,
+        )
+    by_recipient = {n.recipient_id: n for n in Notification.objects.all()}
+    assert (by_recipient[spanish.pk].title, by_recipient[spanish.pk].body) == (
+        "Notificaciones", "Marcar todo como leído",
+    )
+    assert (by_recipient[english.pk].title, by_recipient[english.pk].body) == (
+        "Notifications", "Mark all as read",
+    )

@@ -1,0 +1,13 @@
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from apps.accounts import services
+
+
+@require_POST
+def language_set(request):
+    """Django's language switch, also remembered on the account of a signed-in member."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
