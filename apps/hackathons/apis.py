@@ -13,6 +13,7 @@ from apps.hackathons import permissions, selectors
 from apps.hackathons.models import (
     Hackathon,
     HackathonTransition,
+    Judge,
     Registration,
     RubricCriterion,
     Submission,
@@ -41,6 +42,7 @@ def _manager(request, slug) -> Hackathon:
 
 
 class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="__str__")
 
@@ -350,6 +352,17 @@ class TeamInviteApi(APIView):
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
+class TeamInvitationWithdrawApi(APIView):
+    """A team member withdraws one of the team's pending invitations (the invitee is not notified)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, team_id, invitation_id):
+        teams.invitation_withdraw(actor=request.user, team=_my_team(request, slug, team_id), invitation_id=invitation_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class TeamLeaveApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -544,8 +557,21 @@ class CriterionApi(APIView):
         return Response(self.OutputSerializer(criterion).data, status=status.HTTP_201_CREATED)
 
 
+class CriterionDetailApi(APIView):
+    """Organisers remove a rubric criterion (only until judging starts)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, criterion_id):
+        hackathon = _manager(request, slug)
+        criterion = get_object_or_404(RubricCriterion, pk=criterion_id, hackathon=hackathon)
+        judging.criterion_remove(actor=request.user, criterion=criterion)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class JudgeApi(APIView):
-    """Organisers invite judges by handle."""
+    """Organisers invite judges by handle; the list shows their judging progress."""
 
     permission_classes = [IsAuthenticated]
 
@@ -553,6 +579,7 @@ class JudgeApi(APIView):
         handle = serializers.CharField(max_length=150)
 
     class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="judge.id")
         username = serializers.CharField(source="judge.user.username")
         assigned = serializers.IntegerField()
         completed = serializers.IntegerField()
@@ -570,6 +597,54 @@ class JudgeApi(APIView):
         return Response(status=status.HTTP_201_CREATED)
 
 
+class JudgeDetailApi(APIView):
+    """Organisers remove a judge with their assignments; refused once the judge has scored."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, judge_id):
+        hackathon = _manager(request, slug)
+        judge = get_object_or_404(Judge, pk=judge_id, hackathon=hackathon)
+        judging.judge_remove(actor=request.user, judge=judge)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrganiserApi(APIView):
+    """The organisers of a hackathon; an organiser adds another by handle."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        handle = serializers.CharField(max_length=150)
+
+    @extend_schema(responses=PersonSerializer(many=True))
+    def get(self, request, slug):
+        hackathon = _manager(request, slug)
+        return Response(PersonSerializer(hackathon.organisers.all(), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PersonSerializer})
+    def post(self, request, slug):
+        hackathon = _manager(request, slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = lifecycle.hackathon_organiser_add(actor=request.user, hackathon=hackathon, **data.validated_data)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class OrganiserDetailApi(APIView):
+    """Remove an organiser (or leave, for oneself); the last organiser cannot go."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, user_id):
+        hackathon = _manager(request, slug)
+        person = get_object_or_404(hackathon.organisers.all(), pk=user_id)
+        lifecycle.hackathon_organiser_remove(actor=request.user, hackathon=hackathon, user=person)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class TrackApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -583,3 +658,16 @@ class TrackApi(APIView):
         data.is_valid(raise_exception=True)
         track = lifecycle.track_add(actor=request.user, hackathon=_hackathon(request, slug), **data.validated_data)
         return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+
+class TrackDetailApi(APIView):
+    """Organisers remove a track before hacking starts, if no submission uses it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, track_id):
+        hackathon = _manager(request, slug)
+        track = get_object_or_404(Track, pk=track_id, hackathon=hackathon)
+        lifecycle.track_remove(actor=request.user, track=track)
+        return Response(status=status.HTTP_204_NO_CONTENT)

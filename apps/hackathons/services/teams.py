@@ -143,6 +143,27 @@ def invitation_decline(*, user, invitation_id: int) -> TeamInvitation:
 
 
 @transaction.atomic
+def invitation_withdraw(*, actor, team: Team, invitation_id: int) -> TeamInvitation:
+    """A team member takes back a pending invitation of their team.
+
+    The invitee is not notified: the invitation just leaves their list, and answering
+    it later says it no longer exists (as after it lapses when they join another team).
+    """
+    _require_member(actor, team)
+    invitation = (
+        TeamInvitation.objects.select_for_update()
+        .filter(pk=invitation_id, team=team, status=TeamInvitation.Status.PENDING)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("This invitation does not exist or was already answered."))
+    invitation.status = TeamInvitation.Status.WITHDRAWN
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
 def team_leave(*, user, team: Team) -> None:
     """Leave a team; the last one out dissolves it. Not below the minimum once it has submitted."""
     team = Team.objects.select_for_update().select_related("hackathon").get(pk=team.pk)
