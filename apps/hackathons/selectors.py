@@ -25,7 +25,7 @@ from apps.hackathons.models import (
     TeamMembership,
 )
 from apps.profiles.models import Profile
-from apps.profiles.selectors import skills_for_users, with_handle
+from apps.profiles.selectors import profile_visible_to, skills_for_users, with_handle
 
 State = Hackathon.State
 PERIODS = {
@@ -35,15 +35,17 @@ PERIODS = {
 }
 
 
-def user_by_handle(handle: str):
-    """The person a talent-profile handle names (case-insensitive, a leading @ ignored).
-
-    Members without a profile yet are found by username.
+def user_by_handle(handle: str, *, viewer):
+    """The person a talent-profile handle names (case-insensitive, a leading @ ignored),
+    among the profiles `viewer` may see: a hidden profile's handle names nobody, so
+    inviting by handle can never confirm that it exists. Members without a profile yet
+    are found by username.
     """
     handle = (handle or "").strip().lstrip("@")
     if not handle:
         return None
-    profile = with_handle(Profile.objects.filter(user__is_active=True), handle).select_related("user").first()
+    visible = profile_visible_to(viewer).filter(user__is_active=True)
+    profile = with_handle(visible, handle).select_related("user").first()
     if profile is not None:
         return profile.user
     return (

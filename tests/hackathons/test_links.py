@@ -14,13 +14,47 @@ pytestmark = pytest.mark.django_db
 
 def test_handles_are_talent_profile_handles():
     profile = make_profile(handle="ainhoa-nlp")
-    assert user_by_handle("@Ainhoa-NLP") == profile.user
-    assert user_by_handle("nobody-here") is None
+    viewer = UserFactory()
+    assert user_by_handle("@Ainhoa-NLP", viewer=viewer) == profile.user
+    assert user_by_handle("nobody-here", viewer=viewer) is None
 
 
 def test_members_without_a_profile_are_still_found_by_username():
     member = UserFactory(username="sin-perfil")
-    assert user_by_handle("sin-perfil") == member
+    assert user_by_handle("sin-perfil", viewer=UserFactory()) == member
+
+
+def test_hidden_handles_name_nobody_except_for_their_owner_and_staff():
+    hidden = make_profile(handle="oculta", visibility="hidden")
+    assert user_by_handle("oculta", viewer=UserFactory()) is None
+    assert user_by_handle(hidden.user.username, viewer=UserFactory()) is None  # nor by username
+    assert user_by_handle("oculta", viewer=hidden.user) == hidden.user
+    assert user_by_handle("oculta", viewer=UserFactory(is_staff=True)) == hidden.user
+
+
+def test_a_participant_cannot_tell_unknown_handles_from_hidden_or_absent_people():
+    from apps.hackathons.services import teams
+    from tests.hackathons.factories import participant_factory, running_schedule, team_factory
+
+    hackathon = hackathon_factory(state="in_progress", schedule=running_schedule())
+    team, (captain, _mate) = team_factory(hackathon)
+    hidden = make_profile(handle="oculta", visibility="hidden")
+    participant_factory(hackathon, username="x-hidden-participant")
+    hidden_participant = make_profile(handle="escondida", visibility="hidden")
+    from apps.hackathons.services import registrations
+
+    registrations.registration_create(user=hidden_participant.user, hackathon=hackathon, agreed=True)
+    outsider = make_profile(handle="visible-fuera")
+    messages = set()
+    for handle in ("nadie-jamas", "oculta", hidden.user.username, "escondida", "visible-fuera"):
+        response = APIClient()
+        response.force_authenticate(captain)
+        body = response.post(
+            f"/api/hackathons/{hackathon.slug}/teams/{team.id}/invitations/", {"handle": handle}, HTTP_ACCEPT_LANGUAGE="en"
+        ).json()
+        messages.add(tuple(body["errors"]["handle"]))
+    assert messages == {("No confirmed participant of this hackathon has that handle.",)}
+    assert outsider.user.is_active
 
 
 def test_looking_for_team_board_shows_talent_pool_skills_but_not_hidden_ones():

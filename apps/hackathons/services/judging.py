@@ -64,7 +64,7 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
     hackathon = fresh(hackathon)
     if hackathon.state in (Hackathon.State.FINISHED, Hackathon.State.CANCELLED):
         raise Conflict(_("This hackathon is over."))
-    user = user_by_handle(handle)
+    user = user_by_handle(handle, viewer=actor)
     if user is None:
         raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
     try:

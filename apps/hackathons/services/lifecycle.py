@@ -171,7 +171,7 @@ def _validate_against_people(hackathon: Hackathon, values: dict) -> None:
 def hackathon_organiser_add(*, actor, hackathon: Hackathon, handle: str):
     """Add the person with this talent-profile handle (or username) as an organiser."""
     require_organiser(actor, hackathon)
-    user = user_by_handle(handle)
+    user = user_by_handle(handle, viewer=actor)
     if user is None:
         raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
     hackathon.organisers.add(user)

@@ -87,11 +87,11 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
     hackathon = fresh(team.hackathon)
     _require_member(actor, team)
     _require_open(hackathon)
-    invitee = user_by_handle(handle)
-    if invitee is None:
-        raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
-    if not permissions.is_confirmed_participant(invitee, hackathon):
-        raise InvalidInput(errors={"handle": [_("That person is not a confirmed participant of this hackathon.")]})
+    invitee = user_by_handle(handle, viewer=actor)
+    # One message for "no such handle" and "not taking part": participants cannot probe
+    # which handles or usernames exist on the platform.
+    if invitee is None or not permissions.is_confirmed_participant(invitee, hackathon):
+        raise InvalidInput(errors={"handle": [_("No confirmed participant of this hackathon has that handle.")]})
     if TeamMembership.objects.filter(hackathon=hackathon, user=invitee).exists():
         raise InvalidInput(errors={"handle": [_("That person is already in a team.")]})
     try:
