@@ -407,7 +407,8 @@ class LookingForTeamApi(APIView):
         hackathon = _hackathon(request, slug)
         if not permissions.can_use_team_pages(request.user, hackathon):
             raise NotAllowed()
-        page_size = min(int(request.query_params.get("page_size") or 24), 100)
+        raw = request.query_params.get("page_size", "")
+        page_size = min(int(raw), 100) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 24
         page = selectors.looking_for_team(hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
         return Response(
             {"count": page.paginator.count, "results": self.OutputSerializer(page.object_list, many=True).data}

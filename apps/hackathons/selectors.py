@@ -68,6 +68,8 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
         qs = qs.filter(state__in=PERIODS[period])
     if format in Hackathon.Format.values:
         qs = qs.filter(format=format)
+    # PostgreSQL refuses NUL characters in text: drop them rather than fail with a 500.
+    language, q = language.replace("\x00", "").strip(), q.replace("\x00", "").strip()
     if language:
         qs = qs.filter(languages__icontains=language[:8])
     if q:
