@@ -91,9 +91,9 @@ class HackathonInputSerializer(serializers.Serializer):
     timezone = serializers.CharField(required=False, max_length=64)
     join_policy = serializers.ChoiceField(choices=Hackathon.JoinPolicy.choices, required=False)
     allowed_email_domains = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    min_team_size = serializers.IntegerField(required=False, min_value=1)
-    max_team_size = serializers.IntegerField(required=False, min_value=1)
+    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=lifecycle.MAX_CAPACITY)
+    min_team_size = serializers.IntegerField(required=False, min_value=1, max_value=lifecycle.MAX_TEAM_SIZE)
+    max_team_size = serializers.IntegerField(required=False, min_value=1, max_value=lifecycle.MAX_TEAM_SIZE)
     registration_opens_at = serializers.DateTimeField()
     registration_closes_at = serializers.DateTimeField()
     hacking_starts_at = serializers.DateTimeField()
@@ -490,11 +490,11 @@ class ScorecardApi(APIView):
 
     class ScoreSerializer(serializers.Serializer):
         criterion = serializers.IntegerField()
-        value = serializers.IntegerField(min_value=0)
+        value = serializers.IntegerField(min_value=0, max_value=judging.MAX_SCORE)
         comment = serializers.CharField(required=False, allow_blank=True, default="")
 
     class InputSerializer(serializers.Serializer):
-        scores = serializers.ListField(child=serializers.DictField())
+        scores = serializers.ListField(child=serializers.DictField(), max_length=200)
 
     class OutputSerializer(serializers.Serializer):
         criterion = serializers.IntegerField(source="criterion_id")
@@ -505,7 +505,9 @@ class ScorecardApi(APIView):
     def post(self, request, slug, submission_id):
         hackathon = _hackathon(request, slug)
         submission = get_object_or_404(Submission, pk=submission_id, hackathon=hackathon)
-        rows = self.ScoreSerializer(data=request.data.get("scores", []), many=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = self.ScoreSerializer(data=data.validated_data["scores"], many=True)
         rows.is_valid(raise_exception=True)
         scores = {r["criterion"]: (r["value"], r["comment"]) for r in rows.validated_data}
         saved = judging.scorecard_submit(user=request.user, submission=submission, scores=scores)
@@ -536,8 +538,8 @@ class CriterionApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=120)
-        weight = serializers.IntegerField(min_value=1, default=1)
-        max_score = serializers.IntegerField(min_value=1, default=10)
+        weight = serializers.IntegerField(min_value=1, max_value=judging.MAX_WEIGHT, default=1)
+        max_score = serializers.IntegerField(min_value=1, max_value=judging.MAX_SCORE, default=10)
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
     class OutputSerializer(serializers.ModelSerializer):

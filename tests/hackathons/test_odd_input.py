@@ -40,3 +40,40 @@ def test_posted_ids_that_are_not_numbers_are_404(client, world):
                       ("remove_criterion", "criterion"), ("remove_judge", "judge"), ("remove_organiser", "user")):
         for value in ("abc", "", "1e3", "٣"):
             assert client.post(action, {"op": op, field: value}).status_code == 404
+
+
+def test_out_of_range_numbers_and_malformed_bodies_are_400s(world):
+    from tests.hackathons.factories import future_schedule, hackathon_factory
+
+    organiser = world["organiser"]
+    draft = hackathon_factory(organiser=organiser)
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(organiser)
+    draft_url = f"/api/hackathons/{draft.slug}/"
+    cases = [
+        ("post", draft_url + "criteria/", {"name": "x", "weight": 99999999}, "weight"),
+        ("post", draft_url + "criteria/", {"name": "y", "max_score": 40000}, "max_score"),
+        ("patch", draft_url, {"capacity": 10**12}, "capacity"),
+        ("patch", draft_url, {"max_team_size": 40000}, "max_team_size"),
+        ("patch", draft_url, {"min_team_size": 40000, "max_team_size": 40001}, "min_team_size"),
+        ("post", f"/api/hackathons/{world['hackathon'].slug}/submissions/{world['submission'].id}/scores/", ["x"], None),
+    ]
+    for method, url, body, field in cases:
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code == 400, (url, body, response.status_code)
+        assert field is None or field in response.json()["errors"]
+    schedule = {k: v.isoformat() for k, v in future_schedule().items()}
+    response = client.post("/api/hackathons/", {"title": "T", "summary": "S", **schedule, "tracks": ["a", " a "]}, format="json")
+    assert response.status_code == 201 and [t["name"] for t in response.json()["tracks"]] == ["a"]
+
+
+def test_the_create_page_refuses_an_overlong_track_name_next_to_the_field():
+    from tests.hackathons.factories import future_schedule
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(organiser_factory())
+    data = {"title": "T", "summary": "S", "languages": "es", "format": "online", "timezone": "Europe/Madrid",
+            "join_policy": "open", "min_team_size": 1, "max_team_size": 4, "tracks": "x" * 130,
+            **{k: v.strftime("%Y-%m-%dT%H:%M") for k, v in future_schedule().items()}}
+    response = client.post(reverse("hackathons:create"), data)
+    assert response.status_code == 200 and "tracks" in response.context["form"].errors

@@ -17,6 +17,8 @@ from apps.hackathons.models import (
 from apps.hackathons.selectors import user_by_handle
 from apps.hackathons.services.common import fresh, lock_hackathon, require_organiser
 
+MAX_WEIGHT = 100
+MAX_SCORE = 1000
 RUBRIC_EDITABLE = (
     Hackathon.State.DRAFT, Hackathon.State.PUBLISHED, Hackathon.State.REGISTRATION_OPEN, Hackathon.State.IN_PROGRESS
 )
@@ -33,10 +35,10 @@ def criterion_add(
     errors = {}
     if not name.strip():
         errors["name"] = [_("A name is required.")]
-    if not isinstance(weight, int) or weight < 1:
-        errors["weight"] = [_("The weight is a whole number of at least 1.")]
-    if not isinstance(max_score, int) or max_score < 1:
-        errors["max_score"] = [_("The maximum score is a whole number of at least 1.")]
+    if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        errors["weight"] = [_("The weight is a whole number from 1 to %(max)s.") % {"max": MAX_WEIGHT}]
+    if not isinstance(max_score, int) or not 1 <= max_score <= MAX_SCORE:
+        errors["max_score"] = [_("The maximum score is a whole number from 1 to %(max)s.") % {"max": MAX_SCORE}]
     if errors:
         raise InvalidInput(errors=errors)
     try:

@@ -28,6 +28,8 @@ from apps.hackathons.services.common import fresh, local_time, lock_hackathon, r
 logger = logging.getLogger(__name__)
 State = Hackathon.State
 
+MAX_TEAM_SIZE = 100  # the columns are small integers; no real team comes near
+MAX_CAPACITY = 100_000
 TRACKS_EDITABLE = (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN)
 SCHEDULE_FIELDS = [
     "registration_opens_at", "registration_closes_at", "hacking_starts_at",
@@ -80,6 +82,11 @@ def _validate(values: dict, *, require_future: bool) -> None:
         errors["min_team_size"] = [_("Teams have at least one member.")]
     elif mx < mn:
         errors["max_team_size"] = [_("The maximum team size cannot be below the minimum.")]
+    for name in ("min_team_size", "max_team_size"):
+        if values.get(name, 1) > MAX_TEAM_SIZE:
+            errors[name] = [_("Teams have at most %(max)s members.") % {"max": MAX_TEAM_SIZE}]
+    if (values.get("capacity") or 0) > MAX_CAPACITY:
+        errors["capacity"] = [_("The capacity is at most %(max)s.") % {"max": MAX_CAPACITY}]
     if values.get("join_policy") == Hackathon.JoinPolicy.DOMAIN and not values.get("allowed_email_domains", "").strip():
         errors["allowed_email_domains"] = [_("List at least one e-mail domain.")]
     if values.get("format") in (Hackathon.Format.VENUE, Hackathon.Format.HYBRID) and not values.get("venue", "").strip():
@@ -108,10 +115,13 @@ def hackathon_create(*, actor, organisers=(), tracks: list[str] = (), **fields) 
         raise TypeError(f"Unexpected fields: {sorted(unknown)}")
     values = {f.name: f.get_default() for f in Hackathon._meta.concrete_fields if f.name in EDITABLE_FIELDS}
     values.update(fields)
+    names = list(dict.fromkeys(name.strip() for name in tracks if name.strip()))  # once each, in order
     _validate(values, require_future=False)
+    if any(len(name) > Track._meta.get_field("name").max_length for name in names):
+        raise InvalidInput(errors={"tracks": [_("A track name has at most 120 characters.")]})
     hackathon = Hackathon.objects.create(slug=_unique_slug(values["title"]), created_by=actor, **values)
     hackathon.organisers.add(actor, *organisers)
-    for position, name in enumerate(tracks):
+    for position, name in enumerate(names):
         Track.objects.create(hackathon=hackathon, name=name, position=position)
     return hackathon
 
