@@ -286,10 +286,27 @@ class TeamListApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=80)
 
-    @extend_schema(responses=TeamOutputSerializer(many=True))
+    class OutputSerializer(serializers.ModelSerializer):
+        """Members by talent-profile handle, only those whose profile the caller may see."""
+
+        members = serializers.SerializerMethodField()
+        member_count = serializers.IntegerField()
+
+        class Meta:
+            model = Team
+            fields = ["id", "name", "members", "member_count", "created_at"]
+
+        def get_members(self, team) -> list[str]:
+            handles = self.context["handles"]
+            return [handles[m.user_id] for m in team.memberships.all() if m.user_id in handles]
+
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
-        return _paginated(self, request, selectors.teams_for_hackathon(hackathon=hackathon), TeamOutputSerializer)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.teams_for_hackathon(hackathon=hackathon), request, self)
+        handles = selectors.visible_member_handles(viewer=request.user, hackathon=hackathon, teams=page)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True, context={"handles": handles}).data)
 
     @extend_schema(request=InputSerializer, responses={201: MyTeamOutputSerializer})
     def post(self, request, slug):
@@ -409,7 +426,7 @@ class LookingForTeamApi(APIView):
             raise NotAllowed()
         raw = request.query_params.get("page_size", "")
         page_size = min(int(raw), 100) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 24
-        page = selectors.looking_for_team(hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
+        page = selectors.looking_for_team(viewer=request.user, hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
         return Response(
             {"count": page.paginator.count, "results": self.OutputSerializer(page.object_list, many=True).data}
         )

@@ -24,6 +24,7 @@ from apps.hackathons.models import (
     TeamInvitation,
     TeamMembership,
 )
+from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
 from apps.profiles.selectors import profile_visible_to, skills_for_users, with_handle
 
@@ -145,6 +146,17 @@ def invitations_for_user(*, user, hackathon: Hackathon) -> QuerySet:
     ).select_related("team", "invited_by")
 
 
+def visible_member_handles(*, viewer, hackathon: Hackathon, teams) -> dict[int, str]:
+    """Handle per member of these teams whose profile the viewer may see (one query);
+    organisers of the hackathon see everyone (by username when there is no profile)."""
+    user_ids = {m.user_id for team in teams for m in team.memberships.all()}
+    if permissions.is_organiser(viewer, hackathon):
+        handles = {m.user_id: m.user.username for team in teams for m in team.memberships.all()}
+        handles.update(Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "handle"))
+        return handles
+    return dict(profile_visible_to(viewer).filter(user_id__in=user_ids).values_list("user_id", "handle"))
+
+
 def teams_for_hackathon(*, hackathon: Hackathon) -> QuerySet:
     return (
         hackathon.teams.annotate(member_count=Count("memberships", distinct=True))
@@ -162,12 +174,17 @@ class Seeker:
     skills: list[str]
 
 
-def looking_for_team(*, hackathon: Hackathon, page: int | str | None = 1, per_page: int = 24):
+def looking_for_team(*, viewer, hackathon: Hackathon, page: int | str | None = 1, per_page: int = 24):
     """Confirmed participants without a team, as a page of `Seeker`s with their
-    talent-pool skills (hidden profiles show none)."""
+    talent-pool skills. People who hid their profile are listed only to the organisers
+    (and to themselves), and never with skills."""
     in_team = TeamMembership.objects.filter(hackathon=hackathon, user=OuterRef("user"))
+    registrations = hackathon.registrations.filter(status=Registration.Status.CONFIRMED)
+    if not permissions.is_organiser(viewer, hackathon):
+        hidden = Profile.objects.filter(user=OuterRef("user"), visibility=Visibility.HIDDEN)
+        registrations = registrations.exclude(Q(Exists(hidden)) & ~Q(user_id=viewer.pk))
     registrations = (
-        hackathon.registrations.filter(status=Registration.Status.CONFIRMED)
+        registrations
         .exclude(Exists(in_team))
         .select_related("user")
         .order_by("created_at", "id")

@@ -184,7 +184,7 @@ def _team_context(request, hackathon, **forms_in_use):
         "teams_open": teams_open(hackathon),
         "is_participant": permissions.is_confirmed_participant(user, hackathon),
         "invitations": selectors.invitations_for_user(user=user, hackathon=hackathon) if team is None else [],
-        "board": selectors.looking_for_team(hackathon=hackathon, page=request.GET.get("page")),
+        "board": selectors.looking_for_team(viewer=user, hackathon=hackathon, page=request.GET.get("page")),
         "create_form": forms.TeamCreateForm(),
         "join_form": forms.JoinByCodeForm(),
         "invite_form": forms.InviteForm(),

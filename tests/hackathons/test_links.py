@@ -94,3 +94,49 @@ def test_hub_repository_pages_list_submissions_once_results_are_public(client):
     page = client.get("/models/model/hitz/whisper-eu/").content.decode()
     assert "Subtítulos en euskera" in page and "Las Voces" in page and "Hackatón del habla" in page
     assert f"/hackathons/{hackathon.slug}/results/" in page
+
+
+def _hidden_world():
+    from tests.hackathons.factories import running_schedule, team_factory
+
+    hackathon = hackathon_factory(state="in_progress", schedule=running_schedule())
+    team, (captain, mate) = team_factory(hackathon)
+    make_profile(user=captain, handle="capitana-visible")
+    make_profile(user=mate, handle="companera-oculta", visibility="hidden")
+    from apps.hackathons.services import registrations
+
+    loner = make_profile(handle="sola-oculta", visibility="hidden", skills=[("nlp", 3)])
+    registrations.registration_create(user=loner.user, hackathon=hackathon, agreed=True)
+    return hackathon, team, captain, mate, loner.user
+
+
+def test_the_public_team_list_names_only_members_whose_profile_the_caller_may_see():
+    hackathon, team, captain, mate, _loner = _hidden_world()
+    url = f"/api/hackathons/{hackathon.slug}/teams/"
+    for viewer in (None, UserFactory()):
+        client = APIClient()
+        if viewer:
+            client.force_authenticate(viewer)
+        row = client.get(url).json()["results"][0]
+        assert row["members"] == ["capitana-visible"] and row["member_count"] == 2
+    client = APIClient()
+    client.force_authenticate(hackathon.organisers.get())
+    assert client.get(url).json()["results"][0]["members"] == ["capitana-visible", "companera-oculta"]
+    client.force_authenticate(UserFactory(is_staff=True))
+    assert client.get(url).json()["results"][0]["members"] == ["capitana-visible", "companera-oculta"]
+
+
+def test_the_looking_for_team_board_shows_hidden_profiles_only_to_organisers_and_themselves():
+    from tests.hackathons.factories import participant_factory
+
+    hackathon, _team, captain, _mate, loner = _hidden_world()
+    seeker = participant_factory(hackathon)
+    url = f"/api/hackathons/{hackathon.slug}/looking-for-team/"
+    client = APIClient()
+    client.force_authenticate(captain)
+    assert [r["username"] for r in client.get(url).json()["results"]] == [seeker.username]
+    client.force_authenticate(loner)
+    assert {r["username"] for r in client.get(url).json()["results"]} == {seeker.username, loner.username}
+    client.force_authenticate(hackathon.organisers.get())
+    rows = {r["username"]: r for r in client.get(url).json()["results"]}
+    assert set(rows) == {seeker.username, loner.username} and rows[loner.username]["skills"] == []
