@@ -119,7 +119,9 @@ def registration_counts(*, hackathon: Hackathon) -> dict[str, int]:
 
 
 def _members_prefetch():
-    return Prefetch("memberships", queryset=TeamMembership.objects.select_related("user").order_by("joined_at", "id"))
+    return Prefetch(
+        "memberships", queryset=TeamMembership.objects.select_related("user__profile").order_by("joined_at", "id")
+    )
 
 
 def team_for_user(*, user, hackathon: Hackathon) -> Team | None:
@@ -131,7 +133,9 @@ def team_for_user(*, user, hackathon: Hackathon) -> Team | None:
             _members_prefetch(),
             Prefetch(
                 "invitations",
-                queryset=TeamInvitation.objects.filter(status=TeamInvitation.Status.PENDING).select_related("invitee"),
+                queryset=TeamInvitation.objects.filter(status=TeamInvitation.Status.PENDING).select_related(
+                    "invitee__profile"
+                ),
                 to_attr="pending_invitations",
             ),
             Prefetch("submissions", queryset=Submission.objects.select_related("track")),
@@ -186,7 +190,7 @@ def looking_for_team(*, viewer, hackathon: Hackathon, page: int | str | None = 1
     registrations = (
         registrations
         .exclude(Exists(in_team))
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("created_at", "id")
     )
     result = Paginator(registrations, per_page).get_page(page)

@@ -77,3 +77,29 @@ def test_the_create_page_refuses_an_overlong_track_name_next_to_the_field():
             **{k: v.strftime("%Y-%m-%dT%H:%M") for k, v in future_schedule().items()}}
     response = client.post(reverse("hackathons:create"), data)
     assert response.status_code == 200 and "tracks" in response.context["form"].errors
+
+
+def test_invalid_or_overlong_invite_addresses_are_field_errors(client):
+    from apps.hackathons.models import Hackathon, RegistrationInvite
+    from tests.hackathons.factories import hackathon_factory
+
+    hackathon = hackathon_factory(join_policy=Hackathon.JoinPolicy.INVITE)
+    client.force_login(hackathon.organisers.get())
+    action = reverse("hackathons:manage-action", args=[hackathon.slug])
+    response = client.post(action, {"op": "invites", "emails": "ana@uni.es\nx" * 1 + "@" + "a" * 300 + ".es\nnot-an-email@"})
+    assert response.status_code == 400 and "emails" in response.context["invites_form"].errors
+    assert not RegistrationInvite.objects.exists()
+    assert client.post(action, {"op": "invites", "emails": "Ana@Uni.es\nluis@lab.org"}).status_code == 302
+    assert set(RegistrationInvite.objects.values_list("email", flat=True)) == {"ana@uni.es", "luis@lab.org"}
+
+
+def test_team_pages_show_talent_profile_handles(client):
+    from tests.hackathons.factories import hackathon_factory, running_schedule, team_factory
+    from tests.profiles.factories import make_profile
+
+    hackathon = hackathon_factory(state="in_progress", schedule=running_schedule())
+    team, (captain, mate) = team_factory(hackathon)
+    make_profile(user=mate, handle="la-companera")
+    client.force_login(captain)
+    page = client.get(reverse("hackathons:team", args=[hackathon.slug])).content.decode()
+    assert "@la-companera" in page and f"@{captain.username}" in page  # no profile: the username
