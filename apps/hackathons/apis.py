@@ -1,13 +1,14 @@
 """REST API of hackathons: one view per operation, each with its own small serializers."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import NotAllowed
+from apps.core.errors import NotAllowed, NotFound
 from apps.core.pagination import PageNumberPagination
 from apps.hackathons import permissions, selectors
 from apps.hackathons.models import (
@@ -203,7 +204,7 @@ class MyRegistrationApi(APIView):
     def get(self, request, slug):
         registration = selectors.registration_for(user=request.user, hackathon=_hackathon(request, slug))
         if registration is None:
-            return Response({"message": "Not registered.", "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("You are not registered for this hackathon."))
         return Response(RegistrationOutputSerializer(registration).data)
 
     @extend_schema(request=InputSerializer, responses={201: RegistrationOutputSerializer})
@@ -327,7 +328,7 @@ class MyTeamApi(APIView):
     def get(self, request, slug):
         team = selectors.team_for_user(user=request.user, hackathon=_hackathon(request, slug))
         if team is None:
-            return Response({"message": "No team.", "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("You are not in a team for this hackathon."))
         return Response(MyTeamOutputSerializer(team).data)
 
 

@@ -329,3 +329,12 @@ def test_capacity_and_team_size_errors_through_the_api_and_the_edit_page():
     data["capacity"] = 1
     response = client.post(url, data)
     assert response.status_code == 200 and "capacity" in response.context["form"].errors
+
+
+def test_judges_of_a_draft_are_told_when_it_is_published_not_before():
+    hackathon = hackathon_factory()
+    organiser = hackathon.organisers.get()
+    judge = judge_factory(hackathon, organiser)
+    assert not Notification.objects.filter(recipient=judge.user).exists()  # the link would be a 404
+    lifecycle.hackathon_transition(actor=organiser, hackathon=hackathon, action="publish")
+    assert Notification.objects.filter(recipient=judge.user, kind="hackathons.phase_changed").count() == 1

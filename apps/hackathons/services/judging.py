@@ -74,6 +74,8 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
             judge = Judge.objects.create(hackathon=hackathon, user=user, invited_by=actor)
     except IntegrityError:
         raise InvalidInput(errors={"handle": [_("This person is already a judge.")]}) from None
+    if hackathon.state == Hackathon.State.DRAFT:
+        return judge  # a draft is for its organisers only; judges hear of it when it is published
     events.emit(
         events.JUDGE_ASSIGNED, hackathon, [user],
         title=_("You are a judge of %(title)s") % {"title": hackathon.title},

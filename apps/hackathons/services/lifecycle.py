@@ -362,8 +362,8 @@ def _after_transition(hackathon: Hackathon, transition: Transition, now) -> None
         )
         return
     recipients = organisers + participants
-    if transition.action in ("start_judging", "cancel"):
-        recipients += judges
+    if transition.action in ("publish", "start_judging", "cancel"):
+        recipients += judges  # on "publish", judges added to the draft learn of it
     events.emit(
         events.PHASE_CHANGED, hackathon, recipients,
         title=_("%(title)s: %(state)s") % {"title": hackathon.title, "state": state_label},
