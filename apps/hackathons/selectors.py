@@ -212,11 +212,13 @@ def submissions_for_hackathon(*, user, hackathon: Hackathon) -> QuerySet:
     )
 
 
-def submissions_referencing(repo_ids, *, public_only: bool = True) -> QuerySet:
-    """Submissions built on any of the given Hub repositories (for the catalogue to link)."""
-    qs = Submission.objects.filter(
-        Exists(SubmissionRepository.objects.filter(submission=OuterRef("pk"), repo_id__in=list(repo_ids)))
-    )
+def submissions_referencing(repo_ids, *, kind: str = "", public_only: bool = True) -> QuerySet:
+    """Submissions built on any of the given Hub repositories (for the catalogue to link);
+    `kind` keeps a model and a dataset that share an `owner/name` apart."""
+    repositories = SubmissionRepository.objects.filter(submission=OuterRef("pk"), repo_id__in=list(repo_ids))
+    if kind:
+        repositories = repositories.filter(kind=kind)
+    qs = Submission.objects.filter(Exists(repositories))
     if public_only:
         qs = qs.filter(hackathon__results_published_at__isnull=False)
     return qs.select_related("hackathon", "team", "track").prefetch_related("repositories").order_by("-created_at", "-id")
