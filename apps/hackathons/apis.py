@@ -35,6 +35,13 @@ def _hackathon(request, slug) -> Hackathon:
     return selectors.hackathon_get(user=request.user, slug=slug)
 
 
+def _remove_for_organisers(request, slug, model, pk, remove, argument: str) -> Response:
+    """DELETE of one of a hackathon's parts (track, criterion, judge) by its organisers."""
+    hackathon = _manager(request, slug)
+    remove(actor=request.user, **{argument: get_object_or_404(model, pk=pk, hackathon=hackathon)})
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def _manager(request, slug) -> Hackathon:
     hackathon = _hackathon(request, slug)
     if not permissions.can_manage_hackathon(request.user, hackathon):
@@ -585,10 +592,7 @@ class CriterionDetailApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, slug, criterion_id):
-        hackathon = _manager(request, slug)
-        criterion = get_object_or_404(RubricCriterion, pk=criterion_id, hackathon=hackathon)
-        judging.criterion_remove(actor=request.user, criterion=criterion)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _remove_for_organisers(request, slug, RubricCriterion, criterion_id, judging.criterion_remove, "criterion")
 
 
 class JudgeApi(APIView):
@@ -625,10 +629,7 @@ class JudgeDetailApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, slug, judge_id):
-        hackathon = _manager(request, slug)
-        judge = get_object_or_404(Judge, pk=judge_id, hackathon=hackathon)
-        judging.judge_remove(actor=request.user, judge=judge)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _remove_for_organisers(request, slug, Judge, judge_id, judging.judge_remove, "judge")
 
 
 class OrganiserApi(APIView):
@@ -688,7 +689,4 @@ class TrackDetailApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, slug, track_id):
-        hackathon = _manager(request, slug)
-        track = get_object_or_404(Track, pk=track_id, hackathon=hackathon)
-        lifecycle.track_remove(actor=request.user, track=track)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _remove_for_organisers(request, slug, Track, track_id, lifecycle.track_remove, "track")

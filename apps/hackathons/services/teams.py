@@ -108,10 +108,11 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
     return invitation
 
 
-def _pending_invitation(user, invitation_id: int) -> TeamInvitation:
+def _pending_invitation(invitation_id: int, **scope) -> TeamInvitation:
+    """The pending invitation, locked, within `scope` (its invitee, or its team)."""
     invitation = (
         TeamInvitation.objects.select_for_update()
-        .filter(pk=invitation_id, invitee=user, status=TeamInvitation.Status.PENDING)
+        .filter(pk=invitation_id, status=TeamInvitation.Status.PENDING, **scope)
         .first()
     )
     if invitation is None:
@@ -119,13 +120,18 @@ def _pending_invitation(user, invitation_id: int) -> TeamInvitation:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
-    invitation = _pending_invitation(user, invitation_id)
-    membership = _add_member(user=user, team=invitation.team)
-    invitation.status = TeamInvitation.Status.ACCEPTED
+def _close(invitation: TeamInvitation, status: str) -> TeamInvitation:
+    invitation.status = status
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
+    invitation = _pending_invitation(invitation_id, invitee=user)
+    membership = _add_member(user=user, team=invitation.team)
+    _close(invitation, TeamInvitation.Status.ACCEPTED)
     # Other teams' invitations to this person are moot now.
     TeamInvitation.objects.filter(
         invitee=user, team__hackathon=invitation.team.hackathon_id, status=TeamInvitation.Status.PENDING
@@ -135,11 +141,7 @@ def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
 
 @transaction.atomic
 def invitation_decline(*, user, invitation_id: int) -> TeamInvitation:
-    invitation = _pending_invitation(user, invitation_id)
-    invitation.status = TeamInvitation.Status.DECLINED
-    invitation.responded_at = timezone.now()
-    invitation.save(update_fields=["status", "responded_at"])
-    return invitation
+    return _close(_pending_invitation(invitation_id, invitee=user), TeamInvitation.Status.DECLINED)
 
 
 @transaction.atomic
@@ -150,17 +152,7 @@ def invitation_withdraw(*, actor, team: Team, invitation_id: int) -> TeamInvitat
     it later says it no longer exists (as after it lapses when they join another team).
     """
     _require_member(actor, team)
-    invitation = (
-        TeamInvitation.objects.select_for_update()
-        .filter(pk=invitation_id, team=team, status=TeamInvitation.Status.PENDING)
-        .first()
-    )
-    if invitation is None:
-        raise NotFound(_("This invitation does not exist or was already answered."))
-    invitation.status = TeamInvitation.Status.WITHDRAWN
-    invitation.responded_at = timezone.now()
-    invitation.save(update_fields=["status", "responded_at"])
-    return invitation
+    return _close(_pending_invitation(invitation_id, team=team), TeamInvitation.Status.WITHDRAWN)
 
 
 @transaction.atomic
