@@ -10,6 +10,7 @@ urlpatterns = [
     path(base + "registration/", apis.MyRegistrationApi.as_view(), name="api-hackathon-my-registration"),
     path(base + "registrations/", apis.RegistrationListApi.as_view(), name="api-hackathon-registrations"),
     path(base + "registrations/<int:registration_id>/decision/", apis.RegistrationDecisionApi.as_view(), name="api-hackathon-registration-decision"),
+    path(base + "registrations/<int:registration_id>/removal/", apis.RegistrationRemovalApi.as_view(), name="api-hackathon-registration-removal"),
     path(base + "registrations/<int:registration_id>/check-in/", apis.RegistrationCheckInApi.as_view(), name="api-hackathon-registration-check-in"),
     path(base + "teams/", apis.TeamListApi.as_view(), name="api-hackathon-teams"),
     path(base + "teams/mine/", apis.MyTeamApi.as_view(), name="api-hackathon-my-team"),

@@ -261,6 +261,24 @@ class RegistrationDecisionApi(APIView):
         return Response(RegistrationOutputSerializer(registration).data)
 
 
+class RegistrationRemovalApi(APIView):
+    """Organisers take a participant out of the hackathon, with a reason they are sent."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=1000)
+
+    @extend_schema(request=InputSerializer, responses=RegistrationOutputSerializer)
+    def post(self, request, slug, registration_id):
+        hackathon = _manager(request, slug)
+        registration = get_object_or_404(Registration, pk=registration_id, hackathon=hackathon)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = registrations.registration_remove(actor=request.user, registration=registration, **data.validated_data)
+        return Response(RegistrationOutputSerializer(registration).data)
+
+
 class RegistrationCheckInApi(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -411,10 +411,12 @@ def dashboard_action(request, slug):
             actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
         )
         messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
-    elif op in ("approve", "reject", "check_in"):
+    elif op in ("approve", "reject", "check_in", "remove_participant"):
         registration = get_object_or_404(Registration, pk=_int(post.get("registration")), hackathon=hackathon)
         if op == "check_in":
             registrations.registration_check_in(actor=actor, registration=registration)
+        elif op == "remove_participant":
+            registrations.registration_remove(actor=actor, registration=registration, reason=post.get("reason", ""))
         else:
             registrations.registration_decide(
                 actor=actor, registration=registration, approve=op == "approve", reason=post.get("reason", "")

@@ -338,3 +338,49 @@ def test_judges_of_a_draft_are_told_when_it_is_published_not_before():
     assert not Notification.objects.filter(recipient=judge.user).exists()  # the link would be a 404
     lifecycle.hackathon_transition(actor=organiser, hackathon=hackathon, action="publish")
     assert Notification.objects.filter(recipient=judge.user, kind="hackathons.phase_changed").count() == 1
+
+
+# --- Removing a participant ---------------------------------------------------------
+
+
+def test_organisers_remove_a_participant_with_a_reason_and_the_waitlist_moves_up():
+    from apps.hackathons.services import registrations
+
+    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule(), capacity=2)
+    organiser = hackathon.organisers.get()
+    team, (captain, removed) = team_factory(hackathon)
+    waiting = participant_factory(hackathon)
+    registration = Registration.objects.get(user=removed)
+    with pytest.raises(InvalidInput):
+        registrations.registration_remove(actor=organiser, registration=registration, reason=" ")
+    with pytest.raises(NotAllowed):
+        registrations.registration_remove(actor=captain, registration=registration, reason="No")
+    registrations.registration_remove(actor=organiser, registration=registration, reason="Conducta")
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.REJECTED and registration.decision_reason == "Conducta"
+    assert list(team.memberships.values_list("user", flat=True)) == [captain.pk]
+    assert Registration.objects.get(user=waiting).status == Registration.Status.CONFIRMED
+    notice = Notification.objects.get(recipient=removed, kind="hackathons.registration_decided")
+    assert notice.body == "Conducta"
+    with pytest.raises(Conflict):
+        registrations.registration_remove(actor=organiser, registration=registration, reason="Otra vez")
+
+
+def test_participant_removal_through_the_api_and_the_dashboard(world):
+    hackathon, organiser = world["hackathon"], world["organiser"]
+    Hackathon.objects.filter(pk=hackathon.pk).update(state=State.IN_PROGRESS, **running_schedule())
+    mate = Registration.objects.exclude(user=world["participant"]).get(hackathon=hackathon)
+    url = f"{base(hackathon)}registrations/{mate.id}/removal/"
+    assert api(world["participant"]).post(url, {"reason": "x"}).status_code == 403
+    assert api(world["judge"]).post(url, {"reason": "x"}).status_code == 403
+    assert api(organiser).post(url, {}).status_code == 400
+    assert api(organiser).post(url, {"reason": "No vino"}).json()["status"] == "rejected"
+    own = Registration.objects.get(user=world["participant"], hackathon=hackathon)
+    client = _client(organiser)
+    action = reverse("hackathons:manage-action", args=[hackathon.slug])
+    assert 'value="remove_participant"' in client.get(reverse("hackathons:manage", args=[hackathon.slug])).content.decode()
+    assert client.post(action, {"op": "remove_participant", "registration": own.id, "reason": ""}).status_code == 400
+    assert client.post(action, {"op": "remove_participant", "registration": own.id, "reason": "Fuera"}).status_code == 302
+    own.refresh_from_db()
+    assert own.status == Registration.Status.REJECTED
+    assert world["submission"].team.submissions.exists()  # the team's work stays
