@@ -1,18 +1,20 @@
 """REST API of hackathons: one view per operation, each with its own small serializers."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import NotAllowed
+from apps.core.errors import NotAllowed, NotFound
 from apps.core.pagination import PageNumberPagination
 from apps.hackathons import permissions, selectors
 from apps.hackathons.models import (
     Hackathon,
     HackathonTransition,
+    Judge,
     Registration,
     RubricCriterion,
     Submission,
@@ -33,6 +35,13 @@ def _hackathon(request, slug) -> Hackathon:
     return selectors.hackathon_get(user=request.user, slug=slug)
 
 
+def _remove_for_organisers(request, slug, model, pk, remove, argument: str) -> Response:
+    """DELETE of one of a hackathon's parts (track, criterion, judge) by its organisers."""
+    hackathon = _manager(request, slug)
+    remove(actor=request.user, **{argument: get_object_or_404(model, pk=pk, hackathon=hackathon)})
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def _manager(request, slug) -> Hackathon:
     hackathon = _hackathon(request, slug)
     if not permissions.can_manage_hackathon(request.user, hackathon):
@@ -41,6 +50,7 @@ def _manager(request, slug) -> Hackathon:
 
 
 class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="__str__")
 
@@ -89,9 +99,9 @@ class HackathonInputSerializer(serializers.Serializer):
     timezone = serializers.CharField(required=False, max_length=64)
     join_policy = serializers.ChoiceField(choices=Hackathon.JoinPolicy.choices, required=False)
     allowed_email_domains = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    min_team_size = serializers.IntegerField(required=False, min_value=1)
-    max_team_size = serializers.IntegerField(required=False, min_value=1)
+    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=lifecycle.MAX_CAPACITY)
+    min_team_size = serializers.IntegerField(required=False, min_value=1, max_value=lifecycle.MAX_TEAM_SIZE)
+    max_team_size = serializers.IntegerField(required=False, min_value=1, max_value=lifecycle.MAX_TEAM_SIZE)
     registration_opens_at = serializers.DateTimeField()
     registration_closes_at = serializers.DateTimeField()
     hacking_starts_at = serializers.DateTimeField()
@@ -201,7 +211,7 @@ class MyRegistrationApi(APIView):
     def get(self, request, slug):
         registration = selectors.registration_for(user=request.user, hackathon=_hackathon(request, slug))
         if registration is None:
-            return Response({"message": "Not registered.", "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("You are not registered for this hackathon."))
         return Response(RegistrationOutputSerializer(registration).data)
 
     @extend_schema(request=InputSerializer, responses={201: RegistrationOutputSerializer})
@@ -251,6 +261,24 @@ class RegistrationDecisionApi(APIView):
         return Response(RegistrationOutputSerializer(registration).data)
 
 
+class RegistrationRemovalApi(APIView):
+    """Organisers take a participant out of the hackathon, with a reason they are sent."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=1000)
+
+    @extend_schema(request=InputSerializer, responses=RegistrationOutputSerializer)
+    def post(self, request, slug, registration_id):
+        hackathon = _manager(request, slug)
+        registration = get_object_or_404(Registration, pk=registration_id, hackathon=hackathon)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = registrations.registration_remove(actor=request.user, registration=registration, **data.validated_data)
+        return Response(RegistrationOutputSerializer(registration).data)
+
+
 class RegistrationCheckInApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -284,10 +312,27 @@ class TeamListApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=80)
 
-    @extend_schema(responses=TeamOutputSerializer(many=True))
+    class OutputSerializer(serializers.ModelSerializer):
+        """Members by talent-profile handle, only those whose profile the caller may see."""
+
+        members = serializers.SerializerMethodField()
+        member_count = serializers.IntegerField()
+
+        class Meta:
+            model = Team
+            fields = ["id", "name", "members", "member_count", "created_at"]
+
+        def get_members(self, team) -> list[str]:
+            handles = self.context["handles"]
+            return [handles[m.user_id] for m in team.memberships.all() if m.user_id in handles]
+
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
-        return _paginated(self, request, selectors.teams_for_hackathon(hackathon=hackathon), TeamOutputSerializer)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.teams_for_hackathon(hackathon=hackathon), request, self)
+        handles = selectors.visible_member_handles(viewer=request.user, hackathon=hackathon, teams=page)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True, context={"handles": handles}).data)
 
     @extend_schema(request=InputSerializer, responses={201: MyTeamOutputSerializer})
     def post(self, request, slug):
@@ -308,7 +353,7 @@ class MyTeamApi(APIView):
     def get(self, request, slug):
         team = selectors.team_for_user(user=request.user, hackathon=_hackathon(request, slug))
         if team is None:
-            return Response({"message": "No team.", "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("You are not in a team for this hackathon."))
         return Response(MyTeamOutputSerializer(team).data)
 
 
@@ -348,6 +393,17 @@ class TeamInviteApi(APIView):
         data.is_valid(raise_exception=True)
         invitation = teams.team_invite(actor=request.user, team=_my_team(request, slug, team_id), **data.validated_data)
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class TeamInvitationWithdrawApi(APIView):
+    """A team member withdraws one of the team's pending invitations (the invitee is not notified)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, team_id, invitation_id):
+        teams.invitation_withdraw(actor=request.user, team=_my_team(request, slug, team_id), invitation_id=invitation_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TeamLeaveApi(APIView):
@@ -394,8 +450,9 @@ class LookingForTeamApi(APIView):
         hackathon = _hackathon(request, slug)
         if not permissions.can_use_team_pages(request.user, hackathon):
             raise NotAllowed()
-        page_size = min(int(request.query_params.get("page_size") or 24), 100)
-        page = selectors.looking_for_team(hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
+        raw = request.query_params.get("page_size", "")
+        page_size = min(int(raw), 100) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 24
+        page = selectors.looking_for_team(viewer=request.user, hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
         return Response(
             {"count": page.paginator.count, "results": self.OutputSerializer(page.object_list, many=True).data}
         )
@@ -476,11 +533,11 @@ class ScorecardApi(APIView):
 
     class ScoreSerializer(serializers.Serializer):
         criterion = serializers.IntegerField()
-        value = serializers.IntegerField(min_value=0)
+        value = serializers.IntegerField(min_value=0, max_value=judging.MAX_SCORE)
         comment = serializers.CharField(required=False, allow_blank=True, default="")
 
     class InputSerializer(serializers.Serializer):
-        scores = serializers.ListField(child=serializers.DictField())
+        scores = serializers.ListField(child=serializers.DictField(), max_length=200)
 
     class OutputSerializer(serializers.Serializer):
         criterion = serializers.IntegerField(source="criterion_id")
@@ -491,7 +548,9 @@ class ScorecardApi(APIView):
     def post(self, request, slug, submission_id):
         hackathon = _hackathon(request, slug)
         submission = get_object_or_404(Submission, pk=submission_id, hackathon=hackathon)
-        rows = self.ScoreSerializer(data=request.data.get("scores", []), many=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = self.ScoreSerializer(data=data.validated_data["scores"], many=True)
         rows.is_valid(raise_exception=True)
         scores = {r["criterion"]: (r["value"], r["comment"]) for r in rows.validated_data}
         saved = judging.scorecard_submit(user=request.user, submission=submission, scores=scores)
@@ -522,8 +581,8 @@ class CriterionApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=120)
-        weight = serializers.IntegerField(min_value=1, default=1)
-        max_score = serializers.IntegerField(min_value=1, default=10)
+        weight = serializers.IntegerField(min_value=1, max_value=judging.MAX_WEIGHT, default=1)
+        max_score = serializers.IntegerField(min_value=1, max_value=judging.MAX_SCORE, default=10)
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
     class OutputSerializer(serializers.ModelSerializer):
@@ -544,8 +603,18 @@ class CriterionApi(APIView):
         return Response(self.OutputSerializer(criterion).data, status=status.HTTP_201_CREATED)
 
 
+class CriterionDetailApi(APIView):
+    """Organisers remove a rubric criterion (only until judging starts)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, criterion_id):
+        return _remove_for_organisers(request, slug, RubricCriterion, criterion_id, judging.criterion_remove, "criterion")
+
+
 class JudgeApi(APIView):
-    """Organisers invite judges by handle."""
+    """Organisers invite judges by handle; the list shows their judging progress."""
 
     permission_classes = [IsAuthenticated]
 
@@ -553,6 +622,7 @@ class JudgeApi(APIView):
         handle = serializers.CharField(max_length=150)
 
     class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="judge.id")
         username = serializers.CharField(source="judge.user.username")
         assigned = serializers.IntegerField()
         completed = serializers.IntegerField()
@@ -570,6 +640,51 @@ class JudgeApi(APIView):
         return Response(status=status.HTTP_201_CREATED)
 
 
+class JudgeDetailApi(APIView):
+    """Organisers remove a judge with their assignments; refused once the judge has scored."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, judge_id):
+        return _remove_for_organisers(request, slug, Judge, judge_id, judging.judge_remove, "judge")
+
+
+class OrganiserApi(APIView):
+    """The organisers of a hackathon; an organiser adds another by handle."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        handle = serializers.CharField(max_length=150)
+
+    @extend_schema(responses=PersonSerializer(many=True))
+    def get(self, request, slug):
+        hackathon = _manager(request, slug)
+        return Response(PersonSerializer(hackathon.organisers.all(), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PersonSerializer})
+    def post(self, request, slug):
+        hackathon = _manager(request, slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = lifecycle.hackathon_organiser_add(actor=request.user, hackathon=hackathon, **data.validated_data)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class OrganiserDetailApi(APIView):
+    """Remove an organiser (or leave, for oneself); the last organiser cannot go."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, user_id):
+        hackathon = _manager(request, slug)
+        person = get_object_or_404(hackathon.organisers.all(), pk=user_id)
+        lifecycle.hackathon_organiser_remove(actor=request.user, hackathon=hackathon, user=person)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class TrackApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -583,3 +698,13 @@ class TrackApi(APIView):
         data.is_valid(raise_exception=True)
         track = lifecycle.track_add(actor=request.user, hackathon=_hackathon(request, slug), **data.validated_data)
         return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+
+class TrackDetailApi(APIView):
+    """Organisers remove a track before hacking starts, if no submission uses it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, track_id):
+        return _remove_for_organisers(request, slug, Track, track_id, lifecycle.track_remove, "track")

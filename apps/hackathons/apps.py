@@ -7,6 +7,7 @@ class HackathonsConfig(AppConfig):
     verbose_name = _("Hackathons")
 
     def ready(self):
+        from apps.hackathons import receivers  # noqa: F401 - members' data rights
         from apps.hackathons.hub_references import submissions_using
         from apps.hub.references import register_reference_source
 

@@ -42,9 +42,9 @@ class HackathonForm(forms.Form):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIMEZONES], initial="Europe/Madrid")
     join_policy = forms.ChoiceField(label=_("Who may register"), choices=Hackathon.JoinPolicy.choices)
     allowed_email_domains = forms.CharField(label=_("Allowed e-mail domains"), max_length=300, required=False, help_text=_("Only for “Limited to e-mail domains”. Comma separated."))
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False, help_text=_("Empty for no limit; later registrations go to a waitlist."))
-    min_team_size = forms.IntegerField(label=_("Minimum team size"), min_value=1, initial=1)
-    max_team_size = forms.IntegerField(label=_("Maximum team size"), min_value=1, initial=4)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=100_000, required=False, help_text=_("Empty for no limit; later registrations go to a waitlist."))
+    min_team_size = forms.IntegerField(label=_("Minimum team size"), min_value=1, max_value=100, initial=1)
+    max_team_size = forms.IntegerField(label=_("Maximum team size"), min_value=1, max_value=100, initial=4)
     registration_opens_at = local_field(_("Registration opens"))
     registration_closes_at = local_field(_("Registration closes"))
     hacking_starts_at = local_field(_("Hacking starts"))
@@ -203,8 +203,8 @@ class TrackForm(forms.Form):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=120)
-    weight = forms.IntegerField(label=_("Weight"), min_value=1, initial=1)
-    max_score = forms.IntegerField(label=_("Maximum score"), min_value=1, initial=10)
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
+    max_score = forms.IntegerField(label=_("Maximum score"), min_value=1, max_value=1000, initial=10)
     description = forms.CharField(label=_("What judges look for"), required=False)
 
 

@@ -19,5 +19,5 @@ def submissions_using(*, kind: str, repo_id: str) -> list[RepositoryReference]:
             },
             url=reverse("hackathons:results", kwargs={"slug": submission.hackathon.slug}),
         )
-        for submission in submissions_referencing([repo_id]).prefetch_related(None)
+        for submission in submissions_referencing([repo_id], kind=kind).prefetch_related(None)
     ]

@@ -24,8 +24,9 @@ from apps.hackathons.models import (
     TeamInvitation,
     TeamMembership,
 )
+from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
-from apps.profiles.selectors import skills_for_users, with_handle
+from apps.profiles.selectors import profile_visible_to, skills_for_users, with_handle
 
 State = Hackathon.State
 PERIODS = {
@@ -35,15 +36,17 @@ PERIODS = {
 }
 
 
-def user_by_handle(handle: str):
-    """The person a talent-profile handle names (case-insensitive, a leading @ ignored).
-
-    Members without a profile yet are found by username.
+def user_by_handle(handle: str, *, viewer):
+    """The person a talent-profile handle names (case-insensitive, a leading @ ignored),
+    among the profiles `viewer` may see: a hidden profile's handle names nobody, so
+    inviting by handle can never confirm that it exists. Members without a profile yet
+    are found by username.
     """
     handle = (handle or "").strip().lstrip("@")
     if not handle:
         return None
-    profile = with_handle(Profile.objects.filter(user__is_active=True), handle).select_related("user").first()
+    visible = profile_visible_to(viewer).filter(user__is_active=True)
+    profile = with_handle(visible, handle).select_related("user").first()
     if profile is not None:
         return profile.user
     return (
@@ -66,6 +69,8 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
         qs = qs.filter(state__in=PERIODS[period])
     if format in Hackathon.Format.values:
         qs = qs.filter(format=format)
+    # PostgreSQL refuses NUL characters in text: drop them rather than fail with a 500.
+    language, q = language.replace("\x00", "").strip(), q.replace("\x00", "").strip()
     if language:
         qs = qs.filter(languages__icontains=language[:8])
     if q:
@@ -114,7 +119,9 @@ def registration_counts(*, hackathon: Hackathon) -> dict[str, int]:
 
 
 def _members_prefetch():
-    return Prefetch("memberships", queryset=TeamMembership.objects.select_related("user").order_by("joined_at", "id"))
+    return Prefetch(
+        "memberships", queryset=TeamMembership.objects.select_related("user__profile").order_by("joined_at", "id")
+    )
 
 
 def team_for_user(*, user, hackathon: Hackathon) -> Team | None:
@@ -126,7 +133,9 @@ def team_for_user(*, user, hackathon: Hackathon) -> Team | None:
             _members_prefetch(),
             Prefetch(
                 "invitations",
-                queryset=TeamInvitation.objects.filter(status=TeamInvitation.Status.PENDING).select_related("invitee"),
+                queryset=TeamInvitation.objects.filter(status=TeamInvitation.Status.PENDING).select_related(
+                    "invitee__profile"
+                ),
                 to_attr="pending_invitations",
             ),
             Prefetch("submissions", queryset=Submission.objects.select_related("track")),
@@ -139,6 +148,17 @@ def invitations_for_user(*, user, hackathon: Hackathon) -> QuerySet:
     return TeamInvitation.objects.filter(
         invitee=user, team__hackathon=hackathon, status=TeamInvitation.Status.PENDING
     ).select_related("team", "invited_by")
+
+
+def visible_member_handles(*, viewer, hackathon: Hackathon, teams) -> dict[int, str]:
+    """Handle per member of these teams whose profile the viewer may see (one query);
+    organisers of the hackathon see everyone (by username when there is no profile)."""
+    user_ids = {m.user_id for team in teams for m in team.memberships.all()}
+    if permissions.is_organiser(viewer, hackathon):
+        handles = {m.user_id: m.user.username for team in teams for m in team.memberships.all()}
+        handles.update(Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "handle"))
+        return handles
+    return dict(profile_visible_to(viewer).filter(user_id__in=user_ids).values_list("user_id", "handle"))
 
 
 def teams_for_hackathon(*, hackathon: Hackathon) -> QuerySet:
@@ -158,14 +178,19 @@ class Seeker:
     skills: list[str]
 
 
-def looking_for_team(*, hackathon: Hackathon, page: int | str | None = 1, per_page: int = 24):
+def looking_for_team(*, viewer, hackathon: Hackathon, page: int | str | None = 1, per_page: int = 24):
     """Confirmed participants without a team, as a page of `Seeker`s with their
-    talent-pool skills (hidden profiles show none)."""
+    talent-pool skills. People who hid their profile are listed only to the organisers
+    (and to themselves), and never with skills."""
     in_team = TeamMembership.objects.filter(hackathon=hackathon, user=OuterRef("user"))
+    registrations = hackathon.registrations.filter(status=Registration.Status.CONFIRMED)
+    if not permissions.is_organiser(viewer, hackathon):
+        hidden = Profile.objects.filter(user=OuterRef("user"), visibility=Visibility.HIDDEN)
+        registrations = registrations.exclude(Q(Exists(hidden)) & ~Q(user_id=viewer.pk))
     registrations = (
-        hackathon.registrations.filter(status=Registration.Status.CONFIRMED)
+        registrations
         .exclude(Exists(in_team))
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("created_at", "id")
     )
     result = Paginator(registrations, per_page).get_page(page)
@@ -187,11 +212,13 @@ def submissions_for_hackathon(*, user, hackathon: Hackathon) -> QuerySet:
     )
 
 
-def submissions_referencing(repo_ids, *, public_only: bool = True) -> QuerySet:
-    """Submissions built on any of the given Hub repositories (for the catalogue to link)."""
-    qs = Submission.objects.filter(
-        Exists(SubmissionRepository.objects.filter(submission=OuterRef("pk"), repo_id__in=list(repo_ids)))
-    )
+def submissions_referencing(repo_ids, *, kind: str = "", public_only: bool = True) -> QuerySet:
+    """Submissions built on any of the given Hub repositories (for the catalogue to link);
+    `kind` keeps a model and a dataset that share an `owner/name` apart."""
+    repositories = SubmissionRepository.objects.filter(submission=OuterRef("pk"), repo_id__in=list(repo_ids))
+    if kind:
+        repositories = repositories.filter(kind=kind)
+    qs = Submission.objects.filter(Exists(repositories))
     if public_only:
         qs = qs.filter(hackathon__results_published_at__isnull=False)
     return qs.select_related("hackathon", "team", "track").prefetch_related("repositories").order_by("-created_at", "-id")

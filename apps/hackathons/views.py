@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.hackathons import forms, permissions, selectors
 from apps.hackathons.calendar import hackathon_ics
-from apps.hackathons.models import Hackathon, Registration, RubricCriterion, Submission, Track
+from apps.hackathons.models import Hackathon, Judge, Registration, RubricCriterion, Submission, Track
 from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
 from apps.hackathons.services.common import teams_open
 
@@ -25,6 +25,12 @@ def _apply_errors(form, exc: InvalidInput) -> None:
             form.add_error(field if field in form.fields else None, message)
     if not exc.errors:
         form.add_error(None, exc.message)
+
+
+def _int(value) -> int:
+    """A posted id; anything that is not a positive number matches nothing (404, not 500)."""
+    value = str(value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
 def _hackathon(request, slug) -> Hackathon:
@@ -178,7 +184,7 @@ def _team_context(request, hackathon, **forms_in_use):
         "teams_open": teams_open(hackathon),
         "is_participant": permissions.is_confirmed_participant(user, hackathon),
         "invitations": selectors.invitations_for_user(user=user, hackathon=hackathon) if team is None else [],
-        "board": selectors.looking_for_team(hackathon=hackathon, page=request.GET.get("page")),
+        "board": selectors.looking_for_team(viewer=user, hackathon=hackathon, page=request.GET.get("page")),
         "create_form": forms.TeamCreateForm(),
         "join_form": forms.JoinByCodeForm(),
         "invite_form": forms.InviteForm(),
@@ -227,13 +233,16 @@ def team_action(request, slug):
                 _apply_errors(form, exc)
             return render(request, "hackathons/team.html", _team_context(request, hackathon, **{key: form}), status=400)
     elif op in ("accept", "decline"):
-        invitation_id = int(request.POST.get("invitation") or 0)
+        invitation_id = _int(request.POST.get("invitation"))
         if op == "accept":
             teams.invitation_accept(user=user, invitation_id=invitation_id)
             messages.success(request, _("Welcome to the team."))
         else:
             teams.invitation_decline(user=user, invitation_id=invitation_id)
             messages.success(request, _("Invitation declined."))
+    elif op == "withdraw" and team is not None:
+        teams.invitation_withdraw(actor=user, team=team, invitation_id=_int(request.POST.get("invitation")))
+        messages.success(request, _("Invitation withdrawn."))
     elif op == "leave" and team is not None:
         teams.team_leave(user=user, team=team)
         messages.success(request, _("You left the team."))
@@ -350,6 +359,8 @@ def dashboard(request, slug, forms_in_use=None, status=200):
         "progress": selectors.judging_progress(hackathon=hackathon),
         "criteria": hackathon.criteria.all(),
         "tracks": hackathon.tracks.all(),
+        "tracks_editable": hackathon.state in lifecycle.TRACKS_EDITABLE,
+        "rubric_editable": hackathon.state in judging.RUBRIC_EDITABLE,
         "track_form": forms.TrackForm(),
         "criterion_form": forms.CriterionForm(),
         "judge_form": forms.HandleForm(),
@@ -387,10 +398,7 @@ def dashboard_action(request, slug):
             elif op == "judge":
                 judging.judge_add(actor=actor, hackathon=hackathon, handle=data["handle"])
             elif op == "organiser":
-                person = selectors.user_by_handle(data["handle"])
-                if person is None:
-                    raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
-                lifecycle.hackathon_organiser_add(actor=actor, hackathon=hackathon, user=person)
+                lifecycle.hackathon_organiser_add(actor=actor, hackathon=hackathon, handle=data["handle"])
             else:
                 registrations.registration_invites_add(actor=actor, hackathon=hackathon, emails=data["emails"].split())
         except InvalidInput as exc:
@@ -403,22 +411,35 @@ def dashboard_action(request, slug):
             actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
         )
         messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
-    elif op in ("approve", "reject", "check_in"):
-        registration = get_object_or_404(Registration, pk=post.get("registration") or 0, hackathon=hackathon)
+    elif op in ("approve", "reject", "check_in", "remove_participant"):
+        registration = get_object_or_404(Registration, pk=_int(post.get("registration")), hackathon=hackathon)
         if op == "check_in":
             registrations.registration_check_in(actor=actor, registration=registration)
+        elif op == "remove_participant":
+            registrations.registration_remove(actor=actor, registration=registration, reason=post.get("reason", ""))
         else:
             registrations.registration_decide(
                 actor=actor, registration=registration, approve=op == "approve", reason=post.get("reason", "")
             )
         messages.success(request, _("Registration updated."))
     elif op == "remove_track":
-        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=post.get("track") or 0, hackathon=hackathon))
+        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=_int(post.get("track")), hackathon=hackathon))
+        messages.success(request, _("Track removed."))
     elif op == "remove_criterion":
-        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=post.get("criterion") or 0, hackathon=hackathon))
+        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=_int(post.get("criterion")), hackathon=hackathon))
+        messages.success(request, _("Criterion removed."))
     elif op == "assign":
         judging.judges_assign(actor=actor, hackathon=hackathon)
         messages.success(request, _("Judges assigned."))
+    elif op == "remove_judge":
+        judging.judge_remove(actor=actor, judge=get_object_or_404(Judge, pk=_int(post.get("judge")), hackathon=hackathon))
+        messages.success(request, _("Judge removed."))
+    elif op == "remove_organiser":
+        person = get_object_or_404(hackathon.organisers.all(), pk=_int(post.get("user")))
+        lifecycle.hackathon_organiser_remove(actor=actor, hackathon=hackathon, user=person)
+        messages.success(request, _("Organiser removed."))
+        if person == actor and not actor.is_staff:
+            return redirect("hackathons:detail", slug=hackathon.slug)
     else:
         raise InvalidInput(_("Unknown action."))
     return redirect("hackathons:manage", slug=hackathon.slug)

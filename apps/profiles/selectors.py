@@ -66,13 +66,17 @@ class TalentSearch:
 
     @classmethod
     def from_params(cls, params) -> "TalentSearch":
+        def clean(value: str) -> str:
+            # PostgreSQL refuses NUL characters in text: drop them rather than fail with a 500.
+            return value.replace("\x00", "").strip()
+
         def many(name, allowed=None):
-            values = [v.strip() for v in params.getlist(name) if v.strip()][:20]
+            values = [clean(v)[:60] for v in params.getlist(name) if clean(v)][:20]
             return [v for v in values if allowed is None or v in allowed]
 
         sort = params.get("sort", "relevance")
         return cls(
-            q=(params.get("q") or "").strip()[:200],
+            q=clean(params.get("q") or "")[:200],
             skills=many("skill"),
             languages=many("language"),
             regions=many("region", set(Region.values)),
@@ -154,7 +158,8 @@ def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
     """
     if search.sort == "name":
         order = [Lower("display_name"), "id"]
-    elif search.sort == "relevance" and search.q and connection.vendor == "postgresql":
+    elif search.sort == "relevance" and connection.vendor == "postgresql" and _tsquery(search.q) is not None:
+        # Only a query with words is ranked ("¿?" or "++" filter nothing and have no rank).
         order = ["-rank", "-updated_at", "id"]
     else:
         order = ["-updated_at", "-id"]

@@ -100,3 +100,5 @@ def test_submissions_referencing_finds_public_submissions_by_repo():
     assert list(submissions_referencing(["org/modelo"], public_only=False)) == [submission]
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.FINISHED, results_published_at=hackathon.hacking_ends_at)
     assert list(submissions_referencing(["org/otro", "org/modelo"])) == [submission]
+    assert list(submissions_referencing(["org/modelo"], kind="dataset")) == []  # same name, other kind
+    assert list(submissions_referencing(["org/modelo"], kind="model")) == [submission]

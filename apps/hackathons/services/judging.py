@@ -15,8 +15,10 @@ from apps.hackathons.models import (
     TeamMembership,
 )
 from apps.hackathons.selectors import user_by_handle
-from apps.hackathons.services.common import fresh, require_organiser
+from apps.hackathons.services.common import fresh, lock_hackathon, require_organiser
 
+MAX_WEIGHT = 100
+MAX_SCORE = 1000
 RUBRIC_EDITABLE = (
     Hackathon.State.DRAFT, Hackathon.State.PUBLISHED, Hackathon.State.REGISTRATION_OPEN, Hackathon.State.IN_PROGRESS
 )
@@ -27,16 +29,16 @@ def criterion_add(
     *, actor, hackathon: Hackathon, name: str, weight: int = 1, max_score: int = 10, description: str = ""
 ) -> RubricCriterion:
     require_organiser(actor, hackathon)
-    hackathon = fresh(hackathon)
+    hackathon = lock_hackathon(hackathon.pk)
     if hackathon.state not in RUBRIC_EDITABLE:
         raise Conflict(_("The rubric cannot change once judging has started."))
     errors = {}
     if not name.strip():
         errors["name"] = [_("A name is required.")]
-    if not isinstance(weight, int) or weight < 1:
-        errors["weight"] = [_("The weight is a whole number of at least 1.")]
-    if not isinstance(max_score, int) or max_score < 1:
-        errors["max_score"] = [_("The maximum score is a whole number of at least 1.")]
+    if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        errors["weight"] = [_("The weight is a whole number from 1 to %(max)s.") % {"max": MAX_WEIGHT}]
+    if not isinstance(max_score, int) or not 1 <= max_score <= MAX_SCORE:
+        errors["max_score"] = [_("The maximum score is a whole number from 1 to %(max)s.") % {"max": MAX_SCORE}]
     if errors:
         raise InvalidInput(errors=errors)
     try:
@@ -52,7 +54,8 @@ def criterion_add(
 @transaction.atomic
 def criterion_remove(*, actor, criterion: RubricCriterion) -> None:
     require_organiser(actor, criterion.hackathon)
-    if fresh(criterion.hackathon).state not in RUBRIC_EDITABLE:
+    # The lock orders this against "start judging": a criterion never vanishes mid-judging.
+    if lock_hackathon(criterion.hackathon_id).state not in RUBRIC_EDITABLE:
         raise Conflict(_("The rubric cannot change once judging has started."))
     criterion.delete()
 
@@ -63,7 +66,7 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
     hackathon = fresh(hackathon)
     if hackathon.state in (Hackathon.State.FINISHED, Hackathon.State.CANCELLED):
         raise Conflict(_("This hackathon is over."))
-    user = user_by_handle(handle)
+    user = user_by_handle(handle, viewer=actor)
     if user is None:
         raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
     try:
@@ -71,6 +74,8 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
             judge = Judge.objects.create(hackathon=hackathon, user=user, invited_by=actor)
     except IntegrityError:
         raise InvalidInput(errors={"handle": [_("This person is already a judge.")]}) from None
+    if hackathon.state == Hackathon.State.DRAFT:
+        return judge  # a draft is for its organisers only; judges hear of it when it is published
     events.emit(
         events.JUDGE_ASSIGNED, hackathon, [user],
         title=_("You are a judge of %(title)s") % {"title": hackathon.title},
@@ -80,6 +85,26 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
     if hackathon.state == Hackathon.State.JUDGING:
         assignments_create(hackathon=hackathon)
     return judge
+
+
+@transaction.atomic
+def judge_remove(*, actor, judge: Judge) -> None:
+    """Take a judge off the panel, with their assignments.
+
+    Scores already given are never deleted: once a judge has scored anything they
+    stay on the panel (organisers can still hand out more assignments to others).
+    """
+    require_organiser(actor, judge.hackathon)
+    hackathon = lock_hackathon(judge.hackathon_id)
+    if hackathon.state in (Hackathon.State.FINISHED, Hackathon.State.CANCELLED):
+        raise Conflict(_("This hackathon is over; its panel of judges is kept as it was."))
+    judge = Judge.objects.select_for_update().get(pk=judge.pk)
+    # Locking the assignments makes a scorecard being saved right now either land
+    # first (and the removal is refused) or find its assignment gone.
+    list(JudgeAssignment.objects.select_for_update().filter(judge=judge).values_list("id", flat=True))
+    if Score.objects.filter(assignment__judge=judge).exists():
+        raise Conflict(_("This judge has already given scores and cannot be removed; their scores count."))
+    judge.delete()  # cascades to their (unscored) assignments
 
 
 @transaction.atomic
@@ -127,7 +152,7 @@ def scorecard_submit(*, user, submission: Submission, scores: dict[int, tuple[in
         raise NotAllowed(_("Only judges of this hackathon can score."))
     if permissions.has_conflict_of_interest(user, submission):
         raise NotAllowed(_("You cannot score a team you belong to."))
-    assignment = JudgeAssignment.objects.filter(judge=judge, submission=submission).first()
+    assignment = JudgeAssignment.objects.select_for_update().filter(judge=judge, submission=submission).first()
     if assignment is None:
         raise NotAllowed(_("This submission is not assigned to you."))
     if hackathon.state != Hackathon.State.JUDGING:

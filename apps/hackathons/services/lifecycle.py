@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.hackathons import events, permissions
 from apps.hackathons.models import (
     Hackathon,
@@ -22,11 +22,15 @@ from apps.hackathons.models import (
     ReminderSent,
     Track,
 )
+from apps.hackathons.selectors import user_by_handle
 from apps.hackathons.services.common import fresh, local_time, lock_hackathon, require_organiser
 
 logger = logging.getLogger(__name__)
 State = Hackathon.State
 
+MAX_TEAM_SIZE = 100  # the columns are small integers; no real team comes near
+MAX_CAPACITY = 100_000
+TRACKS_EDITABLE = (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN)
 SCHEDULE_FIELDS = [
     "registration_opens_at", "registration_closes_at", "hacking_starts_at",
     "hacking_ends_at", "judging_ends_at", "results_at",
@@ -78,6 +82,11 @@ def _validate(values: dict, *, require_future: bool) -> None:
         errors["min_team_size"] = [_("Teams have at least one member.")]
     elif mx < mn:
         errors["max_team_size"] = [_("The maximum team size cannot be below the minimum.")]
+    for name in ("min_team_size", "max_team_size"):
+        if values.get(name, 1) > MAX_TEAM_SIZE:
+            errors[name] = [_("Teams have at most %(max)s members.") % {"max": MAX_TEAM_SIZE}]
+    if (values.get("capacity") or 0) > MAX_CAPACITY:
+        errors["capacity"] = [_("The capacity is at most %(max)s.") % {"max": MAX_CAPACITY}]
     if values.get("join_policy") == Hackathon.JoinPolicy.DOMAIN and not values.get("allowed_email_domains", "").strip():
         errors["allowed_email_domains"] = [_("List at least one e-mail domain.")]
     if values.get("format") in (Hackathon.Format.VENUE, Hackathon.Format.HYBRID) and not values.get("venue", "").strip():
@@ -106,10 +115,13 @@ def hackathon_create(*, actor, organisers=(), tracks: list[str] = (), **fields) 
         raise TypeError(f"Unexpected fields: {sorted(unknown)}")
     values = {f.name: f.get_default() for f in Hackathon._meta.concrete_fields if f.name in EDITABLE_FIELDS}
     values.update(fields)
+    names = list(dict.fromkeys(name.strip() for name in tracks if name.strip()))  # once each, in order
     _validate(values, require_future=False)
+    if any(len(name) > Track._meta.get_field("name").max_length for name in names):
+        raise InvalidInput(errors={"tracks": [_("A track name has at most 120 characters.")]})
     hackathon = Hackathon.objects.create(slug=_unique_slug(values["title"]), created_by=actor, **values)
     hackathon.organisers.add(actor, *organisers)
-    for position, name in enumerate(tracks):
+    for position, name in enumerate(names):
         Track.objects.create(hackathon=hackathon, name=name, position=position)
     return hackathon
 
@@ -126,23 +138,84 @@ def hackathon_update(*, actor, hackathon: Hackathon, **fields) -> Hackathon:
     values = {name: getattr(hackathon, name) for name in EDITABLE_FIELDS}
     values.update(fields)
     _validate(values, require_future=False)
+    _validate_against_people(hackathon, values)
+    old_capacity = hackathon.capacity
     for name, value in fields.items():
         setattr(hackathon, name, value)
     hackathon.save()
+    if values["capacity"] is None or (old_capacity is not None and values["capacity"] > old_capacity):
+        from apps.hackathons.services.registrations import _promote_waitlist
+
+        _promote_waitlist(hackathon)  # more room: the waitlist moves up, first come first served
     return hackathon
 
 
+def _validate_against_people(hackathon: Hackathon, values: dict) -> None:
+    """Limits never drop below what people already hold (the caller holds the hackathon lock).
+
+    Capacity below the confirmed registrations and a maximum team size below the
+    largest team are refused: nobody loses a confirmed place or a team seat silently.
+    """
+    errors = {}
+    capacity = values.get("capacity")
+    if capacity is not None and capacity != hackathon.capacity:
+        confirmed = hackathon.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        if capacity < confirmed:
+            errors["capacity"] = [
+                _("%(n)s people already have a confirmed place; the capacity cannot go below that.") % {"n": confirmed}
+            ]
+    max_size = values.get("max_team_size")
+    if max_size is not None and max_size < hackathon.max_team_size:
+        largest = (
+            hackathon.teams.annotate(n=Count("memberships")).order_by("-n").values_list("n", flat=True).first() or 0
+        )
+        if max_size < largest:
+            errors["max_team_size"] = [
+                _("A team already has %(n)s members; the maximum team size cannot go below that.") % {"n": largest}
+            ]
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
 @transaction.atomic
-def hackathon_organiser_add(*, actor, hackathon: Hackathon, user) -> None:
+def hackathon_organiser_add(*, actor, hackathon: Hackathon, handle: str):
+    """Add the person with this talent-profile handle (or username) as an organiser."""
     require_organiser(actor, hackathon)
+    user = user_by_handle(handle, viewer=actor)
+    if user is None:
+        raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
     hackathon.organisers.add(user)
+    hackathon.__dict__.pop("_organiser_ids", None)  # the permission cache of the caller's copy
+    return user
+
+
+@transaction.atomic
+def hackathon_organiser_remove(*, actor, hackathon: Hackathon, user) -> None:
+    """Take someone off the organisers (themselves included); at least one always stays.
+
+    The hackathon row lock serialises two organisers removing each other at once.
+    """
+    require_organiser(actor, hackathon)
+    caller_copy, hackathon = hackathon, lock_hackathon(hackathon.pk)
+    organiser_ids = set(hackathon.organisers.values_list("id", flat=True))
+    if not actor.is_staff and actor.pk not in organiser_ids:  # removed meanwhile
+        raise NotAllowed(_("Only the organisers of this hackathon can do that."))
+    if user.pk not in organiser_ids:
+        raise NotFound(_("This person is not an organiser of this hackathon."))
+    if organiser_ids == {user.pk}:
+        raise Conflict(
+            _("A hackathon needs at least one organiser. Add another organiser first."),
+            errors={"organiser": [_("A hackathon needs at least one organiser. Add another organiser first.")]},
+        )
+    hackathon.organisers.remove(user)
+    caller_copy.__dict__.pop("_organiser_ids", None)
 
 
 @transaction.atomic
 def track_add(*, actor, hackathon: Hackathon, name: str, description: str = "") -> Track:
     require_organiser(actor, hackathon)
     hackathon = fresh(hackathon)
-    if hackathon.state not in (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN):
+    if hackathon.state not in TRACKS_EDITABLE:
         raise Conflict(_("Tracks can only change before hacking starts."))
     name = name.strip()
     if not name:
@@ -157,10 +230,22 @@ def track_add(*, actor, hackathon: Hackathon, name: str, description: str = "") 
 
 @transaction.atomic
 def track_remove(*, actor, track: Track) -> None:
+    """Remove a track before hacking starts; never one a submission uses, nor the last one once published."""
     require_organiser(actor, track.hackathon)
+    hackathon = lock_hackathon(track.hackathon_id)
+    if hackathon.state not in TRACKS_EDITABLE:
+        raise Conflict(_("Tracks can only change before hacking starts."))
+    # Locking the row makes a submission being saved for it right now finish first.
+    track = Track.objects.select_for_update().get(pk=track.pk)
     if track.submissions.exists():
         raise Conflict(_("This track already has submissions."))
-    track.delete()
+    if hackathon.state != State.DRAFT and hackathon.tracks.count() == 1:
+        raise Conflict(_("A published hackathon needs at least one track. Add another track first."))
+    try:
+        with transaction.atomic():
+            track.delete()
+    except ProtectedError:
+        raise Conflict(_("This track already has submissions.")) from None
 
 
 # --- Lifecycle -----------------------------------------------------------------
@@ -277,8 +362,8 @@ def _after_transition(hackathon: Hackathon, transition: Transition, now) -> None
         )
         return
     recipients = organisers + participants
-    if transition.action in ("start_judging", "cancel"):
-        recipients += judges
+    if transition.action in ("publish", "start_judging", "cancel"):
+        recipients += judges  # on "publish", judges added to the draft learn of it
     events.emit(
         events.PHASE_CHANGED, hackathon, recipients,
         title=_("%(title)s: %(state)s") % {"title": hackathon.title, "state": state_label},

@@ -1,5 +1,7 @@
 """Registrations: capacity with a waitlist, join policies, approval and check-in."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,6 +146,44 @@ def registration_decide(*, actor, registration: Registration, approve: bool, rea
 
 
 @transaction.atomic
+def registration_remove(*, actor, registration: Registration, reason: str) -> Registration:
+    """Organisers take someone out of the hackathon (a code-of-conduct breach, a no-show),
+    with a reason they are told: they leave their team and the waitlist moves up.
+
+    The team keeps its submissions; a team left empty without submissions is dissolved.
+    """
+    require_organiser(actor, registration.hackathon)
+    hackathon = lock_hackathon(registration.hackathon_id)
+    registration = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+    if hackathon.state in (Hackathon.State.FINISHED, Hackathon.State.CANCELLED):
+        raise Conflict(_("This hackathon is over."))
+    if not registration.is_active:
+        raise Conflict(_("Only active registrations can be removed."))
+    if not reason.strip():
+        raise InvalidInput(errors={"reason": [_("Give the person a reason.")]})
+    membership = TeamMembership.objects.filter(hackathon=hackathon, user=registration.user).select_related("team").first()
+    if membership is not None:
+        team = membership.team
+        membership.delete()
+        if not team.memberships.exists() and not team.submissions.exists():
+            team.delete()
+    was_confirmed = registration.status == Status.CONFIRMED
+    registration.status = Status.REJECTED
+    registration.decision_reason = reason.strip()
+    registration.decided_by = actor
+    registration.checked_in_at = None
+    registration.save(update_fields=["status", "decision_reason", "decided_by", "checked_in_at", "updated_at"])
+    events.emit(
+        events.REGISTRATION_DECIDED, hackathon, [registration.user],
+        title=_("The organisers removed you from %(title)s") % {"title": hackathon.title},
+        body=registration.decision_reason,
+    )
+    if was_confirmed:
+        _promote_waitlist(hackathon)
+    return registration
+
+
+@transaction.atomic
 def registration_check_in(*, actor, registration: Registration) -> Registration:
     """Organisers check people in at the venue, from the day hacking starts until it ends."""
     hackathon = registration.hackathon
@@ -168,7 +208,16 @@ def registration_check_in(*, actor, registration: Registration) -> Registration:
 @transaction.atomic
 def registration_invites_add(*, actor, hackathon: Hackathon, emails: list[str]) -> int:
     require_organiser(actor, hackathon)
-    cleaned = {e.strip().lower() for e in emails if "@" in e}
+    cleaned, bad = set(), []
+    for email in (e.strip().lower() for e in emails if e.strip()):
+        try:
+            validate_email(email)
+        except ValidationError:
+            bad.append(email[:80])
+        else:
+            cleaned.add(email)
+    if bad:
+        raise InvalidInput(errors={"emails": [_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad[:10])}]})
     created = RegistrationInvite.objects.bulk_create(
         [RegistrationInvite(hackathon=hackathon, email=e) for e in sorted(cleaned)], ignore_conflicts=True
     )

@@ -87,11 +87,11 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
     hackathon = fresh(team.hackathon)
     _require_member(actor, team)
     _require_open(hackathon)
-    invitee = user_by_handle(handle)
-    if invitee is None:
-        raise InvalidInput(errors={"handle": [_("Nobody has that handle.")]})
-    if not permissions.is_confirmed_participant(invitee, hackathon):
-        raise InvalidInput(errors={"handle": [_("That person is not a confirmed participant of this hackathon.")]})
+    invitee = user_by_handle(handle, viewer=actor)
+    # One message for "no such handle" and "not taking part": participants cannot probe
+    # which handles or usernames exist on the platform.
+    if invitee is None or not permissions.is_confirmed_participant(invitee, hackathon):
+        raise InvalidInput(errors={"handle": [_("No confirmed participant of this hackathon has that handle.")]})
     if TeamMembership.objects.filter(hackathon=hackathon, user=invitee).exists():
         raise InvalidInput(errors={"handle": [_("That person is already in a team.")]})
     try:
@@ -108,10 +108,11 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
     return invitation
 
 
-def _pending_invitation(user, invitation_id: int) -> TeamInvitation:
+def _pending_invitation(invitation_id: int, **scope) -> TeamInvitation:
+    """The pending invitation, locked, within `scope` (its invitee, or its team)."""
     invitation = (
         TeamInvitation.objects.select_for_update()
-        .filter(pk=invitation_id, invitee=user, status=TeamInvitation.Status.PENDING)
+        .filter(pk=invitation_id, status=TeamInvitation.Status.PENDING, **scope)
         .first()
     )
     if invitation is None:
@@ -119,13 +120,18 @@ def _pending_invitation(user, invitation_id: int) -> TeamInvitation:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
-    invitation = _pending_invitation(user, invitation_id)
-    membership = _add_member(user=user, team=invitation.team)
-    invitation.status = TeamInvitation.Status.ACCEPTED
+def _close(invitation: TeamInvitation, status: str) -> TeamInvitation:
+    invitation.status = status
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
+    invitation = _pending_invitation(invitation_id, invitee=user)
+    membership = _add_member(user=user, team=invitation.team)
+    _close(invitation, TeamInvitation.Status.ACCEPTED)
     # Other teams' invitations to this person are moot now.
     TeamInvitation.objects.filter(
         invitee=user, team__hackathon=invitation.team.hackathon_id, status=TeamInvitation.Status.PENDING
@@ -135,11 +141,18 @@ def invitation_accept(*, user, invitation_id: int) -> TeamMembership:
 
 @transaction.atomic
 def invitation_decline(*, user, invitation_id: int) -> TeamInvitation:
-    invitation = _pending_invitation(user, invitation_id)
-    invitation.status = TeamInvitation.Status.DECLINED
-    invitation.responded_at = timezone.now()
-    invitation.save(update_fields=["status", "responded_at"])
-    return invitation
+    return _close(_pending_invitation(invitation_id, invitee=user), TeamInvitation.Status.DECLINED)
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, team: Team, invitation_id: int) -> TeamInvitation:
+    """A team member takes back a pending invitation of their team.
+
+    The invitee is not notified: the invitation just leaves their list, and answering
+    it later says it no longer exists (as after it lapses when they join another team).
+    """
+    _require_member(actor, team)
+    return _close(_pending_invitation(invitation_id, team=team), TeamInvitation.Status.WITHDRAWN)
 
 
 @transaction.atomic
