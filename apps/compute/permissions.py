@@ -112,3 +112,8 @@ def can_ask_for_change(user, request: AllocationRequest) -> bool:
         and request.applicant_id == user.pk
         and request.status in {Status.APPROVED, Status.ACTIVE}
     )
+
+
+def can_edit_call(user, call: Call) -> bool:
+    """Budgets, dates, managers and the panel commit public capacity: staff only, like opening."""
+    return can_open_call(user)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from apps.compute import charts, permissions, selectors
 from apps.compute.forms import (
     AssignForm,
     AttachmentForm,
+    CallForm,
     ChangeRequestForm,
     CsvUploadForm,
     DecisionForm,
@@ -67,6 +68,7 @@ def _request_or_404(user, pk):
 def call_list(request):
     return render(request, "compute/call_list.html", {
         "page": _page(request, selectors.call_list()),
+        "can_open_call": permissions.can_open_call(request.user),
         "is_operator": roles.has_role(request.user, roles.COMPUTE_OPERATORS),
     })
 
@@ -76,7 +78,48 @@ def call_detail(request, slug):
     return render(request, "compute/call_detail.html", {
         "call": call, "is_open": requests.call_is_open(call),
         "is_manager": permissions.is_call_manager(request.user, call),
+        "can_edit": permissions.can_edit_call(request.user, call),
     })
+
+
+def _save_call(request, form, call=None):
+    """Create or update from a valid form; service errors go next to their fields."""
+    data = dict(form.cleaned_data)
+    try:
+        data["managers"] = requests.members_by_identifier(data["managers"], field="managers")
+        data["reviewers"] = requests.members_by_identifier(data["reviewers"], field="reviewers")
+        if call is None:
+            return requests.call_create(actor=request.user, **data)
+        return requests.call_update(actor=request.user, call=call, **data)
+    except ApplicationError as error:
+        _form_errors(form, error)
+        return None
+
+
+@login_required
+def call_create(request):
+    if not permissions.can_open_call(request.user):
+        raise PermissionDenied
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        call = _save_call(request, form)
+        if call is not None:
+            messages.success(request, _("The call was created."))
+            return redirect("compute:call-detail", call.slug)
+    return render(request, "compute/call_form.html", {"form": form})
+
+
+@login_required
+def call_edit(request, slug):
+    call = _call_or_404(slug)
+    if not permissions.can_edit_call(request.user, call):
+        raise PermissionDenied
+    form = CallForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        if _save_call(request, form, call) is not None:
+            messages.success(request, _("The call was saved."))
+            return redirect("compute:call-detail", call.slug)
+    return render(request, "compute/call_form.html", {"form": form, "call": call})
 
 
 @login_required
