@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -232,20 +233,24 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
 
 def test_operator_csv_upload_page_lists_line_errors_and_applies_nothing(client):
     call = make_call()
-    funded, _grant = approved_request(call=call)
+    funded, grant = approved_request(call=call)
     operator = make_operator(call.resource)
     client.force_login(operator)
-    bad = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n{funded.pk},x,y,1\n".encode())
+    period = f"{grant.start_date},{grant.start_date + timedelta(days=9)}"
+    bad = SimpleUploadedFile("usage.csv", (f"{funded.pk},{period},5\n{funded.pk},x,y,1\n"
+                                           f"{funded.pk},2020-01-01,2020-01-31,1\n").encode())
     response = client.post("/compute/usage/import/", {"file": bad})
     assert response.status_code == 200
-    assert any(e.startswith("Línea 2:") for e in response.context["form"].non_field_errors())
+    errors = response.context["form"].non_field_errors()
+    assert any(e.startswith("Línea 2:") for e in errors)
+    assert any(e.startswith("Línea 3:") and str(grant.start_date) in e for e in errors)  # outside the grant
     assert not funded.grant.usage_records.exists()
-    good = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n".encode())
+    good = SimpleUploadedFile("usage.csv", f"{funded.pk},{period},5\n".encode())
     assert client.post("/compute/usage/import/", {"file": good}).status_code == 302
     assert funded.grant.usage_records.count() == 1
     client.force_login(funded.applicant)
     response = client.post("/compute/usage/import/", {
-        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},2026-02-01,2026-02-28,5\n".encode())})
+        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},{period},6\n".encode())})
     assert response.status_code == 200 and funded.grant.usage_records.count() == 1
 
 
