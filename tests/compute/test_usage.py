@@ -1,7 +1,9 @@
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.compute.models import AllocationRequest, Grant, UsageRecord
@@ -175,3 +177,39 @@ def test_usage_outside_the_grant_period_is_refused_per_field(settings):
     report(operator, allocation, "1", start=grant.start_date - timedelta(days=7),
            end=grant.end_date + timedelta(days=7))
     assert UsageRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["api", "csv"])
+def test_two_simultaneous_first_reports_for_one_period_both_succeed(path):
+    """Two operators' reports of the same new period, each on its own connection: one row, no error."""
+    call = make_call()
+    allocation, grant = approved_request(call=call, units="100")
+    operators = [make_operator(call.resource), make_operator(call.resource)]
+    start, end = grant.start_date, grant.start_date + timedelta(days=9)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def send(operator, units):
+        try:
+            barrier.wait(timeout=10)
+            if path == "api":
+                report(operator, allocation, units, start=start, end=end)
+            else:
+                usage.usage_import_csv(actor=operator, content=f"{allocation.pk},{start},{end},{units}\n")
+            outcomes.append("ok")
+        except Exception as error:  # noqa: BLE001 — the test reports whatever went wrong
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(op, units)) for op, units in zip(operators, ("85", "90"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["ok", "ok"]
+    record = UsageRecord.objects.get(grant=grant)
+    assert record.units in (Decimal("85"), Decimal("90"))
+    # The 80 % threshold was announced once, not once per report.
+    assert Notification.objects.filter(recipient=allocation.applicant, kind="compute.usage_threshold").count() == 1

@@ -80,6 +80,15 @@ def _period_errors(grant: Grant, line: UsageLine) -> dict[str, list[str]]:
     return errors
 
 
+def _lock_grants(grant_ids) -> None:
+    """Serialise reports on the same grants (in id order, so two imports cannot deadlock).
+
+    Without it two first reports for one period both find no row and both insert; the
+    unique constraint then fails one of them instead of turning it into an update.
+    """
+    list(Grant.objects.select_for_update().filter(pk__in=set(grant_ids)).order_by("pk").values_list("pk"))
+
+
 def _record(*, actor, grant: Grant, line: UsageLine, source: str) -> UsageRecord:
     record, _created = UsageRecord.objects.update_or_create(
         grant=grant, period_start=line.period_start, period_end=line.period_end,
@@ -127,6 +136,7 @@ def usage_report(*, actor, request_id: int, period_start: date, period_end: date
     errors = _period_errors(grant, line)
     if errors:
         raise InvalidInput(errors=errors)
+    _lock_grants([grant.pk])
     record = _record(actor=actor, grant=grant, line=line, source=source)
     _announce_thresholds(grant.pk)
     return record
@@ -190,6 +200,7 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
         errors["file"] = [_("The file has no usage lines.")]
     if errors:
         raise InvalidInput(_("Nothing was imported: fix the lines below and upload again."), errors=errors)
+    _lock_grants(g.pk for g, _line in parsed)
     records = [_record(actor=actor, grant=g, line=line, source=UsageRecord.Source.CSV) for g, line in parsed]
     for grant_id in sorted({g.pk for g, _line in parsed}):
         _announce_thresholds(grant_id)
