@@ -81,6 +81,8 @@ class Call(models.Model):
     managers = models.ManyToManyField(User, blank=True, related_name="managed_compute_calls")
     reviewers = models.ManyToManyField(User, blank=True, related_name="compute_review_panels")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When reviewers with unscored assignments were reminded of the deadline (once per call).
+    review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at", "-id"]

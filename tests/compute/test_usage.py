@@ -154,8 +154,8 @@ def test_the_daily_task_runs_the_calendar_and_is_idempotent():
     call = make_call()
     allocation, grant = approved_request(call=call)
     Grant.objects.filter(pk=grant.pk).update(end_date=timezone.localdate() + timedelta(days=1))
-    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 1}
-    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 0}
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 1, "reviewers_reminded": 0}
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 0, "reviewers_reminded": 0}
 
 
 def test_usage_outside_the_grant_period_is_refused_per_field(settings):

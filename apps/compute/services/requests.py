@@ -186,6 +186,8 @@ def call_update(*, actor, call: Call, criteria: list[tuple[str, int]] | None = N
         if names:
             raise InvalidInput(errors={"reviewers": [
                 _("Still assigned to requests in this call: %s.") % ", ".join(names)]})
+    if values["review_deadline"] != call.review_deadline:
+        call.review_reminder_sent_at = None  # a new deadline deserves its own reminder
     for name, value in values.items():
         setattr(call, name, value)
     call.save()
