@@ -49,11 +49,12 @@ def active_assignment(user, request: AllocationRequest) -> ReviewerAssignment | 
 
 
 def can_view_request(user, request: AllocationRequest) -> bool:
-    return (
-        is_applicant_side(user, request)
-        or is_call_manager(user, request.call)
-        or active_assignment(user, request) is not None
-    )
+    """Drafts stay private to the applicant side until they are first submitted."""
+    if is_applicant_side(user, request):
+        return True
+    if request.submitted_at is None:
+        return False
+    return is_call_manager(user, request.call) or active_assignment(user, request) is not None
 
 
 def can_edit_request(user, request: AllocationRequest) -> bool:

@@ -63,9 +63,13 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
     transition(request=request, to=Status.APPROVED, actor=actor, note=note)
     today = timezone.localdate()
     start = max(request.desired_start, today)
+    try:
+        end = start + timedelta(days=request.duration_days)
+    except OverflowError as error:
+        raise InvalidInput(errors={"desired_start": [_("The requested dates are out of range.")]}) from error
     grant = Grant.objects.create(
         request=request, call_id=request.call_id, units=units, start_date=start,
-        end_date=start + timedelta(days=request.duration_days), decided_by=actor, note=note,
+        end_date=end, decided_by=actor, note=note,
     )
     if start <= today:
         transition(request=request, to=Status.ACTIVE, actor=None, note=_("The grant period started."))

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,6 +34,9 @@ from apps.notifications.services import notify
 Status = AllocationRequest.Status
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 PDF_MAGIC = b"%PDF-"
+# Beyond these a grant's dates stop meaning anything (and far enough out, stop being dates).
+MAX_DURATION_DAYS = 3660
+MAX_START_DAYS = 3 * 366
 
 
 @dataclass
@@ -205,7 +208,7 @@ def call_is_open(call: Call, now=None) -> bool:
     return call.opens_at <= now < call.closes_at
 
 
-def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days: int,
+def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days: int, desired_start: date | None,
               collaborators: list[Collaborator], outputs: list[Output], applicant_affiliation: str) -> None:
     errors: dict[str, list[str]] = {}
     if requested_units is None or requested_units <= 0:
@@ -217,6 +220,10 @@ def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days:
         ]
     if not duration_days or duration_days < 1:
         errors["duration_days"] = [_("The duration must be at least one day.")]
+    elif duration_days > MAX_DURATION_DAYS:
+        errors["duration_days"] = [_("The duration can be at most %d days.") % MAX_DURATION_DAYS]
+    if desired_start is not None and desired_start > timezone.localdate() + timedelta(days=MAX_START_DAYS):
+        errors["desired_start"] = [_("The start can be at most %d days from today.") % MAX_START_DAYS]
     if not applicant_affiliation.strip():
         errors["applicant_affiliation"] = [_("Declare your affiliation (it is used to avoid conflicts of interest).")]
     if any(c.user.pk == applicant.pk for c in collaborators):
@@ -258,7 +265,7 @@ def request_create(*, applicant, call: Call, title: str, abstract: str, justific
     if not call_is_open(call):
         raise Conflict(_("This call is not open for requests."))
     _validate(call=call, applicant=applicant, requested_units=requested_units, duration_days=duration_days,
-              collaborators=collaborators, outputs=outputs, applicant_affiliation=applicant_affiliation)
+              desired_start=desired_start, collaborators=collaborators, outputs=outputs, applicant_affiliation=applicant_affiliation)
     request = AllocationRequest.objects.create(
         call=call, applicant=applicant, title=title, abstract=abstract, justification=justification,
         requested_units=requested_units, desired_start=desired_start, duration_days=duration_days,
@@ -288,7 +295,8 @@ def request_update(*, actor, request: AllocationRequest, collaborators: list[Col
         Output(o.kind, o.repo_id, o.licence) for o in request.outputs.all()
     ]
     _validate(call=request.call, applicant=request.applicant, requested_units=request.requested_units,
-              duration_days=request.duration_days, collaborators=list(current_collaborators),
+              duration_days=request.duration_days, desired_start=request.desired_start,
+              collaborators=list(current_collaborators),
               outputs=list(current_outputs), applicant_affiliation=request.applicant_affiliation)
     request.save()
     if collaborators is not None or outputs is not None:
