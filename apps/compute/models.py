@@ -89,6 +89,8 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["-opens_at", "-id"], name="compute_call_recent_idx"),
             models.Index(fields=["closes_at"], name="compute_call_closes_idx"),
+            # The daily reviewer reminder looks for deadlines in the next few days.
+            models.Index(fields=["review_deadline"], name="compute_call_review_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(budget__gt=0), name="compute_call_budget_positive"),
