@@ -118,3 +118,8 @@ def can_ask_for_change(user, request: AllocationRequest) -> bool:
 def can_edit_call(user, call: Call) -> bool:
     """Budgets, dates, managers and the panel commit public capacity: staff only, like opening."""
     return can_open_call(user)
+
+
+def can_import_usage(user) -> bool:
+    """The upload page is for operators (each line is still checked per resource) and staff."""
+    return user.is_authenticated and (user.is_staff or roles.has_role(user, roles.COMPUTE_OPERATORS))

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts import roles
 from apps.compute import charts, permissions, selectors
 from apps.compute.forms import (
     AssignForm,
@@ -69,7 +68,7 @@ def call_list(request):
     return render(request, "compute/call_list.html", {
         "page": _page(request, selectors.call_list()),
         "can_open_call": permissions.can_open_call(request.user),
-        "is_operator": roles.has_role(request.user, roles.COMPUTE_OPERATORS),
+        "is_operator": permissions.can_import_usage(request.user),
     })
 
 
@@ -466,6 +465,8 @@ def review_conflict(request, pk):
 
 @login_required
 def usage_import(request):
+    if not permissions.can_import_usage(request.user):
+        raise PermissionDenied
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -249,9 +249,15 @@ def test_operator_csv_upload_page_lists_line_errors_and_applies_nothing(client):
     assert client.post("/compute/usage/import/", {"file": good}).status_code == 302
     assert funded.grant.usage_records.count() == 1
     client.force_login(funded.applicant)
+    assert client.get("/compute/usage/import/").status_code == 403
     response = client.post("/compute/usage/import/", {
         "file": SimpleUploadedFile("usage.csv", f"{funded.pk},{period},6\n".encode())})
-    assert response.status_code == 200 and funded.grant.usage_records.count() == 1
+    assert response.status_code == 403 and funded.grant.usage_records.count() == 1
+    # An operator of another resource gets the page, but not this request's lines.
+    client.force_login(make_operator(make_call().resource))
+    response = client.post("/compute/usage/import/", {
+        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},{period},6\n".encode())})
+    assert response.status_code == 200 and funded.grant.usage_records.get().units == 5
 
 
 def test_manager_assigns_reviewers_from_a_csv_page(client):
