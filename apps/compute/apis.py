@@ -233,7 +233,7 @@ class UsageOutputSerializer(serializers.Serializer):
 # --- Calls and the public ledger ----------------------------------------------------
 
 
-class CriterionInput(serializers.Serializer):
+class CallCriterionInput(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     weight = serializers.IntegerField(min_value=1, max_value=100)
 
@@ -243,7 +243,7 @@ class CallInput(serializers.Serializer):
 
     resource = serializers.SlugField()
     title = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=80, required=False, allow_blank=True, default="")
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Made from the title when left out.")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     eligibility = serializers.CharField(required=False, allow_blank=True, default="")
     budget = serializers.DecimalField(**UNITS)
@@ -254,7 +254,7 @@ class CallInput(serializers.Serializer):
     blind_review = serializers.BooleanField(default=False)
     score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.choices,
                                                default=Call.ScoreVisibility.AFTER_OWN)
-    criteria = CriterionInput(many=True)
+    criteria = CallCriterionInput(many=True)
     manager_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     reviewer_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     managers = serializers.ListField(child=serializers.CharField(max_length=254), required=False)
@@ -296,7 +296,8 @@ class CallListApi(APIView):
             raise NotAllowed(_("Only staff can open calls."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call = requests.call_create(actor=request.user, **_call_values(dict(data.validated_data)))
+        values = {"slug": "", **data.validated_data}
+        call = requests.call_create(actor=request.user, **_call_values(values))
         return Response(CallDetailOutputSerializer(selectors.call_detail(slug=call.slug)).data, status=201)
 
 

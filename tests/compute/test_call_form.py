@@ -119,10 +119,10 @@ def test_what_reviews_rely_on_cannot_change_under_them(client):
         ({"criteria": "Merit, 1"}, "criteria"),                       # scores exist
         ({"blind_review": "on"}, "blind_review"),                     # reviewers assigned
         ({"reviewers": ""}, "reviewers"),                             # the assigned reviewer would vanish
+        ({"resource": make_resource().pk}, "resource"),               # requests are sized in its unit
     ]
     for overrides, field in cases:
-        data = form_data(call.resource, **{**base, "blind_review": "", "score_visibility": "after_own",
-                                           **overrides})
+        data = {**form_data(call.resource, **base, blind_review="", score_visibility="after_own"), **overrides}
         response = client.post(f"/compute/calls/{call.slug}/edit/", data)
         assert response.status_code == 200 and response.context["form"].errors.get(field), (field, overrides)
     call.refresh_from_db()

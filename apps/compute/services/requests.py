@@ -178,6 +178,9 @@ def call_update(*, actor, call: Call, criteria: list[tuple[str, int]] | None = N
     call = Call.objects.select_for_update().select_related("resource").get(pk=call.pk)
     values = {name: fields.get(name, getattr(call, name)) for name in CALL_FIELDS}
     _validate_call(values=values, criteria=criteria, call=call)
+    if values["resource"] != call.resource and call.requests.exists():
+        # Requests were sized in the old resource's unit; grants are counted against it.
+        raise InvalidInput(errors={"resource": [_("The call already has requests: its resource cannot change.")]})
     assigned = ReviewerAssignment.objects.filter(request__call=call)
     if values["blind_review"] != call.blind_review and assigned.exists():
         raise Conflict(_("Reviewers are already assigned: blind review can no longer be switched."),
