@@ -345,7 +345,6 @@ def test_the_lock_expires_so_a_crashed_worker_does_not_block_for_ever(fake_hub, 
 
 @pytest.mark.django_db
 def test_sync_task_takes_an_id_and_is_idempotent(fake_hub):
-
     fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=3)])
     owner = factories.owner("grupo")
     first = sync_owner.apply(args=[owner.pk]).get()
