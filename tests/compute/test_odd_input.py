@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from apps.compute.services import decisions, requests
 from apps.core.errors import InvalidInput
 from tests.accounts.factories import UserFactory
-from tests.compute.factories import approved_request, make_call, make_operator, make_request
+from tests.compute.factories import approved_request, assigned, make_call, make_operator, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,39 @@ def test_drafts_stay_private_to_the_applicant_side_until_submitted(client):
     for person in (draft.applicant, collaborator):
         client.force_login(person)
         assert client.get(f"/compute/requests/{draft.pk}/").status_code == 200
+
+
+ODD_VALUES = ["", -1, 1e30, "abc", "ñ" * 300, "a\x00b", 99999999999999999999, "0.001", "NaN", None, [], {}, True]
+
+
+def test_every_write_endpoint_answers_odd_values_with_a_client_error():
+    """Each field of each write endpoint, one odd value at a time: never a 500."""
+    call = make_call()
+    allocation = make_request(call=call)
+    assignment = assigned(call=call, allocation=allocation)
+    funded, _grant = approved_request(call=call)
+    manager, operator, admin = call.managers.first(), make_operator(call.resource), UserFactory(is_staff=True)
+    endpoints = [
+        (manager, "post", f"/api/compute/requests/{allocation.pk}/decision/", ["action", "units", "note"]),
+        (manager, "post", f"/api/compute/requests/{allocation.pk}/assignments/", ["reviewer_id"]),
+        (assignment.reviewer, "post", f"/api/compute/reviews/{assignment.pk}/", ["scores", "recommendation"]),
+        (funded.applicant, "post", f"/api/compute/requests/{funded.pk}/change-requests/",
+         ["extra_units", "new_end_date", "reason"]),
+        (allocation.applicant, "patch", f"/api/compute/requests/{allocation.pk}/",
+         ["title", "requested_units", "desired_start", "duration_days", "collaborators", "outputs"]),
+        (operator, "post", "/api/compute/usage/", ["request_id", "period_start", "units"]),
+        (operator, "post", "/api/compute/usage/import/", ["content"]),
+        (manager, "post", f"/api/compute/calls/{call.slug}/assignments/csv/", ["content"]),
+        (admin, "patch", f"/api/compute/calls/{call.slug}/",
+         ["resource", "title", "budget", "per_request_max", "opens_at", "criteria", "managers", "reviewer_ids",
+          "blind_review", "score_visibility"]),
+    ]
+    failures = []
+    for person, method, url, fields in endpoints:
+        client = api(person)
+        for field in fields:
+            for value in ODD_VALUES:
+                status = getattr(client, method)(url, {field: value}, format="json").status_code
+                if status >= 500:
+                    failures.append((url, field, value, status))
+    assert failures == []
