@@ -144,8 +144,9 @@ class RequestDetailOutputSerializer(RequestOutputSerializer):
         return [{"name": str(m.user), "affiliation": m.affiliation} for m in obj.members.all()]
 
     def get_attachments(self, obj) -> list[dict]:
+        user = self.context["request"].user
         return [
-            {"id": a.id, "name": a.name, "size": a.size,
+            {"id": a.id, "name": permissions.attachment_name(user, obj, a), "size": a.size,
              "url": reverse("compute:attachment", args=[obj.pk, a.pk])}
             for a in obj.attachments.all()
         ]

@@ -73,6 +73,13 @@ def can_see_applicant_identity(user, request: AllocationRequest) -> bool:
     return is_applicant_side(user, request) or is_call_manager(user, request.call)
 
 
+def attachment_name(user, request: AllocationRequest, attachment) -> str:
+    """File names often carry the author's name: blind reviewers get a neutral one."""
+    if can_see_applicant_identity(user, request):
+        return attachment.name
+    return f"attachment-{attachment.pk}.pdf"
+
+
 def can_see_other_scores(user, request: AllocationRequest) -> bool:
     """Managers always; reviewers per the call's rule, and everyone involved once decided."""
     if is_call_manager(user, request.call):

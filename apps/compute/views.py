@@ -237,7 +237,8 @@ def attachment_download(request, pk, attachment_id):
     if attachment is None:
         raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type="application/pdf",
-                            as_attachment=True, filename=attachment.name)
+                            as_attachment=True,
+                            filename=permissions.attachment_name(request.user, allocation, attachment))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

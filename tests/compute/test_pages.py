@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from apps.compute.models import AllocationRequest, RequestAttachment
 from apps.compute.services import decisions, requests, review, usage
@@ -306,3 +307,28 @@ def test_hub_repository_page_names_the_grant_that_funded_it(client):
     page = client.get(f"/models/model/{funded_repo}/").content.decode()
     assert funded.title in page and "Convocatoria GPU 2026" in page and "/compute/dashboard/" in page
     assert pending.title not in client.get(f"/models/model/{pending_repo}/").content.decode()
+
+
+def test_blind_reviewers_never_see_attachment_file_names(client, settings, tmp_path):
+    """File names often carry the author's name; blind reviewers get neutral ones everywhere."""
+    settings.COMPUTE_PRIVATE_ROOT = str(tmp_path)
+    call = make_call(blind_review=True)
+    allocation = make_request(call=call, submit=False)
+    requests.attachment_add(actor=allocation.applicant, request=allocation, uploaded_file=SimpleUploadedFile(
+        "CV-Maria-Garcia.pdf", PDF, content_type="application/pdf"))
+    requests.request_submit(actor=allocation.applicant, request=allocation)
+    assignment = assigned(call=call, allocation=allocation)
+    attachment = RequestAttachment.objects.get()
+    download = f"/compute/requests/{allocation.pk}/attachments/{attachment.pk}/"
+    client.force_login(assignment.reviewer)
+    for page in (f"/compute/requests/{allocation.pk}/", f"/compute/reviews/{assignment.pk}/"):
+        html = client.get(page).content.decode()
+        assert "Maria-Garcia" not in html and download in html
+    assert "Maria-Garcia" not in client.get(download)["Content-Disposition"]
+    reviewer_api = APIClient()
+    reviewer_api.force_authenticate(assignment.reviewer)
+    for path in (f"/api/compute/requests/{allocation.pk}/", f"/api/compute/reviews/{assignment.pk}/"):
+        assert reviewer_api.get(path).json()["attachments"][0]["name"] == f"attachment-{attachment.pk}.pdf"
+    client.force_login(manager_of(call))
+    assert "CV-Maria-Garcia.pdf" in client.get(f"/compute/requests/{allocation.pk}/").content.decode()
+    assert "CV-Maria-Garcia.pdf" in client.get(download)["Content-Disposition"]
