@@ -1,8 +1,8 @@
-"""Compute allocation tasks: the daily grant calendar (start, expiry, combined reminders)."""
+"""Compute allocation tasks: the daily calendar (grant start, expiry and reminders; review deadlines)."""
 
 from celery import shared_task
 
-from apps.compute.services import usage
+from apps.compute.services import review, usage
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,),
@@ -11,4 +11,5 @@ def run_grant_calendar() -> dict:
     """Daily and idempotent: grant state and `last_reminder_days` make a second run a no-op."""
     result = usage.grants_start_and_expire()
     result["reminded"] = usage.grant_reminders_send()
+    result["reviewers_reminded"] = review.review_reminders_send()
     return result

@@ -6,7 +6,7 @@ from apps.hub import services
 from apps.hub.models import HubOwner
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
 def sync_owner(self, owner_id: int) -> dict:
     """Sync one tracked owner; a second concurrent run returns at once ("skipped")."""
     result = services.owner_sync(owner_id=owner_id)
@@ -20,7 +20,7 @@ def sync_owner(self, owner_id: int) -> dict:
     }
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def sync_all_owners() -> int:
     """Periodic: queue a sync for every owner with automatic syncs on."""
     owner_ids = list(HubOwner.objects.filter(sync_enabled=True).values_list("pk", flat=True))

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from apps.compute import permissions, selectors
 from apps.compute.models import AllocationRequest, Call, ChangeRequest, ExpectedOutput, ReviewerAssignment
 from apps.compute.services import decisions, requests, review, usage
+from apps.core.errors import NotAllowed
 from apps.core.pagination import PageNumberPagination
 
 UNITS = {"max_digits": 14, "decimal_places": 2}
@@ -142,8 +144,9 @@ class RequestDetailOutputSerializer(RequestOutputSerializer):
         return [{"name": str(m.user), "affiliation": m.affiliation} for m in obj.members.all()]
 
     def get_attachments(self, obj) -> list[dict]:
+        user = self.context["request"].user
         return [
-            {"id": a.id, "name": a.name, "size": a.size,
+            {"id": a.id, "name": permissions.attachment_name(user, obj, a), "size": a.size,
              "url": reverse("compute:attachment", args=[obj.pk, a.pk])}
             for a in obj.attachments.all()
         ]
@@ -231,32 +234,58 @@ class UsageOutputSerializer(serializers.Serializer):
 # --- Calls and the public ledger ----------------------------------------------------
 
 
+class CallCriterionInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    weight = serializers.IntegerField(min_value=1, max_value=100)
+
+
+class CallInput(serializers.Serializer):
+    """People by id (`manager_ids`) or by e-mail or username (`managers`); both lists are merged."""
+
+    resource = serializers.SlugField()
+    title = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Made from the title when left out.")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    eligibility = serializers.CharField(required=False, allow_blank=True, default="")
+    budget = serializers.DecimalField(**UNITS)
+    per_request_max = serializers.DecimalField(**UNITS)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    review_deadline = serializers.DateTimeField()
+    blind_review = serializers.BooleanField(default=False)
+    score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.choices,
+                                               default=Call.ScoreVisibility.AFTER_OWN)
+    criteria = CallCriterionInput(many=True)
+    manager_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    reviewer_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    managers = serializers.ListField(child=serializers.CharField(max_length=254), required=False)
+    reviewers = serializers.ListField(child=serializers.CharField(max_length=254), required=False)
+
+
+def _call_values(values: dict) -> dict:
+    """Validated input → service keyword arguments (resource, criteria and people resolved)."""
+    users = get_user_model().objects
+    if "resource" in values:
+        values["resource"] = selectors.resources().filter(slug=values["resource"]).first()
+    if "criteria" in values:
+        values["criteria"] = [(c["name"], c["weight"]) for c in values["criteria"]]
+    for role in ("managers", "reviewers"):
+        ids, names = values.pop(f"{role[:-1]}_ids", None), values.pop(role, None)
+        if ids is None and names is None:
+            continue
+        people = list(users.filter(pk__in=ids or []))
+        if ids and len(people) != len(set(ids)):
+            raise serializers.ValidationError({f"{role[:-1]}_ids": ["Unknown member id."]})
+        people += [u for u in requests.members_by_identifier(names or [], field=role) if u not in people]
+        values[role] = people
+    return values
+
+
 class CallListApi(APIView):
     """Calls are public; staff open new ones (managers and panel are named at creation)."""
 
     permission_classes = [AllowAny]
-
-    class InputSerializer(serializers.Serializer):
-        class CriterionInput(serializers.Serializer):
-            name = serializers.CharField(max_length=120)
-            weight = serializers.IntegerField(min_value=1, max_value=100)
-
-        resource = serializers.SlugField()
-        title = serializers.CharField(max_length=200)
-        slug = serializers.SlugField(max_length=80)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
-        eligibility = serializers.CharField(required=False, allow_blank=True, default="")
-        budget = serializers.DecimalField(**UNITS)
-        per_request_max = serializers.DecimalField(**UNITS)
-        opens_at = serializers.DateTimeField()
-        closes_at = serializers.DateTimeField()
-        review_deadline = serializers.DateTimeField()
-        blind_review = serializers.BooleanField(default=False)
-        score_visibility = serializers.ChoiceField(choices=Call.ScoreVisibility.choices,
-                                                   default=Call.ScoreVisibility.AFTER_OWN)
-        criteria = CriterionInput(many=True)
-        manager_ids = serializers.ListField(child=serializers.IntegerField(), default=list)
-        reviewer_ids = serializers.ListField(child=serializers.IntegerField(), default=list)
+    InputSerializer = CallInput
 
     @extend_schema(responses=CallOutputSerializer(many=True))
     def get(self, request):
@@ -264,21 +293,22 @@ class CallListApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CallDetailOutputSerializer})
     def post(self, request):
+        if not permissions.can_open_call(request.user):
+            raise NotAllowed(_("Only staff can open calls."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        users = get_user_model().objects
-        call = requests.call_create(
-            actor=request.user, resource=selectors.resources().filter(slug=values.pop("resource")).first(),
-            criteria=[(c["name"], c["weight"]) for c in values.pop("criteria")],
-            managers=list(users.filter(pk__in=values.pop("manager_ids"))),
-            reviewers=list(users.filter(pk__in=values.pop("reviewer_ids"))), **values,
-        )
+        values = {"slug": "", **data.validated_data}
+        call = requests.call_create(actor=request.user, **_call_values(values))
         return Response(CallDetailOutputSerializer(selectors.call_detail(slug=call.slug)).data, status=201)
 
 
 class CallDetailApi(APIView):
+    """A public call; staff edit it with PATCH (send only what changes; the slug never changes)."""
+
     permission_classes = [AllowAny]
+
+    class InputSerializer(CallInput):
+        slug = None
 
     @extend_schema(responses=CallDetailOutputSerializer)
     def get(self, request, slug):
@@ -286,6 +316,18 @@ class CallDetailApi(APIView):
         if call is None:
             raise Http404
         return Response(CallDetailOutputSerializer(call).data)
+
+    @extend_schema(request=InputSerializer, responses=CallDetailOutputSerializer)
+    def patch(self, request, slug):
+        call = selectors.call_detail(slug=slug)
+        if call is None:
+            raise Http404
+        if not permissions.can_edit_call(request.user, call):
+            raise NotAllowed(_("Only staff can edit calls."))
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        requests.call_update(actor=request.user, call=call, **_call_values(dict(data.validated_data)))
+        return Response(CallDetailOutputSerializer(selectors.call_detail(slug=slug)).data)
 
 
 class DashboardApi(APIView):

@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.compute.models import AllocationRequest, ExpectedOutput, ReviewerAssignment
+from apps.compute.models import AllocationRequest, Call, ExpectedOutput, Resource, ReviewerAssignment
 from apps.compute.services.requests import Collaborator, Output
 
 
@@ -142,3 +145,76 @@ class ChangeRequestForm(forms.Form):
 
 class ReviewerProfileForm(forms.Form):
     affiliation = forms.CharField(label=_("Your affiliation"), max_length=200, required=False)
+
+
+def _lines(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(",", "\n").replace(";", "\n").splitlines() if part.strip()]
+
+
+class CallForm(forms.Form):
+    """Staff open or edit a call; people are named by e-mail or username, criteria one per line."""
+
+    resource = forms.ModelChoiceField(label=_("Resource"), queryset=Resource.objects.order_by("name"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    slug = forms.SlugField(label=_("Address"), max_length=80, required=False,
+                           help_text=_("Used in the call's URL; left empty, it is made from the title."))
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}), help_text=_("Markdown."))
+    eligibility = forms.CharField(label=_("Eligibility"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Markdown."))
+    budget = forms.DecimalField(label=_("Total budget in units"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
+    per_request_max = forms.DecimalField(label=_("Maximum per request"), min_value=Decimal("0.01"),
+                                         max_digits=14, decimal_places=2)
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    review_deadline = forms.DateTimeField(label=_("Review deadline"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    criteria = forms.CharField(
+        label=_("Review criteria"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: name, weight. E.g. “Scientific merit, 3”."))
+    managers = forms.CharField(label=_("Managers"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text=_("E-mail addresses or usernames, one per line."))
+    reviewers = forms.CharField(label=_("Reviewer panel"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("E-mail addresses or usernames, one per line."))
+    blind_review = forms.BooleanField(label=_("Blind review"), required=False,
+                                      help_text=_("Reviewers do not see the applicant's name or affiliation."))
+    score_visibility = forms.ChoiceField(label=_("Reviewers see each other's scores"),
+                                         choices=Call.ScoreVisibility.choices,
+                                         initial=Call.ScoreVisibility.AFTER_OWN)
+
+    def __init__(self, *args, call: Call | None = None, **kwargs):
+        if call is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                **{name: getattr(call, name) for name in ("resource", "title", "slug", "description",
+                                                          "eligibility", "budget", "per_request_max",
+                                                          "blind_review", "score_visibility")},
+                **{name: timezone.localtime(getattr(call, name)) for name in ("opens_at", "closes_at",
+                                                                              "review_deadline")},
+                "criteria": "\n".join(f"{c.name}, {c.weight}" for c in call.criteria.all()),
+                "managers": "\n".join(u.email for u in call.managers.all()),
+                "reviewers": "\n".join(u.email for u in call.reviewers.all()),
+            }
+        super().__init__(*args, **kwargs)
+        if call is not None:
+            del self.fields["slug"]  # the address is in links already sent: it never changes
+
+    def clean_criteria(self):
+        result = []
+        for line in self.cleaned_data["criteria"].splitlines():
+            if not line.strip():
+                continue
+            name, _sep, weight = line.rpartition(",")
+            if not name.strip() or not weight.strip().isdigit():
+                raise forms.ValidationError(_("Write each criterion as: name, weight (a whole number)."))
+            result.append((name.strip(), int(weight)))
+        return result
+
+    def clean_managers(self):
+        return _lines(self.cleaned_data["managers"])
+
+    def clean_reviewers(self):
+        return _lines(self.cleaned_data["reviewers"])

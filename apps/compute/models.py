@@ -81,12 +81,16 @@ class Call(models.Model):
     managers = models.ManyToManyField(User, blank=True, related_name="managed_compute_calls")
     reviewers = models.ManyToManyField(User, blank=True, related_name="compute_review_panels")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When reviewers with unscored assignments were reminded of the deadline (once per call).
+    review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at", "-id"]
         indexes = [
             models.Index(fields=["-opens_at", "-id"], name="compute_call_recent_idx"),
             models.Index(fields=["closes_at"], name="compute_call_closes_idx"),
+            # The daily reviewer reminder looks for deadlines in the next few days.
+            models.Index(fields=["review_deadline"], name="compute_call_review_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(budget__gt=0), name="compute_call_budget_positive"),

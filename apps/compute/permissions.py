@@ -49,11 +49,12 @@ def active_assignment(user, request: AllocationRequest) -> ReviewerAssignment | 
 
 
 def can_view_request(user, request: AllocationRequest) -> bool:
-    return (
-        is_applicant_side(user, request)
-        or is_call_manager(user, request.call)
-        or active_assignment(user, request) is not None
-    )
+    """Drafts stay private to the applicant side until they are first submitted."""
+    if is_applicant_side(user, request):
+        return True
+    if request.submitted_at is None:
+        return False
+    return is_call_manager(user, request.call) or active_assignment(user, request) is not None
 
 
 def can_edit_request(user, request: AllocationRequest) -> bool:
@@ -70,6 +71,13 @@ def can_see_applicant_identity(user, request: AllocationRequest) -> bool:
     if not request.call.blind_review:
         return True
     return is_applicant_side(user, request) or is_call_manager(user, request.call)
+
+
+def attachment_name(user, request: AllocationRequest, attachment) -> str:
+    """File names often carry the author's name: blind reviewers get a neutral one."""
+    if can_see_applicant_identity(user, request):
+        return attachment.name
+    return f"attachment-{attachment.pk}.pdf"
 
 
 def can_see_other_scores(user, request: AllocationRequest) -> bool:
@@ -112,3 +120,13 @@ def can_ask_for_change(user, request: AllocationRequest) -> bool:
         and request.applicant_id == user.pk
         and request.status in {Status.APPROVED, Status.ACTIVE}
     )
+
+
+def can_edit_call(user, call: Call) -> bool:
+    """Budgets, dates, managers and the panel commit public capacity: staff only, like opening."""
+    return can_open_call(user)
+
+
+def can_import_usage(user) -> bool:
+    """The upload page is for operators (each line is still checked per resource) and staff."""
+    return user.is_authenticated and (user.is_staff or roles.has_role(user, roles.COMPUTE_OPERATORS))

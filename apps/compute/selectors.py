@@ -84,18 +84,25 @@ def _request_base() -> QuerySet[AllocationRequest]:
 
 
 def visible_requests(*, user) -> QuerySet[AllocationRequest]:
-    """The one visibility rule for requests: applicant, collaborators, managers, assigned reviewers."""
+    """The one visibility rule for requests: applicant, collaborators, managers, assigned reviewers.
+
+    Mirrors permissions.can_view_request, which checks one request already loaded.
+    """
     if not user.is_authenticated:
         return AllocationRequest.objects.none()
-    queryset = _request_base()
+    applicant_side = Q(applicant=user) | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
+    # A draft is the applicant's private notebook: managers and staff see a request once it
+    # has been submitted (a draft withdrawn before that stays private).
+    submitted = Q(submitted_at__isnull=False)
     if user.is_staff:
-        return queryset
-    return queryset.filter(
-        Q(applicant=user)
-        | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
-        | Exists(Call.managers.through.objects.filter(call=OuterRef("call"), user=user))
-        | Exists(ReviewerAssignment.objects.filter(request=OuterRef("pk"), reviewer=user).exclude(
-            status=ReviewerAssignment.Status.CONFLICT))
+        return _request_base().filter(applicant_side | submitted)
+    return _request_base().filter(
+        applicant_side
+        | (submitted & (
+            Exists(Call.managers.through.objects.filter(call=OuterRef("call"), user=user))
+            | Exists(ReviewerAssignment.objects.filter(request=OuterRef("pk"), reviewer=user).exclude(
+                status=ReviewerAssignment.Status.CONFLICT))
+        ))
     )
 
 
@@ -136,9 +143,9 @@ def request_detail(*, user, pk: int) -> AllocationRequest | None:
 
 
 def manager_requests(*, call: Call) -> QuerySet[AllocationRequest]:
-    """The manager's dashboard: every non-draft request of the call with its review progress."""
+    """The manager's dashboard: every submitted request of the call with its review progress."""
     return (
-        AllocationRequest.objects.filter(call=call).exclude(status=Status.DRAFT)
+        AllocationRequest.objects.filter(call=call, submitted_at__isnull=False)
         .select_related("applicant", "grant", "staged_by")
         .prefetch_related(
             Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")),
@@ -180,7 +187,7 @@ def grant_usage(*, grant: Grant) -> QuerySet[UsageRecord]:
 
 def decisions_for_export(*, call: Call) -> QuerySet[AllocationRequest]:
     return (
-        AllocationRequest.objects.filter(call=call).exclude(status=Status.DRAFT)
+        AllocationRequest.objects.filter(call=call, submitted_at__isnull=False)
         .select_related("applicant", "grant")
         .annotate(
             reviews=Count("assignments", filter=Q(assignments__status=ReviewerAssignment.Status.SUBMITTED)),
@@ -277,7 +284,7 @@ def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
         Call.objects.select_related("resource")
         .annotate(
             granted=_granted_subquery(), used=_used_subquery(),
-            n_requests=Count("requests", filter=~Q(requests__status=Status.DRAFT)),
+            n_requests=Count("requests", filter=Q(requests__submitted_at__isnull=False)),
             n_approved=Count("requests", filter=Q(requests__status__in=FUNDED)),
             n_decided=Count("requests", filter=Q(requests__status__in=DECIDED)),
         )

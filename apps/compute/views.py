@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts import roles
 from apps.compute import charts, permissions, selectors
 from apps.compute.forms import (
     AssignForm,
     AttachmentForm,
+    CallForm,
     ChangeRequestForm,
     CsvUploadForm,
     DecisionForm,
@@ -67,7 +67,8 @@ def _request_or_404(user, pk):
 def call_list(request):
     return render(request, "compute/call_list.html", {
         "page": _page(request, selectors.call_list()),
-        "is_operator": roles.has_role(request.user, roles.COMPUTE_OPERATORS),
+        "can_open_call": permissions.can_open_call(request.user),
+        "is_operator": permissions.can_import_usage(request.user),
     })
 
 
@@ -76,7 +77,48 @@ def call_detail(request, slug):
     return render(request, "compute/call_detail.html", {
         "call": call, "is_open": requests.call_is_open(call),
         "is_manager": permissions.is_call_manager(request.user, call),
+        "can_edit": permissions.can_edit_call(request.user, call),
     })
+
+
+def _save_call(request, form, call=None):
+    """Create or update from a valid form; service errors go next to their fields."""
+    data = dict(form.cleaned_data)
+    try:
+        data["managers"] = requests.members_by_identifier(data["managers"], field="managers")
+        data["reviewers"] = requests.members_by_identifier(data["reviewers"], field="reviewers")
+        if call is None:
+            return requests.call_create(actor=request.user, **data)
+        return requests.call_update(actor=request.user, call=call, **data)
+    except ApplicationError as error:
+        _form_errors(form, error)
+        return None
+
+
+@login_required
+def call_create(request):
+    if not permissions.can_open_call(request.user):
+        raise PermissionDenied
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        call = _save_call(request, form)
+        if call is not None:
+            messages.success(request, _("The call was created."))
+            return redirect("compute:call-detail", call.slug)
+    return render(request, "compute/call_form.html", {"form": form})
+
+
+@login_required
+def call_edit(request, slug):
+    call = _call_or_404(slug)
+    if not permissions.can_edit_call(request.user, call):
+        raise PermissionDenied
+    form = CallForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        if _save_call(request, form, call) is not None:
+            messages.success(request, _("The call was saved."))
+            return redirect("compute:call-detail", call.slug)
+    return render(request, "compute/call_form.html", {"form": form, "call": call})
 
 
 @login_required
@@ -195,7 +237,8 @@ def attachment_download(request, pk, attachment_id):
     if attachment is None:
         raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type="application/pdf",
-                            as_attachment=True, filename=attachment.name)
+                            as_attachment=True,
+                            filename=permissions.attachment_name(request.user, allocation, attachment))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -423,6 +466,8 @@ def review_conflict(request, pk):
 
 @login_required
 def usage_import(request):
+    if not permissions.can_import_usage(request.user):
+        raise PermissionDenied
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

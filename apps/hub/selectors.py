@@ -59,6 +59,8 @@ def repositories_by_key(keys) -> dict[tuple[str, str], HubRepository]:
 
 
 def repository_get(*, kind: str, repo_id: str) -> HubRepository | None:
+    if "\x00" in repo_id:  # PostgreSQL refuses NUL in text; no repository can be named so
+        return None
     return repository_visible().filter(kind=kind, repo_id=repo_id).first()
 
 
@@ -96,6 +98,8 @@ def owner_list() -> QuerySet[HubOwner]:
 
 
 def owner_get(name: str) -> HubOwner | None:
+    if "\x00" in name:  # PostgreSQL refuses NUL in text; no owner can be named so
+        return None
     return owner_list().filter(name__iexact=name).first()
 
 

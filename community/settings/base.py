@@ -304,6 +304,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Compute request attachments: outside MEDIA_ROOT, served only through a permission check.
 COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
+COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

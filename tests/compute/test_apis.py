@@ -93,8 +93,9 @@ def test_permissions_per_role(role, read, decide, report):
     assert client.get(f"/api/compute/requests/{allocation.pk}/").status_code == read
     assert client.post(f"/api/compute/requests/{allocation.pk}/decision/",
                        {"action": "approve", "units": "10"}).status_code == decide
+    start = funded.grant.start_date
     response = client.post("/api/compute/usage/", {
-        "request_id": funded.pk, "period_start": "2026-01-01", "period_end": "2026-01-31", "units": "5"})
+        "request_id": funded.pk, "period_start": start, "period_end": start + timedelta(days=9), "units": "5"})
     assert response.status_code == report
     assert UsageRecord.objects.count() == (1 if report == 201 else 0)
 
@@ -133,15 +134,16 @@ def test_blind_review_hides_identity_in_the_api():
 
 def test_usage_csv_import_api_reports_line_errors():
     call = make_call()
-    funded, _grant = approved_request(call=call)
+    funded, grant = approved_request(call=call)
     operator = make_operator(call.resource)
+    period = f"{grant.start_date},{grant.start_date + timedelta(days=9)}"
     response = api(operator, token=True).post("/api/compute/usage/import/", {
-        "content": f"request_id,period_start,period_end,units\n{funded.pk},2026-01-01,2026-01-31,5\nx,y,z,w\n"})
+        "content": f"request_id,period_start,period_end,units\n{funded.pk},{period},5\nx,y,z,w\n"})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["line 3"]
     assert not UsageRecord.objects.exists()
     ok = api(operator, token=True).post("/api/compute/usage/import/", {
-        "content": f"{funded.pk},2026-01-01,2026-01-31,5\n"})
+        "content": f"{funded.pk},{period},5\n"})
     assert ok.status_code == 201 and UsageRecord.objects.count() == 1
 
 

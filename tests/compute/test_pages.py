@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from apps.compute.models import AllocationRequest, RequestAttachment
 from apps.compute.services import decisions, requests, review, usage
@@ -232,21 +234,31 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
 
 def test_operator_csv_upload_page_lists_line_errors_and_applies_nothing(client):
     call = make_call()
-    funded, _grant = approved_request(call=call)
+    funded, grant = approved_request(call=call)
     operator = make_operator(call.resource)
     client.force_login(operator)
-    bad = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n{funded.pk},x,y,1\n".encode())
+    period = f"{grant.start_date},{grant.start_date + timedelta(days=9)}"
+    bad = SimpleUploadedFile("usage.csv", (f"{funded.pk},{period},5\n{funded.pk},x,y,1\n"
+                                           f"{funded.pk},2020-01-01,2020-01-31,1\n").encode())
     response = client.post("/compute/usage/import/", {"file": bad})
     assert response.status_code == 200
-    assert any(e.startswith("Línea 2:") for e in response.context["form"].non_field_errors())
+    errors = response.context["form"].non_field_errors()
+    assert any(e.startswith("Línea 2:") for e in errors)
+    assert any(e.startswith("Línea 3:") and str(grant.start_date) in e for e in errors)  # outside the grant
     assert not funded.grant.usage_records.exists()
-    good = SimpleUploadedFile("usage.csv", f"{funded.pk},2026-01-01,2026-01-31,5\n".encode())
+    good = SimpleUploadedFile("usage.csv", f"{funded.pk},{period},5\n".encode())
     assert client.post("/compute/usage/import/", {"file": good}).status_code == 302
     assert funded.grant.usage_records.count() == 1
     client.force_login(funded.applicant)
+    assert client.get("/compute/usage/import/").status_code == 403
     response = client.post("/compute/usage/import/", {
-        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},2026-02-01,2026-02-28,5\n".encode())})
-    assert response.status_code == 200 and funded.grant.usage_records.count() == 1
+        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},{period},6\n".encode())})
+    assert response.status_code == 403 and funded.grant.usage_records.count() == 1
+    # An operator of another resource gets the page, but not this request's lines.
+    client.force_login(make_operator(make_call().resource))
+    response = client.post("/compute/usage/import/", {
+        "file": SimpleUploadedFile("usage.csv", f"{funded.pk},{period},6\n".encode())})
+    assert response.status_code == 200 and funded.grant.usage_records.get().units == 5
 
 
 def test_manager_assigns_reviewers_from_a_csv_page(client):
@@ -295,3 +307,28 @@ def test_hub_repository_page_names_the_grant_that_funded_it(client):
     page = client.get(f"/models/model/{funded_repo}/").content.decode()
     assert funded.title in page and "Convocatoria GPU 2026" in page and "/compute/dashboard/" in page
     assert pending.title not in client.get(f"/models/model/{pending_repo}/").content.decode()
+
+
+def test_blind_reviewers_never_see_attachment_file_names(client, settings, tmp_path):
+    """File names often carry the author's name; blind reviewers get neutral ones everywhere."""
+    settings.COMPUTE_PRIVATE_ROOT = str(tmp_path)
+    call = make_call(blind_review=True)
+    allocation = make_request(call=call, submit=False)
+    requests.attachment_add(actor=allocation.applicant, request=allocation, uploaded_file=SimpleUploadedFile(
+        "CV-Maria-Garcia.pdf", PDF, content_type="application/pdf"))
+    requests.request_submit(actor=allocation.applicant, request=allocation)
+    assignment = assigned(call=call, allocation=allocation)
+    attachment = RequestAttachment.objects.get()
+    download = f"/compute/requests/{allocation.pk}/attachments/{attachment.pk}/"
+    client.force_login(assignment.reviewer)
+    for page in (f"/compute/requests/{allocation.pk}/", f"/compute/reviews/{assignment.pk}/"):
+        html = client.get(page).content.decode()
+        assert "Maria-Garcia" not in html and download in html
+    assert "Maria-Garcia" not in client.get(download)["Content-Disposition"]
+    reviewer_api = APIClient()
+    reviewer_api.force_authenticate(assignment.reviewer)
+    for path in (f"/api/compute/requests/{allocation.pk}/", f"/api/compute/reviews/{assignment.pk}/"):
+        assert reviewer_api.get(path).json()["attachments"][0]["name"] == f"attachment-{attachment.pk}.pdf"
+    client.force_login(manager_of(call))
+    assert "CV-Maria-Garcia.pdf" in client.get(f"/compute/requests/{allocation.pk}/").content.decode()
+    assert "CV-Maria-Garcia.pdf" in client.get(download)["Content-Disposition"]

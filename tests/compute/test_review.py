@@ -1,6 +1,8 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.compute import permissions
 from apps.compute.models import Call, ReviewerAssignment
@@ -9,6 +11,7 @@ from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.compute.factories import assigned, make_call, make_request, manager_of
+from workers.compute import run_grant_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +141,32 @@ def test_blind_review_hides_the_applicant_from_reviewers_only():
     assert not permissions.can_see_applicant_identity(assignment.reviewer, allocation)
     assert permissions.can_see_applicant_identity(manager_of(call), allocation)
     assert permissions.can_see_applicant_identity(allocation.applicant, allocation)
+
+
+def test_reviewers_are_reminded_once_of_their_unscored_assignments_three_days_before_the_deadline():
+    now = timezone.now()
+    late, done = UserFactory(), UserFactory()
+    soon = make_call(open_now=False, review_deadline=now + timedelta(days=2), reviewers=[late, done],
+                     blind_review=True)
+    later = make_call(open_now=False, review_deadline=now + timedelta(days=9), reviewers=[late])
+    first, second = make_request(call=soon), make_request(call=soon)
+    assigned(call=soon, allocation=first, reviewer=late)
+    assigned(call=soon, allocation=second, reviewer=late)
+    scored = assigned(call=soon, allocation=first, reviewer=done)
+    review.review_submit(actor=done, assignment=scored, recommendation="approve",
+                         scores={c.pk: 8 for c in soon.criteria.all()})
+    assigned(call=later, allocation=make_request(call=later), reviewer=late)
+    reminders = Notification.objects.filter(kind="compute.review_reminder")
+
+    assert run_grant_calendar.run()["reviewers_reminded"] == 1
+    message = reminders.get()
+    assert message.recipient == late and message.url == "/compute/reviews/"
+    assert first.title in message.body and second.title in message.body
+    assert str(first.applicant) not in message.body  # blind review: titles only
+    assert later.title not in message.body  # that deadline is nine days away
+    assert run_grant_calendar.run()["reviewers_reminded"] == 0  # once per call
+    assert reminders.count() == 1
+
+    # A new deadline gets its own reminder.
+    requests.call_update(actor=UserFactory(is_staff=True), call=soon, review_deadline=now + timedelta(days=1))
+    assert review.review_reminders_send() == 1 and reminders.count() == 2

@@ -1,7 +1,9 @@
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.compute.models import AllocationRequest, Grant, UsageRecord
@@ -12,12 +14,13 @@ from tests.accounts.factories import UserFactory
 from tests.compute.factories import approved_request, make_call, make_operator, make_request, manager_of
 
 pytestmark = pytest.mark.django_db
-D = date(2026, 1, 1)
 
 
-def report(operator, allocation, units, start=D, end=None):
+def report(operator, allocation, units, start=None, end=None):
+    """One period inside the grant: by default its first ten days."""
+    start = start or Grant.objects.get(request=allocation).start_date
     return usage.usage_report(actor=operator, request_id=allocation.pk, period_start=start,
-                              period_end=end or start + timedelta(days=29), units=Decimal(units))
+                              period_end=end or start + timedelta(days=9), units=Decimal(units))
 
 
 def test_usage_thresholds_notify_once_at_80_and_once_at_100_and_overruns_are_kept():
@@ -28,12 +31,13 @@ def test_usage_thresholds_notify_once_at_80_and_once_at_100_and_overruns_are_kep
     kinds = lambda who: Notification.objects.filter(recipient=who, kind="compute.usage_threshold")  # noqa: E731
     report(operator, allocation, "50")
     assert not kinds(allocation.applicant).exists()
-    report(operator, allocation, "35", start=D + timedelta(days=30))
+    D = grant.start_date
+    report(operator, allocation, "35", start=D + timedelta(days=20))
     assert kinds(allocation.applicant).count() == 1 and kinds(manager).count() == 1
     assert "85 %" in kinds(allocation.applicant).get().title  # the suite runs in Spanish
-    report(operator, allocation, "5", start=D + timedelta(days=60))  # 90 %: nothing new
+    report(operator, allocation, "5", start=D + timedelta(days=40))  # 90 %: nothing new
     assert kinds(allocation.applicant).count() == 1
-    report(operator, allocation, "30", start=D + timedelta(days=90))  # 120 %: overrun
+    report(operator, allocation, "30", start=D + timedelta(days=60))  # 120 %: overrun
     assert kinds(allocation.applicant).count() == 2
     assert usage.grant_used(grant.pk) == Decimal("120")  # never capped or hidden
     grant.refresh_from_db()
@@ -67,25 +71,33 @@ def test_csv_import_reports_every_bad_line_and_applies_nothing():
     allocation, grant = approved_request(call=call, units="100")
     pending = make_request(call=call)
     operator = make_operator(call.resource)
+    s, e = grant.start_date, grant.end_date
+    day = lambda n: (s + timedelta(days=n)).isoformat()  # noqa: E731
     content = (
         "request_id,period_start,period_end,units\n"
-        f"{allocation.pk},2026-01-01,2026-01-31,40\n"
-        f"{allocation.pk},2026-02-01,2026-01-31,10\n"
-        f"abc,2026-01-01,2026-01-31,1\n"
-        f"{pending.pk},2026-01-01,2026-01-31,5\n"
-        f"{allocation.pk},2026-03-01,2026-03-31,-2\n"
-        f"{allocation.pk},01/04/2026,2026-04-30,3\n"
-        f"{allocation.pk},2026-01-01,2026-01-31,40\n"
+        f"{allocation.pk},{day(0)},{day(9)},40\n"
+        f"{allocation.pk},{day(20)},{day(10)},10\n"
+        f"abc,{day(0)},{day(9)},1\n"
+        f"{pending.pk},{day(0)},{day(9)},5\n"
+        f"{allocation.pk},{day(10)},{day(19)},-2\n"
+        f"{allocation.pk},01/04/2026,{day(9)},3\n"
+        f"{allocation.pk},{day(0)},{day(9)},40\n"
         "1,2\n"
+        f"{allocation.pk},{day(-40)},{day(-31)},1\n"              # line 10: before the grant
+        f"{allocation.pk},{e.isoformat()},{e + timedelta(days=30)},1\n"  # line 11: after it
+        f"{allocation.pk},{day(-3)},{day(-1)},1\n"                 # within the grace: fine
+        f"{allocation.pk},{day(30)},{day(39)},1e20\n"              # line 13: more than the column holds
+        f"{allocation.pk},{day(40)},{day(49)},1.005\n"             # line 14: three decimals
     )
     with pytest.raises(InvalidInput) as error:
         usage.usage_import_csv(actor=operator, content=content)
-    assert sorted(error.value.errors) == sorted(f"line {n}" for n in range(3, 10))
+    assert sorted(error.value.errors) == sorted(f"line {n}" for n in [*range(3, 12), 13, 14])
+    assert str(s) in error.value.errors["line 10"][0] and str(e) in error.value.errors["line 11"][0]
     assert "line 2" not in error.value.errors
     assert not UsageRecord.objects.exists()
     records = usage.usage_import_csv(
         actor=operator,
-        content=f"{allocation.pk},2026-01-01,2026-01-31,40\n{allocation.pk},2026-02-01,2026-02-28,45\n")
+        content=f"{allocation.pk},{day(0)},{day(9)},40\n{allocation.pk},{day(10)},{day(19)},45\n")
     assert len(records) == 2 and usage.grant_used(grant.pk) == Decimal("85")
     assert Notification.objects.filter(recipient=allocation.applicant, kind="compute.usage_threshold").count() == 1
 
@@ -142,5 +154,62 @@ def test_the_daily_task_runs_the_calendar_and_is_idempotent():
     call = make_call()
     allocation, grant = approved_request(call=call)
     Grant.objects.filter(pk=grant.pk).update(end_date=timezone.localdate() + timedelta(days=1))
-    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 1}
-    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 0}
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 1, "reviewers_reminded": 0}
+    assert run_grant_calendar.run() == {"started": 0, "expired": 0, "reminded": 0, "reviewers_reminded": 0}
+
+
+def test_usage_outside_the_grant_period_is_refused_per_field(settings):
+    settings.COMPUTE_USAGE_GRACE_DAYS = 7
+    call = make_call()
+    allocation, grant = approved_request(call=call, units="100")
+    operator = make_operator(call.resource)
+    with pytest.raises(InvalidInput) as error:
+        report(operator, allocation, "1", start=date(2020, 1, 1), end=date(2020, 1, 31))
+    assert list(error.value.errors) == ["period_start"]
+    with pytest.raises(InvalidInput) as error:
+        report(operator, allocation, "1", start=grant.start_date, end=grant.end_date + timedelta(days=8))
+    assert list(error.value.errors) == ["period_end"]
+    with pytest.raises(InvalidInput) as error:
+        report(operator, allocation, "1", start=grant.start_date - timedelta(days=8),
+               end=grant.end_date + timedelta(days=8))
+    assert sorted(error.value.errors) == ["period_end", "period_start"]
+    # A week either side is accepted: jobs are sometimes accounted late.
+    report(operator, allocation, "1", start=grant.start_date - timedelta(days=7),
+           end=grant.end_date + timedelta(days=7))
+    assert UsageRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["api", "csv"])
+def test_two_simultaneous_first_reports_for_one_period_both_succeed(path):
+    """Two operators' reports of the same new period, each on its own connection: one row, no error."""
+    call = make_call()
+    allocation, grant = approved_request(call=call, units="100")
+    operators = [make_operator(call.resource), make_operator(call.resource)]
+    start, end = grant.start_date, grant.start_date + timedelta(days=9)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def send(operator, units):
+        try:
+            barrier.wait(timeout=10)
+            if path == "api":
+                report(operator, allocation, units, start=start, end=end)
+            else:
+                usage.usage_import_csv(actor=operator, content=f"{allocation.pk},{start},{end},{units}\n")
+            outcomes.append("ok")
+        except Exception as error:  # noqa: BLE001 — the test reports whatever went wrong
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(op, units)) for op, units in zip(operators, ("85", "90"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["ok", "ok"]
+    record = UsageRecord.objects.get(grant=grant)
+    assert record.units in (Decimal("85"), Decimal("90"))
+    # The 80 % threshold was announced once, not once per report.
+    assert Notification.objects.filter(recipient=allocation.applicant, kind="compute.usage_threshold").count() == 1

@@ -2,11 +2,13 @@
 the operator reports usage through the API, and the public ledger shows the new totals."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
+from apps.compute.models import Grant
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.compute.factories import make_call, make_operator
 
@@ -91,8 +93,10 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
 
     # The operator reports usage with an API token.
     token = Token.objects.create(user=operator).key
+    start = Grant.objects.get(request_id=request_id).start_date
     response = page.request.post("/api/compute/usage/", headers={"Authorization": f"Token {token}"}, data={
-        "request_id": request_id, "period_start": "2026-01-01", "period_end": "2026-01-31", "units": "210",
+        "request_id": request_id, "period_start": start.isoformat(),
+        "period_end": (start + timedelta(days=29)).isoformat(), "units": "210",
     })
     assert response.status == 201, response.text()
 

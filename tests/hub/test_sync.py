@@ -12,6 +12,7 @@ from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.hub import factories
 from tests.hub.fake_hub import dataset_item, model_item
+from workers.hub import sync_all_owners, sync_owner
 
 DAY = date(2026, 11, 24)
 
@@ -344,8 +345,6 @@ def test_the_lock_expires_so_a_crashed_worker_does_not_block_for_ever(fake_hub, 
 
 @pytest.mark.django_db
 def test_sync_task_takes_an_id_and_is_idempotent(fake_hub):
-    from workers.hub import sync_owner
-
     fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=3)])
     owner = factories.owner("grupo")
     first = sync_owner.apply(args=[owner.pk]).get()
@@ -441,3 +440,8 @@ def test_sync_now_runs_on_a_real_worker_through_the_broker(fake_hub, celery_work
     while HubRepository.objects.get(repo_id="grupo/a").downloads != 180 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert HubRepository.objects.get(repo_id="grupo/a").downloads == 180
+
+
+def test_sync_tasks_are_delivered_again_when_a_worker_dies_mid_sync():
+    for task in (sync_owner, sync_all_owners):
+        assert task.acks_late is True and task.reject_on_worker_lost is True

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,16 +11,12 @@ from django.utils.translation import gettext as _
 from apps.compute import permissions
 from apps.compute.models import AllocationRequest, Call, ChangeRequest, Grant
 from apps.compute.services.lifecycle import transition
-from apps.compute.services.requests import request_url
+from apps.compute.services.requests import granted_total, request_url
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.notifications.services import notify
 
 Status = AllocationRequest.Status
 DECIDABLE = {Status.SUBMITTED, Status.UNDER_REVIEW}
-
-
-def granted_total(call_id: int) -> Decimal:
-    return Grant.objects.filter(call_id=call_id).aggregate(total=Sum("units"))["total"] or Decimal("0")
 
 
 def _lock_call_and_check_budget(call_id: int, units: Decimal) -> Call:
@@ -68,9 +63,13 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
     transition(request=request, to=Status.APPROVED, actor=actor, note=note)
     today = timezone.localdate()
     start = max(request.desired_start, today)
+    try:
+        end = start + timedelta(days=request.duration_days)
+    except OverflowError as error:
+        raise InvalidInput(errors={"desired_start": [_("The requested dates are out of range.")]}) from error
     grant = Grant.objects.create(
         request=request, call_id=request.call_id, units=units, start_date=start,
-        end_date=start + timedelta(days=request.duration_days), decided_by=actor, note=note,
+        end_date=end, decided_by=actor, note=note,
     )
     if start <= today:
         transition(request=request, to=Status.ACTIVE, actor=None, note=_("The grant period started."))

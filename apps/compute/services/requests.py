@@ -2,13 +2,16 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.compute import permissions
@@ -17,9 +20,12 @@ from apps.compute.models import (
     Call,
     Criterion,
     ExpectedOutput,
+    Grant,
     RequestAttachment,
     RequestMember,
     Resource,
+    ReviewerAssignment,
+    Score,
 )
 from apps.compute.services.lifecycle import transition
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
@@ -28,6 +34,9 @@ from apps.notifications.services import notify
 Status = AllocationRequest.Status
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 PDF_MAGIC = b"%PDF-"
+# Beyond these a grant's dates stop meaning anything (and far enough out, stop being dates).
+MAX_DURATION_DAYS = 3660
+MAX_START_DAYS = 3 * 366
 
 
 @dataclass
@@ -57,6 +66,83 @@ def resource_create(*, name: str, slug: str, provider: str, kind: str, unit: str
     return resource
 
 
+def granted_total(call_id: int) -> Decimal:
+    return Grant.objects.filter(call_id=call_id).aggregate(total=Sum("units"))["total"] or Decimal("0")
+
+
+CALL_FIELDS = ("resource", "title", "description", "eligibility", "budget", "per_request_max", "opens_at",
+               "closes_at", "review_deadline", "blind_review", "score_visibility")
+
+
+def members_by_identifier(identifiers, *, field: str) -> list:
+    """Members named by e-mail address or username; unknown names are field errors."""
+    User = get_user_model()
+    found, unknown = [], []
+    for identifier in dict.fromkeys(i.strip() for i in identifiers if i and i.strip()):
+        lookup = {"email__iexact": identifier} if "@" in identifier else {"username__iexact": identifier}
+        user = User.objects.filter(is_active=True, **lookup).first()
+        if user is None:
+            unknown.append(identifier)
+        elif user not in found:
+            found.append(user)
+    if unknown:
+        raise InvalidInput(errors={field: [_("No member with the e-mail or username: %s.") % ", ".join(unknown)]})
+    return found
+
+
+def _validate_call(*, values: dict, criteria, call: Call | None, slug: str | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if call is None and not slug:
+        errors["slug"] = [_("Give the call an address (letters, digits and hyphens).")]
+    elif call is None and Call.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("Another call already uses this address.")]
+    budget, per_request_max = values["budget"], values["per_request_max"]
+    if values["resource"] is None:
+        errors["resource"] = [_("No such resource.")]
+    if not (values["title"] or "").strip():
+        errors["title"] = [_("Give the call a title.")]
+    if budget is None or budget <= 0:
+        errors["budget"] = [_("The budget must be positive.")]
+    elif call is not None and budget < granted_total(call.pk):
+        errors["budget"] = [_("%(granted)s units are already granted: the budget cannot be lower.")
+                            % {"granted": granted_total(call.pk)}]
+    if per_request_max is None or budget is None or not 0 < per_request_max <= budget:
+        errors["per_request_max"] = [_("The maximum per request must be positive and within the budget.")]
+    if values["closes_at"] <= values["opens_at"]:
+        errors["closes_at"] = [_("The call must close after it opens.")]
+    if values["review_deadline"] < values["closes_at"]:
+        errors["review_deadline"] = [_("The review deadline cannot be before the call closes.")]
+    if values["score_visibility"] not in Call.ScoreVisibility.values:
+        errors["score_visibility"] = [_("Choose who sees other reviewers' scores.")]
+    if criteria is not None:
+        names = [name.strip() for name, _weight in criteria]
+        if not criteria:
+            errors["criteria"] = [_("Give at least one review criterion.")]
+        elif any(not name or len(name) > 120 for name in names):
+            errors["criteria"] = [_("Every criterion needs a name of at most 120 characters.")]
+        elif len({n.casefold() for n in names}) != len(names):
+            errors["criteria"] = [_("A criterion is listed twice.")]
+        elif any(not 1 <= weight <= 100 for _name, weight in criteria):
+            errors["criteria"] = [_("Weights go from 1 to 100.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
+def _set_criteria(call: Call, criteria) -> None:
+    current = [(c.name, c.weight) for c in call.criteria.all()]
+    wanted = [(name.strip(), weight) for name, weight in criteria]
+    if current == wanted:
+        return
+    # Stored weighted scores were computed with the old criteria: they cannot change under them.
+    if Score.objects.filter(criterion__call=call).exists():
+        raise Conflict(_("Reviews have already been scored: the criteria can no longer change."),
+                       errors={"criteria": [_("Reviews have already been scored with these criteria.")]})
+    call.criteria.all().delete()
+    Criterion.objects.bulk_create(
+        Criterion(call=call, name=name, weight=weight, position=i) for i, (name, weight) in enumerate(wanted)
+    )
+
+
 @transaction.atomic
 def call_create(*, actor=None, resource: Resource | None, title: str, slug: str, budget: Decimal,
                 per_request_max: Decimal,
@@ -66,34 +152,57 @@ def call_create(*, actor=None, resource: Resource | None, title: str, slug: str,
                 score_visibility: str = Call.ScoreVisibility.AFTER_OWN) -> Call:
     if actor is not None and not permissions.can_open_call(actor):
         raise NotAllowed(_("Only staff can open calls."))
-    errors = {}
-    if resource is None:
-        errors["resource"] = [_("No such resource.")]
-    if Call.objects.filter(slug=slug).exists():
-        errors["slug"] = [_("Another call already uses this address.")]
-    if budget <= 0:
-        errors["budget"] = [_("The budget must be positive.")]
-    if not 0 < per_request_max <= budget:
-        errors["per_request_max"] = [_("The maximum per request must be positive and within the budget.")]
-    if closes_at <= opens_at:
-        errors["closes_at"] = [_("The call must close after it opens.")]
-    if review_deadline < closes_at:
-        errors["review_deadline"] = [_("The review deadline cannot be before the call closes.")]
-    if not criteria:
-        errors["criteria"] = [_("Give at least one review criterion.")]
-    if errors:
-        raise InvalidInput(errors=errors)
-    call = Call.objects.create(
-        resource=resource, title=title, slug=slug, budget=budget, per_request_max=per_request_max,
-        opens_at=opens_at, closes_at=closes_at, review_deadline=review_deadline,
-        description=description, eligibility=eligibility, blind_review=blind_review,
-        score_visibility=score_visibility,
-    )
-    Criterion.objects.bulk_create(
-        Criterion(call=call, name=name, weight=weight, position=i) for i, (name, weight) in enumerate(criteria)
-    )
+    values = dict(resource=resource, title=title, budget=budget, per_request_max=per_request_max,
+                  opens_at=opens_at, closes_at=closes_at, review_deadline=review_deadline,
+                  description=description, eligibility=eligibility, blind_review=blind_review,
+                  score_visibility=score_visibility)
+    slug = slug or slugify(title)[:80]
+    _validate_call(values=values, criteria=criteria, call=None, slug=slug)
+    call = Call.objects.create(slug=slug, **values)
+    _set_criteria(call, criteria)
     call.managers.set(managers)
     call.reviewers.set(reviewers)
+    return call
+
+
+@transaction.atomic
+def call_update(*, actor, call: Call, criteria: list[tuple[str, int]] | None = None, managers=None,
+                reviewers=None, **fields) -> Call:
+    """Staff edit a call; what reviews already rely on (scored criteria, blind review) stays fixed."""
+    if not permissions.can_edit_call(actor, call):
+        raise NotAllowed(_("Only staff can edit calls."))
+    unknown = set(fields) - set(CALL_FIELDS)
+    if unknown:
+        raise InvalidInput(errors={name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    # Lock the row: budget checks here and in approvals must not interleave.
+    call = Call.objects.select_for_update().select_related("resource").get(pk=call.pk)
+    values = {name: fields.get(name, getattr(call, name)) for name in CALL_FIELDS}
+    _validate_call(values=values, criteria=criteria, call=call)
+    if values["resource"] != call.resource and call.requests.exists():
+        # Requests were sized in the old resource's unit; grants are counted against it.
+        raise InvalidInput(errors={"resource": [_("The call already has requests: its resource cannot change.")]})
+    assigned = ReviewerAssignment.objects.filter(request__call=call)
+    if values["blind_review"] != call.blind_review and assigned.exists():
+        raise Conflict(_("Reviewers are already assigned: blind review can no longer be switched."),
+                       errors={"blind_review": [_("Reviewers are already assigned.")]})
+    if reviewers is not None:
+        leaving = assigned.exclude(reviewer__in=reviewers).exclude(
+            status=ReviewerAssignment.Status.CONFLICT).select_related("reviewer")
+        names = sorted({str(a.reviewer) for a in leaving})
+        if names:
+            raise InvalidInput(errors={"reviewers": [
+                _("Still assigned to requests in this call: %s.") % ", ".join(names)]})
+    if values["review_deadline"] != call.review_deadline:
+        call.review_reminder_sent_at = None  # a new deadline deserves its own reminder
+    for name, value in values.items():
+        setattr(call, name, value)
+    call.save()
+    if criteria is not None:
+        _set_criteria(call, criteria)
+    if managers is not None:
+        call.managers.set(managers)
+    if reviewers is not None:
+        call.reviewers.set(reviewers)
     return call
 
 
@@ -102,7 +211,7 @@ def call_is_open(call: Call, now=None) -> bool:
     return call.opens_at <= now < call.closes_at
 
 
-def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days: int,
+def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days: int, desired_start: date | None,
               collaborators: list[Collaborator], outputs: list[Output], applicant_affiliation: str) -> None:
     errors: dict[str, list[str]] = {}
     if requested_units is None or requested_units <= 0:
@@ -114,6 +223,10 @@ def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days:
         ]
     if not duration_days or duration_days < 1:
         errors["duration_days"] = [_("The duration must be at least one day.")]
+    elif duration_days > MAX_DURATION_DAYS:
+        errors["duration_days"] = [_("The duration can be at most %d days.") % MAX_DURATION_DAYS]
+    if desired_start is not None and desired_start > timezone.localdate() + timedelta(days=MAX_START_DAYS):
+        errors["desired_start"] = [_("The start can be at most %d days from today.") % MAX_START_DAYS]
     if not applicant_affiliation.strip():
         errors["applicant_affiliation"] = [_("Declare your affiliation (it is used to avoid conflicts of interest).")]
     if any(c.user.pk == applicant.pk for c in collaborators):
@@ -155,7 +268,7 @@ def request_create(*, applicant, call: Call, title: str, abstract: str, justific
     if not call_is_open(call):
         raise Conflict(_("This call is not open for requests."))
     _validate(call=call, applicant=applicant, requested_units=requested_units, duration_days=duration_days,
-              collaborators=collaborators, outputs=outputs, applicant_affiliation=applicant_affiliation)
+              desired_start=desired_start, collaborators=collaborators, outputs=outputs, applicant_affiliation=applicant_affiliation)
     request = AllocationRequest.objects.create(
         call=call, applicant=applicant, title=title, abstract=abstract, justification=justification,
         requested_units=requested_units, desired_start=desired_start, duration_days=duration_days,
@@ -185,7 +298,8 @@ def request_update(*, actor, request: AllocationRequest, collaborators: list[Col
         Output(o.kind, o.repo_id, o.licence) for o in request.outputs.all()
     ]
     _validate(call=request.call, applicant=request.applicant, requested_units=request.requested_units,
-              duration_days=request.duration_days, collaborators=list(current_collaborators),
+              duration_days=request.duration_days, desired_start=request.desired_start,
+              collaborators=list(current_collaborators),
               outputs=list(current_outputs), applicant_affiliation=request.applicant_affiliation)
     request.save()
     if collaborators is not None or outputs is not None:

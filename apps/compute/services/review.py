@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from apps.notifications.services import notify
 
 Status = AllocationRequest.Status
 REVIEWABLE = {Status.SUBMITTED, Status.UNDER_REVIEW}
+REVIEW_REMINDER_DAYS = 3
 # Words that differ between spellings of the same institution and say nothing about it.
 _NOISE = {"the", "of", "de", "del", "la", "el", "los", "las", "y", "and", "i", "d", "l"}
 
@@ -177,3 +179,47 @@ def review_submit(*, actor, assignment: ReviewerAssignment, scores: dict[int, in
     assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["weighted_score", "recommendation", "comment", "status", "submitted_at"])
     return assignment
+
+
+@transaction.atomic
+def review_reminders_send(*, now=None) -> int:
+    """Daily: for calls whose review deadline is within three days, one message per reviewer.
+
+    Each message lists all that reviewer's unscored assignments in those calls. The call
+    remembers that its reminder went out, so later runs send nothing more for it.
+    """
+    now = now or timezone.now()
+    calls = list(
+        Call.objects.select_for_update(skip_locked=True)
+        .filter(review_reminder_sent_at__isnull=True, review_deadline__gt=now,
+                review_deadline__lte=now + timedelta(days=REVIEW_REMINDER_DAYS))
+        .order_by("review_deadline", "pk")
+    )
+    if not calls:
+        return 0
+    Call.objects.filter(pk__in=[c.pk for c in calls]).update(review_reminder_sent_at=now)
+    pending = (
+        ReviewerAssignment.objects.filter(request__call__in=calls, status=ReviewerAssignment.Status.ASSIGNED,
+                                          request__status__in=REVIEWABLE, reviewer__is_active=True)
+        .select_related("reviewer", "request__call")
+        .order_by("request__call__review_deadline", "request__call_id", "pk")
+    )
+    per_reviewer: dict[int, list[ReviewerAssignment]] = {}
+    for assignment in pending:
+        per_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    for items in per_reviewer.values():
+        # Titles only: under blind review the applicant's name must not travel in a message.
+        lines = [
+            _("• “%(title)s” (%(call)s), due %(deadline)s") % {
+                "title": a.request.title, "call": a.request.call.title,
+                "deadline": timezone.localtime(a.request.call.review_deadline).strftime("%Y-%m-%d %H:%M"),
+            }
+            for a in items
+        ]
+        notify(
+            recipients=[items[0].reviewer], kind="compute.review_reminder",
+            title=(_("%d compute reviews are due soon") % len(items)) if len(items) > 1
+            else _("Your review of “%s” is due soon") % items[0].request.title,
+            body="\n".join(lines), url=reverse("compute:review-queue"),
+        )
+    return len(per_reviewer)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -24,6 +25,7 @@ Status = AllocationRequest.Status
 REPORTABLE = {Status.APPROVED, Status.ACTIVE, Status.COMPLETED}
 THRESHOLDS = (80, 100)
 REMINDER_DAYS = (30, 7, 1)
+MAX_UNITS = Decimal(10) ** 12
 
 
 @dataclass
@@ -51,9 +53,40 @@ def _validate_line(line: UsageLine) -> dict[str, list[str]]:
     errors = {}
     if line.units is None or line.units < 0:
         errors["units"] = [_("Units must be zero or more.")]
+    elif line.units >= MAX_UNITS or line.units != line.units.quantize(Decimal("0.01")):
+        # The column holds 14 digits with 2 decimals; beyond that the database would refuse it.
+        errors["units"] = [_("Units must be below %s, with at most two decimals.") % MAX_UNITS]
     if line.period_start and line.period_end and line.period_end < line.period_start:
         errors["period_end"] = [_("The period ends before it starts.")]
     return errors
+
+
+def _period_errors(grant: Grant, line: UsageLine) -> dict[str, list[str]]:
+    """The period must fall within the grant, give or take COMPUTE_USAGE_GRACE_DAYS.
+
+    The grace covers jobs that started inside the grant and are accounted a few days
+    late; anything further out is a typo (wrong year, wrong request) and is refused.
+    """
+    grace = timedelta(days=settings.COMPUTE_USAGE_GRACE_DAYS)
+    earliest, latest = grant.start_date - grace, grant.end_date + grace
+    values = {"start": grant.start_date, "end": grant.end_date}
+    errors = {}
+    if line.period_start < earliest:
+        errors["period_start"] = [_("The grant runs from %(start)s to %(end)s: this period starts before it.")
+                                  % values]
+    if line.period_end > latest:
+        errors["period_end"] = [_("The grant runs from %(start)s to %(end)s: this period ends after it.")
+                                % values]
+    return errors
+
+
+def _lock_grants(grant_ids) -> None:
+    """Serialise reports on the same grants (in id order, so two imports cannot deadlock).
+
+    Without it two first reports for one period both find no row and both insert; the
+    unique constraint then fails one of them instead of turning it into an update.
+    """
+    list(Grant.objects.select_for_update().filter(pk__in=set(grant_ids)).order_by("pk").values_list("pk"))
 
 
 def _record(*, actor, grant: Grant, line: UsageLine, source: str) -> UsageRecord:
@@ -100,6 +133,10 @@ def usage_report(*, actor, request_id: int, period_start: date, period_end: date
     if errors:
         raise InvalidInput(errors=errors)
     grant = _grant_for_report(actor=actor, request_id=request_id)
+    errors = _period_errors(grant, line)
+    if errors:
+        raise InvalidInput(errors=errors)
+    _lock_grants([grant.pk])
     record = _record(actor=actor, grant=grant, line=line, source=source)
     _announce_thresholds(grant.pk)
     return record
@@ -151,6 +188,7 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
                 messages = [str(error.message)]
             else:
                 period = (line.request_id, line.period_start, line.period_end)
+                messages = [m for field_messages in _period_errors(grant, line).values() for m in field_messages]
                 if period in seen:
                     messages = [_("Same request and period as line %d.") % seen[period]]
                 seen[period] = number
@@ -162,6 +200,7 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
         errors["file"] = [_("The file has no usage lines.")]
     if errors:
         raise InvalidInput(_("Nothing was imported: fix the lines below and upload again."), errors=errors)
+    _lock_grants(g.pk for g, _line in parsed)
     records = [_record(actor=actor, grant=g, line=line, source=UsageRecord.Source.CSV) for g, line in parsed]
     for grant_id in sorted({g.pk for g, _line in parsed}):
         _announce_thresholds(grant_id)
