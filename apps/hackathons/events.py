@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from apps.notifications.services import notify
+from apps.notifications.services import Text, notify
 
 PHASE_CHANGED = "hackathons.phase_changed"
 TEAM_INVITATION = "hackathons.team_invitation"
@@ -23,7 +23,7 @@ EVENTS = {
 }
 
 
-def emit(event: str, hackathon, recipients: Iterable, *, title: str, body: str = "", url: str = ""):
+def emit(event: str, hackathon, recipients: Iterable, *, title: Text, body: Text = "", url: str = ""):
     """Publish one hackathon event to its recipients (stored, e-mailed after commit)."""
     if event not in EVENTS:
         raise ValueError(f"Unknown hackathon event {event!r}")

@@ -174,8 +174,8 @@ def _owner_failure_record(owner: HubOwner, message: str) -> None:
         notify(
             recipients=[*owner.members.all(), owner.added_by],
             kind="hub.sync_failed",
-            title=_("The Hub sync of %(owner)s failed") % {"owner": owner.name},
-            body=_("The catalogue keeps the data of the last successful sync. Error: %(error)s")
+            title=lambda: _("The Hub sync of %(owner)s failed") % {"owner": owner.name},
+            body=lambda: _("The catalogue keeps the data of the last successful sync. Error: %(error)s")
             % {"error": message[:300]},
             url=reverse("hub:owner", kwargs={"name": owner.name}),
         )

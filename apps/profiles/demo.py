@@ -8,7 +8,6 @@ from django.contrib.auth.hashers import make_password
 from apps.accounts.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES
 from apps.accounts.models import User
 from apps.profiles import services
-from apps.profiles.choices import Region
 from apps.profiles.models import Profile
 
 EXTRA_PEOPLE = 135  # on top of the accounts seeder's people: about 200 profiles in all

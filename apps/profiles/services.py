@@ -358,7 +358,7 @@ def contact_request_send(*, sender, profile: Profile, message: str) -> ContactRe
     notify(
         recipients=[profile.user],
         kind="profiles.contact_request",
-        title=_("%(name)s would like to get in touch") % {"name": sender_name},
+        title=lambda: _("%(name)s would like to get in touch") % {"name": sender_name},
         body=message,
         url=_contact_inbox_url(),
     )
@@ -400,7 +400,7 @@ def contact_request_accept(*, actor, request_id: int, reply: str) -> ContactRequ
     notify(
         recipients=[contact.sender],
         kind="profiles.contact_request",
-        title=_("%(name)s accepted your contact request") % {"name": contact.profile.display_name},
+        title=lambda: _("%(name)s accepted your contact request") % {"name": contact.profile.display_name},
         body=reply,
         url=_contact_inbox_url(),
     )

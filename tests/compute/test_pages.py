@@ -332,3 +332,18 @@ def test_blind_reviewers_never_see_attachment_file_names(client, settings, tmp_p
     client.force_login(manager_of(call))
     assert "CV-Maria-Garcia.pdf" in client.get(f"/compute/requests/{allocation.pk}/").content.decode()
     assert "CV-Maria-Garcia.pdf" in client.get(download)["Content-Disposition"]
+
+
+def test_notifications_reach_each_person_in_their_own_language():
+    from django.utils import translation
+
+    from apps.notifications.models import Notification
+
+    english_manager = UserFactory(language="en")
+    call = make_call(managers=[english_manager])
+    with translation.override("es"):  # the applicant works in Spanish
+        allocation = make_request(call=call, applicant=UserFactory(language="es"))
+    to_manager = Notification.objects.get(recipient=english_manager, kind="compute.submitted")
+    to_applicant = Notification.objects.get(recipient=allocation.applicant, kind="compute.submitted")
+    assert to_manager.title == f"New compute request: {allocation.title}"
+    assert to_applicant.title == f"Hemos recibido tu solicitud de cómputo «{allocation.title}»"

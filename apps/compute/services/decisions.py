@@ -13,7 +13,7 @@ from apps.compute.models import AllocationRequest, Call, ChangeRequest, Grant
 from apps.compute.services.lifecycle import transition
 from apps.compute.services.requests import granted_total, request_url
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
-from apps.notifications.services import notify
+from apps.notifications.services import Text, notify
 
 Status = AllocationRequest.Status
 DECIDABLE = {Status.SUBMITTED, Status.UNDER_REVIEW}
@@ -41,7 +41,7 @@ def _require_manager(actor, call) -> None:
         raise NotAllowed(_("Only the call's managers can decide on requests."))
 
 
-def _tell_applicants(request: AllocationRequest, *, title: str, body: str) -> None:
+def _tell_applicants(request: AllocationRequest, *, title: Text, body: Text) -> None:
     notify(
         recipients=[request.applicant, *(m.user for m in request.members.select_related("user"))],
         kind="compute.decision", title=title, body=body, url=request_url(request),
@@ -75,8 +75,8 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
         transition(request=request, to=Status.ACTIVE, actor=None, note=_("The grant period started."))
     unit = request.call.resource.get_unit_display()
     _tell_applicants(
-        request, title=_("Your compute request “%s” was approved") % request.title,
-        body=_("%(units)s %(unit)s from %(start)s to %(end)s.") % {
+        request, title=lambda: _("Your compute request “%s” was approved") % request.title,
+        body=lambda: _("%(units)s %(unit)s from %(start)s to %(end)s.") % {
             "units": units, "unit": unit, "start": grant.start_date, "end": grant.end_date,
         } + (f"\n\n{note}" if note else ""),
     )
@@ -89,7 +89,7 @@ def _reject(*, actor, request: AllocationRequest, note: str) -> None:
     if request.status not in DECIDABLE:
         raise Conflict(_("Only submitted requests under review can be decided."))
     transition(request=request, to=Status.REJECTED, actor=actor, note=note)
-    _tell_applicants(request, title=_("Your compute request “%s” was not approved") % request.title, body=note)
+    _tell_applicants(request, title=lambda: _("Your compute request “%s” was not approved") % request.title, body=note)
 
 
 @transaction.atomic
@@ -181,7 +181,7 @@ def change_request_create(*, actor, request: AllocationRequest, reason: str,
     )
     notify(
         recipients=list(request.call.managers.all()), kind="compute.change_requested",
-        title=_("Change requested on the grant “%s”") % request.title, body=reason,
+        title=lambda: _("Change requested on the grant “%s”") % request.title, body=reason,
         url=reverse("compute:call-manage", args=[request.call.slug]),
     )
     return change
@@ -211,7 +211,7 @@ def change_request_decide(*, actor, change: ChangeRequest, approve: bool, note: 
     change.save(update_fields=["status", "decided_by", "decision_note", "decided_at"])
     _tell_applicants(
         request,
-        title=(_("Your change request on “%s” was approved") if approve
+        title=lambda: (_("Your change request on “%s” was approved") if approve
                else _("Your change request on “%s” was denied")) % request.title,
         body=note,
     )

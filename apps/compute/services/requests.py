@@ -319,12 +319,12 @@ def request_submit(*, actor, request: AllocationRequest, note: str = "") -> Allo
     url = request_url(request)
     notify(
         recipients=[request.applicant], kind="compute.submitted",
-        title=_("We received your compute request “%s”") % request.title,
-        body=_("You will be told when reviewers have assessed it."), url=url,
+        title=lambda: _("We received your compute request “%s”") % request.title,
+        body=lambda: _("You will be told when reviewers have assessed it."), url=url,
     )
     notify(
         recipients=list(request.call.managers.all()), kind="compute.submitted",
-        title=(_("Resubmitted compute request: %s") if resubmission else _("New compute request: %s"))
+        title=lambda: (_("Resubmitted compute request: %s") if resubmission else _("New compute request: %s"))
         % request.title,
         url=reverse("compute:call-manage", args=[request.call.slug]),
     )
@@ -349,7 +349,7 @@ def request_changes_ask(*, actor, request: AllocationRequest, note: str) -> Allo
     transition(request=request, to=Status.CHANGES_REQUESTED, actor=actor, note=note)
     notify(
         recipients=[request.applicant], kind="compute.changes_requested",
-        title=_("Changes requested on “%s”") % request.title, body=note, url=request_url(request),
+        title=lambda: _("Changes requested on “%s”") % request.title, body=note, url=request_url(request),
     )
     return request
 

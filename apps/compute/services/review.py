@@ -83,8 +83,8 @@ def reviewer_assign(*, actor, request: AllocationRequest, reviewer) -> ReviewerA
         transition(request=request, to=Status.UNDER_REVIEW, actor=actor, note=_("Review started."))
     notify(
         recipients=[reviewer], kind="compute.review_assigned",
-        title=_("You have a compute request to review in “%s”") % call.title,
-        body=_("Please submit your review before %s.") % timezone.localtime(call.review_deadline).date(),
+        title=lambda: _("You have a compute request to review in “%s”") % call.title,
+        body=lambda: _("Please submit your review before %s.") % timezone.localtime(call.review_deadline).date(),
         url=reverse("compute:review", args=[assignment.pk]),
     )
     return assignment
@@ -136,7 +136,7 @@ def conflict_declare(*, actor, assignment: ReviewerAssignment, note: str = "") -
     assignment.save(update_fields=["status", "conflict_note"])
     notify(
         recipients=list(assignment.request.call.managers.all()), kind="compute.review_conflict",
-        title=_("A reviewer declared a conflict of interest on “%s”") % assignment.request.title,
+        title=lambda: _("A reviewer declared a conflict of interest on “%s”") % assignment.request.title,
         url=reverse("compute:call-manage", args=[assignment.request.call.slug]),
     )
     return assignment
@@ -218,7 +218,7 @@ def review_reminders_send(*, now=None) -> int:
         ]
         notify(
             recipients=[items[0].reviewer], kind="compute.review_reminder",
-            title=(_("%d compute reviews are due soon") % len(items)) if len(items) > 1
+            title=lambda: (_("%d compute reviews are due soon") % len(items)) if len(items) > 1
             else _("Your review of “%s” is due soon") % items[0].request.title,
             body="\n".join(lines), url=reverse("compute:review-queue"),
         )

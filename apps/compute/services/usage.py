@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.compute import permissions
-from apps.compute.models import AllocationRequest, Grant, RequestMember, UsageRecord
+from apps.compute.models import AllocationRequest, Grant, RequestMember, Resource, UsageRecord
 from apps.compute.services.csv_lines import csv_lines
 from apps.compute.services.lifecycle import transition
 from apps.compute.services.requests import request_url
@@ -114,14 +115,14 @@ def _announce_thresholds(grant_id: int) -> None:
     grant.save(update_fields=["usage_notified_percent"])
     request = grant.request
     values = {"title": request.title, "used": used, "units": grant.units,
-              "unit": request.call.resource.get_unit_display(), "percent": int(percent)}
-    if crossed >= 100:
-        title = _("“%(title)s” has used its whole grant (%(percent)s%%)") % values
-    else:
-        title = _("“%(title)s” has used %(percent)s%% of its grant") % values
-    body = _("%(used)s of %(units)s %(unit)s used.") % values
+              "unit": Resource.Unit(request.call.resource.unit).label, "percent": int(percent)}
+    title = (
+        gettext_lazy("“%(title)s” has used its whole grant (%(percent)s%%)") if crossed >= 100
+        else gettext_lazy("“%(title)s” has used %(percent)s%% of its grant")
+    )
     notify(recipients=[request.applicant, *request.call.managers.all()], kind="compute.usage_threshold",
-           title=title, body=body, url=request_url(request))
+           title=lambda: title % values, body=lambda: _("%(used)s of %(units)s %(unit)s used.") % values,
+           url=request_url(request))
 
 
 @transaction.atomic
@@ -223,7 +224,7 @@ def grants_start_and_expire(*, today: date | None = None) -> dict[str, int]:
         grant.expired_at = timezone.now()
         grant.save(update_fields=["expired_at"])
         notify(recipients=[grant.request.applicant], kind="compute.grant_expired",
-               title=_("Your grant for “%s” has ended") % grant.request.title, url=request_url(grant.request))
+               title=lambda: _("Your grant for “%s” has ended") % grant.request.title, url=request_url(grant.request))
         expired += 1
     return {"started": started, "expired": expired}
 
@@ -273,7 +274,7 @@ def grant_reminders_send(*, today: date | None = None) -> int:
             for g, d in items
         ]
         notify(recipients=[people[pk]], kind="compute.grant_reminder",
-               title=_("%d of your compute grants end soon") % len(items) if len(items) > 1
+               title=lambda: _("%d of your compute grants end soon") % len(items) if len(items) > 1
                else _("Your compute grant “%s” ends soon") % items[0][0].request.title,
                body="\n".join(lines) + "\n\n" + _("You can ask for an extension from the request page."),
                url=reverse("compute:my-requests"))

@@ -78,8 +78,8 @@ def judge_add(*, actor, hackathon: Hackathon, handle: str) -> Judge:
         return judge  # a draft is for its organisers only; judges hear of it when it is published
     events.emit(
         events.JUDGE_ASSIGNED, hackathon, [user],
-        title=_("You are a judge of %(title)s") % {"title": hackathon.title},
-        body=_("Submissions will be assigned to you when judging starts."),
+        title=lambda: _("You are a judge of %(title)s") % {"title": hackathon.title},
+        body=lambda: _("Submissions will be assigned to you when judging starts."),
         url=f"/hackathons/{hackathon.slug}/judging/",
     )
     if hackathon.state == Hackathon.State.JUDGING:
@@ -137,7 +137,7 @@ def assignments_create(*, hackathon: Hackathon) -> int:
     if notified:
         events.emit(
             events.JUDGE_ASSIGNED, hackathon, [j.user for j in judges if j.id in notified],
-            title=_("Submissions of %(title)s are waiting for your scores") % {"title": hackathon.title},
+            title=lambda: _("Submissions of %(title)s are waiting for your scores") % {"title": hackathon.title},
             url=f"/hackathons/{hackathon.slug}/judging/",
         )
     return len(new)

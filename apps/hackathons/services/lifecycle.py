@@ -348,7 +348,7 @@ def _after_transition(hackathon: Hackathon, transition: Transition, now) -> None
     organisers = list(hackathon.organisers.all())
     judges = [j.user for j in hackathon.judges.select_related("user")]
     participants = _participants(hackathon)
-    state_label = hackathon.get_state_display()
+    state_label = State(hackathon.state).label  # lazy: rendered in each recipient's language
     if transition.action == "start_judging":
         from apps.hackathons.services.judging import assignments_create
 
@@ -356,8 +356,8 @@ def _after_transition(hackathon: Hackathon, transition: Transition, now) -> None
     if transition.action == "publish_results":
         events.emit(
             events.RESULTS_PUBLISHED, hackathon, participants + judges + organisers,
-            title=_("Results of %(title)s are out") % {"title": hackathon.title},
-            body=_("See the leaderboard and the gallery of submissions."),
+            title=lambda: _("Results of %(title)s are out") % {"title": hackathon.title},
+            body=lambda: _("See the leaderboard and the gallery of submissions."),
             url=f"/hackathons/{hackathon.slug}/results/",
         )
         return
@@ -366,7 +366,7 @@ def _after_transition(hackathon: Hackathon, transition: Transition, now) -> None
         recipients += judges  # on "publish", judges added to the draft learn of it
     events.emit(
         events.PHASE_CHANGED, hackathon, recipients,
-        title=_("%(title)s: %(state)s") % {"title": hackathon.title, "state": state_label},
+        title=lambda: _("%(title)s: %(state)s") % {"title": hackathon.title, "state": state_label},
         body=hackathon.cancellation_reason if transition.action == "cancel" else "",
     )
 
@@ -444,14 +444,14 @@ def _reminders(hackathon: Hackathon):
     participants = lambda: _participants(hackathon)  # noqa: E731
     if hackathon.state == State.REGISTRATION_OPEN:
         yield ("registration_closes", hackathon.registration_closes_at, participants,
-               _("Registration for %(title)s closes at %(when)s"))
+               gettext_lazy("Registration for %(title)s closes at %(when)s"))
     if hackathon.state in (State.REGISTRATION_OPEN, State.IN_PROGRESS):
         yield ("hacking_ends", hackathon.hacking_ends_at, participants,
-               _("Submissions for %(title)s close at %(when)s"))
+               gettext_lazy("Submissions for %(title)s close at %(when)s"))
     if hackathon.state == State.JUDGING:
         yield ("judging_ends", hackathon.judging_ends_at,
                lambda: [j.user for j in hackathon.judges.select_related("user")],
-               _("Judging of %(title)s ends at %(when)s"))
+               gettext_lazy("Judging of %(title)s ends at %(when)s"))
 
 
 def deadline_reminders_send(*, now=None) -> int:
@@ -471,7 +471,7 @@ def deadline_reminders_send(*, now=None) -> int:
                     continue
                 events.emit(
                     events.DEADLINE_REMINDER, hackathon, who(),
-                    title=message % {"title": hackathon.title, "when": local_time(hackathon, deadline)},
+                    title=lambda: message % {"title": hackathon.title, "when": local_time(hackathon, deadline)},
                 )
                 sent += 1
     return sent

@@ -5,6 +5,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hackathons import events
@@ -87,7 +88,7 @@ def _promote_waitlist(hackathon: Hackathon) -> list[Registration]:
         promoted.append(nxt)
         events.emit(
             events.WAITLIST_PROMOTED, hackathon, [nxt.user],
-            title=_("A place opened up: you are in %(title)s") % {"title": hackathon.title},
+            title=lambda: _("A place opened up: you are in %(title)s") % {"title": hackathon.title},
         )
     return promoted
 
@@ -134,13 +135,14 @@ def registration_decide(*, actor, registration: Registration, approve: bool, rea
     registration.decided_by = actor
     registration.save(update_fields=["status", "decision_reason", "decided_by", "updated_at"])
     titles = {
-        Status.CONFIRMED: _("Your registration for %(title)s is confirmed"),
-        Status.WAITLISTED: _("You are on the waitlist for %(title)s"),
-        Status.REJECTED: _("Your registration for %(title)s was not accepted"),
+        Status.CONFIRMED: gettext_lazy("Your registration for %(title)s is confirmed"),
+        Status.WAITLISTED: gettext_lazy("You are on the waitlist for %(title)s"),
+        Status.REJECTED: gettext_lazy("Your registration for %(title)s was not accepted"),
     }
     events.emit(
         events.REGISTRATION_DECIDED, hackathon, [registration.user],
-        title=titles[registration.status] % {"title": hackathon.title}, body=registration.decision_reason,
+        title=lambda: titles[registration.status] % {"title": hackathon.title},
+        body=registration.decision_reason,
     )
     return registration
 
@@ -175,7 +177,7 @@ def registration_remove(*, actor, registration: Registration, reason: str) -> Re
     registration.save(update_fields=["status", "decision_reason", "decided_by", "checked_in_at", "updated_at"])
     events.emit(
         events.REGISTRATION_DECIDED, hackathon, [registration.user],
-        title=_("The organisers removed you from %(title)s") % {"title": hackathon.title},
+        title=lambda: _("The organisers removed you from %(title)s") % {"title": hackathon.title},
         body=registration.decision_reason,
     )
     if was_confirmed:

@@ -101,8 +101,8 @@ def team_invite(*, actor, team: Team, handle: str) -> TeamInvitation:
         raise InvalidInput(errors={"handle": [_("That person already has an invitation from your team.")]}) from None
     events.emit(
         events.TEAM_INVITATION, hackathon, [invitee],
-        title=_("%(who)s invites you to the team %(team)s") % {"who": actor, "team": team.name},
-        body=_("Hackathon: %(title)s") % {"title": hackathon.title},
+        title=lambda: _("%(who)s invites you to the team %(team)s") % {"who": actor, "team": team.name},
+        body=lambda: _("Hackathon: %(title)s") % {"title": hackathon.title},
         url=f"/hackathons/{hackathon.slug}/team/",
     )
     return invitation
