@@ -14,7 +14,6 @@ import os
 import statistics
 import sys
 import time
-from decimal import Decimal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
 

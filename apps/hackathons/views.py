@@ -90,7 +90,11 @@ def hackathon_detail(request, slug):
         {
             "hackathon": hackathon,
             "schedule": schedule,
-            "next_milestone": upcoming[0] if upcoming and hackathon.state != Hackathon.State.CANCELLED else None,
+            "next_milestone": (
+                upcoming[0]
+                if upcoming and hackathon.state not in (Hackathon.State.CANCELLED, Hackathon.State.FINISHED)
+                else None
+            ),
             "registration": selectors.registration_for(user=user, hackathon=hackathon),
             "team": selectors.team_for_user(user=user, hackathon=hackathon),
             "registration_open": registrations.registration_is_open(hackathon),

@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from tests.accounts.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -57,3 +59,29 @@ def screenshot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def log_in_as(browser, live_server):
+    """`log_in_as(user)`: a page in a browser session of that person's own, signed in.
+
+    Journeys with several people (organiser, participants, judge) give each one a session;
+    all are closed at the end of the test so no server thread stays open.
+    """
+    opened = []
+
+    def log_in(user):
+        context = browser.new_context(base_url=live_server.url, locale="es-ES")
+        opened.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/accounts/login/")
+        page.locator("#id_login").fill(user.email)
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        expect(page.locator(".account-name")).to_have_text(user.email)
+        return page
+
+    yield log_in
+    for context in opened:
+        context.close()

@@ -4,45 +4,22 @@ the operator reports usage through the API, and the public ledger shows the new 
 import re
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from apps.compute.models import Grant
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.compute.factories import make_call, make_operator
 
 
-@pytest.fixture
-def contexts(browser):
-    """Extra browser sessions (one per person), closed so no server thread stays open."""
-    opened = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def log_in(browser, live_server, user, contexts):
-    context = browser.new_context(base_url=live_server.url, locale="es-ES")
-    contexts.append(context)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    return page
-
-
-def test_request_review_approval_usage_and_public_ledger(browser, live_server, page, screenshot, contexts):
+def test_request_review_approval_usage_and_public_ledger(browser, live_server, page, screenshot, log_in_as):
     call = make_call(budget="1000", per_request_max="500", title="Modelos abiertos 2026")
     manager, reviewer = call.managers.first(), call.reviewers.first()
     operator = make_operator(call.resource)
     researcher = UserFactory()
 
     # The researcher finds the call and submits a request.
-    applicant = log_in(browser, live_server, researcher, contexts)
+    applicant = log_in_as(researcher)
     applicant.goto("/compute/")
     applicant.get_by_role("link", name="Modelos abiertos 2026").click()
     applicant.locator(f'a[href="/compute/calls/{call.slug}/apply/"]').click()
@@ -61,7 +38,7 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
     request_id = int(re.search(r"/requests/(\d+)/", request_url).group(1))
 
     # The manager assigns a reviewer from the call dashboard.
-    managing = log_in(browser, live_server, manager, contexts)
+    managing = log_in_as(manager)
     managing.goto(f"/compute/calls/{call.slug}/manage/")
     row = managing.locator(f'tr[data-request="{request_id}"]')
     row.locator("select[name=reviewer]").select_option(str(reviewer.pk))
@@ -69,7 +46,7 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
     expect(managing.locator(f'tr[data-request="{request_id}"]')).to_contain_text(str(reviewer))
 
     # The reviewer scores every criterion and recommends approval.
-    reviewing = log_in(browser, live_server, reviewer, contexts)
+    reviewing = log_in_as(reviewer)
     reviewing.goto("/compute/reviews/")
     reviewing.get_by_role("link", name="Whisper para gallego").click()
     for field in reviewing.locator("input[name^=criterion_]").all():

@@ -8,30 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.hackathons.models import Hackathon
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.hackathons.factories import organiser_factory
-
-
-@pytest.fixture
-def contexts():
-    """Browser sessions of the people in the journey, closed at the end of the test."""
-    opened = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def log_in(browser, live_server, user, contexts):
-    context = browser.new_context(base_url=live_server.url, locale="es-ES")
-    contexts.append(context)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".account-name")).to_have_text(user.email)
-    return page
 
 
 def post(page, op, **fields):
@@ -46,12 +24,12 @@ def post(page, op, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot, page, contexts):
+def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot, page, log_in_as):
     organiser = organiser_factory(username="olga")
     ana, bruno, judge = UserFactory(username="ana"), UserFactory(username="bruno"), UserFactory(username="jueza")
 
     # The organiser creates the hackathon and opens registration.
-    org = log_in(browser, live_server, organiser, contexts)
+    org = log_in_as(organiser)
     org.goto("/hackathons/")
     org.locator("a[href='/hackathons/new/']").click()
     org.locator("#id_title").fill("Hackathon de IA del Cantábrico")
@@ -80,7 +58,7 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
     # Two participants register and form a team.
     participants = {}
     for user in (ana, bruno):
-        p = log_in(browser, live_server, user, contexts)
+        p = log_in_as(user)
         p.goto("/hackathons/")
         p.get_by_role("link", name="Hackathon de IA del Cantábrico").click()
         p.locator("a[href$='/register/']").first.click()
@@ -126,7 +104,7 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "judging")
 
     # The judge scores.
-    jp = log_in(browser, live_server, judge, contexts)
+    jp = log_in_as(judge)
     jp.goto("/hackathons/hackathon-de-ia-del-cantabrico/judging/")
     jp.locator("a[href*='/judging/']").last.click()
     jp.locator("input[name^=criterion_]").fill("8")

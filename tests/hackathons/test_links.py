@@ -33,7 +33,6 @@ def test_hidden_handles_name_nobody_except_for_their_owner_and_staff():
 
 
 def test_a_participant_cannot_tell_unknown_handles_from_hidden_or_absent_people():
-    from apps.hackathons.services import teams
     from tests.hackathons.factories import participant_factory, running_schedule, team_factory
 
     hackathon = hackathon_factory(state="in_progress", schedule=running_schedule())

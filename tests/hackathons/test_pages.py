@@ -273,6 +273,14 @@ def test_detail_shows_the_next_milestone_in_the_hackathon_time_zone(client):
     assert "data-next-milestone" in response.content.decode()
 
 
+def test_finished_hackathons_count_down_to_nothing(client):
+    # Results published early: the judging deadline is still ahead but the event is over.
+    hackathon = hackathon_factory(state=State.FINISHED, schedule=running_schedule())
+    response = client.get(reverse("hackathons:detail", args=[hackathon.slug]))
+    assert response.context["next_milestone"] is None
+    assert "data-next-milestone" not in response.content.decode()
+
+
 def test_cover_image_upload(client, settings, tmp_path):
     import io
 
