@@ -49,7 +49,7 @@ class EmailSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         for group, label in GROUPS.items():
             self.fields[f"group_{group}"] = forms.BooleanField(label=label, required=False)
 

@@ -4,9 +4,10 @@ from playwright.sync_api import expect
 
 from apps.notifications import selectors
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import ARTIFACTS
 
 
-def test_member_turns_off_compute_emails(log_in_as, screenshot):
+def test_member_turns_off_compute_emails(log_in_as):
     member = UserFactory(email="nerea@example.org")
     page = log_in_as(member)
     page.goto("/notifications/")
@@ -14,7 +15,8 @@ def test_member_turns_off_compute_emails(log_in_as, screenshot):
     expect(page.get_by_role("heading", name="Configuración de notificaciones")).to_be_visible()
     expect(page.locator("#id_group_compute")).to_be_checked()
     page.locator("#id_group_compute").uncheck()
-    screenshot("notifprefs-settings")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "notifprefs-settings.png"), full_page=True)
     page.get_by_role("button", name="Guardar configuración").click()
     expect(page.get_by_text("Se guardó tu configuración de notificaciones.")).to_be_visible()
     expect(page.locator("#id_group_compute")).not_to_be_checked()
