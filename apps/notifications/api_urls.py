@@ -5,6 +5,9 @@ from apps.notifications import apis
 urlpatterns = [
     path("notifications/", apis.NotificationListApi.as_view(), name="api-notification-list"),
     path(
+        "notifications/settings/", apis.EmailSettingsApi.as_view(), name="api-notification-settings"
+    ),
+    path(
         "notifications/<int:notification_id>/read/",
         apis.NotificationReadApi.as_view(),
         name="api-notification-read",

@@ -33,6 +33,33 @@ class NotificationListApi(APIView):
         return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
 
 
+class EmailSettingsSerializer(serializers.Serializer):
+    email_enabled = serializers.BooleanField()
+    groups = serializers.DictField(child=serializers.BooleanField(), required=False)
+
+
+class EmailSettingsApi(APIView):
+    """The caller's own e-mail settings; groups left out of a PUT keep their value."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=EmailSettingsSerializer)
+    def get(self, request):
+        return Response(selectors.email_settings(user=request.user))
+
+    @extend_schema(request=EmailSettingsSerializer, responses=EmailSettingsSerializer)
+    def put(self, request):
+        serializer = EmailSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            services.email_settings_update(
+                user=request.user,
+                email_enabled=serializer.validated_data["email_enabled"],
+                groups=serializer.validated_data.get("groups", {}),
+            )
+        )
+
+
 class NotificationReadApi(APIView):
     permission_classes = [IsAuthenticated]
 

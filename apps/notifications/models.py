@@ -30,3 +30,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+
+class EmailOptOut(models.Model):
+    """A member does not want e-mail for one group of notification kinds (or for any).
+
+    In-app notifications are always kept; only the e-mail copy is suppressed. The group
+    `ALL_EMAIL` switches every e-mail off; the other groups are listed in `groups.GROUPS`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    group = models.SlugField(_("group"), max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="notif_optout_user_group_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ✕ {self.group}"

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
-from apps.notifications.models import Notification
+from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
+from apps.notifications.models import EmailOptOut, Notification
 
 
 def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
@@ -13,3 +14,31 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def email_opted_out_user_ids(*, user_ids, kind: str) -> set[int]:
+    """Which of `user_ids` want no e-mail for `kind` (one query for any number of people)."""
+    return set(
+        EmailOptOut.objects.filter(
+            user_id__in=list(user_ids), group__in=[ALL_EMAIL, group_of(kind)]
+        ).values_list("user_id", flat=True)
+    )
+
+
+def email_settings(*, user) -> dict:
+    """The member's own e-mail settings: {"email_enabled": bool, "groups": {group: bool}}."""
+    off = set(EmailOptOut.objects.filter(user=user).values_list("group", flat=True))
+    return {
+        "email_enabled": ALL_EMAIL not in off,
+        "groups": {group: group not in off for group in GROUPS},
+    }
+
+
+def email_opt_outs(*, user_ids) -> dict[int, set[str]]:
+    """The silenced groups of each of `user_ids`, in one query."""
+    groups: dict[int, set[str]] = {}
+    for user_id, group in EmailOptOut.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "group"
+    ):
+        groups.setdefault(user_id, set()).add(group)
+    return groups

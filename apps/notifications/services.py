@@ -4,10 +4,13 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from apps.core.errors import NotFound
+from apps.core.errors import InvalidInput, NotFound
 from apps.core.live import group_send_many
-from apps.notifications.models import Notification
+from apps.notifications import selectors
+from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
+from apps.notifications.models import EmailOptOut, Notification
 
 
 def user_group(user_id: int) -> str:
@@ -69,7 +72,10 @@ def notify(
         return []
     transaction.on_commit(lambda: _push_live(notifications))
     if email:
-        send_notification_emails.delay([n.id for n in notifications])
+        silenced = selectors.email_opted_out_user_ids(user_ids=unique.keys(), kind=kind)
+        wanted = [n.id for n in notifications if n.recipient_id not in silenced]
+        if wanted:
+            send_notification_emails.delay(wanted)
     return notifications
 
 
@@ -100,8 +106,13 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
         .select_related("recipient")
         .filter(pk__in=notification_ids, emailed_at__isnull=True)
     )
+    pending = list(pending)
+    # Checked again at send time: opting out also stops e-mails already queued.
+    opted_out = selectors.email_opt_outs(user_ids={n.recipient_id for n in pending})
     sent = 0
     for notification in pending:
+        if opted_out.get(notification.recipient_id, set()) & {ALL_EMAIL, group_of(notification.kind)}:
+            continue
         link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
         send_mail(
             subject=f"[{settings.SITE_NAME}] {notification.title}",
@@ -113,3 +124,24 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
         notification.save(update_fields=["emailed_at"])
         sent += 1
     return sent
+
+
+@transaction.atomic
+def email_settings_update(*, user, email_enabled: bool, groups: dict[str, bool]) -> dict:
+    """Save which groups of notifications reach `user` by e-mail.
+
+    Groups left out of `groups` keep their current setting; unknown groups are refused.
+    """
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        raise InvalidInput(
+            errors={"groups": [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]}
+        )
+    wanted = {ALL_EMAIL: email_enabled, **groups}
+    off = [group for group, enabled in wanted.items() if not enabled]
+    on = [group for group, enabled in wanted.items() if enabled]
+    EmailOptOut.objects.filter(user=user, group__in=on).delete()
+    EmailOptOut.objects.bulk_create(
+        [EmailOptOut(user=user, group=group) for group in off], ignore_conflicts=True
+    )
+    return selectors.email_settings(user=user)

@@ -6,5 +6,6 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:notification_id>/open/", views.notification_open, name="open"),
+    path("settings/", views.email_settings, name="settings"),
     path("read-all/", views.notification_read_all, name="read-all"),
 ]
