@@ -6,6 +6,8 @@ import django.contrib.postgres.operations
 import django.db.models.functions.text
 from django.db import migrations
 
+from apps.core.migration_operations import AddIndexOnPostgreSQL
+
 
 class TrigramExtensionKept(django.contrib.postgres.operations.TrigramExtension):
     """pg_trgm, created on PostgreSQL only (CreateExtension checks that itself). Reversing keeps it:
@@ -13,18 +15,6 @@ class TrigramExtensionKept(django.contrib.postgres.operations.TrigramExtension):
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         pass
-
-
-class AddIndexOnPostgreSQL(migrations.AddIndex):
-    """The index is in the model state everywhere, in the database on PostgreSQL only."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
