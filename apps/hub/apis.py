@@ -110,9 +110,11 @@ class RepositoryListApi(GenericAPIView):
         licence = serializers.CharField(required=False)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="downloads")
         include_removed = serializers.BooleanField(required=False, default=False)
+        q = serializers.CharField(required=False, allow_blank=True, max_length=selectors.SEARCH_MAX_LENGTH)
 
     @extend_schema(
-        parameters=[OpenApiParameter(name, str) for name in ("kind", "owner", "language", "task", "licence", "sort")]
+        parameters=[OpenApiParameter("q", str, description="Part of the repository id (owner/name), any case")]
+        + [OpenApiParameter(name, str) for name in ("kind", "owner", "language", "task", "licence", "sort")]
         + [OpenApiParameter("include_removed", bool)],
         responses=RepositoryOutputSerializer(many=True),
     )

@@ -2,9 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.hub.models import HubOwner, HubRepository
+from apps.hub.selectors import SEARCH_MAX_LENGTH, clean_search
+
+
+class SearchField(forms.CharField):
+    """Free text that never invalidates the filters: NUL bytes dropped, stripped, cut to the maximum length."""
+
+    def to_python(self, value):
+        return clean_search(super().to_python(value))
 
 
 class CatalogueFilterForm(forms.Form):
+    q = SearchField(label=_("Search by name"), required=False, max_length=SEARCH_MAX_LENGTH)
     kind = forms.ChoiceField(label=_("Show"), choices=HubRepository.Kind.choices, required=False)
     owner = forms.CharField(label=_("Owner"), required=False)
     language = forms.CharField(label=_("Language"), required=False, max_length=16)
@@ -25,6 +34,7 @@ class CatalogueFilterForm(forms.Form):
             "task": data.get("task") or None,
             "licence": data.get("licence") or None,
             "sort": data.get("sort") or "downloads",
+            "q": data.get("q") or None,
         }
 
 

@@ -1,8 +1,9 @@
 """The community's repositories on the Hugging Face Hub, mirrored with their adoption history."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,6 +87,9 @@ class HubRepository(models.Model):
             models.Index(fields=["owner", "kind"], name="hub_repo_owner_kind_idx"),
             models.Index(fields=["task"], name="hub_repo_task_idx"),
             models.Index(fields=["licence"], name="hub_repo_licence_idx"),
+            # Name search (repo_id__icontains is UPPER(repo_id) LIKE UPPER('%q%') on PostgreSQL);
+            # created on PostgreSQL only, see migration 0002.
+            GinIndex(OpClass(Upper("repo_id"), name="gin_trgm_ops"), name="hub_repo_id_trgm_idx"),
         ]
 
     def __str__(self):

@@ -16,6 +16,12 @@ SORTS = {
     "recent": ["-hub_modified_at", "repo_id"],
 }
 FEATURED_LANGUAGES = ["es", "ca", "eu", "gl"]
+SEARCH_MAX_LENGTH = 100
+
+
+def clean_search(q: str | None) -> str:
+    """Name search text as typed: NUL bytes (PostgreSQL refuses them) dropped, blanks stripped, capped."""
+    return (q or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
 
 
 def repository_visible() -> QuerySet[HubRepository]:
@@ -25,7 +31,8 @@ def repository_visible() -> QuerySet[HubRepository]:
 
 def repository_list(*, kind: str | None = None, owner: str | None = None, language: str | None = None,
                     task: str | None = None, licence: str | None = None, sort: str = "downloads",
-                    include_removed: bool = False) -> QuerySet[HubRepository]:
+                    include_removed: bool = False, q: str | None = None) -> QuerySet[HubRepository]:
+    """Public repositories; `q` matches part of the repo id (owner/name), case-insensitively."""
     repos = repository_visible()
     if not include_removed:
         repos = repos.filter(removed_at__isnull=True)
@@ -41,6 +48,8 @@ def repository_list(*, kind: str | None = None, owner: str | None = None, langua
         repos = repos.filter(task=task)
     if licence:
         repos = repos.filter(licence=licence)
+    if q := clean_search(q):
+        repos = repos.filter(repo_id__icontains=q)  # served by the trigram index hub_repo_id_trgm_idx
     return repos.order_by(*SORTS.get(sort, SORTS["downloads"]))
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (hub name search); harmless on SQLite
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

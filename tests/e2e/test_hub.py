@@ -41,3 +41,21 @@ def test_visitor_filters_catalogue_by_language_and_sees_a_model_trend(page, scre
     page.get_by_role("link", name="BSC-LT").first.click()
     expect(page.locator('[data-stat="downloads"]')).to_have_text(re.compile(r"^2\D?484$"))
     screenshot("hub-04-owner-dashboard")
+
+
+def test_visitor_searches_the_catalogue_by_name(page, screenshot, transactional_db):
+    factories.catalogue(factories.owner("HiTZ"), [
+        factories.remote("HiTZ/latxa-7b", downloads=205, languages=("eu",)),
+        factories.remote("HiTZ/latxa-70b", downloads=90, languages=("eu", "es")),
+        factories.remote("HiTZ/ixa-tagger", downloads=12, languages=("eu",)),
+    ])
+    page.goto("/models/")
+    filters = page.get_by_role("form", name="Filtros")
+    filters.get_by_label("Buscar por nombre").fill("LATXA")
+    filters.get_by_label("Idioma").select_option("es")
+    filters.get_by_role("button", name="Aplicar filtros").click()
+    expect(page).to_have_url(re.compile(r"q=LATXA"))
+    expect(page.locator("[data-result-count]")).to_contain_text("1")
+    expect(page.get_by_role("link", name="HiTZ/latxa-70b")).to_be_visible()
+    expect(filters.get_by_label("Buscar por nombre")).to_have_value("LATXA")
+    screenshot("hub-05-catalogue-search")
