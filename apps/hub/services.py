@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core import summaries
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hub import permissions
 from apps.hub.hub_client import OWNER_NAME, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories
@@ -247,6 +248,8 @@ def catalogue_apply(*, owner: HubOwner, remote: list[RemoteRepository], today: d
     result.snapshots = _snapshots_apply(live, today)
     result.rows_written += result.snapshots
 
+    if result.rows_written:
+        summaries.invalidate("hub")  # bulk writes send no signals
     status_changed = owner.sync_status != HubOwner.SyncStatus.OK or owner.sync_error
     if result.rows_written or status_changed or owner.repository_count != len(live):
         owner.sync_status = HubOwner.SyncStatus.OK
