@@ -81,7 +81,8 @@ def catalogue_facets(*, kind: str, q: str | None = None, current: dict | None = 
     Shared through the cache and recomputed after each sync (apps.core.summaries); a value
     the visitor has chosen stays listed even when the search leaves none of it."""
     q = clean_search(q)
-    facets = CATALOGUE_FACETS.get(lambda: _catalogue_facets(kind=kind, q=q), kind, q)
+    # icontains ignores case, so "LATXA" and "latxa" share one cached entry.
+    facets = CATALOGUE_FACETS.get(lambda: _catalogue_facets(kind=kind, q=q), kind, q.lower())
     for group, name in (("owners", "owner"), ("languages", "language"), ("tasks", "task"), ("licences", "licence")):
         chosen = (current or {}).get(name)
         if chosen and chosen not in {value for value, _n in facets[group]}:
