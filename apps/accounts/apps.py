@@ -7,4 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from allauth.account.models import EmailAddress
+
         from apps.accounts import receivers  # noqa: F401 - connects the sign-up hook
+        from apps.accounts.models import User
+        from apps.core.summaries import invalidate_on_change
+
+        invalidate_on_change("accounts", [User, EmailAddress])

@@ -7,7 +7,13 @@ class ComputeConfig(AppConfig):
     verbose_name = _("Public compute")
 
     def ready(self):
+        from apps.compute import models
         from apps.compute.hub_references import grants_promising
+        from apps.core.summaries import invalidate_on_change
         from apps.hub.references import register_reference_source
 
         register_reference_source("compute", grants_promising)
+        invalidate_on_change("compute", [
+            models.Resource, models.Call, models.AllocationRequest, models.Grant, models.UsageRecord,
+            models.ExpectedOutput,
+        ])

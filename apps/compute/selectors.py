@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from apps.compute.models import (
     AllocationRequest,
@@ -30,11 +31,14 @@ from apps.compute.models import (
     Transition,
     UsageRecord,
 )
+from apps.core.summaries import Summary
 from apps.hub.selectors import repositories_by_key
 
 Status = AllocationRequest.Status
 FUNDED = [Status.APPROVED, Status.ACTIVE, Status.COMPLETED]
 DECIDED = [Status.APPROVED, Status.REJECTED, Status.ACTIVE, Status.COMPLETED]
+PUBLIC_LEDGER = Summary("public-ledger", ("compute",))
+OUTPUTS_ADOPTION = Summary("funded-outputs-adoption", ("compute", "hub"))
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
@@ -224,7 +228,12 @@ class OutputsAdoption:
 
 
 def funded_outputs_adoption() -> OutputsAdoption:
-    """Promised outputs of funded projects against the Hub catalogue (two queries)."""
+    """Promised outputs of funded projects against the Hub catalogue, cached until either changes."""
+    return OUTPUTS_ADOPTION.get(_funded_outputs_adoption)
+
+
+def _funded_outputs_adoption() -> OutputsAdoption:
+    """Two queries; the catalogue lookup uses the index on the repository id."""
     keys = set(
         ExpectedOutput.objects.filter(request__status__in=FUNDED).values_list("kind", "repo_id")
     )
@@ -279,6 +288,11 @@ def _decision_days(rows) -> tuple[float | None, float | None]:
 
 
 def public_ledger() -> tuple[list[Ledger], list[Ledger]]:
+    """(per call, per resource) ledgers, cached until a call, request, grant or usage changes."""
+    return PUBLIC_LEDGER.get(_public_ledger, get_language())
+
+
+def _public_ledger() -> tuple[list[Ledger], list[Ledger]]:
     """(per call, per resource) ledgers from a fixed number of queries."""
     calls = list(
         Call.objects.select_related("resource")

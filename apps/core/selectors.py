@@ -8,14 +8,23 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.compute.selectors import gpu_hours_numbers
+from apps.core.summaries import Summary
 from apps.hackathons.selectors import hackathon_numbers
 from apps.hub.models import HubRepository
 from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
 
 
+PLATFORM_NUMBERS = Summary("platform-numbers", ("accounts", "profiles", "hub", "hackathons", "compute"))
+
+
 def platform_numbers() -> dict[str, int]:
-    """Live counts shown on the home page; one query per source table."""
+    """The home page's numbers, shared through the cache until one of their tables changes."""
+    return PLATFORM_NUMBERS.get(_platform_numbers)
+
+
+def _platform_numbers() -> dict[str, int]:
+    """Live counts; one query per source table."""
     month_ago = timezone.now() - timedelta(days=30)
     members = User.objects.filter(is_active=True).aggregate(
         total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))

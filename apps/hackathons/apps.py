@@ -7,8 +7,11 @@ class HackathonsConfig(AppConfig):
     verbose_name = _("Hackathons")
 
     def ready(self):
+        from apps.core.summaries import invalidate_on_change
         from apps.hackathons import receivers  # noqa: F401 - members' data rights
+        from apps.hackathons.models import Hackathon
         from apps.hackathons.hub_references import submissions_using
         from apps.hub.references import register_reference_source
 
         register_reference_source("hackathons", submissions_using)
+        invalidate_on_change("hackathons", [Hackathon])

@@ -72,6 +72,10 @@ class HubOwnerNotFound(HubError):
     pass
 
 
+class HubDeadlineExceeded(HubError):
+    """The sync run used up its overall time (HUB_SYNC_DEADLINE_SECONDS)."""
+
+
 # --- Call budget ------------------------------------------------------------------------
 
 
@@ -118,14 +122,36 @@ class HubPolicy:
     max_backoff: float = 30.0
     max_rate_limit_wait: float = 120.0
     budget: CallBudget | None = None
+    # Overall limit of one sync run, counted from `active()`: every request, read and wait.
+    deadline_seconds: float | None = None
+    request_timeout: float = 30.0
     calls: int = 0
     waits: list[float] = field(default_factory=list)
+    deadline_at: float | None = None
 
     @classmethod
     def from_settings(cls, **overrides) -> HubPolicy:
         overrides.setdefault("budget", CallBudget.from_settings())
         overrides.setdefault("max_rate_limit_wait", settings.HUB_MAX_RATE_LIMIT_WAIT)
+        overrides.setdefault("deadline_seconds", settings.HUB_SYNC_DEADLINE_SECONDS)
         return cls(**overrides)
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline; raises once it has passed."""
+        if self.deadline_at is None:
+            return self.request_timeout
+        left = self.deadline_at - self.clock()
+        if left <= 0:
+            raise HubDeadlineExceeded(
+                _("The Hub did not answer within the %(seconds)d s a sync may take; the sync stopped.")
+                % {"seconds": round(self.deadline_seconds)}
+            )
+        return left
+
+    def request_timeouts(self) -> dict[str, float]:
+        """Timeouts for the next request: the usual per-request one, shortened by the deadline."""
+        seconds = min(self.request_timeout, self.remaining())
+        return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": between half and all of base·2^attempt."""
@@ -133,12 +159,20 @@ class HubPolicy:
         return ceiling / 2 + ceiling / 2 * self.jitter()
 
     def wait(self, seconds: float) -> None:
+        # A pause that would end past the deadline ends the run now instead.
+        if self.deadline_at is not None and seconds >= self.remaining():
+            raise HubDeadlineExceeded(
+                _("A %(wait)d s pause would pass the %(seconds)d s a sync may take; the sync stopped.")
+                % {"wait": round(seconds), "seconds": round(self.deadline_seconds)}
+            )
         self.waits.append(seconds)
         self.sleep(seconds)
 
     @contextlib.contextmanager
     def active(self) -> Iterator[HubPolicy]:
         _install_transport()
+        if self.deadline_seconds is not None and self.deadline_at is None:
+            self.deadline_at = self.clock() + self.deadline_seconds
         token = _active_policy.set(self)
         try:
             yield self
@@ -181,6 +215,9 @@ class PolicyTransport(httpx2.BaseTransport):
             if policy.budget is not None:
                 policy.budget.take(clock=policy.clock, sleep=policy.wait)
             policy.calls += 1
+            # Set here, below huggingface_hub: its paginator passes timeout=None, which
+            # would otherwise replace the client's timeout and let a silent Hub hang the run.
+            request.extensions = {**request.extensions, "timeout": policy.request_timeouts()}
             try:
                 response = self._inner.handle_request(request)
             except httpx2.TransportError as exc:
@@ -210,11 +247,27 @@ class PolicyTransport(httpx2.BaseTransport):
                     )
                 policy.wait(policy.backoff(attempt))
             else:
+                response.stream = _DeadlineStream(response.stream, policy)
                 return response
             attempt += 1
 
     def close(self) -> None:
         self._inner.close()
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    """A response body that stops when the sync's deadline passes, however slowly it trickles."""
+
+    def __init__(self, stream, policy: HubPolicy):
+        self._stream, self._policy = stream, policy
+
+    def __iter__(self):
+        for chunk in self._stream:
+            self._policy.remaining()
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def _client_factory() -> httpx2.Client:

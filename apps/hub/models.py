@@ -85,6 +85,10 @@ class HubRepository(models.Model):
             models.Index(fields=["kind", "-downloads_growth"], name="hub_repo_kind_growth_idx"),
             models.Index(fields=["kind", "-hub_modified_at"], name="hub_repo_kind_modified_idx"),
             models.Index(fields=["owner", "kind"], name="hub_repo_owner_kind_idx"),
+            # Lookups by id alone (references from profiles, submissions and compute grants).
+            models.Index(fields=["repo_id"], name="hub_repo_repo_id_idx"),
+            # The API lists every kind together, most downloaded first.
+            models.Index(fields=["-downloads", "repo_id"], name="hub_repo_downloads_idx"),
             models.Index(fields=["task"], name="hub_repo_task_idx"),
             models.Index(fields=["licence"], name="hub_repo_licence_idx"),
             # Name search (repo_id__icontains is UPPER(repo_id) LIKE UPPER('%q%') on PostgreSQL);

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.core.summaries import Summary
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
 
 SORTS = {
@@ -17,6 +18,7 @@ SORTS = {
 }
 FEATURED_LANGUAGES = ["es", "ca", "eu", "gl"]
 SEARCH_MAX_LENGTH = 100
+CATALOGUE_FACETS = Summary("catalogue-facets", ("hub",))
 
 
 def clean_search(q: str | None) -> str:
@@ -73,9 +75,26 @@ def repository_get(*, kind: str, repo_id: str) -> HubRepository | None:
     return repository_visible().filter(kind=kind, repo_id=repo_id).first()
 
 
-def catalogue_facets(*, kind: str) -> dict:
-    """Choices for the catalogue filters, with counts; four small grouped queries."""
+def catalogue_facets(*, kind: str, q: str | None = None, current: dict | None = None) -> dict:
+    """Choices for the catalogue filters, with counts among the repositories matching `q`.
+
+    Shared through the cache and recomputed after each sync (apps.core.summaries); a value
+    the visitor has chosen stays listed even when the search leaves none of it."""
+    q = clean_search(q)
+    # icontains ignores case, so "LATXA" and "latxa" share one cached entry.
+    facets = CATALOGUE_FACETS.get(lambda: _catalogue_facets(kind=kind, q=q), kind, q.lower())
+    for group, name in (("owners", "owner"), ("languages", "language"), ("tasks", "task"), ("licences", "licence")):
+        chosen = (current or {}).get(name)
+        if chosen and chosen not in {value for value, _n in facets[group]}:
+            facets[group] = [*facets[group], (chosen, 0)]
+    return facets
+
+
+def _catalogue_facets(*, kind: str, q: str) -> dict:
+    """Four small grouped queries over the live repositories of a kind matching `q`."""
     live = HubRepository.objects.filter(kind=kind, private=False, removed_at__isnull=True)
+    if q:
+        live = live.filter(repo_id__icontains=q)
     languages = dict(
         HubRepositoryLanguage.objects.filter(repository__in=live)
         .values_list("code").annotate(n=Count("id")).order_by("-n", "code")[:60]

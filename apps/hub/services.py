@@ -9,12 +9,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core import summaries
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hub import permissions
 from apps.hub.hub_client import OWNER_NAME, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories
@@ -209,7 +210,7 @@ def catalogue_apply(*, owner: HubOwner, remote: list[RemoteRepository], today: d
     }
     baselines = _growth_baselines([repo.pk for repo in existing.values()], today)
 
-    to_create, to_update = [], []
+    to_create, to_update = [], {}  # to_update: changed fields -> rows with exactly those changes
     result = SyncResult(status="ok", http_calls=http_calls)
     for item in remote:
         values = {
@@ -224,29 +225,32 @@ def catalogue_apply(*, owner: HubOwner, remote: list[RemoteRepository], today: d
         values["removed_at"] = None
         base = baselines.get(repo.pk)
         values["downloads_growth"] = item.downloads - base if base is not None else 0
-        changed = [name for name, value in values.items() if getattr(repo, name) != value]
+        changed = tuple(name for name in SYNCED_FIELDS if name in values and getattr(repo, name) != values[name])
         if changed:
             for name in changed:
                 setattr(repo, name, values[name])
-            to_update.append(repo)
+            to_update.setdefault(changed, []).append(repo)
+            result.updated += 1
     for key, repo in existing.items():
         if key not in keys and repo.owner_id == owner.pk and repo.removed_at is None:
             repo.removed_at = now
-            to_update.append(repo)
+            to_update.setdefault(("removed_at",), []).append(repo)
             result.removed += 1
 
     HubRepository.objects.bulk_create(to_create, batch_size=500)
-    HubRepository.objects.bulk_update(to_update, SYNCED_FIELDS, batch_size=500)
+    for fields, repos in to_update.items():
+        _rows_update(HubRepository, repos, fields)
     result.created = len(to_create)
-    result.updated = len(to_update) - result.removed
 
     live = [existing.get((item.kind, item.repo_id)) for item in remote]
     live = [repo for repo in live if repo is not None] + to_create
-    result.rows_written = len(to_create) + len(to_update)
+    result.rows_written = len(to_create) + result.updated + result.removed
     result.rows_written += _languages_apply(live)
     result.snapshots = _snapshots_apply(live, today)
     result.rows_written += result.snapshots
 
+    if result.rows_written:
+        summaries.invalidate("hub")  # bulk writes send no signals
     status_changed = owner.sync_status != HubOwner.SyncStatus.OK or owner.sync_error
     if result.rows_written or status_changed or owner.repository_count != len(live):
         owner.sync_status = HubOwner.SyncStatus.OK
@@ -289,5 +293,37 @@ def _snapshots_apply(live: list[HubRepository], today: date) -> int:
                 setattr(snap, name, value)
             to_update.append(snap)
     HubSnapshot.objects.bulk_create(to_create, batch_size=1000)
-    HubSnapshot.objects.bulk_update(to_update, ["downloads", "downloads_all_time", "likes"], batch_size=1000)
+    _rows_update(HubSnapshot, to_update, ("downloads", "downloads_all_time", "likes"))
     return len(to_create) + len(to_update)
+
+
+def _rows_update(model, rows: list, fields: tuple[str, ...], batch_size: int = 1000) -> None:
+    """Write `fields` of `rows`, one statement per batch.
+
+    On PostgreSQL an `UPDATE … FROM (VALUES …)` join: `bulk_update`'s CASE expression per
+    field grows with the square of the batch and was most of a daily sync's time.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields, batch_size=batch_size)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(name) for name in fields]
+    pk = model._meta.pk
+    names = [connection.ops.quote_name(pk.column)] + [connection.ops.quote_name(f.column) for f in columns]
+    casts = [f"%s::{field.db_type(connection)}" for field in (pk, *columns)]
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            params = []
+            for row in batch:
+                params.append(row.pk)
+                params.extend(field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns)
+            values = ", ".join(f"({', '.join(casts)})" for _ in batch)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({', '.join(names)}) "
+                f"WHERE {table}.{names[0]} = v.{names[0]}",
+                params,
+            )

@@ -24,7 +24,7 @@ def catalogue(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "hub/catalogue.html", {
-        "form": form, "filters": filters, "page": page, "facets": selectors.catalogue_facets(kind=filters["kind"]),
+        "form": form, "filters": filters, "page": page, "facets": selectors.catalogue_facets(kind=filters["kind"], q=filters.get("q"), current=filters),
         "query": query.urlencode(), "kinds": HubRepository.Kind.choices,
     })
 

@@ -8,11 +8,15 @@ from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
 
 
-def profiles_owning(*, kind: str, repo_id: str) -> list[RepositoryReference]:
-    owner = repo_id.split("/", 1)[0]
-    profiles = Profile.objects.filter(
-        hf_username__iexact=owner, visibility=Visibility.PUBLIC, user__is_active=True
+def profile_owners(hf_username: str):
+    """Public profiles linked to a Hub account (UPPER(hf_username) has its own index)."""
+    return Profile.objects.filter(
+        hf_username__iexact=hf_username, visibility=Visibility.PUBLIC, user__is_active=True
     ).only("handle", "display_name")
+
+
+def profiles_owning(*, kind: str, repo_id: str) -> list[RepositoryReference]:
+    profiles = profile_owners(repo_id.split("/", 1)[0])
     return [
         RepositoryReference(
             section=_("Profiles"),

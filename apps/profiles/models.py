@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +92,8 @@ class Profile(models.Model):
             models.Index(fields=["region"], name="profiles_region_idx"),
             models.Index(fields=["affiliation_kind"], name="profiles_kind_idx"),
             models.Index(fields=["hf_username"], name="profiles_hf_username_idx"),
+            # hf_username__iexact (UPPER(...) = UPPER(...)): the people behind a Hub repository.
+            models.Index(Upper("hf_username"), name="profiles_hf_username_upper_idx"),
             # Created only on PostgreSQL by migration 0001 (SQLite has no GIN).
             GinIndex(fields=["search_vector"], name="profiles_search_gin"),
         ]

@@ -3,18 +3,24 @@ pages, the API, search, facets, the CSV export and other apps all start from it.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 
+from apps.core.summaries import Summary
 from apps.profiles import permissions
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, Visibility, language_name
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 
 SORTS = ("relevance", "recent", "name")
+# An account switched off in the admin (is_active) shows within SUMMARY_MAX_AGE; deletion
+# through account_delete changes the profile itself.
+TALENT_FACETS = Summary("talent-facets", ("profiles",))
+OWN_PROFILE_UNLISTED = Summary("own-profile-unlisted", ("profiles",))
 
 
 def profile_visible_to(viewer) -> QuerySet[Profile]:
@@ -176,7 +182,32 @@ def _all_of(*conditions: Q) -> Q | None:
     return combined
 
 
+def _facet_audience(viewer) -> tuple:
+    """Whose view of the pool facet counts are shared by: staff, members or anonymous visitors.
+
+    A member whose own profile is hidden also sees it, so their counts are their own."""
+    if permissions.is_staff(viewer):
+        return ("staff",)
+    if viewer is None or not viewer.is_authenticated:
+        return ("anonymous",)
+    unlisted = OWN_PROFILE_UNLISTED.get(
+        lambda: Profile.objects.filter(user=viewer)
+        .exclude(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]).exists(),
+        viewer.pk,
+    )
+    return ("member", viewer.pk) if unlisted else ("member",)
+
+
 def talent_facets(*, viewer, search: TalentSearch) -> dict:
+    """Facet counts for a search, shared through the cache by everyone with the same view
+    of the pool (recomputed after any profile change, see apps.core.summaries)."""
+    return TALENT_FACETS.get(
+        lambda: _talent_facets(viewer=viewer, search=search),
+        _facet_audience(viewer), replace(search, sort=""), get_language(),
+    )
+
+
+def _talent_facets(*, viewer, search: TalentSearch) -> dict:
     """Counts per facet value for a search, in three queries.
 
     Skills, languages and availability count the results (ticking one narrows them).

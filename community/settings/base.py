@@ -287,6 +287,17 @@ HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
 HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
 # A sync lock expires after this, so a crashed worker never blocks an owner for good.
 HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
+# Overall time a sync run may take, enforced in the HTTP transport (every read and every
+# wait counts); kept under the lock so no second run can join a slow one.
+HUB_SYNC_DEADLINE_SECONDS = env.int("HUB_SYNC_DEADLINE_SECONDS", default=600)
+# Longest pause before a retry the Hub may ask for (Retry-After far ahead or an HTTP date);
+# kept under the broker's visibility timeout, or the broker would deliver the task twice.
+HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
+
+# --- Cached summaries (apps/core/summaries.py) -------------------------------
+# Facets, home numbers and ledgers are recomputed after every write to what they count;
+# this bounds how stale one can be if an invalidation is missed (seconds).
+SUMMARY_MAX_AGE = env.int("SUMMARY_MAX_AGE", default=300)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"

@@ -3,8 +3,9 @@
 Response shapes follow huggingface_hub's ModelInfo/DatasetInfo: `_id` and `id` always,
 plus the fields asked for with `expand`; pages are linked with `Link: <...>; rel="next"`
 (a `cursor` query parameter, like the Hub); every answer carries the Hub's IETF
-`RateLimit`/`RateLimit-Policy` headers. Tests can queue error answers (429, 5xx) and
-slow the server down.
+`RateLimit`/`RateLimit-Policy` headers. Tests can queue error answers (429, 5xx), slow the
+server down, make it stop answering listings part-way (`stall_listings_after`) or send
+bodies a few bytes at a time (`trickle`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,15 @@ class FakeHub:
         self.thread.start()
 
     def reset(self):
+        stalled = getattr(self, "released", None)
+        if stalled is not None:
+            stalled.set()  # let handlers stuck in a stall finish
         with self.lock:
+            self.released = threading.Event()
+            # Listing requests after this many get no answer at all (None: always answered).
+            self.stall_listings_after: int | None = None
+            # Seconds between 64-byte pieces of every body (0: sent at once).
+            self.trickle = 0.0
             self.models: dict[str, list[dict]] = {}
             self.datasets: dict[str, list[dict]] = {}
             self.known_owners: set[str] = set()
@@ -114,7 +123,17 @@ class FakeHub:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if not hub.trickle:
+                    self.wfile.write(body)
+                    return
+                import time
+
+                for start in range(0, len(body), 64):
+                    if hub.released.is_set():
+                        return
+                    self.wfile.write(body[start:start + 64])
+                    self.wfile.flush()
+                    time.sleep(hub.trickle)
 
             def do_GET(self):
                 parts = urlsplit(self.path)
@@ -125,6 +144,12 @@ class FakeHub:
                     )
                     queued = hub.queued.popleft() if hub.queued else None
                     delay = hub.delay
+                    stall = hub.stall_listings_after is not None and parts.path in (
+                        "/api/models", "/api/datasets") and len(hub.listing_requests()) > hub.stall_listings_after
+                    released = hub.released
+                if stall:
+                    released.wait(timeout=120)  # the connection stays open, silent
+                    return
                 if delay:
                     import time
 

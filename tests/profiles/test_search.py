@@ -100,9 +100,13 @@ def test_region_and_kind_facets_count_what_ticking_them_would_add(pool):
 def test_facets_take_three_queries(pool, django_assert_num_queries):
     search = selectors.TalentSearch(q="vision", regions=["CT"], skills=["nlp"])
     member = UserFactory()
-    with django_assert_num_queries(3):
+    # Three aggregates, and whether the member's own profile is hidden (their counts include it).
+    with django_assert_num_queries(4):
         facets = selectors.talent_facets(viewer=member, search=search)
     assert facets["total"] == 1
+    other_member = UserFactory()
+    with django_assert_num_queries(1):  # shared through the cache until a profile changes
+        assert selectors.talent_facets(viewer=other_member, search=search) == facets
 
 
 def handles(viewer=None, **search):
@@ -149,11 +153,13 @@ def test_search_api_query_count_does_not_grow_with_page_size(pool, django_assert
         client.force_login(UserFactory())
     for extra in range(6):
         make_profile(skills=[("nlp", 2)], languages=[("es", "native"), ("en", "basic")])
-    # count + page + skills + languages + three facet queries (+ session and user)
-    expected = 7 + (2 if logged_in else 0)
+    # count + page + skills + languages + three facet queries (+ session, user and whether
+    # the member's own profile is hidden)
+    expected = 7 + (3 if logged_in else 0)
     with django_assert_num_queries(expected):
         small = client.get("/api/profiles/", {"page_size": 2, "skill": "nlp"})
-    with django_assert_num_queries(expected):
+    # The same search again: its facets come from the cache (and so does "own profile hidden?").
+    with django_assert_num_queries(expected - 3 - (1 if logged_in else 0)):
         large = client.get("/api/profiles/", {"page_size": 50, "skill": "nlp"})
     assert len(small.json()["results"]) == 2
     assert len(large.json()["results"]) == large.json()["count"] == 9
@@ -162,12 +168,13 @@ def test_search_api_query_count_does_not_grow_with_page_size(pool, django_assert
 
 def test_search_page_query_count_does_not_grow_with_results(client, pool, django_assert_num_queries):
     client.force_login(UserFactory())
-    # session, user, count, page, skills, languages, 3 facets, unread badge, organiser role
-    with django_assert_num_queries(11):
+    # session, user, count, page, skills, languages, own profile hidden?, 3 facets, unread
+    # badge, organiser role
+    with django_assert_num_queries(12):
         few = client.get("/talent/", {"language": "es"})
     for _ in range(25):
         make_profile(languages=[("es", "basic")], skills=[("hpc", 1), ("nlp", 1)])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         many = client.get("/talent/", {"language": "es"})
     assert few.context["page"].paginator.count == 4
     assert many.context["page"].paginator.count == 29

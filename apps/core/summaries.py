@@ -1,0 +1,121 @@
+"""Whole-table numbers (facet counts, home numbers, ledgers) computed once and shared.
+
+A page must not run an aggregate over a whole table on every request. Each summary is
+cached under a key that contains the current *generation* of every topic it reads
+("profiles", "hub", "compute"…). A write to a topic moves its generation on, so the next
+reader computes afresh: model saves and deletes do it through `invalidate_on_change`
+(connected in each app's `ready()`), bulk writes that bypass signals (the Hub sync) call
+`invalidate` themselves. A missed invalidation is bounded by the summary's timeout
+(`SUMMARY_MAX_AGE`, documented in docs/operations.md).
+
+The cache is a fast path only: when it fails (Redis down) the value is computed as if
+nothing were cached, with a logged warning, and the page still renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+# Saves that touch only these fields change no summary (a log-in stamps last_login).
+_IRRELEVANT_UPDATES = frozenset({"last_login"})
+
+
+def _topic_key(topic: str) -> str:
+    return f"summary-topic:{topic}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One cached aggregate, recomputed when one of its `topics` is written."""
+
+    name: str
+    topics: tuple[str, ...]
+
+    def get(self, compute: Callable[[], Any], *parts) -> Any:
+        """The cached value for these key parts (viewer tier, search…), else `compute()` stored."""
+        try:
+            key = self._key(parts)
+            value = cache.get(key)
+        except Exception as exc:  # any cache failure: the page must still render
+            logger.warning("Cache unavailable reading summary %s, computing it: %s", self.name, exc)
+            return compute()
+        if value is not None:
+            return value
+        value = compute()
+        try:
+            cache.set(key, value, timeout=settings.SUMMARY_MAX_AGE)
+        except Exception as exc:
+            logger.warning("Cache unavailable storing summary %s: %s", self.name, exc)
+        return value
+
+    def _key(self, parts) -> str:
+        keys = [_topic_key(topic) for topic in self.topics]
+        generations = cache.get_many(keys)
+        for key in keys:
+            if key not in generations:
+                # A generation that was evicted restarts from the clock, never from a
+                # number an older cached value may still carry.
+                cache.add(key, time.time_ns(), timeout=None)
+                generations[key] = cache.get(key)
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        stamp = ".".join(str(generations[key]) for key in keys)
+        return f"summary:{self.name}:{stamp}:{digest}"
+
+
+def _bump(topic: str) -> None:
+    key = _topic_key(topic)
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # never read yet, or evicted
+            cache.add(key, time.time_ns(), timeout=None)
+    except Exception as exc:
+        logger.warning("Cache unavailable invalidating summaries of %s: %s", topic, exc)
+
+
+def invalidate(topic: str) -> None:
+    """Every summary reading `topic` is recomputed by its next reader.
+
+    Done now and again after the surrounding transaction commits: a reader between the two
+    would otherwise cache what it read before the commit.
+    """
+    _bump(topic)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    tag = f"summary:{topic}"
+    if any(getattr(func, "summary_topic", None) == tag for _sids, func, _robust in connection.run_on_commit):
+        return
+
+    def after_commit():
+        _bump(topic)
+
+    after_commit.summary_topic = tag
+    transaction.on_commit(after_commit, robust=True)
+
+
+def invalidate_on_change(topic: str, models: Iterable) -> None:
+    """Saving or deleting any of these models invalidates the summaries of `topic`."""
+
+    def on_change(sender, update_fields=None, **kwargs):
+        if update_fields and frozenset(update_fields) <= _IRRELEVANT_UPDATES:
+            return
+        invalidate(topic)
+
+    for model in models:
+        uid = f"summaries:{topic}:{model._meta.label}"
+        post_save.connect(on_change, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        post_delete.connect(on_change, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+

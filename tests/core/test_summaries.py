@@ -1,0 +1,141 @@
+"""Whole-table numbers come from the cache, follow writes, and survive a Redis outage."""
+
+import logging
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from apps.core import summaries
+from apps.core.selectors import platform_numbers
+from apps.hub import selectors as hub_selectors
+from tests.accounts.factories import UserFactory
+from tests.hub import factories as hub
+from tests.profiles.factories import make_profile
+
+pytestmark = pytest.mark.django_db
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A Redis of this test's own, as the only cache, that the test may stop."""
+    port = _free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{port}/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+    yield server
+    if server.poll() is None:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_home_numbers_are_cached_until_a_member_joins(django_assert_num_queries):
+    UserFactory.create_batch(2)
+    with django_assert_num_queries(7):
+        assert platform_numbers()["members"] == 2
+    with django_assert_num_queries(0):
+        assert platform_numbers()["members"] == 2
+    UserFactory()
+    with django_assert_num_queries(7):
+        assert platform_numbers()["members"] == 3
+
+
+def test_catalogue_facets_follow_the_search_and_the_next_sync(django_assert_num_queries):
+    owner = hub.owner("bsc-lt")
+    hub.catalogue(owner, [
+        hub.remote("bsc-lt/latxa-7b", task="text-generation", languages=("eu",)),
+        hub.remote("bsc-lt/roberta-ca", task="fill-mask", languages=("ca",)),
+    ])
+    latxa = hub_selectors.catalogue_facets(kind="model", q="LATXA")
+    assert latxa["tasks"] == [("text-generation", 1)]
+    assert dict(latxa["languages"])["eu"] == 1 and dict(latxa["languages"])["ca"] == 0
+    assert hub_selectors.catalogue_facets(kind="model")["tasks"] == [("fill-mask", 1), ("text-generation", 1)]
+    with django_assert_num_queries(0):
+        hub_selectors.catalogue_facets(kind="model", q="latxa")
+
+    hub.catalogue(owner, [
+        hub.remote("bsc-lt/latxa-7b", task="text-generation", languages=("eu",)),
+        hub.remote("bsc-lt/latxa-13b", task="text-generation", languages=("eu",)),
+        hub.remote("bsc-lt/roberta-ca", task="fill-mask", languages=("ca",)),
+    ])
+    assert hub_selectors.catalogue_facets(kind="model", q="latxa")["tasks"] == [("text-generation", 2)]
+
+
+def test_a_chosen_value_stays_listed_when_the_search_leaves_none():
+    hub.catalogue(hub.owner("bsc-lt"), [hub.remote("bsc-lt/latxa-7b", task="text-generation")])
+    facets = hub_selectors.catalogue_facets(kind="model", q="latxa", current={"task": "fill-mask"})
+    assert ("fill-mask", 0) in facets["tasks"]
+
+
+def test_catalogue_page_facets_respect_q(client):
+    owner = hub.owner("bsc-lt")
+    hub.catalogue(owner, [
+        hub.remote("bsc-lt/latxa-7b", task="text-generation"),
+        hub.remote("bsc-lt/roberta-ca", task="fill-mask"),
+    ])
+    body = client.get("/models/", {"q": "latxa"}).content.decode()
+    assert "text-generation (1)" in body and "fill-mask (1)" not in body
+
+
+def test_talent_facets_follow_profile_changes():
+    from apps.profiles import selectors, services
+
+    member = UserFactory()
+    search = selectors.TalentSearch(skills=["nlp"])
+    profile = make_profile(skills=[("nlp", 2)])
+    assert selectors.talent_facets(viewer=member, search=search)["total"] == 1
+    make_profile(skills=[("nlp", 1)])
+    assert selectors.talent_facets(viewer=member, search=search)["total"] == 2
+    services.profile_update(actor=profile.user, profile=profile, data={"visibility": "hidden"})
+    assert selectors.talent_facets(viewer=member, search=search)["total"] == 1
+    # The owner of the hidden profile still counts it: their view of the pool is their own.
+    assert selectors.talent_facets(viewer=profile.user, search=search)["total"] == 2
+
+
+def test_pages_render_and_compute_while_redis_is_down(own_redis, client, caplog):
+    make_profile(skills=[("nlp", 2)])
+    hub.catalogue(hub.owner("bsc-lt"), [hub.remote("bsc-lt/latxa-7b")])
+    assert client.get("/talent/").status_code == 200  # fills the cache
+
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    make_profile(skills=[("nlp", 1)])  # invalidation fails too: logged, the write goes through
+    with caplog.at_level(logging.WARNING, logger="apps.core.summaries"):
+        talent = client.get("/talent/", {"skill": "nlp"})
+        models = client.get("/models/", {"q": "latxa"})
+        home = client.get("/")
+        ledger = client.get("/compute/dashboard/")
+    assert [r.status_code for r in (talent, models, home, ledger)] == [200, 200, 200, 200]
+    assert talent.context["page"].paginator.count == 2
+    assert home.context["numbers"]["public_profiles"] == 2
+    assert "latxa-7b" in models.content.decode()
+    assert any("Cache unavailable" in record.getMessage() for record in caplog.records)
+
+
+def test_invalidation_after_commit_too(django_capture_on_commit_callbacks):
+    """A reader between the write and its commit would cache the old state: bump again on commit."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        summaries.invalidate("profiles")
+        summaries.invalidate("profiles")
+    assert len(callbacks) == 1
