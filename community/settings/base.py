@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.compute",
     "apps.profiles",
     "apps.hackathons",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,14 @@ HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
 HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
 # A sync lock expires after this, so a crashed worker never blocks an owner for good.
 HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
+
+# --- Live chat ------------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)
+CHAT_EDIT_WINDOW_SECONDS = env.int("CHAT_EDIT_WINDOW_SECONDS", default=15 * 60)
+CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)
+CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
+# Presence entries expire unless a socket refreshes them (clients ping every 25 s).
+CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
