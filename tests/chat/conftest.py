@@ -44,7 +44,7 @@ async def receive_type(socket, kind: str, timeout: float = 5):
 
 
 @pytest.fixture
-def chat_world(transactional_db):
+def chat_world():
     """A running hackathon with a team of two, its organiser, a judge-less outsider, and their rooms."""
     hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
     organiser = hackathon.organisers.get()
