@@ -134,7 +134,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "for": action, "message": _("Malformed frame.")})
 
     async def _send(self, content):
-        message, created = await database_sync_to_async(services.message_send)(
+        # Off the process's single sync thread: sends from many sockets write in parallel
+        # (the room row lock still orders them); each socket's own frames stay sequential.
+        message, created = await database_sync_to_async(services.message_send, thread_sensitive=False)(
             user=self.user, room=self.access.room, client_id=str(content.get("client_id", "")), body=str(content.get("body", ""))
         )
         # The broadcast reaches this socket too; a resend gets the stored copy directly.
