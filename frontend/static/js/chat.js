@@ -23,9 +23,9 @@
 
   function api(method, url, body) {
     var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = csrfToken();
       options.body = JSON.stringify(body);
     }
     return fetch(url, options).then(function (response) {
