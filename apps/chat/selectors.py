@@ -33,16 +33,21 @@ class RoomAccess:
         return kind.url(self.target) if kind and self.target is not None else ""
 
 
-def room_access(user, room: Room) -> RoomAccess:
-    """The one place that decides room access: read, post and moderate."""
+def room_access(user, room: Room, *, target=None) -> RoomAccess:
+    """The one place that decides room access: read, post and moderate.
+
+    `target` saves a query when the caller already holds the room's object.
+    """
     kind = room_kind(room.kind)
-    target = kind.resolve(room.object_id) if kind else None
+    if kind is not None and target is None:
+        target = kind.resolve(room.object_id)
     if target is None:
         return RoomAccess(room, None, False, False, False)
     can_moderate = bool(user.is_authenticated and kind.can_moderate(user, target))
     member = bool(user.is_authenticated and kind.can_read(user, target))
     can_read = can_moderate or member or room.is_public
-    can_post = can_moderate or bool(member and user.is_authenticated and kind.can_post(user, target))
+    may_post = member and (kind.can_post is None or kind.can_post(user, target))
+    can_post = can_moderate or bool(may_post)
     return RoomAccess(room, target, can_read, can_post, can_moderate)
 
 

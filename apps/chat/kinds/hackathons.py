@@ -57,8 +57,8 @@ def register() -> None:
     register_room_kind(
         "hackathon",
         resolve=lambda object_id: Hackathon.objects.filter(pk=object_id).first(),
+        model=Hackathon,
         can_read=_may_join_hackathon_room,
-        can_post=_may_join_hackathon_room,
         can_moderate=permissions.is_organiser,
         title=lambda hackathon: hackathon.title,
         url=_hackathon_url,
@@ -67,8 +67,8 @@ def register() -> None:
     register_room_kind(
         "team",
         resolve=lambda object_id: Team.objects.select_related("hackathon").filter(pk=object_id).first(),
+        model=Team,
         can_read=_may_join_team_room,
-        can_post=_may_join_team_room,
         can_moderate=_team_moderator,
         title=lambda team: f"{team.name} · {team.hackathon.title}",
         url=_team_url,

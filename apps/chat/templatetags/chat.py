@@ -10,7 +10,7 @@ def chat_panel(context, kind: str, target, heading: str = ""):
     """The live chat of `target` (a registered room kind), for people who may read it."""
     user = context["request"].user
     room = selectors.room_for(kind, target.pk)
-    access = selectors.room_access(user, room)
+    access = selectors.room_access(user, room, target=target)
     if not access.can_read:
         return {"access": None}
     return {
