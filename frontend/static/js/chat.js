@@ -384,7 +384,7 @@
   Chat.prototype.showOnline = function (people) {
     var online = this.q("[data-online]");
     if (online && this.t.online) {
-      online.textContent = this.t.online.replace("%s", people.map(function (p) { return p.name; }).join(", "));
+      online.textContent = this.t.online.replace("{names}", people.map(function (p) { return p.name; }).join(", "));
     }
   };
 
@@ -392,7 +392,7 @@
     var self = this;
     var typing = this.q("[data-typing]");
     if (!typing) return;
-    typing.textContent = this.t.typing.replace("%s", name);
+    typing.textContent = this.t.typing.replace("{name}", name);
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(function () { typing.textContent = ""; }, 5000);
   };
