@@ -190,3 +190,17 @@ def test_panel_on_hackathon_and_team_pages_with_unread(chat_world, client):
     client.force_login(w["outsider"])
     assert "data-chat" not in client.get(f"/hackathons/{w['hackathon'].slug}/").content.decode()
     assert client.get(f"/chat/rooms/{w['room'].pk}/").status_code == 404
+
+
+def test_personal_data_and_account_deletion(chat_world):
+    from apps.profiles.services import account_delete
+    from tests.accounts.factories import PASSWORD
+    from apps.profiles.signals import personal_data_requested
+
+    w = chat_world
+    message = send(w["alice"], w["room"], "mi mensaje")
+    answers = dict(response for _receiver, response in personal_data_requested.send(sender=type(w["alice"]), user=w["alice"]))
+    assert answers["chat"]["messages"][0]["body"] == "mi mensaje"
+    account_delete(user=w["alice"], password=PASSWORD)
+    message.refresh_from_db()
+    assert message.body == "" and message.deleted_at is not None
