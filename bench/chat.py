@@ -82,6 +82,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+async def paced(total: int, rate: int):
+    """Yield 0..total-1 at `rate` per second on a fixed schedule (a slow send does not shift the next ones)."""
+    started = time.monotonic()
+    for i in range(total):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield i
+
+
 class Client:
     """One member's socket: records what arrived, fills gaps from the database like chat.js."""
 
@@ -145,10 +155,7 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     readers = [asyncio.create_task(client.run()) for client in clients]
     total = rate * seconds
     started = time.monotonic()
-    for i in range(total):
-        delay = started + i / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async for i in paced(total, rate):
         sender = clients[i % SENDERS]
         await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
     sending_took = time.monotonic() - started
@@ -203,11 +210,7 @@ async def raw_pubsub_run(clients: int, rate: int, seconds: int) -> dict:
     listeners = [asyncio.create_task(listen(i, pubsub)) for i, (_c, pubsub) in enumerate(subscribers)]
     publisher = aioredis.Redis.from_url(settings.REDIS_URL)
     total = rate * seconds
-    started = time.monotonic()
-    for i in range(total):
-        delay = started + i / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async for i in paced(total, rate):
         await publisher.publish(channel, f"{i} {time.time()}")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(len(r) < total for r in received):

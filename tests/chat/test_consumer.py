@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.test import Client
 
 from apps.chat import services
 from apps.chat.models import Message
@@ -16,6 +17,14 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 async def test_channel_layer_is_redis():
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+
+
+async def close_code(socket) -> int:
+    """Skip frames until the server closes the socket; its close code."""
+    output = await socket.receive_output(timeout=5)
+    while output["type"] != "websocket.close":
+        output = await socket.receive_output(timeout=5)
+    return output["code"]
 
 
 async def connect(room, user, **kwargs):
@@ -178,10 +187,7 @@ async def test_socket_is_closed_when_access_is_lost(chat_world):
     w = chat_world
     bob, _ = await connect(w["team_room"], w["bob"])
     await database_sync_to_async(teams.team_leave)(user=w["bob"], team=w["team"])
-    output = await bob.receive_output(timeout=5)
-    while output["type"] != "websocket.close":
-        output = await bob.receive_output(timeout=5)
-    assert output["code"] == 4403
+    assert await close_code(bob) == 4403
 
 
 async def test_socket_is_closed_when_the_session_ends(chat_world):
@@ -191,21 +197,12 @@ async def test_socket_is_closed_when_the_session_ends(chat_world):
     assert (await alice.connect(timeout=5))[0]
 
     def log_out():
-        from importlib import import_module
-
-        store = import_module(settings.SESSION_ENGINE).SessionStore(cookie)
-        store.delete()
-        services_user = w["alice"]
-        from django.db import transaction
-
-        with transaction.atomic():
-            services.session_changed(user_id=services_user.pk)
+        browser = Client()
+        browser.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        assert browser.post("/accounts/logout/").status_code == 302
 
     await database_sync_to_async(log_out)()
-    output = await alice.receive_output(timeout=5)
-    while output["type"] != "websocket.close":
-        output = await alice.receive_output(timeout=5)
-    assert output["code"] == 4440
+    assert await close_code(alice) == 4440
 
 
 async def test_presence_and_typing(chat_world):
