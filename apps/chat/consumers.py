@@ -6,6 +6,7 @@ Close codes: 4401 not logged in, 4403 not allowed (or access lost), 4404 no such
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_ROOM = 4404
 CLOSE_ROOM_CLOSED = 4410
 CLOSE_SESSION_ENDED = 4440
+PRESENCE_NAMES = 100
 
 
 @database_sync_to_async
@@ -32,8 +34,6 @@ def _load_access(user, room_id: int):
 def _session_valid(scope) -> bool:
     """The session this socket opened with still exists and still carries the current password hash."""
     from importlib import import_module
-
-    from django.conf import settings
 
     user, session = scope["user"], scope.get("session")
     if session is None or not session.session_key:
@@ -77,6 +77,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
         await self.accept()
+        online = await self._online()
         await self.send_json(
             {
                 "type": "hello",
@@ -84,9 +85,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "can_post": access.can_post,
                 "can_moderate": access.can_moderate,
                 "me": self.user.pk,
+                **online,
             }
         )
-        await self._announce_presence()
+        await self._announce_presence(online)
 
     async def disconnect(self, code):
         if not hasattr(self, "group"):
@@ -95,11 +97,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.user.is_authenticated:
             await self.channel_layer.group_discard(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_leave(self.room_id, self.user.pk, self.channel_name)
-            await self._announce_presence()
+            await self._announce_presence(await self._online())
 
-    async def _announce_presence(self):
-        online = await _names(await presence.online_user_ids(self.room_id))
-        await self.channel_layer.group_send(self.group, {"type": "chat.presence", "online": online})
+    async def _online(self) -> dict:
+        """Who is online: the count and up to PRESENCE_NAMES of them by name."""
+        user_ids = await presence.online_user_ids(self.room_id)
+        return {"online": await _names(user_ids[:PRESENCE_NAMES]), "online_count": len(user_ids)}
+
+    async def _announce_presence(self, online: dict):
+        """Joins and leaves are pushed to everyone only in small rooms: in a big one that
+        would be a frame to every member per arrival (n² at the start of a talk); there
+        the list refreshes with each client's ping instead."""
+        if online["online_count"] <= settings.CHAT_PRESENCE_BROADCAST_MAX:
+            await self.channel_layer.group_send(self.group, {"type": "chat.presence", **online})
 
     # --- frames from the client ----------------------------------------------------
 
@@ -177,8 +187,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if self.user.is_authenticated:
             await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
-        online = await _names(await presence.online_user_ids(self.room_id))
-        await self.send_json({"type": "presence", "online": online})
+        await self.send_json({"type": "presence", **await self._online()})
 
     async def _still_allowed(self) -> bool:
         if self.user.is_authenticated and not await _session_valid(self.scope):
@@ -211,7 +220,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "typing", "user": event["user"]})
 
     async def chat_presence(self, event):
-        await self.send_json({"type": "presence", "online": event["online"]})
+        await self.send_json({"type": "presence", "online": event["online"], "online_count": event["online_count"]})
 
     async def chat_question(self, event):
         question = dict(event["question"])

@@ -296,6 +296,8 @@ CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)
 CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
 # Presence entries expire unless a socket refreshes them (clients ping every 25 s).
 CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
+# Joins and leaves are pushed live only while a room has at most this many people online.
+CHAT_PRESENCE_BROADCAST_MAX = env.int("CHAT_PRESENCE_BROADCAST_MAX", default=50)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"

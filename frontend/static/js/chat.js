@@ -173,6 +173,7 @@
       case "hello":
         this.canPost = frame.can_post;
         this.setRoom(frame.room);
+        this.showOnline(frame.online, frame.online_count);
         break;
       case "message":
         var m = frame.message;
@@ -205,7 +206,7 @@
         this.setRoom(frame.room);
         break;
       case "presence":
-        this.showOnline(frame.online);
+        this.showOnline(frame.online, frame.online_count);
         break;
       case "typing":
         this.showTyping(frame.user.name);
@@ -381,10 +382,12 @@
     if (status) status.textContent = text || "";
   };
 
-  Chat.prototype.showOnline = function (people) {
+  Chat.prototype.showOnline = function (people, count) {
     var online = this.q("[data-online]");
     if (online && this.t.online) {
-      online.textContent = this.t.online.replace("{names}", people.map(function (p) { return p.name; }).join(", "));
+      var names = people.map(function (p) { return p.name; }).join(", ");
+      if (count > people.length) names += " (+" + (count - people.length) + ")";
+      online.textContent = this.t.online.replace("{names}", names);
     }
   };
 
