@@ -33,19 +33,23 @@ def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None
 
 
 @contextlib.contextmanager
-def asgi_servers(count: int, *, env: dict[str, str], startup_seconds: float = 60):
-    """Yield [(port, process), ...] of `count` Daphne processes; all are stopped on exit."""
+def asgi_servers(count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None):
+    """Yield [(port, process), ...] of `count` Daphne processes; all are stopped on exit.
+
+    With `log_dir`, each server's output goes to `daphne-<port>.log` there.
+    """
     started: list[tuple[int, subprocess.Popen]] = []
     environment = {**os.environ, **env}
     try:
         for _ in range(count):
             port = free_port()
+            log = open(log_dir / f"daphne-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
             process = subprocess.Popen(
                 [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port), "community.asgi:application"],
                 cwd=ROOT,
                 env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             started.append((port, process))
         deadline = time.monotonic() + startup_seconds

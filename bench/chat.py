@@ -23,6 +23,7 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
 
@@ -254,7 +255,9 @@ def main() -> int:
             "REDIS_URL": settings.REDIS_URL,
             "LOG_LEVEL": "WARNING",
         }
-        with asgi_servers(2, env=env) as servers:
+        log_dir = Path(settings.BASE_DIR) / "artifacts" / "bench-chat"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with asgi_servers(2, env=env, log_dir=log_dir) as servers:
             chat = asyncio.run(chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds))
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:

@@ -223,3 +223,20 @@ async def test_presence_and_typing(chat_world):
     assert presence["online"][0]["id"] == w["alice"].pk
     await alice.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_big_rooms_do_not_push_every_join(chat_world, settings):
+    """Above CHAT_PRESENCE_BROADCAST_MAX online, arrivals are not pushed to everyone (n² frames);
+    the list still comes with hello and with every ping."""
+    settings.CHAT_PRESENCE_BROADCAST_MAX = 1
+    w = chat_world
+    alice, hello = await connect(w["room"], w["alice"])
+    assert hello["online_count"] == 1
+    await receive_type(alice, "presence")  # a room of one: her own arrival is still pushed
+    bob, hello = await connect(w["room"], w["bob"])
+    assert hello["online_count"] == 2
+    assert await alice.receive_nothing(timeout=0.5)
+    await alice.send_json_to({"type": "ping"})
+    assert (await receive_type(alice, "presence"))["online_count"] == 2
+    await alice.disconnect()
+    await bob.disconnect()
