@@ -537,7 +537,8 @@
       item.appendChild(count);
       var text = el("div", "chat-question-text");
       text.appendChild(el("p", "", q.body));
-      var who = q.author ? q.author.name : self.t.anonymous;
+      // The projector is seen by the audience: anonymous stays anonymous there, even for organisers.
+      var who = q.author && !(screen && q.anonymous) ? q.author.name : self.t.anonymous;
       text.appendChild(el("p", "muted", who + (q.answered ? " · " + self.t.answered : "") + (q.hidden ? " · " + self.t.hidden : "")));
       item.appendChild(text);
       if (!screen && self.me) {
