@@ -83,7 +83,8 @@
     }
     document.addEventListener("visibilitychange", function () { self.markReadIfVisible(); });
     var first = this.mode === "screen" ? Promise.resolve() : this.loadLatest();
-    first.then(function () { return self.loadQuestions(); }).then(function () { self.connect(); });
+    // A failed first load still connects: the socket's backfill brings the messages.
+    first.catch(function () {}).then(function () { return self.loadQuestions(); }).then(function () { self.connect(); });
   };
 
   // --- History over HTTP ------------------------------------------------------------
