@@ -12,14 +12,17 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 MAX_SOURCE_LENGTH = 20_000
 
 
-def render_markdown(source: str) -> SafeString:
-    """Markdown to sanitised HTML: no scripts, styles, event handlers or unsafe links."""
+def render_markdown(source: str, *, tags: set[str] = ALLOWED_TAGS) -> SafeString:
+    """Markdown to sanitised HTML: no scripts, styles, event handlers or unsafe links.
+
+    `tags` narrows the allowed elements further (chat messages allow no headings or tables).
+    """
     html = markdown.markdown(
         (source or "")[:MAX_SOURCE_LENGTH], extensions=["tables", "sane_lists", "fenced_code"]
     )
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener ugc",

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.compute",
     "apps.profiles",
     "apps.hackathons",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,16 @@ HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
 # Facets, home numbers and ledgers are recomputed after every write to what they count;
 # this bounds how stale one can be if an invalidation is missed (seconds).
 SUMMARY_MAX_AGE = env.int("SUMMARY_MAX_AGE", default=300)
+
+# --- Live chat ------------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)
+CHAT_EDIT_WINDOW_SECONDS = env.int("CHAT_EDIT_WINDOW_SECONDS", default=15 * 60)
+CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)
+CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
+# Presence entries expire unless a socket refreshes them (clients ping every 25 s).
+CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
+# Joins and leaves are pushed live only while a room has at most this many people online.
+CHAT_PRESENCE_BROADCAST_MAX = env.int("CHAT_PRESENCE_BROADCAST_MAX", default=50)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"

@@ -229,7 +229,8 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
     hackathon_transition(actor=world["organiser"], hackathon=hackathon, action="publish_results")
     Registration.objects.create(hackathon=hackathon, user=UserFactory(), status="confirmed", agreed_at=hackathon.created_at)
     client.force_login(world["participant"])
-    with django_assert_num_queries(15):
+    # 15 for the page, 5 for the team chat panel (room, organiser and member checks, unread count).
+    with django_assert_num_queries(20):
         client.get(reverse("hackathons:team", args=[hackathon.slug]))
     with django_assert_num_queries(11):
         client.get(reverse("hackathons:results", args=[hackathon.slug]))
@@ -240,7 +241,7 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
         team, (member, _m) = team_factory(hackathon)
         submission_factory(team, member)
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.FINISHED)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(20):
         board = client.get(reverse("hackathons:team", args=[hackathon.slug]))
     with django_assert_num_queries(11):
         gallery = client.get(reverse("hackathons:results", args=[hackathon.slug]))

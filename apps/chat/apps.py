@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "apps.chat"
+    verbose_name = _("Chat")
+
+    def ready(self):
+        from apps.chat import receivers  # noqa: F401 - sockets closed when a session ends
+        from apps.chat.kinds import hackathons
+
+        hackathons.register()

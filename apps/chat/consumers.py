@@ -1,0 +1,236 @@
+"""The chat socket: authenticate, parse a frame, call a service, pass broadcasts on.
+
+Close codes: 4401 not logged in, 4403 not allowed (or access lost), 4404 no such room,
+4410 room closed, 4440 session ended.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from apps.chat import presence, selectors, services
+from apps.chat.models import Room
+from apps.chat.payloads import message_payload
+from apps.core.errors import ApplicationError
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_NOT_ALLOWED = 4403
+CLOSE_NO_ROOM = 4404
+CLOSE_ROOM_CLOSED = 4410
+CLOSE_SESSION_ENDED = 4440
+PRESENCE_NAMES = 100
+
+
+@database_sync_to_async
+def _load_access(user, room_id: int):
+    room = Room.objects.filter(pk=room_id).first()
+    return None if room is None else selectors.room_access(user, room)
+
+
+@database_sync_to_async
+def _session_valid(scope) -> bool:
+    """The session this socket opened with still exists and still carries the current password hash."""
+    from importlib import import_module
+
+    user, session = scope["user"], scope.get("session")
+    if session is None or not session.session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
+    fresh = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+    return (
+        fresh is not None
+        and store.get(SESSION_KEY) == str(user.pk)
+        and constant_time_compare(store.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash())
+    )
+
+
+@database_sync_to_async
+def _names(user_ids: list[int]) -> list[dict]:
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    return [{"id": user.pk, "name": str(user)} for user in users]
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope["user"]
+        self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
+        access = await _load_access(self.user, self.room_id)
+        if access is None:
+            await self.close(code=CLOSE_NO_ROOM)
+            return
+        if not self.user.is_authenticated and not access.room.is_public:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        if not access.can_read:
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        if access.room.closed_at is not None:
+            await self.close(code=CLOSE_ROOM_CLOSED)
+            return
+        self.access = access
+        self.group = access.room.group_name
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.user.is_authenticated:
+            await self.channel_layer.group_add(services.user_group(self.user.pk), self.channel_name)
+            await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
+        await self.accept()
+        online = await self._online()
+        await self.send_json(
+            {
+                "type": "hello",
+                "room": services.room_state_payload(access.room),
+                "can_post": access.can_post,
+                "can_moderate": access.can_moderate,
+                "me": self.user.pk,
+                **online,
+            }
+        )
+        await self._announce_presence(online)
+
+    async def disconnect(self, code):
+        if not hasattr(self, "group"):
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.user.is_authenticated:
+            await self.channel_layer.group_discard(services.user_group(self.user.pk), self.channel_name)
+            await presence.presence_leave(self.room_id, self.user.pk, self.channel_name)
+            await self._announce_presence(await self._online())
+
+    async def _online(self) -> dict:
+        """Who is online: the count and up to PRESENCE_NAMES of them by name."""
+        user_ids = await presence.online_user_ids(self.room_id)
+        return {"online": await _names(user_ids[:PRESENCE_NAMES]), "online_count": len(user_ids)}
+
+    async def _announce_presence(self, online: dict):
+        """Joins and leaves are pushed to everyone only in small rooms: in a big one that
+        would be a frame to every member per arrival (n² at the start of a talk); there
+        the list refreshes with each client's ping instead."""
+        if online["online_count"] <= settings.CHAT_PRESENCE_BROADCAST_MAX:
+            await self.channel_layer.group_send(self.group, {"type": "chat.presence", **online})
+
+    # --- frames from the client ----------------------------------------------------
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("type") if isinstance(content, dict) else None
+        handler = {
+            "send": self._send,
+            "edit": self._edit,
+            "delete": self._delete,
+            "resume": self._resume,
+            "typing": self._typing,
+            "read": self._read,
+            "ping": self._ping,
+        }.get(action)
+        if handler is None:
+            await self.send_json({"type": "error", "message": _("Unknown frame.")})
+            return
+        try:
+            await handler(content)
+        except ApplicationError as error:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "for": action,
+                    "client_id": content.get("client_id"),
+                    "status": error.status_code,
+                    "message": str(error.message),
+                    "errors": {k: [str(m) for m in v] for k, v in error.errors.items()},
+                }
+            )
+        except (TypeError, ValueError):
+            await self.send_json({"type": "error", "for": action, "message": _("Malformed frame.")})
+
+    async def _send(self, content):
+        # Off the process's single sync thread: sends from many sockets write in parallel
+        # (the room row lock still orders them); each socket's own frames stay sequential.
+        message, created = await database_sync_to_async(services.message_send, thread_sensitive=False)(
+            user=self.user, room=self.access.room, client_id=str(content.get("client_id", "")), body=str(content.get("body", ""))
+        )
+        # The broadcast reaches this socket too; a resend gets the stored copy directly.
+        if not created:
+            await self.send_json({"type": "message", "message": await database_sync_to_async(message_payload)(message)})
+
+    async def _edit(self, content):
+        await database_sync_to_async(services.message_edit)(
+            user=self.user, message_id=int(content["message_id"]), body=str(content.get("body", ""))
+        )
+
+    async def _delete(self, content):
+        await database_sync_to_async(services.message_delete)(user=self.user, message_id=int(content["message_id"]))
+
+    async def _resume(self, content):
+        """Everything after the client's last stream number, from the database."""
+        after = int(content.get("after", 0))
+        payloads = await database_sync_to_async(
+            lambda: [message_payload(m) for m in selectors.messages_after(self.access.room, after)]
+        )()
+        last = payloads[-1]["revision"] if payloads else after
+        await self.send_json({"type": "backfill", "after": after, "messages": payloads, "up_to": last})
+
+    async def _typing(self, content):
+        if self.access.can_post:
+            await self.channel_layer.group_send(
+                self.group, {"type": "chat.typing", "user": {"id": self.user.pk, "name": str(self.user)}}
+            )
+
+    async def _read(self, content):
+        await database_sync_to_async(services.read_mark)(
+            user=self.user, room=self.access.room, sequence=int(content.get("sequence", 0))
+        )
+
+    async def _ping(self, content):
+        """Clients ping every 25 s: refresh presence and re-check session and access."""
+        if not await self._still_allowed():
+            return
+        if self.user.is_authenticated:
+            await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
+        await self.send_json({"type": "presence", **await self._online()})
+
+    async def _still_allowed(self) -> bool:
+        if self.user.is_authenticated and not await _session_valid(self.scope):
+            await self.close(code=CLOSE_SESSION_ENDED)
+            return False
+        access = await _load_access(self.user, self.room_id)
+        if access is None or not access.can_read:
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return False
+        if access.room.closed_at is not None:
+            await self.close(code=CLOSE_ROOM_CLOSED)
+            return False
+        self.access = access
+        return True
+
+    # --- broadcasts from the channel layer -------------------------------------------
+
+    async def chat_message(self, event):
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_room(self, event):
+        if event["room"]["closed"]:
+            await self.close(code=CLOSE_ROOM_CLOSED)
+            return
+        self.access = await _load_access(self.user, self.room_id)
+        await self.send_json({"type": "room", "room": event["room"], "can_post": self.access.can_post})
+
+    async def chat_typing(self, event):
+        if event["user"]["id"] != self.user.pk:
+            await self.send_json({"type": "typing", "user": event["user"]})
+
+    async def chat_presence(self, event):
+        await self.send_json({"type": "presence", "online": event["online"], "online_count": event["online_count"]})
+
+    async def chat_question(self, event):
+        question = dict(event["question"])
+        if question["anonymous"] and not self.access.can_moderate:
+            question["author"] = None
+        await self.send_json({"type": "question", "question": question})
+
+    async def chat_access(self, event):
+        if self.user.pk in event["user_ids"]:
+            await self._still_allowed()
+
+    async def chat_session(self, event):
+        await self._still_allowed()

@@ -1,0 +1,124 @@
+"""Reads: who may do what in a room, the message stream, unread counts, questions."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.chat.models import Message, ModerationAction, Mute, Question, ReadMarker, Room
+from apps.chat.rooms import room_kind
+
+BACKFILL_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    """What one member may do in one room, decided by the room kind's permission functions."""
+
+    room: Room
+    target: object | None
+    can_read: bool
+    can_post: bool
+    can_moderate: bool
+
+    @property
+    def title(self) -> str:
+        kind = room_kind(self.room.kind)
+        return kind.title(self.target) if kind and self.target is not None else str(self.room)
+
+    @property
+    def url(self) -> str:
+        kind = room_kind(self.room.kind)
+        return kind.url(self.target) if kind and self.target is not None else ""
+
+
+def room_access(user, room: Room, *, target=None) -> RoomAccess:
+    """The one place that decides room access: read, post and moderate.
+
+    `target` saves a query when the caller already holds the room's object.
+    """
+    kind = room_kind(room.kind)
+    if kind is not None and target is None:
+        target = kind.resolve(room.object_id)
+    if target is None:
+        return RoomAccess(room, None, False, False, False)
+    can_moderate = bool(user.is_authenticated and kind.can_moderate(user, target))
+    member = bool(user.is_authenticated and kind.can_read(user, target))
+    can_read = can_moderate or member or room.is_public
+    may_post = member and (kind.can_post is None or kind.can_post(user, target))
+    can_post = can_moderate or bool(may_post)
+    return RoomAccess(room, target, can_read, can_post, can_moderate)
+
+
+def room_for(kind: str, object_id: int) -> Room:
+    """The room of an object, created the first time someone looks for it."""
+    room, _ = Room.objects.get_or_create(kind=kind, object_id=object_id)
+    return room
+
+
+def messages_with_authors():
+    return Message.objects.select_related("author")
+
+
+def messages_after(room: Room, revision: int, limit: int = BACKFILL_LIMIT):
+    """Every message changed after stream number `revision`, in stream order (reconnect backfill)."""
+    return messages_with_authors().filter(room=room, revision__gt=revision).order_by("revision")[:limit]
+
+
+def message_history(room: Room):
+    """Messages newest first, for the cursor-paginated history."""
+    return messages_with_authors().filter(room=room).order_by("-sequence")
+
+
+def pinned_messages(room: Room):
+    return messages_with_authors().filter(room=room, is_pinned=True, deleted_at__isnull=True).order_by("sequence")
+
+
+def active_mute(room: Room, user) -> Mute | None:
+    return Mute.objects.filter(room=room, user=user, until__gt=timezone.now()).first()
+
+
+def moderation_log(room: Room):
+    return (
+        ModerationAction.objects.filter(room=room)
+        .select_related("actor", "target_user", "message")
+        .order_by("-created_at")
+    )
+
+
+def unread_counts(user, rooms: list[Room]) -> dict[int, int]:
+    """Messages by others not yet read, per room, in one query."""
+    if not user.is_authenticated or not rooms:
+        return {}
+    read_up_to = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("last_read_sequence")[:1]
+    rows = (
+        Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
+        .exclude(author=user)
+        .annotate(read_up_to=Coalesce(Subquery(read_up_to), Value(0), output_field=IntegerField()))
+        .filter(sequence__gt=F("read_up_to"))
+        .values("room")
+        .annotate(unread=Count("id"))
+    )
+    counts = {room.pk: 0 for room in rooms}
+    counts.update({row["room"]: row["unread"] for row in rows})
+    return counts
+
+
+def questions_for(room: Room, *, include_hidden: bool):
+    """Questions ordered by votes (most first), oldest first among equals."""
+    questions = Question.objects.filter(room=room).select_related("author")
+    if not include_hidden:
+        questions = questions.filter(hidden_at__isnull=True)
+    return questions.order_by("-vote_count", "created_at")
+
+
+def voted_question_ids(user, room: Room) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Question.objects.filter(room=room, votes__user=user).values_list("id", flat=True))
+
+
+def readable_rooms(user, rooms: list[Room]) -> list[RoomAccess]:
+    return [access for access in (room_access(user, room) for room in rooms) if access.can_read]
+

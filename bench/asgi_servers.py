@@ -1,0 +1,68 @@
+"""Start real ASGI server processes on free loopback ports (for multi-process tests and benchmarks)."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ASGI server on port {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"ASGI server on port {port} did not answer /healthz in time")
+
+
+@contextlib.contextmanager
+def asgi_servers(count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None):
+    """Yield [(port, process), ...] of `count` Daphne processes; all are stopped on exit.
+
+    With `log_dir`, each server's output goes to `daphne-<port>.log` there.
+    """
+    started: list[tuple[int, subprocess.Popen]] = []
+    environment = {**os.environ, **env}
+    try:
+        for _ in range(count):
+            port = free_port()
+            log = open(log_dir / f"daphne-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
+            process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port), "community.asgi:application"],
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append((port, process))
+        deadline = time.monotonic() + startup_seconds
+        for port, process in started:
+            _wait_healthy(port, process, deadline)
+        yield started
+    finally:
+        for _port, process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for _port, process in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,285 @@
+"""Benchmark: one chat room, many WebSocket clients spread over two real ASGI server processes.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/community_chatbench \
+    REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python -m bench.chat [--clients 500 --rate 20 --seconds 60]
+
+In a throw-away test database it creates a running hackathon with `--clients` confirmed
+participants, starts two Daphne processes on free loopback ports (sharing PostgreSQL and
+Redis), connects every participant to the hackathon room (alternating servers) and has 20
+of them send `--rate` messages per second in total for `--seconds`. Every client checks
+what it received: each message once, in sequence order, none missing; a gap in the live
+stream is filled from the database like the browser client does (and counted). End-to-end
+latency is send → receipt by each client.
+
+In the same run, the same load goes through raw Redis publish/subscribe (one publisher,
+`--clients` subscriber connections, no application code) for `--raw-seconds`: the ceiling
+our delivery is compared with.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis.asyncio as aioredis  # noqa: E402
+import websockets  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+from bench.asgi_servers import asgi_servers  # noqa: E402
+
+SENDERS = 20
+
+
+def seed(clients: int):
+    """A running hackathon, `clients` confirmed participants with a session each; returns (room id, cookies)."""
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.chat.selectors import room_for
+    from apps.hackathons.models import Hackathon, Registration
+    from tests.hackathons.factories import hackathon_factory, running_schedule
+
+    hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
+    users = User.objects.bulk_create(
+        [User(username=f"bench{n}", email=f"bench{n}@example.org", password="!") for n in range(clients)]
+    )
+    Registration.objects.bulk_create(
+        [
+            Registration(hackathon=hackathon, user=user, status=Registration.Status.CONFIRMED, agreed_at=timezone.now())
+            for user in users
+        ]
+    )
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    cookies = []
+    for user in users:
+        store = store_class()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        cookies.append(store.session_key)
+    return room_for("hackathon", hackathon.pk).pk, cookies
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+async def paced(total: int, rate: int):
+    """Yield 0..total-1 at `rate` per second on a fixed schedule (a slow send does not shift the next ones)."""
+    started = time.monotonic()
+    for i in range(total):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield i
+
+
+class Client:
+    """One member's socket: records what arrived, fills gaps from the database like chat.js."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.sequences: list[int] = []
+        self.latencies: list[float] = []
+        self.last = 0
+        self.gaps_filled = 0
+        self.resuming = False
+        self.backfilled: set[int] = set()
+
+    def record(self, message: dict, live: bool) -> None:
+        sent_at = float(message["body"].split()[1])
+        self.sequences.append(message["sequence"])
+        if live:
+            self.latencies.append(time.time() - sent_at)
+
+    async def run(self):
+        async for raw in self.socket:
+            frame = json.loads(raw)
+            if frame["type"] == "message":
+                message = frame["message"]
+                if message["sequence"] in self.backfilled:
+                    continue  # the late live copy of a message the backfill brought: the client dedupes by id
+                if message["sequence"] <= self.last:
+                    self.record(message, live=True)  # counted as a duplicate or out of order below
+                    continue
+                if message["sequence"] > self.last + 1 and not self.resuming:
+                    self.resuming = True
+                    await self.socket.send(json.dumps({"type": "resume", "after": self.last}))
+                    continue
+                if self.resuming:
+                    continue  # the backfill brings it
+                self.record(message, live=True)
+                self.last = message["sequence"]
+            elif frame["type"] == "backfill":
+                for message in frame["messages"]:
+                    if message["sequence"] > self.last:
+                        self.record(message, live=False)
+                        self.last = message["sequence"]
+                        self.backfilled.add(message["sequence"])
+                        self.gaps_filled += 1
+                self.resuming = False
+
+
+async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int) -> dict:
+    clients: list[Client] = []
+    for n, cookie in enumerate(cookies):
+        port = ports[n % len(ports)]
+        socket = await websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/chat/{room}/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+            max_queue=None,
+            open_timeout=30,
+        )
+        hello = json.loads(await socket.recv())
+        assert hello["type"] == "hello", hello
+        clients.append(Client(socket))
+    readers = [asyncio.create_task(client.run()) for client in clients]
+    total = rate * seconds
+    started = time.monotonic()
+    async for i in paced(total, rate):
+        sender = clients[i % SENDERS]
+        await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+    sending_took = time.monotonic() - started
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(len(set(c.sequences)) < total for c in clients):
+        await asyncio.sleep(0.5)
+    for client in clients:
+        await client.socket.close()
+    await asyncio.gather(*readers, return_exceptions=True)
+    expected = set(range(1, total + 1))
+    lost = sum(len(expected - set(c.sequences)) for c in clients)
+    duplicated = sum(len(c.sequences) - len(set(c.sequences)) for c in clients)
+    out_of_order = sum(sum(1 for a, b in zip(c.sequences, c.sequences[1:]) if b <= a) for c in clients)
+    latencies = [value for c in clients for value in c.latencies]
+    delivered = sum(len(set(c.sequences)) for c in clients)
+    return {
+        "sent": total,
+        "sending_seconds": sending_took,
+        "expected_deliveries": total * len(clients),
+        "delivered": delivered,
+        "lost": lost,
+        "duplicated": duplicated,
+        "out_of_order": out_of_order,
+        "filled_from_db": sum(c.gaps_filled for c in clients),
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies, default=float("nan")) * 1000,
+    }
+
+
+async def raw_pubsub_run(clients: int, rate: int, seconds: int) -> dict:
+    """The same fan-out straight through Redis PUBLISH/SUBSCRIBE: the ceiling."""
+    channel = f"bench:chat:{os.getpid()}"
+    subscribers = []
+    for _ in range(clients):
+        connection_ = aioredis.Redis.from_url(settings.REDIS_URL)
+        pubsub = connection_.pubsub()
+        await pubsub.subscribe(channel)
+        await pubsub.get_message(timeout=5)  # the subscribe confirmation
+        subscribers.append((connection_, pubsub))
+    received = [[] for _ in subscribers]
+    latencies: list[float] = []
+
+    async def listen(index, pubsub):
+        async for item in pubsub.listen():
+            if item["type"] != "message":
+                continue
+            number, sent_at = item["data"].split()
+            received[index].append(int(number))
+            latencies.append(time.time() - float(sent_at))
+
+    listeners = [asyncio.create_task(listen(i, pubsub)) for i, (_c, pubsub) in enumerate(subscribers)]
+    publisher = aioredis.Redis.from_url(settings.REDIS_URL)
+    total = rate * seconds
+    async for i in paced(total, rate):
+        await publisher.publish(channel, f"{i} {time.time()}")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(len(r) < total for r in received):
+        await asyncio.sleep(0.2)
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    for connection_, pubsub in subscribers:
+        await pubsub.aclose()
+        await connection_.aclose()
+    await publisher.aclose()
+    delivered = sum(len(set(r)) for r in received)
+    return {
+        "sent": total,
+        "expected_deliveries": total * clients,
+        "delivered": delivered,
+        "lost": total * clients - delivered,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies, default=float("nan")) * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--raw-seconds", type=int, default=20)
+    args = parser.parse_args()
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
+        return 2
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        room, cookies = seed(args.clients)
+        connection.close()
+        env = {
+            "DJANGO_SETTINGS_MODULE": "community.settings.test",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{settings.DATABASES['default']['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "LOG_LEVEL": "WARNING",
+        }
+        log_dir = Path(settings.BASE_DIR) / "artifacts" / "bench-chat"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with asgi_servers(2, env=env, log_dir=log_dir) as servers:
+            chat = asyncio.run(chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds))
+        raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
+    finally:
+        teardown_databases(databases, verbosity=0)
+    chat_rate = chat["delivered"] / args.seconds
+    raw_rate = raw["delivered"] / args.raw_seconds
+    print(f"\n{args.clients} clients over 2 Daphne processes, {args.rate} msg/s for {args.seconds} s\n")
+    print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| chat (WebSocket, 2 Daphne, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} | {chat['lost']} "
+        f"| {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} | {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} "
+        f"| {chat['max_ms']:.1f} | {chat_rate:.0f} |"
+    )
+    print(
+        f"| raw Redis pub/sub ({args.raw_seconds} s) | {raw['expected_deliveries']} | {raw['delivered']} | {raw['lost']} | – | – | – "
+        f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} |"
+    )
+    print(f"\nchat delivery rate = {chat_rate / raw_rate:.0%} of raw pub/sub; sending took {chat['sending_seconds']:.1f} s")
+    ok = chat["lost"] == 0 and chat["duplicated"] == 0 and chat["out_of_order"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

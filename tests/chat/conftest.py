@@ -1,0 +1,61 @@
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+
+from apps.chat.selectors import room_for
+from apps.hackathons.models import Hackathon
+from community.asgi import application
+from tests.accounts.factories import UserFactory
+from tests.hackathons.factories import hackathon_factory, running_schedule, team_factory
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def communicator(room, user=None, *, origin=ORIGIN, cookie=None):
+    headers = [origin, (b"host", b"testserver")]
+    if cookie is None and user is not None:
+        cookie = await database_sync_to_async(session_cookie)(user)
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, f"/ws/chat/{room.pk}/", headers=headers)
+
+
+async def receive_type(socket, kind: str, timeout: float = 5):
+    """The next frame of type `kind`, skipping presence and typing chatter."""
+    while True:
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+@pytest.fixture
+def chat_world():
+    """A running hackathon with a team of two, its organiser, a judge-less outsider, and their rooms."""
+    hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
+    organiser = hackathon.organisers.get()
+    team, (alice, bob) = team_factory(hackathon)
+    return {
+        "hackathon": hackathon,
+        "team": team,
+        "organiser": organiser,
+        "alice": alice,
+        "bob": bob,
+        "outsider": UserFactory(),
+        "room": room_for("hackathon", hackathon.pk),
+        "team_room": room_for("team", team.pk),
+    }

@@ -1,0 +1,141 @@
+"""Chat journeys in two browsers against a real Daphne process (HTTP and WebSockets):
+live messages, a member who goes offline and comes back, and live Q&A with votes."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import expect
+
+from apps.chat import services
+from apps.chat.selectors import room_for
+from apps.hackathons.models import Hackathon
+from bench.asgi_servers import asgi_servers
+from tests.chat.conftest import session_cookie
+from tests.hackathons.factories import hackathon_factory, running_schedule, team_factory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LIVE = re.compile("Live|En directo")
+
+
+@pytest.fixture
+def asgi_url():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "community.settings.test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    with asgi_servers(1, env=env) as servers:
+        yield f"http://127.0.0.1:{servers[0][0]}"
+
+
+@pytest.fixture
+def open_as(browser, asgi_url):
+    contexts = []
+
+    def open_page(user, path, *, viewport=None):
+        context = browser.new_context(base_url=asgi_url, locale="es-ES", viewport=viewport or {"width": 1280, "height": 900})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(user), "url": asgi_url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(path)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def message_texts(page):
+    return page.locator("[data-messages] .chat-message:not(.is-pending) .chat-text").all_inner_texts()
+
+
+def say(page, text):
+    box = page.locator("[data-input]").first
+    box.fill(text)
+    box.press("Enter")
+
+
+@pytest.fixture
+def event():
+    hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
+    _team, (ana, bruno) = team_factory(hackathon)
+    return hackathon, ana, bruno
+
+
+def test_two_members_chat_live_and_nothing_is_lost_offline(open_as, event):
+    hackathon, ana, bruno = event
+    path = f"/hackathons/{hackathon.slug}/"
+    ana_page = open_as(ana, path)
+    bruno_page = open_as(bruno, path, viewport={"width": 390, "height": 844})  # a phone
+    for page in (ana_page, bruno_page):
+        expect(page.locator("[data-status]")).to_have_text(LIVE)
+
+    say(ana_page, "Hola **Bruno**, ¿empezamos?")
+    expect(bruno_page.locator("[data-messages] strong", has_text="Bruno")).to_be_visible()
+    say(bruno_page, "¡Vamos! https://example.org")
+    expect(ana_page.locator("[data-messages]")).to_contain_text("¡Vamos!")
+    expect(bruno_page.locator("[data-online]")).to_contain_text(str(ana))
+
+    # Bruno's laptop sleeps: while he is offline Ana sends three more.
+    # (Chromium's offline mode blocks new connections but keeps open sockets: drop it like a network would.)
+    bruno_page.context.set_offline(True)
+    bruno_page.evaluate("document.querySelector('[data-chat]').chat.socket.close()")
+    expect(bruno_page.locator("[data-status]")).to_have_text(re.compile("reconnect|reconect", re.I))
+    for n in range(1, 4):
+        say(ana_page, f"Mensaje {n} mientras no estás")
+    expect(ana_page.locator("[data-messages] .chat-message:not(.is-pending)")).to_have_count(5)
+    expect(bruno_page.locator("[data-messages] .chat-message:not(.is-pending)")).to_have_count(2)  # still away
+    bruno_page.context.set_offline(False)
+    expect(bruno_page.locator("[data-status]")).to_have_text(LIVE, timeout=40_000)
+    expected = ["Hola Bruno, ¿empezamos?", "¡Vamos! https://example.org"] + [
+        f"Mensaje {n} mientras no estás" for n in range(1, 4)
+    ]
+    expect(bruno_page.locator("[data-messages] .chat-message:not(.is-pending)")).to_have_count(5)
+    assert [text.strip() for text in message_texts(bruno_page)] == expected  # all, once, in order
+    bruno_page.screenshot(path="artifacts/screenshots/chat-phone-after-reconnect.png", full_page=True)
+    ana_page.screenshot(path="artifacts/screenshots/chat-hackathon-room.png", full_page=True)
+
+
+def test_live_questions_reorder_by_votes(open_as, event):
+    hackathon, ana, bruno = event
+    organiser = hackathon.organisers.get()
+    room = room_for("hackathon", hackathon.pk)
+    services.room_update(user=organiser, room=room, qa=True)
+    path = f"/chat/rooms/{room.pk}/"
+    ana_page, bruno_page, org_page = open_as(ana, path), open_as(bruno, path), open_as(organiser, path)
+    screen = open_as(organiser, f"/chat/rooms/{room.pk}/screen/", viewport={"width": 1920, "height": 1080})
+    for page in (ana_page, bruno_page, org_page):
+        expect(page.locator("[data-status]")).to_have_text(LIVE)
+
+    def ask(page, text, anonymous=False):
+        form = page.locator("[data-qa-form]")
+        form.locator("textarea").fill(text)
+        if anonymous:
+            form.locator("input[name=anonymous]").check()
+        form.locator("button[type=submit]").click()
+
+    ask(ana_page, "¿Habrá GPU para todos?")
+    expect(bruno_page.locator("[data-questions] li")).to_have_count(1)
+    ask(bruno_page, "¿Se puede usar un modelo cerrado?", anonymous=True)
+    for page in (ana_page, org_page, screen):
+        expect(page.locator("[data-questions] li")).to_have_count(2)
+    # Anonymous to other attendees, never to organisers.
+    expect(ana_page.locator("[data-questions] li", has_text="modelo cerrado")).to_contain_text(re.compile("Anónimo|Anonymous"))
+    expect(org_page.locator("[data-questions] li", has_text="modelo cerrado")).to_contain_text(str(bruno))
+    expect(screen.locator("[data-questions] li", has_text="modelo cerrado")).not_to_contain_text(str(bruno))
+
+    first_on_screen = screen.locator("[data-questions] li").first
+    expect(first_on_screen).to_contain_text("GPU")
+    for page in (ana_page, org_page):
+        page.locator("[data-questions] li", has_text="modelo cerrado").get_by_role("button", name=re.compile("Votar|Vote")).click()
+    expect(first_on_screen).to_contain_text("modelo cerrado")  # reordered live
+    expect(first_on_screen.locator("[data-votes]")).to_have_text("2")
+    voted = ana_page.locator("[data-questions] li", has_text="modelo cerrado").get_by_role("button", name=re.compile("Votar|Vote"))
+    expect(voted).to_be_disabled()  # one vote each
+    org_page.locator("[data-questions] li", has_text="modelo cerrado").get_by_role("button", name=re.compile("respondida|answered", re.I)).click()
+    expect(screen.locator("[data-questions] li").first).to_contain_text("GPU")  # answered ones go down
+    screen.screenshot(path="artifacts/screenshots/chat-questions-big-screen.png", full_page=True)
+    ana_page.screenshot(path="artifacts/screenshots/chat-questions-attendee.png", full_page=True)
