@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def running_asgi_server(*, startup_timeout: float = 40, **env_vars: str):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.live_settings",
-        SECRET_KEY="live-server-test-secret-key-long-enough-for-django-deploy-checks",
+        SECRET_KEY=settings.SECRET_KEY,  # sessions the test signs are valid on the server
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=migrated_test_database_url(),
         HOST="127.0.0.1",
