@@ -37,3 +37,25 @@ async def test_group_send_many_reaches_every_member_of_every_group_in_two_round_
 def test_group_send_many_skips_empty_groups_and_empty_batches():
     group_send_many([])
     group_send_many([("batch-test.nobody", {"type": "hello"})])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_to_200_members_goes_out_as_one_batch(monkeypatch):
+    from apps.notifications.services import notify
+    from tests.accounts.factories import UserFactory
+
+    layer = get_channel_layer()
+    batches, single_sends = [], []
+
+    async def record_batch(messages):
+        batches.append(len(messages))
+
+    async def record_single(group, message):
+        single_sends.append(group)
+
+    monkeypatch.setattr(layer, "group_send_many", record_batch)
+    monkeypatch.setattr(layer, "group_send", record_single)
+    notify(recipients=UserFactory.create_batch(200), kind="test", title="Hola", email=False)
+
+    assert batches == [200]
+    assert single_sends == []
