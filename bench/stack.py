@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-APPLICATION_NAME = "community-bench-web"
+APPLICATION_NAME = "community-bench-web"  # + the server's name, to count each server's sessions
 FLOOR = "/healthz"
 SECRET_KEY = "bench-only-secret-key-that-is-long-enough-for-the-deploy-checks-0123456789"
 
@@ -141,7 +141,7 @@ def free_port() -> int:
 def start_server(kind: str, processes: int) -> tuple[list[subprocess.Popen], str]:
     port = free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(processes),
-               DB_APPLICATION_NAME=APPLICATION_NAME)
+               DB_APPLICATION_NAME=f"{APPLICATION_NAME}-{kind}")
     env["PATH"] = f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"
     app = "community.asgi:application"
     options = dict(cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
@@ -199,8 +199,9 @@ def stop_server(servers: list[subprocess.Popen]) -> None:
 class ConnectionPeak(threading.Thread):
     """Highest number of PostgreSQL sessions the web processes held while running."""
 
-    def __init__(self):
+    def __init__(self, server: str):
         super().__init__(daemon=True)
+        self.application_name = f"{APPLICATION_NAME}-{server}"
         self.peak, self.stopped = 0, threading.Event()
 
     def run(self):
@@ -209,7 +210,7 @@ class ConnectionPeak(threading.Thread):
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
             while not self.stopped.is_set():
                 count = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                                     [APPLICATION_NAME]).fetchone()[0]
+                                     [self.application_name]).fetchone()[0]
                 self.peak = max(self.peak, count)
                 time.sleep(0.05)
 
@@ -247,27 +248,31 @@ def wrk(url: str, clients: int, duration: int) -> dict:
     }
 
 
-def drive(base: str, paths: list[str], client_counts: list[int], runs: int, duration: int) -> list[dict]:
+def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], runs: int, duration: int) -> list[dict]:
+    """Run every (server, path) in turn, run after run, so background load on a shared
+    machine falls on all of them alike; each server's floor is measured in the same rounds."""
     rows = []
-    for path in [FLOOR, *paths]:
-        urllib.request.urlopen(base + path, timeout=60).read()  # warm-up: templates, first queries
+    for base in bases.values():
+        for path in [FLOOR, *paths]:
+            urllib.request.urlopen(base + path, timeout=60).read()  # warm-up: templates, first queries
     for clients in client_counts:
-        samples = {path: [] for path in [FLOOR, *paths]}
+        samples = {(server, path): [] for server in bases for path in [FLOOR, *paths]}
         for run in range(runs):
             for path in [FLOOR, *paths]:
-                with ConnectionPeak() as peak:
-                    sample = wrk(base + path, clients, duration)
-                sample["db_connections"] = peak.peak
-                samples[path].append(sample)
-                print(f"  c={clients} run {run + 1} {path}: {sample}", flush=True)
-        floor_rps = statistics.median(s["rps"] for s in samples[FLOOR])
-        for path, runs_of_path in samples.items():
+                for server, base in bases.items():
+                    with ConnectionPeak(server) as peak:
+                        sample = wrk(base + path, clients, duration)
+                    sample["db_connections"] = peak.peak
+                    samples[server, path].append(sample)
+                    print(f"  {server} c={clients} run {run + 1} {path}: {sample}", flush=True)
+        for (server, path), runs_of_path in samples.items():
+            floor_rps = statistics.median(s["rps"] for s in samples[server, FLOOR])
             row = {key: statistics.median(s[key] for s in runs_of_path) for key in ("rps", "p50", "p99")}
-            row.update(path=path, clients=clients, floor_share=row["rps"] / floor_rps,
+            row.update(server=server, path=path, clients=clients, floor_share=row["rps"] / floor_rps,
                        errors=sum(s["errors"] for s in runs_of_path),
                        db_connections=max(s["db_connections"] for s in runs_of_path))
             rows.append(row)
-    return rows
+    return sorted(rows, key=lambda r: (r["server"], r["clients"]))
 
 
 # --- WebSockets ----------------------------------------------------------------------
@@ -350,10 +355,10 @@ async def _received_after(ws, sent: float) -> float | None:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | peak DB connections |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| server | URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | peak DB connections |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| `{r['path']}` | {r['clients']} | {r['rps']:.0f} | {r['floor_share']:.0%} | {r['p50']:.0f} | "
+        lines.append(f"| {r['server']} | `{r['path']}` | {r['clients']} | {r['rps']:.0f} | {r['floor_share']:.0%} | {r['p50']:.0f} | "
                      f"{r['p99']:.0f} | {r['errors']} | {r['db_connections']} |")
     return "\n".join(lines)
 
@@ -362,7 +367,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 profiles, 50,000 repositories…")
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--server", default="procfile", choices=["procfile", "daphne", "uvicorn", "gunicorn"])
+    parser.add_argument("--server", default="procfile",
+                        help="procfile, daphne, uvicorn or gunicorn; several, comma-separated, are run interleaved")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -375,6 +381,8 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    kinds = args.server.split(",")
+    assert set(kinds) <= {"procfile", "daphne", "uvicorn", "gunicorn"}, kinds
 
     database_url = bench_database_url()
     configure_environment(database_url)
@@ -382,23 +390,29 @@ def main() -> int:
     paths = prepare(args.scale, args.reseed)
     if args.only:
         paths = [p for p in args.only.split(",") if p and p != FLOOR]
-    servers, base = start_server(args.server, args.processes)
+    running, bases = [], {}
     try:
-        rows = drive(base, paths, [int(c) for c in args.clients.split(",")], args.runs, args.duration)
-        group = group_message(base, args.group_sockets) if args.group_sockets else None
-        idle = idle_sockets(base, args.idle_sockets, args.idle_seconds) if args.idle_sockets else None
+        for kind in kinds:
+            processes, bases[kind] = start_server(kind, args.processes)
+            running += processes
+        rows = drive(bases, paths, [int(c) for c in args.clients.split(",")], args.runs, args.duration)
+        sockets = []
+        for run in range(args.runs if args.group_sockets else 0):
+            for kind, base in bases.items():
+                sockets.append(dict(group_message(base, args.group_sockets), server=kind, run=run + 1))
+        for kind, base in bases.items() if args.idle_sockets else ():
+            sockets.append(dict(idle_sockets(base, args.idle_sockets, args.idle_seconds), server=kind))
     finally:
-        stop_server(servers)
+        stop_server(running)
     from django.conf import settings
 
     pool = settings.DATABASES["default"]["OPTIONS"].get("pool", {})
     report = "\n\n".join([
-        f"Command: `{' '.join(sys.argv)}` — server `{args.server}` ({procfile_web() if args.server == 'procfile' else ''}), "
-        f"{args.processes} web processes, DB pool max {pool.get('max_size')} per process, "
-        f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"Command: `python -m bench.stack {' '.join(sys.argv[1:])}` — servers {', '.join(kinds)} "
+        f"(procfile = `{procfile_web()}`), {args.processes} web processes each, DB pool max "
+        f"{pool.get('max_size')} per process, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         table(rows),
-        f"WebSocket group message: `{json.dumps(group)}`",
-        f"Idle WebSockets: `{json.dumps(idle)}`",
+        "WebSockets:\n\n" + "\n".join(f"- `{json.dumps(result)}`" for result in sockets),
     ])
     Path(args.output).parent.mkdir(exist_ok=True)
     Path(args.output).write_text(report + "\n")

@@ -67,14 +67,17 @@ async def notify_everyone(sockets: list, users: list) -> tuple[list[float], list
     return latencies, closed
 
 
-@pytest.mark.django_db(transaction=True)
-def test_idle_sockets_are_not_closed_by_the_server():
-    users = UserFactory.create_batch(4)
-    cookies = [session_cookie(u) for u in users for _ in range(5)]
+def hold_and_notify(users: list, sockets_per_user: int, idle_seconds: float) -> tuple[list, list, list, str]:
+    """Open the sockets at once on a live server, hold them idle, then push to every member.
+
+    Returns the close codes seen while idle, the delivery latencies, the close codes
+    seen while receiving, and the server's output.
+    """
+    cookies = [session_cookie(u) for u in users for _ in range(sockets_per_user)]
 
     async def scenario(server):
         sockets = await open_sockets(server.url, cookies)
-        await asyncio.sleep(IDLE_SECONDS)
+        await asyncio.sleep(idle_seconds)
         early_closes = [ws.close_code for ws in sockets if ws.close_code is not None]
         latencies, closed = await notify_everyone(sockets, users)
         await asyncio.gather(*(ws.close() for ws in sockets))
@@ -82,24 +85,18 @@ def test_idle_sockets_are_not_closed_by_the_server():
 
     with running_asgi_server() as server:
         early_closes, latencies, closed = asyncio.run(scenario(server))
-        log = server.output()
+        return early_closes, latencies, closed, server.output()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idle_sockets_are_not_closed_by_the_server():
+    early_closes, latencies, closed, log = hold_and_notify(UserFactory.create_batch(4), 5, IDLE_SECONDS)
     assert early_closes == [] and closed == [], log
-    assert len(latencies) == len(cookies)
+    assert len(latencies) == 20
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_200_sockets_connects_and_receives_without_1011():
-    users = UserFactory.create_batch(20)
-    cookies = [session_cookie(u) for u in users for _ in range(10)]
-
-    async def scenario(server):
-        sockets = await open_sockets(server.url, cookies)
-        latencies, closed = await notify_everyone(sockets, users)
-        await asyncio.gather(*(ws.close() for ws in sockets))
-        return latencies, closed
-
-    with running_asgi_server() as server:
-        latencies, closed = asyncio.run(scenario(server))
-        log = server.output()
-    assert closed == [], log
+    early_closes, latencies, closed, log = hold_and_notify(UserFactory.create_batch(20), 10, 0)
+    assert early_closes == [] and closed == [], log
     assert len(latencies) == 200
