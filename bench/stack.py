@@ -209,8 +209,11 @@ class ConnectionPeak(threading.Thread):
 
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
             while not self.stopped.is_set():
-                count = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                                     [self.application_name]).fetchone()[0]
+                count = conn.execute(
+                    # Parallel-query workers carry the session's application_name too: not connections.
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+                    " AND backend_type = 'client backend'", [self.application_name],
+                ).fetchone()[0]
                 self.peak = max(self.peak, count)
                 time.sleep(0.05)
 
@@ -269,7 +272,7 @@ def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], run
             floor_rps = statistics.median(s["rps"] for s in samples[server, FLOOR])
             row = {key: statistics.median(s[key] for s in runs_of_path) for key in ("rps", "p50", "p99")}
             row.update(server=server, path=path, clients=clients, floor_share=row["rps"] / floor_rps,
-                       errors=sum(s["errors"] for s in runs_of_path),
+                       errors=sum(s["errors"] for s in runs_of_path), requests=sum(s["requests"] for s in runs_of_path),
                        db_connections=max(s["db_connections"] for s in runs_of_path))
             rows.append(row)
     return sorted(rows, key=lambda r: (r["server"], r["clients"]))
@@ -358,8 +361,9 @@ def table(rows: list[dict]) -> str:
     lines = ["| server | URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | peak DB connections |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['server']} | `{r['path']}` | {r['clients']} | {r['rps']:.0f} | {r['floor_share']:.0%} | {r['p50']:.0f} | "
-                     f"{r['p99']:.0f} | {r['errors']} | {r['db_connections']} |")
+        latency = f"{r['p50']:.0f} | {r['p99']:.0f}" if r["requests"] else "none finished | none finished"
+        lines.append(f"| {r['server']} | `{r['path']}` | {r['clients']} | {r['rps']:.1f} | {r['floor_share']:.1%} | "
+                     f"{latency} | {r['errors']} | {r['db_connections']} |")
     return "\n".join(lines)
 
 

@@ -40,7 +40,9 @@ class ConnectionCounter(threading.Thread):
 
     def count(self, cursor) -> int:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            # Parallel-query workers carry the session's application_name too: not connections.
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s"
+            " AND backend_type = 'client backend'",
             [connection.settings_dict["NAME"], self.application_name],
         )
         return cursor.fetchone()[0]
