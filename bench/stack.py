@@ -263,6 +263,7 @@ def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], run
         for run in range(runs):
             for path in [FLOOR, *paths]:
                 for server, base in bases.items():
+                    wait_until_idle(list(bases))  # leftovers of the previous URL would slow this one
                     with ConnectionPeak(server) as peak:
                         sample = wrk(base + path, clients, duration)
                     sample["db_connections"] = peak.peak
@@ -276,6 +277,19 @@ def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], run
                        db_connections=max(s["db_connections"] for s in runs_of_path))
             rows.append(row)
     return sorted(rows, key=lambda r: (r["server"], r["clients"]))
+
+
+def wait_until_idle(kinds: list[str], limit: float = 120) -> None:
+    """Requests wrk gave up on keep running in the server; let them finish before the next phase."""
+    import psycopg
+
+    names = [f"{APPLICATION_NAME}-{kind}" for kind in kinds]
+    deadline = time.monotonic() + limit
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        while time.monotonic() < deadline and conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = ANY(%s) AND state = 'active'", [names]
+        ).fetchone()[0]:
+            time.sleep(1)
 
 
 # --- WebSockets ----------------------------------------------------------------------
@@ -299,12 +313,15 @@ async def _open(base: str, cookie: str, count: int) -> list:
     from websockets.asyncio.client import connect
 
     url = base.replace("http://", "ws://") + "/ws/notifications/"
-    sockets = []
+    sockets, refused = [], []
     for start in range(0, count, 100):  # in waves, as browsers arrive; each wave concurrently
-        sockets += await asyncio.gather(*(
+        for result in await asyncio.gather(*(
             connect(url, additional_headers={"Cookie": cookie}, origin=base, ping_interval=None, open_timeout=60)
             for _ in range(min(100, count - start))
-        ))
+        ), return_exceptions=True):
+            (refused if isinstance(result, Exception) else sockets).append(result)
+    if refused:
+        print(f"  {len(refused)} of {count} WebSocket handshakes failed: {refused[0]!r}", flush=True)
     return sockets
 
 
@@ -318,7 +335,7 @@ def idle_sockets(base: str, count: int, seconds: int) -> dict:
             await asyncio.sleep(1)
         closed = [ws.close_code for ws in sockets if ws.close_code is not None]
         await asyncio.gather(*(ws.close() for ws in sockets))
-        return {"sockets": count, "seconds": seconds, "closed_by_server": len(closed),
+        return {"sockets": count, "opened": len(sockets), "seconds": seconds, "closed_by_server": len(closed),
                 "close_codes": sorted(set(closed))}
 
     return asyncio.run(scenario())
@@ -339,7 +356,7 @@ def group_message(base: str, count: int) -> dict:
         latencies = await asyncio.gather(*(_received_after(ws, sent) for ws in sockets))
         await asyncio.gather(*(ws.close() for ws in sockets))
         delivered = sorted(x for x in latencies if x is not None)
-        return {"sockets": count, "delivered": len(delivered),
+        return {"sockets": count, "opened": len(sockets), "delivered": len(delivered),
                 "p50_ms": round(statistics.median(delivered), 1) if delivered else None,
                 "p99_ms": round(delivered[int(len(delivered) * 0.99) - 1], 1) if delivered else None}
 
@@ -400,6 +417,7 @@ def main() -> int:
             processes, bases[kind] = start_server(kind, args.processes)
             running += processes
         rows = drive(bases, paths, [int(c) for c in args.clients.split(",")], args.runs, args.duration)
+        wait_until_idle(kinds)
         sockets = []
         for run in range(args.runs if args.group_sockets else 0):
             for kind, base in bases.items():
