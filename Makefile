@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test stack install messages clean
+.PHONY: run test stack install messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ stack: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
+
+## Load benchmark of the production stack at national scale (docs/benchmarks.md);
+## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.
+bench: install
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m bench.stack $(BENCH_ARGS)
 
 ## Regenerate translation catalogues after changing user-facing text.
 messages: install

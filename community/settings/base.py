@@ -111,8 +111,22 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI each request runs in a new thread, so persistent per-thread connections
+    # (CONN_MAX_AGE > 0) pile up until PostgreSQL refuses clients. Web processes share a
+    # bounded pool instead; a process with DB_POOL=false (Celery's single-threaded prefork
+    # children) opens one connection at a time. Sizing: docs/operations.md.
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("DB_APPLICATION_NAME", default="community")
+    if env.bool("DB_POOL", default=True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10),  # wait for a free connection
+            "max_idle": env.float("DB_POOL_MAX_IDLE", default=300),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL unset means the embedded stack: in-process cache, channel layer and tasks.
@@ -120,19 +134,44 @@ REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED_STACK = not REDIS_URL
 
 if REDIS_URL:
+    # Cache, API throttles, log-in rate limits and sessions share one pool per process.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="community"),
+            "OPTIONS": {
+                "pool_class": "apps.core.redis_pool.ProcessConnectionPool",
+                "max_connections": env.int("REDIS_POOL_MAX_SIZE", default=20),
+                "timeout": env.float("REDIS_POOL_TIMEOUT", default=5),  # wait for a free connection
+                "socket_connect_timeout": 2,
+                "socket_timeout": 5,
+                "health_check_interval": 30,
+            },
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The layer blocks 5 s per BRPOP while it waits for messages to the process's
+    # sockets: the client's socket timeout must be longer, or every idle socket dies
+    # with 1011. All sockets of a process share one channel key, so its capacity
+    # bounds a burst of connects or a group message to every socket of the process.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "apps.core.channel_layer.CommunityRedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=15),
+                        "socket_connect_timeout": 5,
+                        "max_connections": env.int("CHANNEL_LAYER_POOL_MAX_SIZE", default=100),
+                    }
+                ],
+                "pool_timeout": env.float("CHANNEL_LAYER_POOL_TIMEOUT", default=10),
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="community"),
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
+                "expiry": 60,
+                "group_expiry": env.int("CHANNEL_LAYER_GROUP_EXPIRY", default=86400),
             },
         }
     }

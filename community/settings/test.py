@@ -18,3 +18,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Tests enqueue through the real Redis broker; the ones that need a worker start one.
 CELERY_TASK_ALWAYS_EAGER = False
+# Production reads sessions through the Redis cache (cached_db). Tests keep plain database
+# sessions so the exact query counts asserted across the suite do not depend on the cache;
+# tests/core/test_connections.py checks the production engine.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

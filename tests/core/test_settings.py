@@ -69,7 +69,7 @@ def test_database_and_redis_urls_select_the_full_stack():
         HF_ENDPOINT="http://127.0.0.1:9999",
     )
     assert config["database"] == "django.db.backends.postgresql"
-    assert config["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert config["channel_layer"] == "apps.core.channel_layer.CommunityRedisChannelLayer"
     assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert config["tasks_eager"] is False
     assert config["broker"] == "redis://127.0.0.1:6379/3"

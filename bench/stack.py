@@ -1,0 +1,446 @@
+"""Load benchmark of the production stack at national scale (`make bench`).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/community REDIS_URL=redis://127.0.0.1:6379/0 \
+    .venv/bin/python -m bench.stack [--scale 1] [--runs 3] [--duration 10] [--server procfile]
+
+1. Creates the database `<DATABASE_URL's name>_bench` (never the real one), migrates it,
+   seeds it through bench/seed.py (once per scale; --reseed starts again) and runs
+   VACUUM ANALYZE.
+2. Starts the web server with production settings on a free loopback port, with two
+   processes (the Procfile's `web` line with WEB_CONCURRENCY=2, or --server daphne,
+   uvicorn, gunicorn to compare servers).
+3. Drives each page and API list with `wrk` at 16 and 64 clients, after the floor
+   (`/healthz`: fixed JSON, no database) in the same run; medians of --runs runs. Peak
+   PostgreSQL connections of the server (by application_name) are sampled throughout.
+4. Holds --idle-sockets WebSockets idle for --idle-seconds and counts server closes;
+   sends one group message to --group-sockets sockets and reports delivery p50/p99.
+
+Visitors are anonymous; API throttles are raised so the run measures work, not 429s.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+APPLICATION_NAME = "community-bench-web"  # + the server's name, to count each server's sessions
+FLOOR = "/healthz"
+SECRET_KEY = "bench-only-secret-key-that-is-long-enough-for-the-deploy-checks-0123456789"
+
+
+def bench_database_url() -> str:
+    url = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/community")
+    return urlunsplit(url._replace(path=f"{url.path.rstrip('/')}_bench"))
+
+
+def configure_environment(database_url: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="community.settings.production", DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="false", DB_APPLICATION_NAME="community-bench",
+        CELERY_BROKER_URL="memory://",  # nothing here needs a worker; tasks of seeding are dropped
+        API_THROTTLE_ANON="100000000/minute", API_THROTTLE_USER="100000000/minute", LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    url = urlsplit(database_url)
+    name = url.path.lstrip("/")
+    admin = urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(scale: float, reseed: bool) -> dict:
+    """Migrate and seed the bench database once per scale; return the URLs to drive."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import seed
+
+    if reseed:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0, interactive=False)
+    marker = ROOT / "var" / f"bench-seeded-{connection.settings_dict['NAME']}.json"
+    from apps.accounts.models import User
+
+    seeded = json.loads(marker.read_text()) if marker.exists() and User.objects.exists() else None
+    if seeded is None or seeded["scale"] != scale:
+        if User.objects.exists():
+            sys.exit(f"{connection.settings_dict['NAME']} holds other data: run with --reseed")
+        counts = seed.seed(scale, log=lambda line: print(line, flush=True))
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute("VACUUM ANALYZE")
+            print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
+        marker.parent.mkdir(exist_ok=True)
+        marker.write_text(json.dumps({"scale": scale, "counts": counts}))
+    call_command("collectstatic", verbosity=0, interactive=False)
+    return urls_to_drive()
+
+
+def urls_to_drive() -> list[str]:
+    from apps.hackathons.models import Hackathon
+    from apps.hub.models import HubRepository
+    from apps.profiles.models import Profile
+
+    from django.urls import reverse
+
+    profile = Profile.objects.filter(visibility="public").order_by("pk").first()
+    hackathon = Hackathon.objects.exclude(state="draft").order_by("-pk").first()
+    repository = HubRepository.objects.filter(kind="model").order_by("-downloads").first()
+    repository_url = reverse("hub:repository", kwargs={"kind": repository.kind, "repo_id": repository.repo_id})
+    return [
+        "/",
+        "/talent/",
+        "/talent/?q=vision&region=PV",
+        f"/talent/{profile.handle}/",
+        "/api/profiles/",
+        "/api/profiles/?q=datos",
+        "/models/",
+        "/models/?q=clima",
+        repository_url,
+        "/api/hub/repositories/",
+        "/hackathons/",
+        f"/hackathons/{hackathon.slug}/",
+        "/api/hackathons/",
+        "/compute/dashboard/",
+        "/api/compute/dashboard/",
+    ]
+
+
+# --- the server ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(kind: str, processes: int) -> tuple[list[subprocess.Popen], str]:
+    port = free_port()
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(processes),
+               DB_APPLICATION_NAME=f"{APPLICATION_NAME}-{kind}")
+    env["PATH"] = f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"
+    app = "community.asgi:application"
+    options = dict(cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    if kind == "daphne":  # no worker option: N processes accept on one shared socket
+        listener = socket.create_server(("127.0.0.1", port), backlog=2048)
+        listener.set_inheritable(True)
+        fd = listener.fileno()
+        servers = [subprocess.Popen(["daphne", "--fd", str(fd), app], pass_fds=[fd], **options)
+                   for _ in range(processes)]
+        listener.close()
+    else:
+        command = {
+            "procfile": "exec " + procfile_web(),
+            "uvicorn": f"exec uvicorn --host 127.0.0.1 --port {port} --workers {processes} --no-access-log {app}",
+            "gunicorn": f"exec gunicorn --bind 127.0.0.1:{port} --workers {processes} "
+                        f"--worker-class uvicorn_worker.UvicornWorker {app}",
+        }[kind]
+        servers = [subprocess.Popen(["bash", "-c", command], **options)]
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + FLOOR, timeout=2):
+                return servers, base
+        except OSError:
+            if time.monotonic() > deadline or any(s.poll() is not None for s in servers):
+                stop_server(servers)
+                sys.exit(f"the {kind} server did not start")
+            time.sleep(0.3)
+
+
+def procfile_web() -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.partition(":")[2].strip()
+    raise LookupError("no web process in the Procfile")
+
+
+def stop_server(servers: list[subprocess.Popen]) -> None:
+    for server in servers:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    for server in servers:
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+# --- HTTP load -----------------------------------------------------------------------
+
+
+class ConnectionPeak(threading.Thread):
+    """Highest number of PostgreSQL sessions the web processes held while running."""
+
+    def __init__(self, server: str):
+        super().__init__(daemon=True)
+        self.application_name = f"{APPLICATION_NAME}-{server}"
+        self.peak, self.stopped = 0, threading.Event()
+
+    def run(self):
+        import psycopg
+
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            while not self.stopped.is_set():
+                count = conn.execute(
+                    # Parallel-query workers carry the session's application_name too: not connections.
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+                    " AND backend_type = 'client backend'", [self.application_name],
+                ).fetchone()[0]
+                self.peak = max(self.peak, count)
+                time.sleep(0.05)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def wrk(url: str, clients: int, duration: int) -> dict:
+    result = subprocess.run(
+        ["wrk", "--latency", "-t", "2", "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s", url],
+        capture_output=True, text=True, timeout=duration + 60,
+    )
+    out = result.stdout
+
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else float("nan")
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = re.search(r"(\d+) requests in", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency(50), "p99": latency(99),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        "requests": int(requests.group(1)) if requests else 0,
+    }
+
+
+def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], runs: int, duration: int) -> list[dict]:
+    """Run every (server, path) in turn, run after run, so background load on a shared
+    machine falls on all of them alike; each server's floor is measured in the same rounds."""
+    rows = []
+    for base in bases.values():
+        for path in [FLOOR, *paths]:
+            urllib.request.urlopen(base + path, timeout=60).read()  # warm-up: templates, first queries
+    for clients in client_counts:
+        samples = {(server, path): [] for server in bases for path in [FLOOR, *paths]}
+        for run in range(runs):
+            for path in [FLOOR, *paths]:
+                for server, base in bases.items():
+                    wait_until_idle(list(bases))  # leftovers of the previous URL would slow this one
+                    with ConnectionPeak(server) as peak:
+                        sample = wrk(base + path, clients, duration)
+                    sample["db_connections"] = peak.peak
+                    samples[server, path].append(sample)
+                    print(f"  {server} c={clients} run {run + 1} {path}: {sample}", flush=True)
+        for (server, path), runs_of_path in samples.items():
+            floor_rps = statistics.median(s["rps"] for s in samples[server, FLOOR])
+            row = {key: statistics.median(s[key] for s in runs_of_path) for key in ("rps", "p50", "p99")}
+            row.update(server=server, path=path, clients=clients, floor_share=row["rps"] / floor_rps,
+                       errors=sum(s["errors"] for s in runs_of_path), requests=sum(s["requests"] for s in runs_of_path),
+                       db_connections=max(s["db_connections"] for s in runs_of_path))
+            rows.append(row)
+    return sorted(rows, key=lambda r: (r["server"], r["clients"]))
+
+
+def wait_until_idle(kinds: list[str], limit: float = 120) -> None:
+    """Requests wrk gave up on keep running in the server; let them finish before the next phase."""
+    import psycopg
+
+    names = [f"{APPLICATION_NAME}-{kind}" for kind in kinds]
+    deadline = time.monotonic() + limit
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        while time.monotonic() < deadline and conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = ANY(%s) AND state = 'active'", [names]
+        ).fetchone()[0]:
+            time.sleep(1)
+
+
+# --- WebSockets ----------------------------------------------------------------------
+
+
+def member_cookie() -> tuple[str, int]:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from apps.accounts.models import User
+
+    user = User.objects.get(username="bench-organiser")
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+    session.create()
+    return f"sessionid={session.session_key}", user.pk
+
+
+async def _open(base: str, cookie: str, count: int) -> list:
+    from websockets.asyncio.client import connect
+
+    url = base.replace("http://", "ws://") + "/ws/notifications/"
+    sockets, refused = [], []
+    for start in range(0, count, 100):  # in waves, as browsers arrive; each wave concurrently
+        for result in await asyncio.gather(*(
+            connect(url, additional_headers={"Cookie": cookie}, origin=base, ping_interval=None, open_timeout=60)
+            for _ in range(min(100, count - start))
+        ), return_exceptions=True):
+            (refused if isinstance(result, Exception) else sockets).append(result)
+    if refused:
+        print(f"  {len(refused)} of {count} WebSocket handshakes failed: {refused[0]!r}", flush=True)
+    return sockets
+
+
+def idle_sockets(base: str, count: int, seconds: int) -> dict:
+    cookie, _ = member_cookie()
+
+    async def scenario():
+        sockets = await _open(base, cookie, count)
+        opened = time.monotonic()
+        while time.monotonic() - opened < seconds:
+            await asyncio.sleep(1)
+        closed = [ws.close_code for ws in sockets if ws.close_code is not None]
+        await asyncio.gather(*(ws.close() for ws in sockets))
+        return {"sockets": count, "opened": len(sockets), "seconds": seconds, "closed_by_server": len(closed),
+                "close_codes": sorted(set(closed))}
+
+    return asyncio.run(scenario())
+
+
+def group_message(base: str, count: int) -> dict:
+    from apps.core.live import group_send_many
+    from apps.notifications.services import user_group
+
+    cookie, user_id = member_cookie()
+
+    async def scenario():
+        sockets = await _open(base, cookie, count)
+        await asyncio.sleep(1)
+        sent = time.perf_counter()
+        await asyncio.to_thread(group_send_many, [(user_group(user_id), {
+            "type": "notification.created", "id": 0, "kind": "bench", "title": "hola", "url": ""})])
+        latencies = await asyncio.gather(*(_received_after(ws, sent) for ws in sockets))
+        await asyncio.gather(*(ws.close() for ws in sockets))
+        delivered = sorted(x for x in latencies if x is not None)
+        return {"sockets": count, "opened": len(sockets), "delivered": len(delivered),
+                "p50_ms": round(statistics.median(delivered), 1) if delivered else None,
+                "p99_ms": round(delivered[int(len(delivered) * 0.99) - 1], 1) if delivered else None}
+
+    return asyncio.run(scenario())
+
+
+async def _received_after(ws, sent: float) -> float | None:
+    try:
+        await asyncio.wait_for(ws.recv(), timeout=30)
+        return (time.perf_counter() - sent) * 1000
+    except Exception:  # closed or timed out: counted as not delivered
+        return None
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| server | URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | peak DB connections |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        latency = f"{r['p50']:.0f} | {r['p99']:.0f}" if r["requests"] else "none finished | none finished"
+        lines.append(f"| {r['server']} | `{r['path']}` | {r['clients']} | {r['rps']:.1f} | {r['floor_share']:.1%} | "
+                     f"{latency} | {r['errors']} | {r['db_connections']} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 profiles, 50,000 repositories…")
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--server", default="procfile",
+                        help="procfile, daphne, uvicorn or gunicorn; several, comma-separated, are run interleaved")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--clients", default="16,64")
+    parser.add_argument("--only", default="", help="comma-separated URL paths instead of every page")
+    parser.add_argument("--idle-sockets", type=int, default=1000)
+    parser.add_argument("--idle-seconds", type=int, default=600)
+    parser.add_argument("--group-sockets", type=int, default=500)
+    parser.add_argument("--output", default=str(ROOT / "var" / "bench-results.md"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    kinds = args.server.split(",")
+    assert set(kinds) <= {"procfile", "daphne", "uvicorn", "gunicorn"}, kinds
+
+    database_url = bench_database_url()
+    configure_environment(database_url)
+    ensure_database(database_url)
+    paths = prepare(args.scale, args.reseed)
+    if args.only:
+        paths = [p for p in args.only.split(",") if p and p != FLOOR]
+    running, bases = [], {}
+    try:
+        for kind in kinds:
+            processes, bases[kind] = start_server(kind, args.processes)
+            running += processes
+        rows = drive(bases, paths, [int(c) for c in args.clients.split(",")], args.runs, args.duration)
+        wait_until_idle(kinds)
+        sockets = []
+        for run in range(args.runs if args.group_sockets else 0):
+            for kind, base in bases.items():
+                sockets.append(dict(group_message(base, args.group_sockets), server=kind, run=run + 1))
+        for kind, base in bases.items() if args.idle_sockets else ():
+            sockets.append(dict(idle_sockets(base, args.idle_sockets, args.idle_seconds), server=kind))
+    finally:
+        stop_server(running)
+    from django.conf import settings
+
+    pool = settings.DATABASES["default"]["OPTIONS"].get("pool", {})
+    report = "\n\n".join([
+        f"Command: `python -m bench.stack {' '.join(sys.argv[1:])}` — servers {', '.join(kinds)} "
+        f"(procfile = `{procfile_web()}`), {args.processes} web processes each, DB pool max "
+        f"{pool.get('max_size')} per process, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        table(rows),
+        "WebSockets:\n\n" + "\n".join(f"- `{json.dumps(result)}`" for result in sockets),
+    ])
+    Path(args.output).parent.mkdir(exist_ok=True)
+    Path(args.output).write_text(report + "\n")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

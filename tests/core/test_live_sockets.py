@@ -1,0 +1,102 @@
+"""WebSockets against a live ASGI server process: idle sockets and bursts stay up.
+
+Before the channel layer was configured, an idle socket was closed with 1011 every
+few seconds (redis-py's 5 s socket timeout equals the layer's 5 s blocking pop) and a
+burst of 200 sockets lost many to "Too many connections" and a 100-message capacity.
+CHANNEL_LAYER_SOCKET_TIMEOUT=5 here brings the first failure back.
+"""
+
+import asyncio
+import json
+import time
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from apps.core.live import group_send_many
+from apps.notifications.services import user_group
+from tests.accounts.factories import UserFactory
+from tests.asgi_server import running_asgi_server
+
+IDLE_SECONDS = 16  # three of the layer's 5 s blocking pops, past its socket timeout of old
+
+
+def session_cookie(user) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+async def open_sockets(server_url: str, cookies: list[str]) -> list:
+    ws_url = server_url.replace("http://", "ws://") + "/ws/notifications/"
+
+    async def open_one(cookie):
+        return await connect(
+            ws_url, additional_headers={"Cookie": cookie}, origin=server_url, ping_interval=None,
+            open_timeout=60,
+        )
+
+    return await asyncio.gather(*(open_one(cookie) for cookie in cookies))
+
+
+async def notify_everyone(sockets: list, users: list) -> tuple[list[float], list[int]]:
+    """Push one live message per member; return each socket's delivery latency and any close codes."""
+    sent_at = time.perf_counter()
+    await asyncio.to_thread(
+        group_send_many,
+        [(user_group(u.pk), {"type": "notification.created", "id": u.pk, "kind": "test", "title": "hola", "url": ""})
+         for u in users],
+    )
+    latencies, closed = [], []
+
+    async def receive(ws):
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
+            assert message["title"] == "hola"
+            latencies.append(time.perf_counter() - sent_at)
+        except ConnectionClosed as error:
+            closed.append(error.rcvd.code if error.rcvd else 1006)
+
+    await asyncio.gather(*(receive(ws) for ws in sockets))
+    return latencies, closed
+
+
+def hold_and_notify(users: list, sockets_per_user: int, idle_seconds: float) -> tuple[list, list, list, str]:
+    """Open the sockets at once on a live server, hold them idle, then push to every member.
+
+    Returns the close codes seen while idle, the delivery latencies, the close codes
+    seen while receiving, and the server's output.
+    """
+    cookies = [session_cookie(u) for u in users for _ in range(sockets_per_user)]
+
+    async def scenario(server):
+        sockets = await open_sockets(server.url, cookies)
+        await asyncio.sleep(idle_seconds)
+        early_closes = [ws.close_code for ws in sockets if ws.close_code is not None]
+        latencies, closed = await notify_everyone(sockets, users)
+        await asyncio.gather(*(ws.close() for ws in sockets))
+        return early_closes, latencies, closed
+
+    with running_asgi_server() as server:
+        early_closes, latencies, closed = asyncio.run(scenario(server))
+        return early_closes, latencies, closed, server.output()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idle_sockets_are_not_closed_by_the_server():
+    early_closes, latencies, closed, log = hold_and_notify(UserFactory.create_batch(4), 5, IDLE_SECONDS)
+    assert early_closes == [] and closed == [], log
+    assert len(latencies) == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_200_sockets_connects_and_receives_without_1011():
+    early_closes, latencies, closed, log = hold_and_notify(UserFactory.create_batch(20), 10, 0)
+    assert early_closes == [] and closed == [], log
+    assert len(latencies) == 200
