@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.compute",
     "apps.profiles",
     "apps.hackathons",
+    "apps.transparency",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ CELERY_IMPORTS = [
     "workers.hub",
     "workers.compute",
     "workers.hackathons",
+    "workers.transparency",
 ]
 
 # --- Auth and accounts -----------------------------------------------------
@@ -287,6 +289,8 @@ HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
 HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
 # A sync lock expires after this, so a crashed worker never blocks an owner for good.
 HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
+# Models whose derivatives and Spaces the daily adoption read checks (2+ Hub calls each).
+HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default=100)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
