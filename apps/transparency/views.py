@@ -35,7 +35,7 @@ def register(request):
         "form": form, "filters": filters, "rows": rows, "choices": selectors.register_filters(),
         "as_of": filters["as_of"] or timezone.localdate(), "query": query.urlencode(),
         "permalink_query": _permalink_query(request, filters),
-        "can_write": permissions.can_write_funding(request.user), "languages": LANGUAGE_CHOICES,
+        "can_write": permissions.can_write_funding(request.user), "language_choices": LANGUAGE_CHOICES,
     })
 
 

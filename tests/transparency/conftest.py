@@ -34,3 +34,6 @@ def demo(db):
     for seeder in (hub_demo.seed, compute_demo.seed, transparency_demo.seed):
         seeder(lambda *a: None, people)
     return people
+
+
+from tests.hub.conftest import fake_hub  # noqa: E402,F401 - the Hub imitation, shared with the hub tests
