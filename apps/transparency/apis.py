@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from apps.transparency import selectors, services
 from apps.transparency.exports import row_as_dict
 from apps.transparency.forms import SORT_CHOICES
-from apps.transparency.models import FundingRecord
+from apps.transparency.models import FundingRecord, FundingRecordChange
 
 
 class RegisterRowSerializer(serializers.Serializer):
@@ -59,6 +59,7 @@ class RegisterApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = RegisterRowSerializer
+    queryset = FundingRecord.objects.none()  # for the schema; rows are built by selectors.register
 
     @extend_schema(parameters=[RegisterFilterSerializer], responses=RegisterRowSerializer(many=True))
     def get(self, request):
@@ -187,6 +188,7 @@ class FundingRecordHistoryApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = FundingChangeSerializer
+    queryset = FundingRecordChange.objects.none()
 
     @extend_schema(responses=FundingChangeSerializer(many=True))
     def get(self, request, pk):
