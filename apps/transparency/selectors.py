@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.compute.models import ExpectedOutput, UsageRecord
+from apps.compute.models import ExpectedOutput, Grant, UsageRecord
 from apps.compute.selectors import FUNDED
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
 from apps.transparency.models import FundingRecord, FundingRecordChange
@@ -405,3 +405,26 @@ def funding_record_history(record: FundingRecord) -> QuerySet[FundingRecordChang
 def repository_funding(repository: HubRepository) -> RegisterRow | None:
     """The register row of a repository, for its badge."""
     return register_row(key=f"{repository.kind}/{repository.repo_id}")
+
+
+def compute_costs_by_resource() -> list:
+    """Each compute resource with a public unit cost: granted and used units and their euro value."""
+    from apps.compute.models import Resource
+
+    granted = Subquery(
+        Grant.objects.filter(call__resource=OuterRef("pk")).values("call__resource")
+        .annotate(total=Sum("units")).values("total")[:1]
+    )
+    used = Subquery(
+        UsageRecord.objects.filter(grant__call__resource=OuterRef("pk")).values("grant__call__resource")
+        .annotate(total=Sum("units")).values("total")[:1]
+    )
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    resources = list(
+        Resource.objects.filter(unit_cost__isnull=False).select_related("unit_cost")
+        .annotate(granted=Coalesce(granted, zero), used=Coalesce(used, zero)).order_by("name")
+    )
+    for resource in resources:
+        resource.granted_eur = resource.granted * resource.unit_cost.euros_per_unit
+        resource.used_eur = resource.used * resource.unit_cost.euros_per_unit
+    return resources

@@ -120,6 +120,7 @@ def badge(request, kind, repo_id):
 def funding_list(request):
     return render(request, "transparency/funding_list.html", {
         "records": selectors.funding_record_list(), "can_write": permissions.can_write_funding(request.user),
+        "compute_costs": selectors.compute_costs_by_resource(),
     })
 
 

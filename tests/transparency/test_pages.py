@@ -40,7 +40,7 @@ def test_register_page_and_api_queries_do_not_grow_with_rows(client, staff, n, d
 @pytest.mark.parametrize("n", [2, 8])
 def test_funding_list_queries_do_not_grow(client, staff, n, django_assert_num_queries):
     fund(staff, n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # records, 4 prefetches, compute costs
         response = client.get("/transparency/funding/")
     assert response.status_code == 200
 
@@ -97,3 +97,20 @@ def test_badge_escapes_repository_names(client, staff):
     badge = client.get("/transparency/badge/model/lab/<script>.svg")
     assert badge.status_code == 200
     assert b"<script>" not in badge.content
+
+
+def test_funding_list_values_compute_at_its_public_unit_cost(client, staff):
+    from apps.compute.services.usage import usage_report
+    from tests.compute import factories as compute
+
+    resource = compute.make_resource(name="MareNostrum 5 ACC")
+    call = compute.make_call(resource=resource, budget="1000", per_request_max="1000")
+    allocation, grant = compute.approved_request(call=call, units="400")
+    usage_report(actor=compute.make_operator(resource), request_id=allocation.pk,
+                 period_start=grant.start_date, period_end=grant.start_date, units=Decimal("100"))
+    services.unit_cost_set(actor=staff, resource=resource, euros_per_unit="2.5",
+                           source_url="https://example.org/tarifas", source_title="Tarifas")
+    response = client.get("/transparency/funding/")
+    (row,) = response.context["compute_costs"]
+    assert (row.granted_eur, row.used_eur) == (Decimal("1000"), Decimal("250"))
+    assert "Tarifas" in response.content.decode()
