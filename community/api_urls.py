@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.profiles.api_urls")),
     path("", include("apps.hackathons.api_urls")),
     path("", include("apps.chat.api_urls")),
+    path("", include("apps.transparency.api_urls")),
 ]

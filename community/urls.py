@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),
+    path("transparency/", include("apps.transparency.urls")),
     path("api/", include("community.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -19,6 +19,10 @@ BEAT_SCHEDULE = {
         "task": "workers.compute.run_grant_calendar",
         "schedule": crontab(hour=6, minute=5),
     },
+    "transparency.adoption": {
+        "task": "workers.transparency.sync_adoption",
+        "schedule": crontab(hour=4, minute=41),
+    },
     "hackathons.advance": {
         "task": "workers.hackathons.advance_hackathons",
         "schedule": crontab(minute="*/5"),

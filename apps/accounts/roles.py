@@ -2,8 +2,10 @@
 
 ORGANISERS = "organisers"
 COMPUTE_OPERATORS = "compute-operators"
+# Record and correct public funding in the transparency register.
+AUDITORS = "auditors"
 
-ALL_ROLES = [ORGANISERS, COMPUTE_OPERATORS]
+ALL_ROLES = [ORGANISERS, COMPUTE_OPERATORS, AUDITORS]
 
 
 def has_role(user, role: str) -> bool:

@@ -9,6 +9,7 @@ SECTIONS = [
     ("meetups", _("Meetups"), "meetups:list"),
     ("compute", _("Compute"), "compute:call-list"),
     ("models", _("Models"), "hub:catalogue"),
+    ("transparency", _("Public money"), "transparency:register"),
 ]
 
 

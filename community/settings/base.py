@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.profiles",
     "apps.hackathons",
     "apps.chat",
+    "apps.transparency",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,7 @@ CELERY_IMPORTS = [
     "workers.hub",
     "workers.compute",
     "workers.hackathons",
+    "workers.transparency",
 ]
 
 # --- Auth and accounts -----------------------------------------------------
@@ -348,6 +350,8 @@ CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
 CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 # Joins and leaves are pushed live only while a room has at most this many people online.
 CHAT_PRESENCE_BROADCAST_MAX = env.int("CHAT_PRESENCE_BROADCAST_MAX", default=50)
+# Models whose derivatives and Spaces the daily adoption read checks (2+ Hub calls each).
+HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default=100)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"

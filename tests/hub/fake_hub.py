@@ -83,6 +83,7 @@ class FakeHub:
             self.models: dict[str, list[dict]] = {}
             self.datasets: dict[str, list[dict]] = {}
             self.known_owners: set[str] = set()
+            self.spaces: list[dict] = []
             self.page_size = 1000
             self.requests: list[dict] = []
             self.queued: deque = deque()
@@ -157,7 +158,7 @@ class FakeHub:
                 if queued:
                     status, headers, body = queued
                     return self._send(status, body.encode(), headers)
-                if parts.path in ("/api/models", "/api/datasets"):
+                if parts.path in ("/api/models", "/api/datasets", "/api/spaces"):
                     return self._listing(parts.path, query)
                 for prefix in ("/api/organizations/", "/api/users/"):
                     if parts.path.startswith(prefix) and parts.path.endswith("/overview"):
@@ -174,6 +175,12 @@ class FakeHub:
                 author = query.get("author", [""])[0]
                 source = hub.models if path == "/api/models" else hub.datasets
                 items = source.get(author, [])
+                if "filter" in query:  # e.g. base_model:<id>: every model carrying all those tags
+                    wanted = set(query["filter"])
+                    items = [i for owned in source.values() for i in owned if wanted <= set(i.get("tags", []))]
+                if path == "/api/spaces":
+                    used = query.get("models", [""])[0]
+                    items = [space for space in hub.spaces if used in space.get("models", [])]
                 expand = query.get("expand", [])
                 limit = int(query.get("limit", [hub.page_size])[0])
                 size = min(limit, hub.page_size)

@@ -1,0 +1,116 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from apps.transparency import services
+from tests.hub import factories as hub
+
+pytestmark = pytest.mark.django_db
+
+
+def fund(staff, n):
+    owner = hub.owner("lab")
+    hub.catalogue(owner, [hub.remote(f"lab/modelo-{i}", downloads=10 * (i + 1)) for i in range(n)])
+    for i in range(n):
+        services.funding_record_create(actor=staff, data={
+            "programme": f"Programa {i % 3}", "funder": "Ministerio", "recipient": "Centro",
+            "amount_eur": "1000", "awarded_on": "2025-01-10",
+            "sources": [{"url": f"https://example.org/{i}"}], "repositories": [f"lab/modelo-{i}"],
+        })
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_register_page_and_api_queries_do_not_grow_with_rows(client, staff, n, django_assert_num_queries):
+    fund(staff, n)
+    with django_assert_num_queries(7):  # records, 2 prefetches, compute outputs, repos, costs, filter choices
+        response = client.get("/transparency/")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == n
+    from django.core.cache import cache
+
+    cache.clear()  # the page cached today's register; the API must build it too
+    with django_assert_num_queries(6):
+        response = client.get("/api/transparency/register/?sort=money")
+    assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_funding_list_queries_do_not_grow(client, staff, n, django_assert_num_queries):
+    fund(staff, n)
+    with django_assert_num_queries(6):  # records, 4 prefetches, compute costs
+        response = client.get("/transparency/funding/")
+    assert response.status_code == 200
+
+
+def test_register_page_is_public_and_sorted_with_its_denominators(client, staff):
+    fund(staff, 3)
+    response = client.get("/transparency/?sort=eur_per_monthly_download")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [row.name for row in rows] == ["lab/modelo-0", "lab/modelo-1", "lab/modelo-2"]
+    html = response.content.decode()
+    assert html.count("data-eur-per-monthly-download") == 3
+    assert "data-permalink" in html
+
+
+def test_bad_as_of_is_reported_and_ignored(client, staff):
+    fund(staff, 1)
+    response = client.get("/transparency/?as_of=2999-01-01")
+    assert response.status_code == 200
+    assert "as_of" in response.context["form"].errors
+    assert client.get("/api/transparency/register/?as_of=2999-01-01").status_code == 400
+    assert client.get("/api/transparency/register/?as_of=nonsense").status_code == 400
+    assert client.get("/api/transparency/register/?sort=nonsense").status_code == 400
+
+
+def test_csv_download_has_one_row_per_item_with_permalinks(client, staff):
+    fund(staff, 2)
+    response = client.get("/transparency/register.csv?as_of=2026-11-20")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {row["name"] for row in rows} == {"lab/modelo-0", "lab/modelo-1"}
+    assert all(row["as_of"] == "2026-11-20" and "as_of=2026-11-20" in row["permalink"] for row in rows)
+    assert Decimal(rows[0]["money_in_eur"]) == Decimal("1000.00")
+    data = client.get("/transparency/register.json?as_of=2026-11-20").json()
+    assert data["as_of"] == "2026-11-20" and len(data["rows"]) == 2
+
+
+def test_item_page_shows_trend_events_and_badge(client, staff):
+    fund(staff, 1)
+    response = client.get("/transparency/item/model/lab/modelo-0/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-events" in html and "Programa 0" in html
+    assert client.get("/transparency/item/model/lab/nope/").status_code == 404
+    badge = client.get("/transparency/badge/model/lab/modelo-0.svg")
+    assert badge.status_code == 200 and badge["Content-Type"].startswith("image/svg+xml")
+    assert "<svg" in badge.content.decode() and "100,00 €" in badge.content.decode()
+    assert client.get("/transparency/badge/model/lab/nope.svg").status_code == 404
+    assert client.get("/transparency/badge/space/lab/modelo-0.svg").status_code == 404
+
+
+def test_badge_escapes_repository_names(client, staff):
+    hub.catalogue(hub.owner("lab"), [hub.remote("lab/<script>", downloads=5)])
+    badge = client.get("/transparency/badge/model/lab/<script>.svg")
+    assert badge.status_code == 200
+    assert b"<script>" not in badge.content
+
+
+def test_funding_list_values_compute_at_its_public_unit_cost(client, staff):
+    from apps.compute.services.usage import usage_report
+    from tests.compute import factories as compute
+
+    resource = compute.make_resource(name="MareNostrum 5 ACC")
+    call = compute.make_call(resource=resource, budget="1000", per_request_max="1000")
+    allocation, grant = compute.approved_request(call=call, units="400")
+    usage_report(actor=compute.make_operator(resource), request_id=allocation.pk,
+                 period_start=grant.start_date, period_end=grant.start_date, units=Decimal("100"))
+    services.unit_cost_set(actor=staff, resource=resource, euros_per_unit="2.5",
+                           source_url="https://example.org/tarifas", source_title="Tarifas")
+    response = client.get("/transparency/funding/")
+    (row,) = response.context["compute_costs"]
+    assert (row.granted_eur, row.used_eur) == (Decimal("1000"), Decimal("250"))
+    assert "Tarifas" in response.content.decode()
