@@ -8,6 +8,7 @@ from apps.accounts.views import language_set
 
 urlpatterns = [
     path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("compute/", include("apps.compute.urls")),

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts import receivers  # noqa: F401 - connects the sign-up hook
+        from apps.accounts import receivers  # noqa: F401 - connects the account hooks

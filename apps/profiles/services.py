@@ -494,7 +494,6 @@ def account_delete(*, user, password: str) -> User:
     if not password or not user.check_password(password):
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount
-    from rest_framework.authtoken.models import Token
 
     from apps.notifications.models import Notification
 
@@ -507,7 +506,7 @@ def account_delete(*, user, password: str) -> User:
     Notification.objects.filter(recipient=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"deleted-{user.pk}"

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # OpClass in index expressions (hub name search); harmless on SQLite
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only as the source of accounts' migration of old keys to ApiToken
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -165,6 +165,7 @@ CELERY_IMPORTS = [
 # --- Auth and accounts -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "apps.accounts.login_budget.LoginBudgetBackend",  # first: refuses once the budget is spent
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -186,7 +187,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
-# Failed logins are throttled per IP and per account through the cache.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+# One failed-login budget per client address and per account, spent by every way in
+# (pages, POST /api/auth/token/, /admin/login/): see apps/accounts/login_budget.py.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
@@ -226,6 +229,13 @@ if env("HF_OAUTH_CLIENT_ID", default=""):
         ]
     }
 
+# --- Client addresses behind proxies ---------------------------------------------
+# How many reverse proxies in front of the web process append to X-Forwarded-For. The
+# client address is the entry that many places from the right; 0 (the default) ignores
+# the header and uses the connection's address, so a client cannot choose its own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- E-mail ------------------------------------------------------------------
 # EMAIL_URL unset prints messages to the console (smtp+tls://user:pass@host:587 for real).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -234,9 +244,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST API ----------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its challenge makes a bad or expired token a 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
@@ -246,6 +257,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
         "user": env("API_THROTTLE_USER", default="600/minute"),
@@ -255,6 +267,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (apps.accounts.models.ApiToken): default and longest lifetime, most per member.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=365)
+API_TOKENS_PER_MEMBER = env.int("API_TOKENS_PER_MEMBER", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Source AI Community API",
     "DESCRIPTION": "Talent, hackathons, meetups, public compute and the Hub catalogue.",
