@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
+from apps.accounts.authentication import ApiTokenAuthentication
 from apps.accounts.models import ApiToken, User
 
 
@@ -56,18 +57,11 @@ class TokenObtainApi(APIView):
     DELETE: revoke the token this request is authenticated with.
     """
 
+    # Only the token itself: a session cookie must not make obtaining one demand CSRF.
+    authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token_obtain"
-
-    def get_authenticators(self):
-        # Obtaining a token needs no authentication (a stale cookie must not demand CSRF).
-        if self.request.method == "POST":
-            return []
-        return super().get_authenticators()
-
-    def get_throttles(self):
-        return super().get_throttles() if self.request.method == "POST" else []
 
     class InputSerializer(TokenLifetimeInputSerializer):
         email = serializers.EmailField()
