@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core.readiness import readiness_report
+from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
 
 
@@ -21,8 +21,11 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Ready for traffic only when the database, Redis and the broker answer."""
-    ready, checks = readiness_report()
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    """503 when the database is unreachable; 200 "degraded" when only Redis or the broker is.
+
+    Hosts, timings and error texts are shown to staff only.
+    """
+    status, checks = readiness_report()
+    if not request.user.is_staff:
+        checks = public_view(checks)
+    return JsonResponse({"status": status, "checks": checks}, status=503 if status == "unavailable" else 200)

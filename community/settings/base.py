@@ -121,9 +121,12 @@ EMBEDDED_STACK = not REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers from a per-process cache while Redis is down (apps/core/cache.py).
+            "BACKEND": "apps.core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="community"),
+            # Short socket timeouts: a stalled Redis must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CHANNEL_LAYERS = {
@@ -138,6 +141,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# How long the cache keeps answering locally after Redis failed before it tries Redis again.
+CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
