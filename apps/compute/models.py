@@ -1,5 +1,6 @@
 """Public compute allocation: resources, calls, requests, review, grants and usage."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -235,7 +236,9 @@ class ExpectedOutput(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"compute/requests/{instance.request_id}/{filename}"
+    """A generated name: what people call their files (any length, any script) stays in `name`;
+    file systems take 255 bytes per name, and a long non-ASCII name passes that well before 200 characters."""
+    return f"compute/requests/{instance.request_id}/{uuid.uuid4().hex}.pdf"
 
 
 class RequestAttachment(models.Model):

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.accounts.models import User
-from apps.hub.services import tracked_owner_ensure
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from apps.core.images import image_too_large_message, image_within_limit
+from apps.hub.services import tracked_owner_ensure
 from apps.notifications.services import notify
 from apps.profiles import permissions, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility
@@ -30,7 +31,6 @@ from apps.profiles.signals import account_deleting, personal_data_requested
 
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
-MAX_AVATAR_PIXELS = 40_000_000
 AVATAR_SIZE = 400
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 CONTACT_REQUESTS_PER_DAY = 10
@@ -281,8 +281,9 @@ def avatar_prepare(upload) -> ContentFile:
         with Image.open(upload) as image:
             if image.format not in AVATAR_FORMATS:
                 raise error
-            if image.width * image.height > MAX_AVATAR_PIXELS:
-                raise error
+            # Checked from the header, before decoding: a small file can hold a huge canvas.
+            if not image_within_limit(image):
+                raise InvalidInput(errors={"avatar": [image_too_large_message()]})
             image.load()
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "P"):
@@ -291,7 +292,9 @@ def avatar_prepare(upload) -> ContentFile:
                 background.paste(image, mask=image.getchannel("A"))
                 image = background
             image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise InvalidInput(errors={"avatar": [image_too_large_message()]}) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise error from exc
     buffer = BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= → no metadata

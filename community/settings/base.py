@@ -328,6 +328,8 @@ COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
 COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
+# Largest image (in pixels) the server decodes: a 5 KB file can declare 6,300 × 6,300.
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=4096 * 4096)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

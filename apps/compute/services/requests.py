@@ -332,6 +332,13 @@ def request_submit(*, actor, request: AllocationRequest, note: str = "") -> Allo
 
 
 @transaction.atomic
+def request_update_and_submit(*, actor, request: AllocationRequest, **changes) -> AllocationRequest:
+    """Save the edits and submit, as one: if the submission is refused, the edits are not kept either."""
+    request_update(actor=actor, request=request, **changes)
+    return request_submit(actor=actor, request=request)
+
+
+@transaction.atomic
 def request_withdraw(*, actor, request: AllocationRequest, note: str = "") -> AllocationRequest:
     if not permissions.can_withdraw_request(actor, request):
         raise NotAllowed(_("Only the applicant can withdraw this request."))
