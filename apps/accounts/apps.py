@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts import receivers  # noqa: F401 - connects the account hooks
+        from apps.accounts import data_rights, receivers  # noqa: F401 - connects the account hooks
+
+        data_rights.declare_rules()

@@ -12,3 +12,4 @@ class HackathonsConfig(AppConfig):
         from apps.hub.references import register_reference_source
 
         register_reference_source("hackathons", submissions_using)
+        receivers.declare_personal_data_rules()

@@ -12,3 +12,7 @@ class ProfilesConfig(AppConfig):
         from apps.profiles.hub_references import profiles_owning
 
         register_reference_source("profiles", profiles_owning)
+
+        from apps.profiles import data_rights
+
+        data_rights.declare_rules()

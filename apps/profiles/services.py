@@ -498,7 +498,7 @@ def account_delete(*, user, password: str) -> User:
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount
 
-    from apps.notifications.models import Notification
+    from apps.notifications.models import EmailOptOut, Notification
 
     account_deleting.send(sender=User, user=user)
     profile = Profile.objects.filter(user=user).first()
@@ -507,6 +507,7 @@ def account_delete(*, user, password: str) -> User:
         profile.delete()  # its skills, languages and received requests go with it
     ContactRequest.objects.filter(sender=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    EmailOptOut.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
