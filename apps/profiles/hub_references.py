@@ -11,7 +11,7 @@ from apps.profiles.models import Profile
 def profiles_owning(*, kind: str, repo_id: str) -> list[RepositoryReference]:
     owner = repo_id.split("/", 1)[0]
     profiles = Profile.objects.filter(
-        hf_username__iexact=owner, visibility=Visibility.PUBLIC, user__is_active=True
+        hf_username__iexact=owner, hf_verified=True, visibility=Visibility.PUBLIC, user__is_active=True
     ).only("handle", "display_name")
     return [
         RepositoryReference(

@@ -23,7 +23,7 @@ from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_too_large_message, image_within_limit
 from apps.hub.services import tracked_owner_ensure
 from apps.notifications.services import notify
-from apps.profiles import permissions, validation
+from apps.profiles import linked_accounts, permissions, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 from apps.profiles.selectors import fold_accents, with_handle
@@ -186,6 +186,8 @@ def profile_update(
 
     for field, value in cleaned.items():
         setattr(profile, field, value)
+    if {"hf_username", "github_username"} & cleaned.keys():
+        linked_accounts.verification_apply(profile, linked_accounts.proven_usernames(profile.user))
     if profile.region != Region.OTHER_COUNTRY:
         profile.country = ""
     elif not profile.country and "country" not in errors:
@@ -218,10 +220,22 @@ def profile_update(
     return profile
 
 
+@transaction.atomic
+def linked_accounts_refresh(*, user) -> Profile:
+    """After a Hugging Face or GitHub login was connected, updated or removed: take the
+    proven usernames onto the profile and follow the proven Hub account."""
+    profile = profile_ensure(user=user)
+    linked_accounts.verification_apply(profile, linked_accounts.proven_usernames(user))
+    profile.save(update_fields=["hf_username", "hf_verified", "github_username", "github_verified", "updated_at"])
+    hub_account_track(profile=profile)
+    return profile
+
+
 def hub_account_track(*, profile: Profile) -> None:
     """Follow the member's Hugging Face account in the catalogue (idempotent), so their
-    repositories and download numbers show up; hidden profiles keep it to themselves."""
-    if profile.visibility == Visibility.HIDDEN or not profile.hf_username:
+    repositories and download numbers show up; hidden profiles keep it to themselves.
+    Only an account the member proved by logging in to Hugging Face is followed."""
+    if profile.visibility == Visibility.HIDDEN or not profile.hf_username or not profile.hf_verified:
         return
     tracked_owner_ensure(name=profile.hf_username, kind="user", member=profile.user)
 

@@ -215,6 +215,7 @@ if env("GITHUB_CLIENT_ID", default=""):
             }
         ],
         "SCOPE": ["read:user", "user:email"],
+        "OAUTH_PKCE_ENABLED": True,
     }
 if env("HF_OAUTH_CLIENT_ID", default=""):
     # The Hugging Face Hub is an OpenID Connect provider.
@@ -229,6 +230,7 @@ if env("HF_OAUTH_CLIENT_ID", default=""):
                 "settings": {
                     "server_url": env("HF_OAUTH_SERVER_URL", default="https://huggingface.co"),
                     "scope": ["openid", "profile", "email"],
+                    "oauth_pkce_enabled": True,
                 },
             }
         ]
