@@ -1,11 +1,12 @@
 """Account hooks: sign-up language, and what a new password ends."""
 
 from allauth.account.signals import password_reset, user_signed_up
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import translation
 
-from apps.accounts import login_budget, services
+from apps.accounts import live, login_budget, services
 from apps.accounts.models import User
 
 
@@ -23,6 +24,7 @@ def revoke_tokens_on_password_change(sender, instance, created, **kwargs):
     """
     if not created and instance._password is not None:
         services.api_tokens_revoke_all(user=instance)
+        transaction.on_commit(lambda: live.sessions_end_sockets(user_id=instance.pk), robust=True)
 
 
 @receiver(password_reset, dispatch_uid="accounts.login_budget_reset")

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from apps.accounts.live import sessions_end_sockets
 from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_too_large_message, image_within_limit
@@ -531,6 +532,7 @@ def account_delete(*, user, password: str) -> User:
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = user.last_name = ""
     user.is_active = user.is_staff = user.is_superuser = False
-    user.set_unusable_password()
+    user.set_unusable_password()  # also ends their sessions (Django checks the password hash)
     user.save()
+    transaction.on_commit(lambda: sessions_end_sockets(user_id=user.pk), robust=True)
     return user
