@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts.views import language_set
+from apps.core.views import public_media
 
 urlpatterns = [
     path("", include("apps.core.urls")),
@@ -23,5 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Public uploads (avatars, hackathon covers). Private files never live under MEDIA_ROOT:
+    # they have their own permission-checked views. See docs/operations.md, "Security".
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media, name="media")]

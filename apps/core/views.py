@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
@@ -9,6 +11,18 @@ from apps.core.selectors import platform_numbers
 
 def home(request):
     return render(request, "core/home.html", {"numbers": platform_numbers()})
+
+
+MEDIA_MAX_AGE = 60 * 60 * 24
+
+
+@require_GET
+def public_media(request, path):
+    """Public uploads under MEDIA_ROOT (avatars, covers): names are random and files are
+    replaced, never edited, so they may be cached. The proxy can take this over (docs)."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response
 
 
 @never_cache

@@ -75,3 +75,16 @@ def test_readyz_shows_no_hosts_or_errors_to_anonymous_callers(client, settings):
     assert body["checks"]["redis"] == {"ok": False}
     assert "127.0.0.1" not in str(body) and "postgresql" not in str(body)
     assert all(set(check) == {"ok"} for check in body["checks"].values())
+
+
+@pytest.mark.django_db
+def test_public_media_are_served_with_debug_off(client, settings, tmp_path):
+    assert settings.DEBUG is False
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "avatars").mkdir()
+    (tmp_path / "avatars" / "abc.jpg").write_bytes(b"\xff\xd8\xff\xe0fake")
+    response = client.get("/media/avatars/abc.jpg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert client.get("/media/../community/settings/base.py").status_code in (400, 404)
+    assert client.get("/media/avatars/missing.jpg").status_code == 404
