@@ -19,5 +19,4 @@ RULES = [
 
 
 def declare_rules() -> None:
-    for model, field, rule, reason in RULES:
-        pd.declare(model, field, rule, reason)
+    pd.declare_all(RULES)

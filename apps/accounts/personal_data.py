@@ -32,6 +32,12 @@ def declare(model, field_name: str, rule: str, reason: str) -> None:
     _rules[(model._meta.label, field_name)] = Rule(rule, reason)
 
 
+def declare_all(rules) -> None:
+    """`declare` for each (model, field, rule, reason) in `rules`."""
+    for model, field_name, rule, reason in rules:
+        declare(model, field_name, rule, reason)
+
+
 def rule_for(model, field_name: str) -> Rule | None:
     return _rules.get((model._meta.label, field_name))
 

@@ -44,8 +44,7 @@ RULES = [
 
 
 def declare_rules() -> None:
-    for model, field, rule, reason in RULES:
-        pd.declare(model, field, rule, reason)
+    pd.declare_all(RULES)
 
 
 def _remove_files(attachments) -> None:

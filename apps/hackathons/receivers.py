@@ -97,7 +97,7 @@ def declare_personal_data_rules() -> None:
     from apps.accounts import personal_data as pd
     from apps.hackathons.models import Hackathon, HackathonTransition, Team
 
-    for model, field, rule, reason in [
+    pd.declare_all([
         (Hackathon, "created_by", pd.ANONYMISED, "the event stays"),
         (Hackathon, "organisers", pd.ANONYMISED, "the event's organising record stays"),
         (HackathonTransition, "actor", pd.ANONYMISED, "history of the event"),
@@ -110,5 +110,4 @@ def declare_personal_data_rules() -> None:
         (Submission, "submitted_by", pd.ANONYMISED, "the team's work"),
         (Judge, "user", pd.ANONYMISED, "unscored judging roles deleted; scores stay with results"),
         (Judge, "invited_by", pd.ANONYMISED, "organisers' history"),
-    ]:
-        pd.declare(model, field, rule, reason)
+    ])

@@ -9,8 +9,10 @@ from apps.profiles.signals import account_deleting
 
 
 def declare_rules() -> None:
-    pd.declare(HubOwner, "members", pd.DELETED, "the person's link to Hub accounts")
-    pd.declare(HubOwner, "added_by", pd.ANONYMISED, "the catalogue keeps who started tracking an owner")
+    pd.declare_all([
+        (HubOwner, "members", pd.DELETED, "the person's link to Hub accounts"),
+        (HubOwner, "added_by", pd.ANONYMISED, "the catalogue keeps who started tracking an owner"),
+    ])
 
 
 @receiver(account_deleting, sender=get_user_model(), dispatch_uid="hub.account_deleting")

@@ -7,10 +7,9 @@ def declare_rules() -> None:
     from apps.notifications.models import EmailOptOut, Notification
     from apps.profiles.models import ContactRequest, Profile
 
-    for model, field, rule, reason in [
+    pd.declare_all([
         (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
         (ContactRequest, "sender", pd.DELETED, "messages the person sent"),
         (Notification, "recipient", pd.DELETED, "the person's notifications"),
         (EmailOptOut, "user", pd.DELETED, "the person's e-mail preferences"),
-    ]:
-        pd.declare(model, field, rule, reason)
+    ])
