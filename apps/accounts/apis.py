@@ -87,6 +87,7 @@ class TokenListApi(GenericAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = TokenOutputSerializer
+    queryset = ApiToken.objects.none()  # for the schema; reads go through selectors.api_tokens_of
 
     @extend_schema(responses=TokenOutputSerializer(many=True))
     def get(self, request):
@@ -100,7 +101,7 @@ class TokenListApi(GenericAPIView):
         token, key = services.api_token_create(user=request.user, **data.validated_data)
         return _new_token_response(token, key)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_tokens_revoke_all")
     def delete(self, request):
         services.api_tokens_revoke_all(user=request.user)
         return Response(status=204)
@@ -111,7 +112,7 @@ class TokenDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_tokens_revoke")
     def delete(self, request, token_id: int):
         services.api_token_revoke(user=request.user, token_id=token_id)
         return Response(status=204)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -48,3 +49,16 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if authentication.get_authorization_header(request):
             return 'Token realm="api"'
         return None
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes `ApiTokenAuthentication`."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": 'An API token with the prefix "Token ", e.g. "Token 9f3…". Expires; see /accounts/tokens/.',
+        }
