@@ -5,10 +5,11 @@ deleted with its files. A request that was submitted is part of the public recor
 public compute was allotted, so it stays — title, abstract, units, status, decision, grant
 and usage — shown as by a deleted member; its uploaded files and the free-text
 justification and data-management plan are removed, and a request still in progress is
-withdrawn. Collaborator places, reviewer profiles, unsubmitted reviews and panel seats go;
+withdrawn. Collaborator places, addresses of people listed without an account, reviewer profiles, unsubmitted reviews and panel seats go;
 submitted reviews stay with the decision they supported, anonymised.
 """
 
+from allauth.account.signals import email_confirmed
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import receiver
@@ -16,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import personal_data as pd
 from apps.compute.models import (
-    AllocationRequest, Call, ChangeRequest, Grant, RequestAttachment, RequestMember, Resource,
+    AllocationRequest, Call, ChangeRequest, Grant, PendingCollaborator, RequestAttachment, RequestMember, Resource,
     ReviewerAssignment, ReviewerProfile, Transition, UsageRecord,
 )
+from apps.compute.selectors import collaborator_addresses
 from apps.profiles.signals import account_deleting, personal_data_requested
 
 Status = AllocationRequest.Status
@@ -67,6 +69,8 @@ def compute_account_deleting(sender, user, **kwargs):
         justification="", data_management=""
     )
     RequestMember.objects.filter(user=user).delete()
+    # Addresses of other people the applicant typed are theirs to keep only while the request is.
+    PendingCollaborator.objects.filter(request__applicant=user).delete()
     ReviewerProfile.objects.filter(user=user).delete()
     ReviewerAssignment.objects.filter(reviewer=user).exclude(status=ReviewerAssignment.Status.SUBMITTED).delete()
     user.compute_review_panels.clear()
@@ -88,7 +92,7 @@ def compute_personal_data(sender, user, **kwargs):
                 "requested_units": str(r.requested_units), "desired_start": r.desired_start.isoformat(),
                 "duration_days": r.duration_days, "created_at": r.created_at.isoformat(),
                 "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
-                "collaborators": [m.user.email for m in r.members.all()],
+                "collaborators": [email for email, _affiliation in collaborator_addresses(r)],
                 "attachments": [a.name for a in r.attachments.all()],
             }
             for r in requests
@@ -103,3 +107,10 @@ def compute_personal_data(sender, user, **kwargs):
             .values_list("request__title", "status", "recommendation", "comment")
         ],
     }
+
+
+@receiver(email_confirmed, dispatch_uid="compute.link_pending_collaborators")
+def link_pending_collaborators(sender, request, email_address, **kwargs):
+    from apps.compute.services.requests import pending_collaborators_link
+
+    pending_collaborators_link(user=email_address.user, email=email_address.email)

@@ -215,6 +215,25 @@ class RequestMember(models.Model):
         ]
 
 
+class PendingCollaborator(models.Model):
+    """A collaborator listed by an address no verified account has yet.
+
+    The applicant is told the same whether an address has an account or not (so the form
+    cannot be used to find out who is registered); the person becomes a `RequestMember`
+    when they verify this address.
+    """
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="pending_collaborators")
+    email = models.EmailField(_("e-mail address"))
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["email"], name="compute_pending_email_idx")]
+        constraints = [models.UniqueConstraint(fields=["request", "email"], name="compute_pending_unique")]
+
+
 class ExpectedOutput(models.Model):
     """A model or dataset the project promises to publish on the Hub."""
 

@@ -184,6 +184,9 @@ def request_detail(request, pk):
         "assignments": allocation.assignments.all() if see_scores else [],
         "attachment_form": AttachmentForm(),
         "change_form": ChangeRequestForm() if permissions.can_ask_for_change(user, allocation) else None,
+        "collaborator_addresses": (
+            selectors.collaborator_addresses(allocation) if allocation.applicant_id == user.pk else None
+        ),
     }
     if grant is not None:
         context["usage"] = list(selectors.grant_usage(grant=grant))
