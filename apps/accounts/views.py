@@ -20,25 +20,32 @@ def language_set(request):
     return response
 
 
+NEW_KEY_SESSION = "accounts.new_api_token"
+
+
 @never_cache
 @login_required
 def api_tokens(request):
-    """The member's API tokens: create one (its key is shown once), see and revoke them."""
+    """The member's API tokens: create one (its key is shown once), see and revoke them.
+
+    The new key rides in the session across the redirect, so reloading the page neither
+    creates a second token nor shows the key again.
+    """
     form = ApiTokenForm(request.POST or None)
-    new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.api_token_create(user=request.user, **form.cleaned_data)
+            _token, key = services.api_token_create(user=request.user, **form.cleaned_data)
         except ApplicationError as error:
             form.add_error(None, error.message)
             for field, field_messages in error.errors.items():
                 for message in field_messages:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            form = ApiTokenForm()
+            request.session[NEW_KEY_SESSION] = key
+            return redirect("accounts:api-tokens")
     return render(request, "accounts/api_tokens.html", {
         "form": form,
-        "new_key": new_key,
+        "new_key": request.session.pop(NEW_KEY_SESSION, None),
         "tokens": selectors.api_tokens_of(user=request.user),
     })
 

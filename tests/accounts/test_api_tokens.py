@@ -113,7 +113,7 @@ def test_tokens_page_creates_shows_once_and_revokes():
     client = Client()
     assert client.get("/accounts/tokens/").status_code == 302
     client.force_login(user)
-    response = client.post("/accounts/tokens/", {"name": "laptop", "lifetime_days": "7"})
+    response = client.post("/accounts/tokens/", {"name": "laptop", "lifetime_days": "7"}, follow=True)
     token = ApiToken.objects.get(user=user)
     page = response.content.decode()
     assert "data-token-key" in page and token.prefix in page
