@@ -22,3 +22,26 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A key for the REST API with an expiry; only a digest of the key is stored.
+
+    The key is shown once, when the token is created; revoking deletes the row.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, so a member can tell their tokens apart.
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_token_user_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

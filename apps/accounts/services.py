@@ -1,5 +1,7 @@
 """Writes on accounts."""
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -8,10 +10,10 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from apps.accounts.models import User
-from apps.core.errors import InvalidInput, NotAllowed
+from apps.accounts import login_budget
+from apps.accounts.models import ApiToken, User
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyRequests
 
 
 @transaction.atomic
@@ -30,15 +32,61 @@ def unverified_accounts_purge(*, now=None) -> int:
     return deleted_per_model.get(User._meta.label, 0)
 
 
-def api_token_issue(*, request, email: str, password: str) -> Token:
-    """The caller's API token, created on first use; only verified accounts get one."""
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, lifetime_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user` and its key, which is never shown again."""
+    lifetime_days = lifetime_days or settings.API_TOKEN_LIFETIME_DAYS
+    if not 1 <= lifetime_days <= settings.API_TOKEN_MAX_LIFETIME_DAYS:
+        raise InvalidInput(errors={"lifetime_days": [
+            _("Choose between 1 and %(days)d days.") % {"days": settings.API_TOKEN_MAX_LIFETIME_DAYS}
+        ]})
+    # Lock the account row so two parallel requests cannot both take the last free place.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    if ApiToken.objects.filter(user=user).count() >= settings.API_TOKENS_PER_MEMBER:
+        raise Conflict(_("You have %(count)d tokens already: revoke one first.")
+                       % {"count": settings.API_TOKENS_PER_MEMBER})
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "").strip()[:100] or _("API token"),
+        key_digest=api_token_digest(key),
+        prefix=key[:8],
+        expires_at=now + timedelta(days=lifetime_days),
+    )
+    return token, key
+
+
+def api_token_issue(*, request, email: str, password: str, name: str = "",
+                    lifetime_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for whoever proves e-mail and password; only verified accounts get one.
+
+    The attempt spends the same failed-login budget as the sign-in pages.
+    """
     user = authenticate(request, email=email, password=password)
     if user is None:
+        if login_budget.was_refused(request):
+            raise TooManyRequests(_("Too many failed login attempts. Try again later."))
         raise InvalidInput(_("Unable to log in with the e-mail and password given."))
     if not EmailAddress.objects.filter(user=user, verified=True).exists():
         raise NotAllowed(_("Verify your e-mail address before using the API."))
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
+    return api_token_create(user=user, name=name, lifetime_days=lifetime_days)
+
+
+def api_token_revoke(*, user, token_id: int) -> None:
+    deleted, _per_model = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound()
+
+
+def api_tokens_revoke_all(*, user) -> int:
+    deleted, _per_model = ApiToken.objects.filter(user=user).delete()
+    return deleted
 
 
 def user_language_set(*, user, language: str) -> None:

@@ -1,7 +1,14 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from apps.accounts import services
+from apps.accounts import selectors, services
+from apps.accounts.forms import ApiTokenForm
+from apps.core.errors import ApplicationError
 
 
 @require_POST
@@ -11,3 +18,49 @@ def language_set(request):
     if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+NEW_KEY_SESSION = "accounts.new_api_token"
+
+
+@never_cache
+@login_required
+def api_tokens(request):
+    """The member's API tokens: create one (its key is shown once), see and revoke them.
+
+    The new key rides in the session across the redirect, so reloading the page neither
+    creates a second token nor shows the key again.
+    """
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, key = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            for field, field_messages in error.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            request.session[NEW_KEY_SESSION] = key
+            return redirect("accounts:api-tokens")
+    return render(request, "accounts/api_tokens.html", {
+        "form": form,
+        "new_key": request.session.pop(NEW_KEY_SESSION, None),
+        "tokens": selectors.api_tokens_of(user=request.user),
+    })
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, token_id: int):
+    services.api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:api-tokens")
+
+
+@require_POST
+@login_required
+def api_tokens_revoke_all(request):
+    services.api_tokens_revoke_all(user=request.user)
+    messages.success(request, _("All your tokens were revoked."))
+    return redirect("accounts:api-tokens")

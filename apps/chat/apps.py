@@ -11,3 +11,4 @@ class ChatConfig(AppConfig):
         from apps.chat.kinds import hackathons
 
         hackathons.register()
+        receivers.declare_personal_data_rules()

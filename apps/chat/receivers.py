@@ -7,7 +7,8 @@ from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 from django.utils import timezone
 
-from apps.chat.models import Message, Mute, Question, ReadMarker, Report
+from apps.accounts import personal_data as pd
+from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report
 from apps.chat.services import session_changed
 from apps.profiles.signals import account_deleting, personal_data_requested
 
@@ -44,3 +45,19 @@ def chat_account_deleting(sender, user, **kwargs):
     ReadMarker.objects.filter(user=user).delete()
     Mute.objects.filter(user=user).delete()
     Report.objects.filter(reporter=user).delete()
+    QuestionVote.objects.filter(user=user).delete()
+
+
+def declare_personal_data_rules() -> None:
+    pd.declare_all([
+        (Message, "author", pd.ANONYMISED, "messages stay in the room's stream, their text is removed"),
+        (Message, "deleted_by", pd.KEPT, "who removed a message is part of the moderation record"),
+        (Mute, "user", pd.DELETED, "mutes of the person end with the account"),
+        (Mute, "muted_by", pd.KEPT, "moderation record"),
+        (ModerationAction, "actor", pd.KEPT, "moderation log seen by the room's organisers"),
+        (ModerationAction, "target_user", pd.KEPT, "moderation log seen by the room's organisers"),
+        (Report, "reporter", pd.DELETED, "reports the person made"),
+        (ReadMarker, "user", pd.DELETED, "reading state"),
+        (Question, "author", pd.ANONYMISED, "questions stay in the Q&A, their text is removed"),
+        (QuestionVote, "user", pd.DELETED, "votes the person cast"),
+    ])

@@ -141,6 +141,10 @@ class RequestDetailOutputSerializer(RequestOutputSerializer):
     def get_collaborators(self, obj) -> list[dict]:
         if not self._identity(obj):
             return []
+        if obj.applicant_id == self.context["request"].user.pk:
+            # The applicant sees the addresses they typed, the same whether each has an account.
+            return [{"email": email, "affiliation": affiliation}
+                    for email, affiliation in selectors.collaborator_addresses(obj)]
         return [{"name": str(m.user), "affiliation": m.affiliation} for m in obj.members.all()]
 
     def get_attachments(self, obj) -> list[dict]:
@@ -393,14 +397,8 @@ class RequestFieldsInput(serializers.Serializer):
 
 
 def _collaborators(items):
-    users = get_user_model().objects
-    result = []
-    for item in items:
-        user = users.filter(email__iexact=item["email"]).first()
-        if user is None:
-            raise serializers.ValidationError({"collaborators": [f"No member with the e-mail {item['email']}."]})
-        result.append(requests.Collaborator(user, item["affiliation"]))
-    return result
+    """Whether an address has an account is never said (see PendingCollaborator)."""
+    return requests.collaborators_from_emails([(item["email"], item["affiliation"]) for item in items])
 
 
 class RequestListApi(APIView):

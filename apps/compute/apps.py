@@ -7,7 +7,7 @@ class ComputeConfig(AppConfig):
     verbose_name = _("Public compute")
 
     def ready(self):
-        from apps.compute import models
+        from apps.compute import data_rights, models  # data_rights connects deletion and export receivers
         from apps.compute.hub_references import grants_promising
         from apps.core.summaries import invalidate_on_change
         from apps.hub.references import register_reference_source
@@ -17,3 +17,4 @@ class ComputeConfig(AppConfig):
             models.Resource, models.Call, models.AllocationRequest, models.Grant, models.UsageRecord,
             models.ExpectedOutput,
         ])
+        data_rights.declare_rules()

@@ -2,17 +2,21 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.compute.models import AllocationRequest, Call, ExpectedOutput, Resource, ReviewerAssignment
-from apps.compute.services.requests import Collaborator, Output
+from apps.compute.selectors import collaborator_addresses
+from apps.compute.services.requests import Output, collaborators_from_emails
 
 
 class RequestForm(forms.ModelForm):
     collaborators = forms.CharField(
         label=_("Collaborators"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: e-mail address, affiliation. They must have an account."),
+        help_text=_("One per line: e-mail address, affiliation. People without an account yet join "
+                    "the request when they sign up with that address."),
     )
     outputs = forms.CharField(
         label=_("Expected outputs on the Hub"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -35,22 +39,24 @@ class RequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["collaborators"] = "\n".join(
-                f"{m.user.email}, {m.affiliation}" for m in self.instance.members.all())
+                f"{email}, {affiliation}" for email, affiliation in collaborator_addresses(self.instance))
             self.initial["outputs"] = "\n".join(
                 f"{o.kind}, {o.repo_id}, {o.licence}" for o in self.instance.outputs.all())
 
     def clean_collaborators(self):
-        users = get_user_model().objects
-        result = []
+        """Addresses are checked for form only: whether one has an account is never said."""
+        items = []
         for line in self.cleaned_data["collaborators"].splitlines():
             if not line.strip():
                 continue
             email, _sep, affiliation = (part.strip() for part in line.partition(","))
-            user = users.filter(email__iexact=email).first()
-            if user is None:
-                raise forms.ValidationError(_("No member with the e-mail %(email)s."), params={"email": email})
-            result.append(Collaborator(user, affiliation))
-        return result
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise forms.ValidationError(
+                    _("“%(email)s” is not an e-mail address."), params={"email": email[:100]}) from None
+            items.append((email, affiliation))
+        return collaborators_from_emails(items)
 
     def clean_outputs(self):
         result = []

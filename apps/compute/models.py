@@ -1,5 +1,6 @@
 """Public compute allocation: resources, calls, requests, review, grants and usage."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -214,6 +215,25 @@ class RequestMember(models.Model):
         ]
 
 
+class PendingCollaborator(models.Model):
+    """A collaborator listed by an address no verified account has yet.
+
+    The applicant is told the same whether an address has an account or not (so the form
+    cannot be used to find out who is registered); the person becomes a `RequestMember`
+    when they verify this address.
+    """
+
+    request = models.ForeignKey(AllocationRequest, on_delete=models.CASCADE, related_name="pending_collaborators")
+    email = models.EmailField(_("e-mail address"))
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["email"], name="compute_pending_email_idx")]
+        constraints = [models.UniqueConstraint(fields=["request", "email"], name="compute_pending_unique")]
+
+
 class ExpectedOutput(models.Model):
     """A model or dataset the project promises to publish on the Hub."""
 
@@ -235,7 +255,9 @@ class ExpectedOutput(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"compute/requests/{instance.request_id}/{filename}"
+    """A generated name: what people call their files (any length, any script) stays in `name`;
+    file systems take 255 bytes per name, and a long non-ASCII name passes that well before 200 characters."""
+    return f"compute/requests/{instance.request_id}/{uuid.uuid4().hex}.pdf"
 
 
 class RequestAttachment(models.Model):

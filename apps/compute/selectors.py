@@ -87,6 +87,14 @@ def _request_base() -> QuerySet[AllocationRequest]:
     )
 
 
+def collaborator_addresses(request: AllocationRequest) -> list[tuple[str, str]]:
+    """(e-mail, affiliation) of every collaborator listed, with or without an account yet,
+    in one form: what the applicant sees, so it never tells them who is registered."""
+    members = [(m.user.email.lower(), m.affiliation) for m in request.members.all()]
+    pending = [(p.email, p.affiliation) for p in request.pending_collaborators.all()]
+    return sorted(members + pending)
+
+
 def visible_requests(*, user) -> QuerySet[AllocationRequest]:
     """The one visibility rule for requests: applicant, collaborators, managers, assigned reviewers.
 

@@ -149,11 +149,11 @@ def request_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            requests.request_update(actor=request.user, request=allocation, **data)
             if "submit" in request.POST:
-                requests.request_submit(actor=request.user, request=allocation)
+                requests.request_update_and_submit(actor=request.user, request=allocation, **data)
                 messages.success(request, _("Your request was submitted."))
             else:
+                requests.request_update(actor=request.user, request=allocation, **data)
                 messages.success(request, _("Changes saved."))
             return redirect("compute:request-detail", pk)
         except ApplicationError as error:
@@ -184,6 +184,9 @@ def request_detail(request, pk):
         "assignments": allocation.assignments.all() if see_scores else [],
         "attachment_form": AttachmentForm(),
         "change_form": ChangeRequestForm() if permissions.can_ask_for_change(user, allocation) else None,
+        "collaborator_addresses": (
+            selectors.collaborator_addresses(allocation) if allocation.applicant_id == user.pk else None
+        ),
     }
     if grant is not None:
         context["usage"] = list(selectors.grant_usage(grant=grant))

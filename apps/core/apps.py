@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "apps.core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from PIL import Image
+
+        # Pillow refuses images over twice this many pixels wherever one is opened;
+        # services check the exact limit themselves before decoding.
+        Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS

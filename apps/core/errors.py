@@ -32,3 +32,8 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     status_code = 409
     default_message = _("That conflicts with the current state.")
+
+
+class TooManyRequests(ApplicationError):
+    status_code = 429
+    default_message = _("Too many attempts. Try again later.")

@@ -53,7 +53,21 @@ def _broker():
     return None
 
 
-def readiness_report() -> tuple[bool, dict]:
-    """Run every check; ready only when all pass."""
+# Without the database nothing works; without Redis or the broker pages, log-in and the
+# API keep working (the cache answers locally, tasks wait), so the process stays in service.
+REQUIRED = ("database",)
+
+
+def readiness_report() -> tuple[str, dict]:
+    """Run every check: "ok", "degraded" (only optional ones fail) or "unavailable"."""
     checks = {"database": _timed(_database), "redis": _timed(_redis), "broker": _timed(_broker)}
-    return all(c["ok"] for c in checks.values()), checks
+    if not all(checks[name]["ok"] for name in REQUIRED):
+        return "unavailable", checks
+    if not all(check["ok"] for check in checks.values()):
+        return "degraded", checks
+    return "ok", checks
+
+
+def public_view(checks: dict) -> dict:
+    """What anyone may see: which dependency is up, not where it lives or what it said."""
+    return {name: {"ok": check["ok"]} for name, check in checks.items()}

@@ -1,14 +1,28 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
-from apps.core.readiness import readiness_report
+from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
 
 
 def home(request):
     return render(request, "core/home.html", {"numbers": platform_numbers()})
+
+
+MEDIA_MAX_AGE = 60 * 60 * 24
+
+
+@require_GET
+def public_media(request, path):
+    """Public uploads under MEDIA_ROOT (avatars, covers): names are random and files are
+    replaced, never edited, so they may be cached. The proxy can take this over (docs)."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response
 
 
 @never_cache
@@ -21,8 +35,11 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Ready for traffic only when the database, Redis and the broker answer."""
-    ready, checks = readiness_report()
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    """503 when the database is unreachable; 200 "degraded" when only Redis or the broker is.
+
+    Hosts, timings and error texts are shown to staff only.
+    """
+    status, checks = readiness_report()
+    if not request.user.is_staff:
+        checks = public_view(checks)
+    return JsonResponse({"status": status, "checks": checks}, status=503 if status == "unavailable" else 200)

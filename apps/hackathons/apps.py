@@ -15,3 +15,4 @@ class HackathonsConfig(AppConfig):
 
         register_reference_source("hackathons", submissions_using)
         invalidate_on_change("hackathons", [Hackathon])
+        receivers.declare_personal_data_rules()

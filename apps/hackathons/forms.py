@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.images import image_too_large_message, image_within_limit
 from apps.hackathons.models import Hackathon, SubmissionRepository
 from apps.hackathons.services.lifecycle import SCHEDULE_FIELDS
 from apps.hackathons.services.submissions import is_valid_repo_id
@@ -69,6 +70,8 @@ class HackathonForm(forms.Form):
         image = self.cleaned_data.get("cover_image")
         if image and image.size > MAX_COVER_BYTES:
             raise forms.ValidationError(_("The image is too large (5 MB at most)."))
+        if image and getattr(image, "image", None) is not None and not image_within_limit(image.image):
+            raise forms.ValidationError(image_too_large_message())
         return image
 
     def clean(self):

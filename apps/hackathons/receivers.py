@@ -90,3 +90,24 @@ def hackathons_account_deleting(sender, user, **kwargs):
         status=TeamInvitation.Status.WITHDRAWN
     )
     Judge.objects.filter(user=user, hackathon__state__in=NOT_OVER).exclude(assignments__scores__isnull=False).delete()
+
+
+def declare_personal_data_rules() -> None:
+    """What `hackathons_account_deleting` does with each link to the person."""
+    from apps.accounts import personal_data as pd
+    from apps.hackathons.models import Hackathon, HackathonTransition, Team
+
+    pd.declare_all([
+        (Hackathon, "created_by", pd.ANONYMISED, "the event stays"),
+        (Hackathon, "organisers", pd.ANONYMISED, "the event's organising record stays"),
+        (HackathonTransition, "actor", pd.ANONYMISED, "history of the event"),
+        (Registration, "user", pd.ANONYMISED, "places freed where the event is not over; own text cleared"),
+        (Registration, "decided_by", pd.ANONYMISED, "organisers' decisions stay"),
+        (Team, "created_by", pd.ANONYMISED, "the team is its members' work"),
+        (TeamMembership, "user", pd.ANONYMISED, "teams keep their history"),
+        (TeamInvitation, "invitee", pd.ANONYMISED, "pending invitations withdrawn"),
+        (TeamInvitation, "invited_by", pd.ANONYMISED, "the team's history"),
+        (Submission, "submitted_by", pd.ANONYMISED, "the team's work"),
+        (Judge, "user", pd.ANONYMISED, "unscored judging roles deleted; scores stay with results"),
+        (Judge, "invited_by", pd.ANONYMISED, "organisers' history"),
+    ])

@@ -8,7 +8,9 @@ class HubConfig(AppConfig):
 
     def ready(self):
         from apps.core.summaries import invalidate_on_change
+        from apps.hub import data_rights  # connects its account-deletion receiver
         from apps.hub.models import HubRepository
 
         # The sync writes in bulk (no signals) and invalidates "hub" itself.
         invalidate_on_change("hub", [HubRepository])
+        data_rights.declare_rules()

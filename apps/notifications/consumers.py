@@ -1,9 +1,10 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from apps.accounts.live import SessionBoundConsumer
 from apps.notifications.services import user_group
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     """Pushes a member's new notifications to their open pages; anonymous sockets are refused."""
 
     async def connect(self):
@@ -13,11 +14,13 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = user_group(user.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.session_bind()  # closed when this session logs out
         await self.accept()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.session_unbind()
 
     async def receive_json(self, content, **kwargs):
         """The socket only listens; anything a client sends is ignored."""

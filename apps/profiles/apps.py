@@ -9,9 +9,10 @@ class ProfilesConfig(AppConfig):
     def ready(self):
         from apps.core.summaries import invalidate_on_change
         from apps.hub.references import register_reference_source
-        from apps.profiles.models import Profile, ProfileLanguage, ProfileSkill, Skill
-        from apps.profiles import receivers  # noqa: F401 - connects the sign-up hook
+        from apps.profiles import data_rights, receivers  # noqa: F401 - receivers connect the sign-up hook
         from apps.profiles.hub_references import profiles_owning
+        from apps.profiles.models import Profile, ProfileLanguage, ProfileSkill, Skill
 
         register_reference_source("profiles", profiles_owning)
         invalidate_on_change("profiles", [Profile, ProfileSkill, ProfileLanguage, Skill])
+        data_rights.declare_rules()

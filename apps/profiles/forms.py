@@ -22,6 +22,9 @@ HELP = {
     "bio": _("Markdown: **bold**, _italics_, lists and links."),
     "orcid": _("For example 0000-0002-1825-0097."),
     "country": _("Only when you live outside Spain."),
+    "hf_username": _("Log in with Hugging Face from your account's connected accounts to verify it; "
+                     "a name only typed here is shown as unverified and its repositories are not linked to you."),
+    "github_username": _("Log in with GitHub from your account's connected accounts to verify it."),
 }
 
 

@@ -11,7 +11,7 @@ from apps.profiles.models import Profile
 def profile_owners(hf_username: str):
     """Public profiles linked to a Hub account (UPPER(hf_username) has its own index)."""
     return Profile.objects.filter(
-        hf_username__iexact=hf_username, visibility=Visibility.PUBLIC, user__is_active=True
+        hf_username__iexact=hf_username, hf_verified=True, visibility=Visibility.PUBLIC, user__is_active=True
     ).only("handle", "display_name")
 
 

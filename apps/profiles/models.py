@@ -54,6 +54,10 @@ class Profile(models.Model):
     )
     hf_username = models.CharField(_("Hugging Face username"), max_length=96, blank=True)
     github_username = models.CharField(_("GitHub username"), max_length=39, blank=True)
+    # True only while the username is the one proven by logging in to that service
+    # (apps.profiles.linked_accounts); a typed name is shown as unverified and never trusted.
+    hf_verified = models.BooleanField(_("Hugging Face account verified"), default=False)
+    github_verified = models.BooleanField(_("GitHub account verified"), default=False)
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
     open_to_jobs = models.BooleanField(_("open to job offers"), default=False)

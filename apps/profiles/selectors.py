@@ -304,6 +304,7 @@ def linked_hf_usernames(*, viewer=None) -> list[str]:
 
     return list(
         profile_visible_to(viewer or AnonymousUser())
+        .filter(hf_verified=True)
         .exclude(hf_username="")
         .order_by("hf_username")
         .values_list("hf_username", flat=True)

@@ -18,11 +18,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from apps.accounts.live import sessions_end_sockets
 from apps.accounts.models import User
-from apps.hub.services import tracked_owner_ensure
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from apps.core.images import image_too_large_message, image_within_limit
+from apps.hub.services import tracked_owner_ensure
 from apps.notifications.services import notify
-from apps.profiles import permissions, validation
+from apps.profiles import linked_accounts, permissions, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 from apps.profiles.selectors import fold_accents, with_handle
@@ -30,7 +32,6 @@ from apps.profiles.signals import account_deleting, personal_data_requested
 
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
-MAX_AVATAR_PIXELS = 40_000_000
 AVATAR_SIZE = 400
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 CONTACT_REQUESTS_PER_DAY = 10
@@ -186,6 +187,8 @@ def profile_update(
 
     for field, value in cleaned.items():
         setattr(profile, field, value)
+    if {"hf_username", "github_username"} & cleaned.keys():
+        linked_accounts.verification_apply(profile, linked_accounts.proven_usernames(profile.user))
     if profile.region != Region.OTHER_COUNTRY:
         profile.country = ""
     elif not profile.country and "country" not in errors:
@@ -218,10 +221,22 @@ def profile_update(
     return profile
 
 
+@transaction.atomic
+def linked_accounts_refresh(*, user) -> Profile:
+    """After a Hugging Face or GitHub login was connected, updated or removed: take the
+    proven usernames onto the profile and follow the proven Hub account."""
+    profile = profile_ensure(user=user)
+    linked_accounts.verification_apply(profile, linked_accounts.proven_usernames(user))
+    profile.save(update_fields=["hf_username", "hf_verified", "github_username", "github_verified", "updated_at"])
+    hub_account_track(profile=profile)
+    return profile
+
+
 def hub_account_track(*, profile: Profile) -> None:
     """Follow the member's Hugging Face account in the catalogue (idempotent), so their
-    repositories and download numbers show up; hidden profiles keep it to themselves."""
-    if profile.visibility == Visibility.HIDDEN or not profile.hf_username:
+    repositories and download numbers show up; hidden profiles keep it to themselves.
+    Only an account the member proved by logging in to Hugging Face is followed."""
+    if profile.visibility == Visibility.HIDDEN or not profile.hf_username or not profile.hf_verified:
         return
     tracked_owner_ensure(name=profile.hf_username, kind="user", member=profile.user)
 
@@ -281,8 +296,9 @@ def avatar_prepare(upload) -> ContentFile:
         with Image.open(upload) as image:
             if image.format not in AVATAR_FORMATS:
                 raise error
-            if image.width * image.height > MAX_AVATAR_PIXELS:
-                raise error
+            # Checked from the header, before decoding: a small file can hold a huge canvas.
+            if not image_within_limit(image):
+                raise InvalidInput(errors={"avatar": [image_too_large_message()]})
             image.load()
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "P"):
@@ -291,7 +307,9 @@ def avatar_prepare(upload) -> ContentFile:
                 background.paste(image, mask=image.getchannel("A"))
                 image = background
             image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise InvalidInput(errors={"avatar": [image_too_large_message()]}) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise error from exc
     buffer = BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= → no metadata
@@ -494,9 +512,8 @@ def account_delete(*, user, password: str) -> User:
     if not password or not user.check_password(password):
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount
-    from rest_framework.authtoken.models import Token
 
-    from apps.notifications.models import Notification
+    from apps.notifications.models import EmailOptOut, Notification
 
     account_deleting.send(sender=User, user=user)
     profile = Profile.objects.filter(user=user).first()
@@ -505,15 +522,17 @@ def account_delete(*, user, password: str) -> User:
         profile.delete()  # its skills, languages and received requests go with it
     ContactRequest.objects.filter(sender=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    EmailOptOut.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"deleted-{user.pk}"
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = user.last_name = ""
     user.is_active = user.is_staff = user.is_superuser = False
-    user.set_unusable_password()
+    user.set_unusable_password()  # also ends their sessions (Django checks the password hash)
     user.save()
+    transaction.on_commit(lambda: sessions_end_sockets(user_id=user.pk), robust=True)
     return user

@@ -136,7 +136,7 @@ def _render_detail(request, profile, contact_form, status=200):
             "can_edit": permissions.can_edit_profile(request.user, profile),
             "availability": [label for flag, label in AVAILABILITY if getattr(profile, flag)],
             "hub_repositories": (
-                repositories_of_hub_account(profile.hf_username) if profile.hf_username else []
+                repositories_of_hub_account(profile.hf_username) if profile.hf_verified else []
             ),
         },
         status=status,

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # OpClass in index expressions (hub name search); harmless on SQLite
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only as the source of accounts' migration of old keys to ApiToken
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,15 +139,18 @@ if REDIS_URL:
     # Cache, API throttles, log-in rate limits and sessions share one pool per process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers from a per-process cache while Redis is down (apps/core/cache.py).
+            "BACKEND": "apps.core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="community"),
             "OPTIONS": {
                 "pool_class": "apps.core.redis_pool.ProcessConnectionPool",
                 "max_connections": env.int("REDIS_POOL_MAX_SIZE", default=20),
                 "timeout": env.float("REDIS_POOL_TIMEOUT", default=5),  # wait for a free connection
-                "socket_connect_timeout": 2,
-                "socket_timeout": 5,
+                # Short socket timeouts: a stalled Redis must not hold a request for long
+                # (the cache then answers from process memory, apps/core/cache.py).
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
                 "health_check_interval": 30,
             },
         }
@@ -179,6 +183,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# How long the cache keeps answering locally after Redis failed before it tries Redis again.
+CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -207,6 +213,7 @@ CELERY_IMPORTS = [
 # --- Auth and accounts -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "apps.accounts.login_budget.LoginBudgetBackend",  # first: refuses once the budget is spent
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -228,7 +235,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
-# Failed logins are throttled per IP and per account through the cache.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+# One failed-login budget per client address and per account, spent by every way in
+# (pages, POST /api/auth/token/, /admin/login/): see apps/accounts/login_budget.py.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
@@ -249,6 +258,7 @@ if env("GITHUB_CLIENT_ID", default=""):
             }
         ],
         "SCOPE": ["read:user", "user:email"],
+        "OAUTH_PKCE_ENABLED": True,
     }
 if env("HF_OAUTH_CLIENT_ID", default=""):
     # The Hugging Face Hub is an OpenID Connect provider.
@@ -263,10 +273,18 @@ if env("HF_OAUTH_CLIENT_ID", default=""):
                 "settings": {
                     "server_url": env("HF_OAUTH_SERVER_URL", default="https://huggingface.co"),
                     "scope": ["openid", "profile", "email"],
+                    "oauth_pkce_enabled": True,
                 },
             }
         ]
     }
+
+# --- Client addresses behind proxies ---------------------------------------------
+# How many reverse proxies in front of the web process append to X-Forwarded-For. The
+# client address is the entry that many places from the right; 0 (the default) ignores
+# the header and uses the connection's address, so a client cannot choose its own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- E-mail ------------------------------------------------------------------
 # EMAIL_URL unset prints messages to the console (smtp+tls://user:pass@host:587 for real).
@@ -276,9 +294,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST API ----------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its challenge makes a bad or expired token a 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
@@ -288,6 +307,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
         "user": env("API_THROTTLE_USER", default="600/minute"),
@@ -297,6 +317,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (apps.accounts.models.ApiToken): default and longest lifetime, most per member.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=365)
+API_TOKENS_PER_MEMBER = env.int("API_TOKENS_PER_MEMBER", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Source AI Community API",
     "DESCRIPTION": "Talent, hackathons, meetups, public compute and the Hub catalogue.",
@@ -367,11 +391,15 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# The web process serves public uploads itself unless the proxy in front does (then: false).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Compute request attachments: outside MEDIA_ROOT, served only through a permission check.
 COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
 COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
+# Largest image (in pixels) the server decodes: a 5 KB file can declare 6,300 × 6,300.
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=4096 * 4096)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -381,6 +409,23 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # --- Security defaults shared by every environment ----------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (tests/core/test_security_headers.py checks the templates). Inline style attributes are
+# still allowed: templates size meters and form widths with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

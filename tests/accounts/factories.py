@@ -24,3 +24,10 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=user, email=user.email, primary=True, verified=extracted is not False
             )
+
+
+def api_token_key(user, **kwargs) -> str:
+    """The key of a new API token for `user`, made through the service members use."""
+    from apps.accounts.services import api_token_create
+
+    return api_token_create(user=user, name="test", **kwargs)[1]

@@ -2,12 +2,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.compute.models import UsageRecord
 from apps.compute.services import requests, review, usage
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token_key
 from tests.compute.factories import (
     approved_request,
     assigned,
@@ -24,7 +23,7 @@ def api(user=None, token=False):
     client = APIClient()
     if user is not None:
         if token:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
         else:
             client.force_authenticate(user)
     return client

@@ -129,3 +129,43 @@ def test_every_write_endpoint_answers_odd_values_with_a_client_error():
                 if status >= 500:
                     failures.append((url, field, value, status))
     assert failures == []
+
+
+def test_attachment_with_a_long_non_ascii_name_is_stored(client, settings, tmp_path):
+    """300 bytes of UTF-8 in 100 characters: past the file system's 255-byte limit on names."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.compute.models import RequestAttachment
+
+    settings.COMPUTE_PRIVATE_ROOT = str(tmp_path)
+    allocation = make_request(call=make_call(), submit=False)
+    client.force_login(allocation.applicant)
+    name = "Ñandú-informe-técnico-" + "á" * 130 + ".pdf"
+    assert len(name.encode()) > 255
+    response = client.post(f"/compute/requests/{allocation.pk}/attachments/",
+                           {"file": SimpleUploadedFile(name, b"%PDF-1.4\n%fake\n", content_type="application/pdf")})
+    assert response.status_code in (200, 302)
+    attachment = RequestAttachment.objects.get()
+    assert attachment.name.startswith("Ñandú-informe-técnico-")
+    assert len(attachment.file.name.rsplit("/", 1)[-1].encode()) < 100
+    download = client.get(f"/compute/requests/{allocation.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200
+
+
+def test_edit_and_submit_after_the_call_closed_keeps_nothing(client):
+    from apps.compute.models import AllocationRequest, Call
+
+    call = make_call()
+    allocation = make_request(call=call, submit=False)
+    Call.objects.filter(pk=call.pk).update(closes_at=call.opens_at + timedelta(seconds=1))
+    client.force_login(allocation.applicant)
+    page = client.get(f"/compute/requests/{allocation.pk}/edit/")
+    form = page.context["form"]
+    data = {name: form.initial.get(name, "") or "" for name in form.fields}
+    data.update(title="Edited after closing", requested_units="100", duration_days="90",
+                desired_start=allocation.desired_start.isoformat(), submit="1")
+    response = client.post(f"/compute/requests/{allocation.pk}/edit/", data)
+    assert response.status_code in (200, 302, 409)
+    allocation = AllocationRequest.objects.get(pk=allocation.pk)
+    assert allocation.title != "Edited after closing"
+    assert allocation.status == AllocationRequest.Status.DRAFT

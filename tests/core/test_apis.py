@@ -89,7 +89,7 @@ def test_me_requires_authentication_with_the_common_error_format(api):
 def test_token_authentication_end_to_end(api):
     user = UserFactory()
     response = api.post("/api/auth/token/", {"email": user.email, "password": "a-long-test-password-42"})
-    assert response.status_code == 200
+    assert response.status_code == 201
     token = response.json()["token"]
 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -70,7 +70,7 @@ def test_database_and_redis_urls_select_the_full_stack():
     )
     assert config["database"] == "django.db.backends.postgresql"
     assert config["channel_layer"] == "apps.core.channel_layer.CommunityRedisChannelLayer"
-    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"] == "apps.core.cache.FailSoftRedisCache"  # Redis, degrading while it is down
     assert config["tasks_eager"] is False
     assert config["broker"] == "redis://127.0.0.1:6379/3"
     assert config["email"] == "django.core.mail.backends.smtp.EmailBackend"

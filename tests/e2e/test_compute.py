@@ -5,10 +5,9 @@ import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
 from apps.compute.models import Grant
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token_key
 from tests.compute.factories import make_call, make_operator
 
 
@@ -69,7 +68,7 @@ def test_request_review_approval_usage_and_public_ledger(browser, live_server, p
     screenshot_page(managing, "compute-03-manager-dashboard")
 
     # The operator reports usage with an API token.
-    token = Token.objects.create(user=operator).key
+    token = api_token_key(operator)
     start = Grant.objects.get(request_id=request_id).start_date
     response = page.request.post("/api/compute/usage/", headers={"Authorization": f"Token {token}"}, data={
         "request_id": request_id, "period_start": start.isoformat(),

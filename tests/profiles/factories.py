@@ -19,10 +19,26 @@ def ensure_skill_taxonomy():
             Skill.objects.create(slug=slug, name=name, name_es=name_es, category=category, position=position * 10)
 
 
-def make_profile(user=None, *, skills=(), languages=(), **fields):
-    """A member with a saved profile; `skills` as (slug, level), `languages` as (code, level)."""
+def prove_login(user, provider: str, username: str):
+    """What allauth stores when a member logs in with Hugging Face ("huggingface") or GitHub."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from apps.profiles.linked_accounts import USERNAME_CLAIMS
+
+    return SocialAccount.objects.create(
+        user=user, provider=provider, uid=f"{provider}-{username}",
+        extra_data={USERNAME_CLAIMS[provider]: username},
+    )
+
+
+def make_profile(user=None, *, skills=(), languages=(), proven=False, **fields):
+    """A member with a saved profile; `skills` as (slug, level), `languages` as (code, level).
+
+    `proven=True`: the member logged in with the Hugging Face account named in `hf_username`."""
     ensure_skill_taxonomy()
     user = user or UserFactory()
+    if proven:
+        prove_login(user, "huggingface", fields["hf_username"])
     profile = services.profile_ensure(user=user)
     fields.setdefault("visibility", "public")
     return services.profile_update(

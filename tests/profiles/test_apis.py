@@ -190,3 +190,24 @@ def test_schema_documents_the_profile_endpoints(api):
     spec = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("/api/profiles/", "/api/profiles/{handle}/", "/api/me/profile/", "/api/me/export/", "/api/me/delete/"):
         assert path in spec["paths"]
+
+
+@pytest.mark.django_db
+def test_avatar_declaring_a_huge_canvas_is_a_clean_400(api):
+    """6,300 × 6,300 pixels in a few KB would cost ~240 MB to decode."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("1", (6300, 6300)).save(buffer, format="PNG", optimize=True)
+    assert len(buffer.getvalue()) < 50_000
+    api.force_authenticate(UserFactory())
+    response = api.put(
+        "/api/me/profile/avatar/",
+        {"avatar": SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "4096 × 4096" in response.json()["errors"]["avatar"][0]

@@ -153,9 +153,11 @@ def test_contact_is_offered_only_where_the_profile_is_visible(people):
 
 def test_other_apps_get_only_visible_data(people):
     from apps.profiles.services import profile_update
+    from tests.profiles.factories import prove_login
 
     for key, username in (("public", "pub-hf"), ("members", "mem-hf"), ("hidden", "hid-hf")):
         profile = people[key]
+        prove_login(profile.user, "huggingface", username)
         profile_update(actor=profile.user, profile=profile, data={"hf_username": username})
     assert selectors.linked_hf_usernames() == ["pub-hf"]
     assert selectors.linked_hf_usernames(viewer=people["member"]) == ["mem-hf", "pub-hf"]

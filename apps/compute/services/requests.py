@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +23,7 @@ from apps.compute.models import (
     Criterion,
     ExpectedOutput,
     Grant,
+    PendingCollaborator,
     RequestAttachment,
     RequestMember,
     Resource,
@@ -41,8 +44,33 @@ MAX_START_DAYS = 3 * 366
 
 @dataclass
 class Collaborator:
+    """A member (`user`), or an address without a verified account yet (`user` None, `email`)."""
+
     user: object
     affiliation: str = ""
+    email: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return ("user", self.user.pk) if self.user is not None else ("email", self.email.lower())
+
+
+def collaborators_from_emails(items: list[tuple[str, str]]) -> list[Collaborator]:
+    """(e-mail, affiliation) pairs as typed; verified addresses resolve to their member.
+
+    Never tells the caller which addresses have accounts: the others wait as pending.
+    """
+    wanted = [email.strip().lower() for email, _affiliation in items]
+    owners = dict(
+        EmailAddress.objects.annotate(address=Lower("email"))
+        .filter(verified=True, address__in=wanted)
+        .values_list("address", "user_id")
+    )
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=owners.values(), is_active=True)}
+    return [
+        Collaborator(users.get(owners.get(email)), affiliation.strip(), email)
+        for email, (_typed, affiliation) in zip(wanted, items)
+    ]
 
 
 @dataclass
@@ -229,9 +257,9 @@ def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days:
         errors["desired_start"] = [_("The start can be at most %d days from today.") % MAX_START_DAYS]
     if not applicant_affiliation.strip():
         errors["applicant_affiliation"] = [_("Declare your affiliation (it is used to avoid conflicts of interest).")]
-    if any(c.user.pk == applicant.pk for c in collaborators):
+    if any(c.key in (("user", applicant.pk), ("email", applicant.email.lower())) for c in collaborators):
         errors["collaborators"] = [_("You are the applicant; do not list yourself as a collaborator.")]
-    if len({c.user.pk for c in collaborators}) != len(collaborators):
+    if len({c.key for c in collaborators}) != len(collaborators):
         errors.setdefault("collaborators", []).append(_("A collaborator is listed twice."))
     for output in outputs:
         if output.kind not in ExpectedOutput.Kind.values:
@@ -249,7 +277,13 @@ def _validate(*, call: Call, applicant, requested_units: Decimal, duration_days:
 def _set_people_and_outputs(request, collaborators, outputs) -> None:
     request.members.all().delete()
     RequestMember.objects.bulk_create(
-        RequestMember(request=request, user=c.user, affiliation=c.affiliation.strip()) for c in collaborators
+        RequestMember(request=request, user=c.user, affiliation=c.affiliation.strip())
+        for c in collaborators if c.user is not None
+    )
+    request.pending_collaborators.all().delete()
+    PendingCollaborator.objects.bulk_create(
+        PendingCollaborator(request=request, email=c.email.lower(), affiliation=c.affiliation.strip())
+        for c in collaborators if c.user is None
     )
     request.outputs.all().delete()
     ExpectedOutput.objects.bulk_create(
@@ -292,7 +326,8 @@ def request_update(*, actor, request: AllocationRequest, collaborators: list[Col
             raise InvalidInput(errors={name: [_("This field cannot be changed.")]})
         setattr(request, name, value)
     current_collaborators = collaborators if collaborators is not None else [
-        Collaborator(m.user, m.affiliation) for m in request.members.select_related("user")
+        *(Collaborator(m.user, m.affiliation, m.user.email) for m in request.members.select_related("user")),
+        *(Collaborator(None, p.affiliation, p.email) for p in request.pending_collaborators.all()),
     ]
     current_outputs = outputs if outputs is not None else [
         Output(o.kind, o.repo_id, o.licence) for o in request.outputs.all()
@@ -329,6 +364,26 @@ def request_submit(*, actor, request: AllocationRequest, note: str = "") -> Allo
         url=reverse("compute:call-manage", args=[request.call.slug]),
     )
     return request
+
+
+@transaction.atomic
+def request_update_and_submit(*, actor, request: AllocationRequest, **changes) -> AllocationRequest:
+    """Save the edits and submit, as one: if the submission is refused, the edits are not kept either."""
+    request_update(actor=actor, request=request, **changes)
+    return request_submit(actor=actor, request=request)
+
+
+@transaction.atomic
+def pending_collaborators_link(*, user, email: str) -> int:
+    """`user` verified `email`: they join the requests that listed that address."""
+    linked = 0
+    for pending in PendingCollaborator.objects.filter(email__iexact=email).select_related("request"):
+        request = pending.request
+        if request.applicant_id != user.pk and not request.members.filter(user=user).exists():
+            RequestMember.objects.create(request=request, user=user, affiliation=pending.affiliation)
+            linked += 1
+        pending.delete()
+    return linked
 
 
 @transaction.atomic

@@ -1,0 +1,56 @@
+"""Live sockets end with the session that opened them.
+
+A socket is authenticated once, when it connects; without this, a socket opened before
+log-out (or before a password change ended the other sessions) keeps receiving a member's
+notifications. Consumers mix in `SessionBoundConsumer`; the receivers below ring its groups.
+"""
+
+import hashlib
+
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
+
+from apps.core.live import group_send_many
+
+SESSION_ENDED = {"type": "session.ended"}
+CLOSE_CODE = 4401
+
+
+def session_group(session_key: str) -> str:
+    # Group names are visible to everyone on the channel layer: never the key itself.
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def account_group(user_id: int) -> str:
+    return f"account.{user_id}"
+
+
+class SessionBoundConsumer:
+    """Mixin for an authenticated WebSocket consumer: call `session_bind()` in `connect`."""
+
+    async def session_bind(self):
+        session = self.scope.get("session")
+        self.session_groups = [account_group(self.scope["user"].pk)]
+        if session is not None and session.session_key:
+            self.session_groups.append(session_group(session.session_key))
+        for group in self.session_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def session_unbind(self):
+        for group in getattr(self, "session_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def session_ended(self, event):
+        await self.close(code=CLOSE_CODE)
+
+
+def sessions_end_sockets(*, user_id: int) -> None:
+    """Close every socket of the member (their sessions ended: new password, account deleted)."""
+    group_send_many([(account_group(user_id), SESSION_ENDED)])
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.close_sockets_on_logout")
+def close_sockets_of_ended_session(sender, request, user, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        group_send_many([(session_group(session_key), SESSION_ENDED)])

@@ -1,0 +1,15 @@
+"""Rules for the links to a person that `services.account_delete` handles itself."""
+
+from apps.accounts import personal_data as pd
+
+
+def declare_rules() -> None:
+    from apps.notifications.models import EmailOptOut, Notification
+    from apps.profiles.models import ContactRequest, Profile
+
+    pd.declare_all([
+        (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
+        (ContactRequest, "sender", pd.DELETED, "messages the person sent"),
+        (Notification, "recipient", pd.DELETED, "the person's notifications"),
+        (EmailOptOut, "user", pd.DELETED, "the person's e-mail preferences"),
+    ])
