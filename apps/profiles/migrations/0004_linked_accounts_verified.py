@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('hub', '0002_repository_name_search'),
         ('socialaccount', '0006_alter_socialaccount_extra_data'),
-        ('profiles', '0002_skill_taxonomy'),
+        ('profiles', '0003_lookup_indexes'),
     ]
 
     operations = [
