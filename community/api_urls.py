@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.compute.api_urls")),
     path("", include("apps.profiles.api_urls")),
     path("", include("apps.hackathons.api_urls")),
+    path("", include("apps.meetups.api_urls")),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compute/", include("apps.compute.urls")),
     path("talent/", include("apps.profiles.urls")),
     path("hackathons/", include("apps.hackathons.urls")),
+    path("meetups/", include("apps.meetups.urls")),
     path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),

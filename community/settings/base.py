@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.compute",
     "apps.profiles",
     "apps.hackathons",
+    "apps.meetups",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ CELERY_IMPORTS = [
     "workers.hub",
     "workers.compute",
     "workers.hackathons",
+    "workers.meetups",
 ]
 
 # --- Auth and accounts -----------------------------------------------------

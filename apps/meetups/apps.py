@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetupsConfig(AppConfig):
+    name = "apps.meetups"
+    verbose_name = _("Meetups")
+
+    def ready(self):
+        from apps.hub.references import register_reference_source
+        from apps.meetups.hub_references import talks_presenting
+
+        register_reference_source("meetups", talks_presenting)
