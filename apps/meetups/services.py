@@ -66,7 +66,7 @@ def _unique_slug(model, text: str) -> str:
 
 def _lock(event_id: int) -> Event:
     """The event row serialises every decision about its places."""
-    return Event.objects.select_for_update().select_related("chapter").get(pk=event_id)
+    return Event.objects.select_for_update(of=("self",)).select_related("chapter").get(pk=event_id)
 
 
 def _require_organiser(actor, event: Event) -> None:
