@@ -9,5 +9,8 @@ class MeetupsConfig(AppConfig):
     def ready(self):
         from apps.hub.references import register_reference_source
         from apps.meetups.hub_references import talks_presenting
+        from apps.meetups.profile_sections import talks_section
+        from apps.profiles.sections import register_profile_section
 
         register_reference_source("meetups", talks_presenting)
+        register_profile_section("meetups", talks_section)

@@ -46,6 +46,7 @@ class RsvpForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
+    online_url = forms.URLField(label=_("Stream or video-call URL"), required=False, assume_scheme="https")
     questions = forms.CharField(
         label=_("Registration questions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, at most %(n)d; end a line with * to make it required.") % {"n": MAX_QUESTIONS},

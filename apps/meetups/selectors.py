@@ -153,5 +153,6 @@ def talks_referencing(*, kind: str, repo_id: str) -> QuerySet[Talk]:
     )
 
 
-def upcoming_meetup_count() -> int:
-    return Event.objects.filter(state=Event.State.PUBLISHED, ends_at__gt=timezone.now()).count()
+def meetup_numbers() -> dict[str, int]:
+    """Counts for the home page, in one query (for `apps.core.selectors.platform_numbers`)."""
+    return {"meetups_upcoming": Event.objects.filter(state=Event.State.PUBLISHED, ends_at__gt=timezone.now()).count()}
