@@ -107,7 +107,10 @@ class Event(models.Model):
             models.Index(fields=["chapter", "starts_at"], name="meetup_event_chapter_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="meetup_event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="meetup_event_ends_after_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
             models.CheckConstraint(condition=Q(offer_hours__gte=1), name="meetup_event_offer_hours_positive"),
         ]
 
