@@ -213,7 +213,7 @@ def event_transition(*, actor, event: Event, action: str, reason: str = "") -> E
     event = _lock(event.pk)
     sources, target = TRANSITIONS[action]
     if event.state not in sources:
-        raise Conflict(_("This event cannot be %(action)s from its current state.") % {"action": action})
+        raise Conflict(_("That step is not possible while the event is %(state)s.") % {"state": event.get_state_display().lower()})
     if action == "cancel" and not reason.strip():
         raise InvalidInput(errors={"reason": [_("Tell attendees why the event is cancelled.")]})
     if action == "finish" and timezone.now() < event.starts_at:
