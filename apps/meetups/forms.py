@@ -1,7 +1,12 @@
 """Forms of the meetups pages; services validate again and their errors land next to fields."""
 
+import zoneinfo
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from apps.hackathons.forms import TIMEZONES, local_field
 
 from apps.meetups.models import LANGUAGES, MAX_QUESTIONS, Event
 from apps.profiles.choices import Region
@@ -45,8 +50,17 @@ class RsvpForm(forms.Form):
         }
 
 
+LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
+
+
 class EventForm(forms.ModelForm):
+    """Times are typed as wall-clock time in the event's own time zone."""
+
     online_url = forms.URLField(label=_("Stream or video-call URL"), required=False, assume_scheme="https")
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIMEZONES], initial="Europe/Madrid")
+    starts_at = local_field(_("Starts"))
+    ends_at = local_field(_("Ends"))
+    rsvp_deadline = local_field(_("RSVP deadline"))
     questions = forms.CharField(
         label=_("Registration questions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, at most %(n)d; end a line with * to make it required.") % {"n": MAX_QUESTIONS},
@@ -59,14 +73,17 @@ class EventForm(forms.ModelForm):
             "online_url", "address_visibility", "languages", "tags", "join_policy", "capacity", "rsvp_deadline",
             "max_guests", "waitlist_mode", "offer_hours",
         ]
-        widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "rsvp_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        }
 
     def __init__(self, *args, chapters=None, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {
+                name: timezone.localtime(getattr(instance, name), instance.tz).replace(tzinfo=None)
+                for name in LOCAL_TIMES
+                if getattr(instance, name)
+            }
         super().__init__(*args, **kwargs)
+        self.fields["rsvp_deadline"].required = False
         self.fields["chapter"].queryset = chapters
         if self.instance.pk:
             del self.fields["chapter"]
@@ -74,12 +91,22 @@ class EventForm(forms.ModelForm):
                 q.text + ("*" if q.required else "") for q in self.instance.questions.all()
             )
 
+    def clean(self):
+        data = super().clean()
+        tz = zoneinfo.ZoneInfo(data.get("timezone") or "Europe/Madrid")
+        for name in LOCAL_TIMES:
+            value = data.get(name)
+            if value is not None:
+                naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+                data[name] = timezone.make_aware(naive, tz)
+        return data
+
     def question_list(self) -> list[dict]:
         lines = [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]
         return [{"text": line.rstrip("*").strip(), "required": line.endswith("*")} for line in lines]
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields and name != "chapter"}
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields and name != "chapter"}
 
 
 class TalkProposalForm(forms.Form):

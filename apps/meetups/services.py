@@ -137,14 +137,20 @@ def _clean_event(fields: dict, questions) -> None:
 
 
 def _set_questions(event: Event, questions) -> None:
+    """Replace the questions position by position, so answers already given keep their question."""
     if questions is None:
         return
-    event.questions.all().delete()
-    Question.objects.bulk_create(
-        Question(event=event, text=str(q["text"]).strip()[:200], required=bool(q.get("required")), position=i)
-        for i, q in enumerate(questions)
-        if str(q.get("text", "")).strip()
-    )
+    wanted = [q for q in questions if str(q.get("text", "")).strip()]
+    existing = list(event.questions.order_by("position", "id"))
+    for position, q in enumerate(wanted):
+        text, required = str(q["text"]).strip()[:200], bool(q.get("required"))
+        if position < len(existing):
+            row = existing[position]
+            row.text, row.required, row.position = text, required, position
+            row.save(update_fields=["text", "required", "position"])
+        else:
+            Question.objects.create(event=event, text=text, required=required, position=position)
+    Question.objects.filter(pk__in=[row.pk for row in existing[len(wanted):]]).delete()
 
 
 @transaction.atomic

@@ -147,6 +147,33 @@ def test_organiser_creates_an_event_from_the_form(world):
     assert [(q.text, q.required) for q in event.questions.all()] == [("¿Empresa?", False), ("¿Alergias?", True)]
 
 
+def test_times_are_typed_in_the_events_own_time_zone(world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client = client_for(world["organiser"])
+    client.post("/meetups/new/", {
+        "title": "En Canarias", "timezone": "Atlantic/Canary", "starts_at": "2031-05-01T18:00",
+        "ends_at": "2031-05-01T20:00", "online_url": "https://meet.example.org/c", "address_visibility": "everyone",
+        "languages": "es", "join_policy": "open", "max_guests": 0, "waitlist_mode": "promote", "offer_hours": 24,
+    })
+    event = Event.objects.get(title="En Canarias")
+    assert event.starts_at == datetime(2031, 5, 1, 18, 0, tzinfo=ZoneInfo("Atlantic/Canary"))
+    form = client.get(f"/meetups/events/{event.slug}/edit/").content.decode()
+    assert 'value="2031-05-01T18:00"' in form
+
+
+def test_editing_questions_keeps_the_answers(world):
+    event = world["event"]
+    organiser = world["organiser"]
+    services.event_update(actor=organiser, event=event, questions=[{"text": "¿Empresa?"}])
+    question = event.questions.get()
+    services.rsvp_going(user=UserFactory(), event=event, answers={str(question.id): "ACME"})
+    services.event_update(actor=organiser, event=event, questions=[{"text": "¿Empresa u organización?"}, {"text": "¿Dieta?"}])
+    assert event.questions.first().id == question.id
+    assert Rsvp.objects.filter(answers__has_key=str(question.id)).count() == 1
+
+
 def _grow(event, n):
     for user in UserFactory.create_batch(n):
         services.rsvp_going(user=user, event=event)
