@@ -7,6 +7,7 @@ class MeetupsConfig(AppConfig):
     verbose_name = _("Meetups")
 
     def ready(self):
+        from apps.meetups import receivers  # noqa: F401 - members' data rights
         from apps.hub.references import register_reference_source
         from apps.meetups.hub_references import talks_presenting
         from apps.meetups.profile_sections import talks_section
