@@ -9,6 +9,12 @@ import enum
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from apps.core.errors import InvalidInput
+
 Place = TypeVar("Place")
 
 
@@ -47,3 +53,19 @@ def fill_from_waitlist(
         taken += wanted
         admitted.append(candidate)
     return admitted
+
+
+def invitation_emails(emails) -> list[str]:
+    """The addresses an organiser pasted for an invitation-only event, normalised; a bad one
+    refuses the whole list, naming it."""
+    cleaned, bad = set(), []
+    for email in (e.strip().lower() for e in emails if e.strip()):
+        try:
+            validate_email(email)
+        except ValidationError:
+            bad.append(email[:80])
+        else:
+            cleaned.add(email)
+    if bad:
+        raise InvalidInput(errors={"emails": [_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad[:10])}]})
+    return sorted(cleaned)

@@ -11,17 +11,12 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
-from apps.core.pagination import PageNumberPagination
+from apps.core.pagination import paginated
 from apps.hackathons.apis import PersonSerializer
 from apps.meetups import permissions, selectors, services
 from apps.meetups.models import LANGUAGES, Chapter, Event, Rsvp, Talk
 from apps.profiles.choices import Region
 
-
-def _paginated(view, request, queryset, serializer_class):
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _event(request, slug) -> Event:
@@ -128,7 +123,7 @@ class EventListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
         params["period"] = "" if params.get("period") == "all" else params.get("period", "upcoming")
-        return _paginated(self, request, selectors.event_list(user=request.user, **params), EventSummarySerializer)
+        return paginated(self, request, selectors.event_list(user=request.user, **params), EventSummarySerializer)
 
     class FilterSerializer(serializers.Serializer):
         period = serializers.ChoiceField(choices=["upcoming", "past", "all"], required=False)
@@ -245,7 +240,7 @@ class RsvpListApi(APIView):
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in Rsvp.Status.values:
             raise InvalidInput(errors={"status": [_("Unknown status.")]})
-        return _paginated(self, request, selectors.event_rsvps(event, statuses=[wanted] if wanted else None), RsvpSerializer)
+        return paginated(self, request, selectors.event_rsvps(event, statuses=[wanted] if wanted else None), RsvpSerializer)
 
 
 class RsvpActionApi(APIView):
@@ -316,7 +311,7 @@ class AgendaApi(APIView):
 
     @extend_schema(responses=TalkSerializer(many=True))
     def get(self, request, slug):
-        return _paginated(self, request, selectors.agenda(_event(request, slug)).prefetch_related("speakers"), TalkSerializer)
+        return paginated(self, request, selectors.agenda(_event(request, slug)).prefetch_related("speakers"), TalkSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: TalkSerializer})
     def post(self, request, slug):
@@ -343,7 +338,7 @@ class ChapterSerializer(serializers.ModelSerializer):
 class ChapterListApi(APIView):
     @extend_schema(responses=ChapterSerializer(many=True))
     def get(self, request):
-        return _paginated(self, request, selectors.chapter_list(), ChapterSerializer)
+        return paginated(self, request, selectors.chapter_list(), ChapterSerializer)
 
 
 class ChapterDetailApi(APIView):
@@ -385,7 +380,7 @@ class ProposalApi(APIView):
         chapter = selectors.chapter_get(slug=slug)
         if not permissions.can_manage_chapter(request.user, chapter):
             raise NotAllowed(_("Only the chapter's organisers can see proposals."))
-        return _paginated(self, request, selectors.proposals(chapter).prefetch_related("speakers"), TalkSerializer)
+        return paginated(self, request, selectors.proposals(chapter).prefetch_related("speakers"), TalkSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: TalkSerializer})
     def post(self, request, slug):

@@ -1,12 +1,9 @@
 """Forms of the meetups pages; services validate again and their errors land next to fields."""
 
-import zoneinfo
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.hackathons.forms import TIMEZONES, local_field
+from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field
 
 from apps.meetups.models import LANGUAGES, MAX_QUESTIONS, Event
 from apps.profiles.choices import Region
@@ -60,7 +57,7 @@ class EventForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIMEZONES], initial="Europe/Madrid")
     starts_at = local_field(_("Starts"))
     ends_at = local_field(_("Ends"))
-    rsvp_deadline = local_field(_("RSVP deadline"))
+    rsvp_deadline = local_field(_("RSVP deadline"), required=False)
     questions = forms.CharField(
         label=_("Registration questions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, at most %(n)d; end a line with * to make it required.") % {"n": MAX_QUESTIONS},
@@ -77,13 +74,8 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, chapters=None, **kwargs):
         instance = kwargs.get("instance")
         if instance is not None and instance.pk:
-            kwargs["initial"] = {
-                name: timezone.localtime(getattr(instance, name), instance.tz).replace(tzinfo=None)
-                for name in LOCAL_TIMES
-                if getattr(instance, name)
-            }
+            kwargs["initial"] = {name: as_wall_clock(getattr(instance, name), instance.tz) for name in LOCAL_TIMES}
         super().__init__(*args, **kwargs)
-        self.fields["rsvp_deadline"].required = False
         self.fields["chapter"].queryset = chapters
         if self.instance.pk:
             del self.fields["chapter"]
@@ -92,14 +84,7 @@ class EventForm(forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
-        tz = zoneinfo.ZoneInfo(data.get("timezone") or "Europe/Madrid")
-        for name in LOCAL_TIMES:
-            value = data.get(name)
-            if value is not None:
-                naive = timezone.make_naive(value) if timezone.is_aware(value) else value
-                data[name] = timezone.make_aware(naive, tz)
-        return data
+        return in_time_zone(super().clean(), LOCAL_TIMES, self.cleaned_data.get("timezone"))
 
     def question_list(self) -> list[dict]:
         lines = [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]

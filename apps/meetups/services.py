@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Sum
 from django.urls import reverse
@@ -244,18 +242,8 @@ def event_transition(*, actor, event: Event, action: str, reason: str = "") -> E
 @transaction.atomic
 def invitations_add(*, actor, event: Event, emails: list[str]) -> int:
     _require_organiser(actor, event)
-    cleaned, bad = set(), []
-    for email in (e.strip().lower() for e in emails if e.strip()):
-        try:
-            validate_email(email)
-        except ValidationError:
-            bad.append(email[:80])
-        else:
-            cleaned.add(email)
-    if bad:
-        raise InvalidInput(errors={"emails": [_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad[:10])}]})
     created = Invitation.objects.bulk_create(
-        [Invitation(event=event, email=e) for e in sorted(cleaned)], ignore_conflicts=True
+        [Invitation(event=event, email=e) for e in seats.invitation_emails(emails)], ignore_conflicts=True
     )
     return len(created)
 

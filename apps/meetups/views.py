@@ -13,25 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput, NotAllowed
+from apps.core.forms import add_service_errors, posted_id
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import events_ics
 from apps.meetups.models import CalendarFeed, CallForSpeakers, Chapter, Event, Rsvp, Talk
 from apps.meetups.qr import checkin_qr_svg
 
 Status = Rsvp.Status
-
-
-def _apply_errors(form, exc: InvalidInput) -> None:
-    for field, field_messages in exc.errors.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
-
-
-def _int(value) -> int:
-    value = str(value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
 def _require_manager(request, event: Event) -> None:
@@ -93,7 +81,7 @@ def rsvp(request, slug):
                 answers=form.answers(), share_data=form.cleaned_data["share_data"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, {
                 Status.GOING: _("You are going. See you there!"),
@@ -151,22 +139,10 @@ def event_calendar(request, slug):
 
 @login_required
 def event_create(request):
-    chapters = Chapter.objects.all() if request.user.is_staff else request.user.organised_chapters.all()
     if not permissions.can_create_event(request.user):
         raise NotAllowed(_("Only organisers can create events."))
-    form = forms.EventForm(request.POST or None, chapters=chapters)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                actor=request.user, chapter=form.cleaned_data.get("chapter"), questions=form.question_list(),
-                **form.service_fields(),
-            )
-        except InvalidInput as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Event created as a draft. Publish it from the dashboard when it is ready."))
-            return redirect("meetups:dashboard", slug=event.slug)
-    return render(request, "meetups/form.html", {"form": form, "event": None})
+    chapters = Chapter.objects.all() if request.user.is_staff else request.user.organised_chapters.all()
+    return _event_form(request, None, forms.EventForm(request.POST or None, chapters=chapters))
 
 
 @login_required
@@ -174,13 +150,25 @@ def event_edit(request, slug):
     event = selectors.event_get(user=request.user, slug=slug)
     _require_manager(request, event)
     form = forms.EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk), chapters=Chapter.objects.none())
+    return _event_form(request, event, form)
+
+
+def _event_form(request, event: Event | None, form):
+    """Create (event None) or edit an event; service refusals land next to the fields."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(actor=request.user, event=event, questions=form.question_list(), **form.service_fields())
+            if event is None:
+                event = services.event_create(
+                    actor=request.user, chapter=form.cleaned_data.get("chapter"), questions=form.question_list(),
+                    **form.service_fields(),
+                )
+                messages.success(request, _("Event created as a draft. Publish it from the dashboard when it is ready."))
+            else:
+                services.event_update(actor=request.user, event=event, questions=form.question_list(), **form.service_fields())
+                messages.success(request, _("Changes saved."))
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
-            messages.success(request, _("Changes saved."))
             return redirect("meetups:dashboard", slug=event.slug)
     return render(request, "meetups/form.html", {"form": form, "event": event})
 
@@ -218,7 +206,7 @@ def dashboard_action(request, slug):
         if action in services.TRANSITIONS:
             services.event_transition(actor=request.user, event=event, action=action, reason=request.POST.get("reason", ""))
         elif action in ("promote", "remove"):
-            target = get_object_or_404(Rsvp, pk=_int(request.POST.get("rsvp")), event=event)
+            target = get_object_or_404(Rsvp, pk=posted_id(request.POST.get("rsvp")), event=event)
             if action == "promote":
                 services.rsvp_promote(actor=request.user, rsvp=target)
             else:
@@ -266,7 +254,7 @@ def checkin(request, slug):
         undo = request.POST.get("undo") == "1"
         try:
             if request.POST.get("rsvp"):
-                target = get_object_or_404(Rsvp, pk=_int(request.POST["rsvp"]), event=event)
+                target = get_object_or_404(Rsvp, pk=posted_id(request.POST["rsvp"]), event=event)
                 done = services.rsvp_check_in(actor=request.user, event=event, rsvp=target, undo=undo)
             else:
                 done = services.rsvp_check_in(actor=request.user, event=event, code=request.POST.get("code", ""))
@@ -336,7 +324,7 @@ def talk_propose(request, slug):
                 **{k: form.cleaned_data[k] for k in ("title", "abstract", "language", "duration_minutes")},
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thanks! The organisers will review your proposal."))
             return redirect("meetups:chapter", slug=chapter.slug)
@@ -348,7 +336,7 @@ def talk_propose(request, slug):
 def talk_decide(request, slug, talk_id):
     chapter = selectors.chapter_get(slug=slug)
     talk = get_object_or_404(Talk, pk=talk_id, chapter=chapter)
-    event = Event.objects.filter(pk=_int(request.POST.get("event")), chapter=chapter).first()
+    event = Event.objects.filter(pk=posted_id(request.POST.get("event")), chapter=chapter).first()
     try:
         services.talk_decide(
             actor=request.user, talk=talk, accept=request.POST.get("accept") == "1", note=request.POST.get("note", ""), event=event,

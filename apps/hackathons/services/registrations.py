@@ -1,7 +1,5 @@
 """Registrations: capacity with a waitlist, join policies, approval and check-in."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -222,17 +220,7 @@ def registration_check_in(*, actor, registration: Registration) -> Registration:
 @transaction.atomic
 def registration_invites_add(*, actor, hackathon: Hackathon, emails: list[str]) -> int:
     require_organiser(actor, hackathon)
-    cleaned, bad = set(), []
-    for email in (e.strip().lower() for e in emails if e.strip()):
-        try:
-            validate_email(email)
-        except ValidationError:
-            bad.append(email[:80])
-        else:
-            cleaned.add(email)
-    if bad:
-        raise InvalidInput(errors={"emails": [_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad[:10])}]})
     created = RegistrationInvite.objects.bulk_create(
-        [RegistrationInvite(hackathon=hackathon, email=e) for e in sorted(cleaned)], ignore_conflicts=True
+        [RegistrationInvite(hackathon=hackathon, email=e) for e in seats.invitation_emails(emails)], ignore_conflicts=True
     )
     return len(created)
