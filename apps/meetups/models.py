@@ -139,8 +139,15 @@ class Event(models.Model):
 class EventTransition(models.Model):
     """The audit trail of an event: every state change and edit of time or place, by whom."""
 
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        PUBLISH = "publish", _("Published")
+        CANCEL = "cancel", _("Cancelled")
+        FINISH = "finish", _("Finished")
+        CHANGE = "change", _("Time or place changed")
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=20)
+    action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.CharField(max_length=10, choices=Event.State.choices)
     to_state = models.CharField(max_length=10, choices=Event.State.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

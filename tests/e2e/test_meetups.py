@@ -23,6 +23,7 @@ def test_rsvp_waitlist_offer_and_check_in_on_a_phone(live_server, screenshot, pa
     first = log_in_as(ana)
     first.set_viewport_size(PHONE)
     first.goto("/meetups/")
+    first.screenshot(path=str(_artifact("meetups-00-list")), full_page=True)
     first.locator(f"[data-event={event.slug}] h2 a").click()
     first.locator("[data-rsvp] form button[type=submit]").click()
     expect(first.locator("[data-status=going]")).to_be_visible()
@@ -51,10 +52,11 @@ def test_rsvp_waitlist_offer_and_check_in_on_a_phone(live_server, screenshot, pa
     door = log_in_as(organiser)
     door.set_viewport_size(PHONE)
     door.goto(f"/meetups/events/{event.slug}/dashboard/")
+    door.screenshot(path=str(_artifact("meetups-05-dashboard")), full_page=True)
     door.locator(f"a[href='/meetups/events/{event.slug}/check-in/']").click()
     door.locator("[data-check-in=bruno]").click()
     expect(door.locator("[data-checked-in]")).to_contain_text("1")
-    door.screenshot(path=str(_artifact("meetups-05-check-in")), full_page=True)
+    door.screenshot(path=str(_artifact("meetups-06-check-in")), full_page=True)
     assert Rsvp.objects.get(user=bruno).checked_in_at is not None
     assert Rsvp.objects.get(user=ana).status == Rsvp.Status.NOT_GOING
 

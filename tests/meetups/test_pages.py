@@ -205,6 +205,26 @@ def test_organiser_pages_query_count_is_constant(world, django_assert_num_querie
         assert client.get(url).status_code == 200
 
 
+def test_event_page_query_count_does_not_grow_with_the_agenda(world, django_assert_num_queries):
+    from tests.profiles.factories import make_profile
+
+    event, organiser = world["event"], world["organiser"]
+    client = client_for(world["attendee"])
+    url = f"/meetups/events/{event.slug}/"
+
+    def add_talks(n):
+        for _ in range(n):
+            speaker = make_profile().user
+            services.talk_add(actor=organiser, event=event, title="T", speakers=[speaker, UserFactory()],
+                              repositories=[{"repo_id": "org/m"}, {"kind": "dataset", "repo_id": "org/d"}])
+
+    add_talks(1)
+    expected = _count(client, url)
+    add_talks(4)
+    with django_assert_num_queries(expected):
+        assert client.get(url).content.decode().count("/models/dataset/org/d/") == 5
+
+
 def test_chapter_page_query_count_is_constant(world, django_assert_num_queries):
     client = client_for(world["organiser"])
     url = f"/meetups/chapters/{world['chapter'].slug}/"
