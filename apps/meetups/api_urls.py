@@ -14,10 +14,12 @@ urlpatterns = [
     path(event + "rsvps/<int:rsvp_id>/actions/", apis.RsvpActionApi.as_view(), name="api-meetup-rsvp-action"),
     path(event + "check-in/", apis.CheckInByCodeApi.as_view(), name="api-meetup-check-in"),
     path(event + "talks/", apis.AgendaApi.as_view(), name="api-meetup-talks"),
+    path(event + "invitations/", apis.InvitationApi.as_view(), name="api-meetup-invitations"),
     path("meetups/chapters/", apis.ChapterListApi.as_view(), name="api-meetup-chapters"),
     path(chapter, apis.ChapterDetailApi.as_view(), name="api-meetup-chapter"),
     path(chapter + "membership/", apis.ChapterMembershipApi.as_view(), name="api-meetup-chapter-membership"),
     path(chapter + "proposals/", apis.ProposalApi.as_view(), name="api-meetup-proposals"),
+    path(chapter + "call-for-speakers/", apis.CallForSpeakersApi.as_view(), name="api-meetup-call-for-speakers"),
     path(chapter + "proposals/<int:talk_id>/decision/", apis.ProposalDecisionApi.as_view(), name="api-meetup-proposal-decision"),
     path("meetups/calendar/", apis.CalendarFeedApi.as_view(), name="api-meetup-calendar"),
 ]

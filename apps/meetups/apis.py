@@ -9,7 +9,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import User
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.pagination import paginated
 from apps.hackathons.apis import PersonSerializer
@@ -319,10 +318,7 @@ class AgendaApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        names = fields.pop("speakers")
-        speakers = list(User.objects.filter(username__in=names, is_active=True))
-        if len(speakers) != len(set(names)):
-            raise InvalidInput(errors={"speakers": [_("Every speaker must be a member (by username).")]})
+        speakers = services.speakers_by_username(fields.pop("speakers"))
         talk = services.talk_add(actor=request.user, event=event, speakers=speakers, **fields)
         return Response(TalkSerializer(talk).data, status=status.HTTP_201_CREATED)
 
@@ -429,3 +425,45 @@ class CalendarFeedApi(APIView):
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request):
         return self._answer(request, services.feed_reset(user=request.user))
+
+
+class CallForSpeakersApi(APIView):
+    """A chapter's organisers open (POST) or close (DELETE) its call for speakers."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        description = serializers.CharField(required=False, allow_blank=True)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request, slug):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.call_for_speakers_open(actor=request.user, chapter=selectors.chapter_get(slug=slug), **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug):
+        services.call_for_speakers_close(actor=request.user, chapter=selectors.chapter_get(slug=slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationApi(APIView):
+    """Organisers invite e-mail addresses to an invitation-only event."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        emails = serializers.ListField(child=serializers.CharField(max_length=254), max_length=500)
+
+    class OutputSerializer(serializers.Serializer):
+        added = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, slug):
+        event = _managed_event(request, slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        added = services.invitations_add(actor=request.user, event=event, emails=data.validated_data["emails"])
+        return Response({"added": added}, status=status.HTTP_201_CREATED)

@@ -94,6 +94,36 @@ class EventForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields and name != "chapter"}
 
 
+class TalkForm(forms.Form):
+    """Organisers put a talk on the agenda; the start is wall-clock time in the event's zone."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    speakers = forms.CharField(label=_("Speakers (usernames, separated by spaces)"), max_length=500)
+    starts_at = local_field(_("Starts"), required=False)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=600, initial=20)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    abstract = forms.CharField(label=_("Abstract"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    repositories = forms.CharField(
+        label=_("Hub repositories presented"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("owner/name, one per line; prefix datasets/ for a dataset."),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def clean(self):
+        return in_time_zone(super().clean(), ["starts_at"], self.event.timezone)
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"], "abstract": data.get("abstract", ""), "language": data["language"],
+            "starts_at": data.get("starts_at"), "duration_minutes": data["duration_minutes"],
+            "repositories": parse_repositories(data.get("repositories", "")),
+        }
+
+
 class TalkProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     abstract = forms.CharField(label=_("Abstract"), widget=forms.Textarea(attrs={"rows": 5}))

@@ -540,6 +540,24 @@ def call_for_speakers_open(*, actor, chapter: Chapter, description: str = "", cl
 
 
 @transaction.atomic
+def call_for_speakers_close(*, actor, chapter: Chapter) -> None:
+    if not permissions.is_chapter_organiser(actor, chapter):
+        raise NotAllowed(_("Only the chapter's organisers can do that."))
+    CallForSpeakers.objects.filter(chapter=chapter).update(is_open=False)
+
+
+def speakers_by_username(names) -> list:
+    """Members named by username, all of them or a clear error."""
+    from apps.accounts.models import User
+
+    names = {name.strip().lstrip("@") for name in names if name.strip()}
+    found = list(User.objects.filter(username__in=names, is_active=True))
+    if not names or len(found) != len(names):
+        raise InvalidInput(errors={"speakers": [_("Every speaker must be a member (by username).")]})
+    return found
+
+
+@transaction.atomic
 def talk_propose(*, user, chapter: Chapter, title: str, abstract: str = "", language: str = "es",
                  duration_minutes: int = 20, repositories=()) -> Talk:
     """A member answers a chapter's call for speakers."""

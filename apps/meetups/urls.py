@@ -14,6 +14,7 @@ urlpatterns = [
     path("chapters/<slug:slug>/membership/", views.chapter_membership, name="chapter-membership"),
     path("chapters/<slug:slug>/calendar.ics", views.chapter_calendar, name="chapter-calendar"),
     path("chapters/<slug:slug>/propose/", views.talk_propose, name="propose"),
+    path("chapters/<slug:slug>/call-for-speakers/", views.call_for_speakers, name="call-for-speakers"),
     path("chapters/<slug:slug>/talks/<int:talk_id>/decision/", views.talk_decide, name="talk-decide"),
     path(event, views.event_detail, name="event"),
     path(event + "edit/", views.event_edit, name="edit"),

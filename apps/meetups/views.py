@@ -191,6 +191,8 @@ def dashboard(request, slug):
             "going": selectors.going_count(event),
             "transitions": event.transitions.select_related("actor"),
             "actions": [a for a, (sources, _target) in services.TRANSITIONS.items() if event.state in sources],
+            "talk_form": forms.TalkForm(event=event),
+            "agenda": selectors.agenda(event),
         },
     )
 
@@ -211,6 +213,14 @@ def dashboard_action(request, slug):
                 services.rsvp_promote(actor=request.user, rsvp=target)
             else:
                 services.rsvp_remove(actor=request.user, rsvp=target, reason=request.POST.get("reason", ""))
+        elif action == "talk":
+            form = forms.TalkForm(request.POST, event=event)
+            if not form.is_valid():
+                raise InvalidInput(errors={name: list(errors) for name, errors in form.errors.items()})
+            services.talk_add(
+                actor=request.user, event=event, speakers=services.speakers_by_username(form.cleaned_data["speakers"].split()),
+                **form.service_fields(),
+            )
         elif action == "invite":
             services.invitations_add(actor=request.user, event=event, emails=request.POST.get("emails", "").split())
         else:
@@ -311,6 +321,20 @@ def chapter_calendar(request, slug):
     chapter = selectors.chapter_get(slug=slug)
     events = selectors.event_list(user=request.user, chapter=chapter.slug, period="").exclude(state=Event.State.DRAFT)
     return _ics(events_ics(events, name=chapter.name), chapter.slug)
+
+
+@login_required
+@require_POST
+def call_for_speakers(request, slug):
+    """The chapter's organisers open (with what they look for) or close the call."""
+    chapter = selectors.chapter_get(slug=slug)
+    if request.POST.get("close"):
+        services.call_for_speakers_close(actor=request.user, chapter=chapter)
+        messages.success(request, _("The call for speakers is closed."))
+    else:
+        services.call_for_speakers_open(actor=request.user, chapter=chapter, description=request.POST.get("description", ""))
+        messages.success(request, _("The call for speakers is open."))
+    return redirect("meetups:chapter", slug=chapter.slug)
 
 
 @login_required

@@ -213,3 +213,21 @@ def test_personal_feed_query_count_is_constant(django_assert_num_queries, client
     with django_assert_num_queries(2):
         assert client.get(f"/meetups/calendar/{feed.token}.ics").status_code == 200
     assert Rsvp.objects.filter(user=member).count() == 5
+
+
+def test_call_for_speakers_and_invitations_through_the_api(world):
+    chapter, event = world["chapter"], world["event"]
+    call = f"/api/meetups/chapters/{chapter.slug}/call-for-speakers/"
+    for role, expected in zip(ROLES, (403, 403, 403, 403, 204)):
+        assert api(world[role]).delete(call).status_code == expected, role
+    proposal = {"title": "Tarde", "abstract": "Llega tarde"}
+    late = api(world["other"]).post(f"/api/meetups/chapters/{chapter.slug}/proposals/", proposal, format="json")
+    assert late.status_code == 409 and late.json()["message"] == "This chapter's call for speakers is not open."
+    assert api(world["organiser"]).post(call, {"description": "Agentes"}, format="json").status_code == 204
+    assert api(world["other"]).post(f"/api/meetups/chapters/{chapter.slug}/proposals/", proposal, format="json").status_code == 201
+
+    invitations = f"/api/meetups/events/{event.slug}/invitations/"
+    assert api(world["attendee"]).post(invitations, {"emails": ["a@example.org"]}, format="json").status_code == 403
+    bad = api(world["organiser"]).post(invitations, {"emails": ["a@example.org", "nope"]}, format="json")
+    assert bad.status_code == 400 and "nope" in bad.json()["errors"]["emails"][0]
+    assert api(world["organiser"]).post(invitations, {"emails": ["A@example.org"]}, format="json").json() == {"added": 1}

@@ -243,3 +243,28 @@ def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     return len(captured)
+
+
+def test_organisers_add_talks_and_run_the_call_for_speakers_from_the_pages(world):
+    from apps.meetups.models import CallForSpeakers, Talk
+
+    client = client_for(world["organiser"])
+    event, chapter = world["event"], world["chapter"]
+    speaker = UserFactory(username="ponente")
+    response = client.post(f"/meetups/events/{event.slug}/dashboard/action/", {
+        "action": "talk", "title": "RAG local", "speakers": "ponente nadie", "duration_minutes": 20, "language": "es",
+    }, follow=True)
+    assert "Every speaker must be a member" in response.content.decode()
+    client.post(f"/meetups/events/{event.slug}/dashboard/action/", {
+        "action": "talk", "title": "RAG local", "speakers": "ponente", "duration_minutes": 20, "language": "es",
+        "repositories": "org/modelo\ndatasets/org/datos",
+    })
+    talk = Talk.objects.get(title="RAG local")
+    assert list(talk.speakers.all()) == [speaker]
+    assert sorted(talk.repositories.values_list("kind", "repo_id")) == [("dataset", "org/datos"), ("model", "org/modelo")]
+    call_url = f"/meetups/chapters/{chapter.slug}/call-for-speakers/"
+    assert client_for(world["chapter_member"]).post(call_url, {"close": "1"}).status_code == 403
+    client.post(call_url, {"close": "1"})
+    assert not CallForSpeakers.objects.get(chapter=chapter).is_open
+    client.post(call_url, {"description": "Charlas sobre agentes"})
+    assert CallForSpeakers.objects.get(chapter=chapter).is_open

@@ -233,3 +233,24 @@ def test_chapter_join_and_leave():
     services.chapter_leave(user=member, chapter=chapter)
     with pytest.raises(Conflict):
         services.chapter_leave(user=member, chapter=chapter)
+
+
+def test_dashboard_numbers_attendance_no_shows_and_first_timers():
+    from datetime import timedelta as td
+
+    from apps.meetups import selectors
+
+    regular, newcomer, absent = UserFactory.create_batch(3)
+    earlier = event_factory(days=1)
+    services.rsvp_going(user=regular, event=earlier)
+    services.rsvp_check_in(actor=earlier.organisers.get(), event=earlier, code=Rsvp.objects.get(user=regular).checkin_code)
+    later = event_factory(days=3)
+    organiser = later.organisers.get()
+    for user in (regular, newcomer, absent):
+        services.rsvp_going(user=user, event=later)
+    for user in (regular, newcomer):
+        services.rsvp_check_in(actor=organiser, event=later, rsvp=Rsvp.objects.get(user=user, event=later))
+    assert selectors.event_stats(later) == {"going": 3, "checked_in": 2, "first_timers": 1, "no_show_rate": None}
+    Event.objects.filter(pk=later.pk).update(starts_at=timezone.now() - td(hours=3), ends_at=timezone.now() - td(hours=1))
+    later.refresh_from_db()
+    assert selectors.event_stats(later)["no_show_rate"] == 33
