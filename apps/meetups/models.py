@@ -104,6 +104,7 @@ class Event(models.Model):
         ordering = ["starts_at", "id"]
         indexes = [
             models.Index(fields=["state", "starts_at"], name="meetup_event_state_start_idx"),
+            models.Index(fields=["state", "ends_at"], name="meetup_event_state_end_idx"),
             models.Index(fields=["chapter", "starts_at"], name="meetup_event_chapter_idx"),
         ]
         constraints = [

@@ -244,7 +244,7 @@ def attendees_csv(request, slug):
     writer.writerow([_("Name"), _("E-mail"), _("Guests"), _("Checked in")] + [q.text for q in questions])
     for r in selectors.event_rsvps(event, statuses=[Status.GOING]).filter(share_data=True):
         writer.writerow(
-            [_csv_safe(r.user.get_full_name() or r.user.username), r.user.email, r.guests, "yes" if r.checked_in_at else ""]
+            [_csv_safe(r.user.get_full_name() or r.user.username), _csv_safe(r.user.email), r.guests, "yes" if r.checked_in_at else ""]
             + [_csv_safe(r.answers.get(str(q.id), "")) for q in questions]
         )
     return response
