@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.hackathons.api_urls")),
     path("", include("apps.chat.api_urls")),
     path("", include("apps.transparency.api_urls")),
+    path("", include("apps.meetups.api_urls")),
 ]

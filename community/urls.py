@@ -15,6 +15,7 @@ urlpatterns = [
     path("talent/", include("apps.profiles.urls")),
     path("hackathons/", include("apps.hackathons.urls")),
     path("chat/", include("apps.chat.urls")),
+    path("meetups/", include("apps.meetups.urls")),
     path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("models/", include("apps.hub.urls")),

@@ -31,4 +31,12 @@ BEAT_SCHEDULE = {
         "task": "workers.hackathons.send_hackathon_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "meetups.expire-offers": {
+        "task": "workers.meetups.expire_meetup_offers",
+        "schedule": crontab(minute="*/5"),
+    },
+    "meetups.reminders": {
+        "task": "workers.meetups.send_meetup_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }

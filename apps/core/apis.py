@@ -22,6 +22,7 @@ class PlatformNumbersApi(APIView):
         hackathons_upcoming = serializers.IntegerField()
         hackathons_running = serializers.IntegerField()
         hackathons_finished = serializers.IntegerField()
+        meetups_upcoming = serializers.IntegerField()
         gpu_hours_granted = serializers.DecimalField(max_digits=14, decimal_places=2)
         gpu_hours_used = serializers.DecimalField(max_digits=14, decimal_places=2)
 

@@ -11,6 +11,7 @@ from apps.compute.selectors import gpu_hours_numbers
 from apps.core.summaries import Summary
 from apps.hackathons.selectors import hackathon_numbers
 from apps.hub.models import HubRepository
+from apps.meetups.selectors import meetup_numbers
 from apps.profiles.choices import Visibility
 from apps.profiles.models import Profile
 
@@ -42,5 +43,6 @@ def _platform_numbers() -> dict[str, int]:
             visibility=Visibility.PUBLIC, user__is_active=True
         ).count(),
         **hackathon_numbers(),
+        **meetup_numbers(),
         **gpu_hours_numbers(),
     }

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import NotAllowed, NotFound
-from apps.core.pagination import PageNumberPagination
+from apps.core.pagination import PageNumberPagination, paginated
 from apps.hackathons import permissions, selectors
 from apps.hackathons.models import (
     Hackathon,
@@ -24,11 +24,6 @@ from apps.hackathons.models import (
 from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
 from apps.hackathons.services.lifecycle import SCHEDULE_FIELDS
 
-
-def _paginated(view, request, queryset, serializer_class, **kwargs):
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
 
 
 def _hackathon(request, slug) -> Hackathon:
@@ -129,7 +124,7 @@ class HackathonListApi(APIView):
             user=request.user, period=params.get("period", ""), format=params.get("format", ""),
             language=params.get("language", "")[:8], q=params.get("q", "")[:100],
         )
-        return _paginated(self, request, qs, HackathonSummarySerializer)
+        return paginated(self, request, qs, HackathonSummarySerializer)
 
     @extend_schema(request=HackathonInputSerializer, responses={201: HackathonDetailSerializer})
     def post(self, request):
@@ -178,7 +173,7 @@ class HackathonTransitionApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _manager(request, slug)
-        return _paginated(self, request, selectors.transitions_for(hackathon=hackathon), self.OutputSerializer)
+        return paginated(self, request, selectors.transitions_for(hackathon=hackathon), self.OutputSerializer)
 
     @extend_schema(request=InputSerializer, responses=HackathonDetailSerializer)
     def post(self, request, slug):
@@ -241,7 +236,7 @@ class RegistrationListApi(APIView):
     def get(self, request, slug):
         hackathon = _manager(request, slug)
         qs = selectors.registrations_for_hackathon(hackathon=hackathon, status=request.query_params.get("status", ""))
-        return _paginated(self, request, qs, RegistrationOutputSerializer)
+        return paginated(self, request, qs, RegistrationOutputSerializer)
 
 
 class RegistrationDecisionApi(APIView):
@@ -487,7 +482,7 @@ class SubmissionListApi(APIView):
     @extend_schema(responses=SubmissionOutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
-        return _paginated(self, request, selectors.submissions_for_hackathon(user=request.user, hackathon=hackathon), SubmissionOutputSerializer)
+        return paginated(self, request, selectors.submissions_for_hackathon(user=request.user, hackathon=hackathon), SubmissionOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses=SubmissionOutputSerializer)
     def post(self, request, slug):
@@ -523,7 +518,7 @@ class AssignmentListApi(APIView):
         if judge is None:
             raise NotAllowed()
         qs = selectors.judge_assignments(judge=judge, criteria=hackathon.criteria.count())
-        return _paginated(self, request, qs, self.OutputSerializer)
+        return paginated(self, request, qs, self.OutputSerializer)
 
 
 class ScorecardApi(APIView):
@@ -573,7 +568,7 @@ class LeaderboardApi(APIView):
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
         rows = selectors.leaderboard(user=request.user, hackathon=hackathon)
-        return _paginated(self, request, rows, self.OutputSerializer)
+        return paginated(self, request, rows, self.OutputSerializer)
 
 
 class CriterionApi(APIView):

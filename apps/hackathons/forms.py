@@ -1,29 +1,13 @@
-import zoneinfo
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field
 from apps.core.images import image_too_large_message, image_within_limit
 from apps.hackathons.models import Hackathon, SubmissionRepository
 from apps.hackathons.services.lifecycle import SCHEDULE_FIELDS
 from apps.hackathons.services.submissions import is_valid_repo_id
 
-TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 MAX_COVER_BYTES = 5 * 1024 * 1024
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=LOCAL_INPUT, **kwargs)
-
-
-def local_field(label):
-    # Naive on purpose: the value is wall-clock time in the hackathon's own time zone.
-    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT])
 
 
 class HackathonForm(forms.Form):
@@ -57,7 +41,7 @@ class HackathonForm(forms.Form):
         if hackathon is not None:
             initial = {name: getattr(hackathon, name) for name in self.base_fields if hasattr(hackathon, name)}
             for name in SCHEDULE_FIELDS:
-                initial[name] = timezone.localtime(getattr(hackathon, name), hackathon.tz).replace(tzinfo=None)
+                initial[name] = as_wall_clock(getattr(hackathon, name), hackathon.tz)
             initial.pop("cover_image", None)
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
@@ -75,14 +59,7 @@ class HackathonForm(forms.Form):
         return image
 
     def clean(self):
-        data = super().clean()
-        tz = zoneinfo.ZoneInfo(data.get("timezone") or "UTC")
-        for name in SCHEDULE_FIELDS:
-            value = data.get(name)
-            if value is not None:
-                naive = timezone.make_naive(value) if timezone.is_aware(value) else value
-                data[name] = timezone.make_aware(naive, tz)
-        return data
+        return in_time_zone(super().clean(), SCHEDULE_FIELDS, self.cleaned_data.get("timezone") or "UTC")
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

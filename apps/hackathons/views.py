@@ -11,26 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.core.forms import add_service_errors, posted_id
 from apps.hackathons import forms, permissions, selectors
 from apps.hackathons.calendar import hackathon_ics
 from apps.hackathons.models import Hackathon, Judge, Registration, RubricCriterion, Submission, Track
 from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
 from apps.hackathons.services.common import teams_open
-
-
-def _apply_errors(form, exc: InvalidInput) -> None:
-    """Put a service's field errors next to the form's fields (others on top)."""
-    for field, field_messages in exc.errors.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
-
-
-def _int(value) -> int:
-    """A posted id; anything that is not a positive number matches nothing (404, not 500)."""
-    value = str(value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
 def _hackathon(request, slug) -> Hackathon:
@@ -115,7 +101,7 @@ def hackathon_create(request):
         try:
             hackathon = lifecycle.hackathon_create(actor=request.user, tracks=form.track_names(), **form.service_fields())
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Hackathon created as a draft. Publish it from the dashboard when it is ready."))
             return redirect("hackathons:manage", slug=hackathon.slug)
@@ -131,7 +117,7 @@ def hackathon_edit(request, slug):
         try:
             lifecycle.hackathon_update(actor=request.user, hackathon=hackathon, **form.service_fields())
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("hackathons:manage", slug=hackathon.slug)
@@ -154,7 +140,7 @@ def registration_page(request, slug):
         try:
             registration = registrations.registration_create(user=request.user, hackathon=hackathon, **form.cleaned_data)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Registration saved: %(status)s.") % {"status": registration.get_status_display()})
             return redirect("hackathons:detail", slug=hackathon.slug)
@@ -234,10 +220,10 @@ def team_action(request, slug):
                 messages.success(request, _("Invitation sent."))
         except InvalidInput as exc:
             if exc.errors or not form.errors:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             return render(request, "hackathons/team.html", _team_context(request, hackathon, **{key: form}), status=400)
     elif op in ("accept", "decline"):
-        invitation_id = _int(request.POST.get("invitation"))
+        invitation_id = posted_id(request.POST.get("invitation"))
         if op == "accept":
             teams.invitation_accept(user=user, invitation_id=invitation_id)
             messages.success(request, _("Welcome to the team."))
@@ -245,7 +231,7 @@ def team_action(request, slug):
             teams.invitation_decline(user=user, invitation_id=invitation_id)
             messages.success(request, _("Invitation declined."))
     elif op == "withdraw" and team is not None:
-        teams.invitation_withdraw(actor=user, team=team, invitation_id=_int(request.POST.get("invitation")))
+        teams.invitation_withdraw(actor=user, team=team, invitation_id=posted_id(request.POST.get("invitation")))
         messages.success(request, _("Invitation withdrawn."))
     elif op == "leave" and team is not None:
         teams.team_leave(user=user, team=team)
@@ -274,7 +260,7 @@ def submission_page(request, slug, track_id):
                 video_url=form.cleaned_data["video_url"], repositories=form.repositories(),
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Submission saved. You can edit it until hacking ends."))
             return redirect("hackathons:team", slug=hackathon.slug)
@@ -320,7 +306,7 @@ def judging_score(request, slug, submission_id):
         try:
             judging.scorecard_submit(user=request.user, submission=submission, scores=form.scores())
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Scores saved."))
             return redirect("hackathons:judging", slug=hackathon.slug)
@@ -407,7 +393,7 @@ def dashboard_action(request, slug):
                 registrations.registration_invites_add(actor=actor, hackathon=hackathon, emails=data["emails"].split())
         except InvalidInput as exc:
             if exc.errors or not form.errors:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             return dashboard(request, slug, forms_in_use={key: form}, status=400)
         messages.success(request, _("Saved."))
     elif op == "transition":
@@ -416,7 +402,7 @@ def dashboard_action(request, slug):
         )
         messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
     elif op in ("approve", "reject", "check_in", "remove_participant"):
-        registration = get_object_or_404(Registration, pk=_int(post.get("registration")), hackathon=hackathon)
+        registration = get_object_or_404(Registration, pk=posted_id(post.get("registration")), hackathon=hackathon)
         if op == "check_in":
             registrations.registration_check_in(actor=actor, registration=registration)
         elif op == "remove_participant":
@@ -427,19 +413,19 @@ def dashboard_action(request, slug):
             )
         messages.success(request, _("Registration updated."))
     elif op == "remove_track":
-        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=_int(post.get("track")), hackathon=hackathon))
+        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=posted_id(post.get("track")), hackathon=hackathon))
         messages.success(request, _("Track removed."))
     elif op == "remove_criterion":
-        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=_int(post.get("criterion")), hackathon=hackathon))
+        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=posted_id(post.get("criterion")), hackathon=hackathon))
         messages.success(request, _("Criterion removed."))
     elif op == "assign":
         judging.judges_assign(actor=actor, hackathon=hackathon)
         messages.success(request, _("Judges assigned."))
     elif op == "remove_judge":
-        judging.judge_remove(actor=actor, judge=get_object_or_404(Judge, pk=_int(post.get("judge")), hackathon=hackathon))
+        judging.judge_remove(actor=actor, judge=get_object_or_404(Judge, pk=posted_id(post.get("judge")), hackathon=hackathon))
         messages.success(request, _("Judge removed."))
     elif op == "remove_organiser":
-        person = get_object_or_404(hackathon.organisers.all(), pk=_int(post.get("user")))
+        person = get_object_or_404(hackathon.organisers.all(), pk=posted_id(post.get("user")))
         lifecycle.hackathon_organiser_remove(actor=actor, hackathon=hackathon, user=person)
         messages.success(request, _("Organiser removed."))
         if person == actor and not actor.is_staff:

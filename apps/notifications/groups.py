@@ -10,6 +10,7 @@ GROUPS = {
     "hackathons": _("Hackathons: invitations, registrations, deadlines and results"),
     "compute": _("Compute allocations: requests, reviews, decisions and usage"),
     "hub": _("Hugging Face Hub synchronisation problems"),
+    "meetups": _("Meetups: RSVPs, waitlist offers, changes, reminders and talk proposals"),
 }
 
 # Stored as an opt-out group: no e-mail at all.

@@ -19,6 +19,7 @@ from apps.hub.selectors import repositories_of_hub_account
 from apps.profiles import permissions, selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
 from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequestForm, ProfileForm
+from apps.profiles.sections import profile_sections
 
 PAGE_SIZE = 20
 CSV_MAX_ROWS = 5000
@@ -138,6 +139,7 @@ def _render_detail(request, profile, contact_form, status=200):
             "hub_repositories": (
                 repositories_of_hub_account(profile.hf_username) if profile.hf_verified else []
             ),
+            "extra_sections": profile_sections(profile=profile, viewer=request.user),
         },
         status=status,
     )

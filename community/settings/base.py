@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.hackathons",
     "apps.chat",
     "apps.transparency",
+    "apps.meetups",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,7 @@ CELERY_IMPORTS = [
     "workers.compute",
     "workers.hackathons",
     "workers.transparency",
+    "workers.meetups",
 ]
 
 # --- Auth and accounts -----------------------------------------------------
@@ -338,6 +340,12 @@ SPECTACULAR_SETTINGS = {
         "ReviewerAssignmentStatusEnum": "apps.compute.models.ReviewerAssignment.Status",
         "ChangeRequestStatusEnum": "apps.compute.models.ChangeRequest.Status",
         "ContactRequestStatusEnum": "apps.profiles.models.ContactRequest.Status",
+        "HackathonStateEnum": "apps.hackathons.models.Hackathon.State",
+        "HackathonJoinPolicyEnum": "apps.hackathons.models.Hackathon.JoinPolicy",
+        "MeetupEventStateEnum": "apps.meetups.models.Event.State",
+        "MeetupJoinPolicyEnum": "apps.meetups.models.Event.JoinPolicy",
+        "MeetupRsvpStatusEnum": "apps.meetups.models.Rsvp.Status",
+        "MeetupTalkStatusEnum": "apps.meetups.models.Talk.Status",
     },
 }
 

@@ -37,7 +37,7 @@ def test_interactive_docs_render_with_assets_served_locally(client):
 def test_stats_are_public_and_live(api, django_assert_num_queries):
     UserFactory.create_batch(3)
     UserFactory(verified=False)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = api.get("/api/stats/")
     assert response.status_code == 200
     assert response.json() == {
@@ -50,6 +50,7 @@ def test_stats_are_public_and_live(api, django_assert_num_queries):
         "hackathons_upcoming": 0,
         "hackathons_running": 0,
         "hackathons_finished": 0,
+        "meetups_upcoming": 0,
         "gpu_hours_granted": "0.00",
         "gpu_hours_used": "0.00",
     }

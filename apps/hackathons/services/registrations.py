@@ -1,12 +1,11 @@
 """Registrations: capacity with a waitlist, join policies, approval and check-in."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core import seats
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.hackathons import events
 from apps.hackathons.models import Hackathon, Registration, RegistrationInvite, TeamMembership
@@ -14,6 +13,11 @@ from apps.hackathons.services.common import local_time, lock_hackathon, require_
 
 Status = Registration.Status
 Policy = Hackathon.JoinPolicy
+ADMISSION_STATUS = {
+    seats.Admission.ADMIT: Status.CONFIRMED,
+    seats.Admission.WAITLIST: Status.WAITLISTED,
+    seats.Admission.PENDING: Status.PENDING,
+}
 
 
 def registration_is_open(hackathon: Hackathon, now=None) -> bool:
@@ -23,10 +27,12 @@ def registration_is_open(hackathon: Hackathon, now=None) -> bool:
     )
 
 
+def _confirmed_count(hackathon: Hackathon) -> int:
+    return hackathon.registrations.filter(status=Status.CONFIRMED).count()
+
+
 def _has_room(hackathon: Hackathon) -> bool:
-    if hackathon.capacity is None:
-        return True
-    return hackathon.registrations.filter(status=Status.CONFIRMED).count() < hackathon.capacity
+    return seats.has_room(capacity=hackathon.capacity, taken=_confirmed_count(hackathon))
 
 
 def _check_policy(hackathon: Hackathon, user) -> None:
@@ -62,10 +68,12 @@ def registration_create(
         raise Conflict(_("Your registration was not accepted by the organisers."))
     if existing and existing.is_active:
         raise Conflict(_("You are already registered."))
-    if hackathon.join_policy == Policy.APPROVAL:
-        status = Status.PENDING
-    else:
-        status = Status.CONFIRMED if _has_room(hackathon) else Status.WAITLISTED
+    status = ADMISSION_STATUS[
+        seats.admission(
+            capacity=hackathon.capacity, taken=_confirmed_count(hackathon),
+            needs_approval=hackathon.join_policy == Policy.APPROVAL,
+        )
+    ]
     registration = existing or Registration(hackathon=hackathon, user=user)
     registration.status = status
     registration.motivation = motivation.strip()
@@ -78,19 +86,21 @@ def registration_create(
 
 def _promote_waitlist(hackathon: Hackathon) -> list[Registration]:
     """Fill free places from the waitlist, first come first served (caller holds the lock)."""
-    promoted = []
-    while _has_room(hackathon):
-        nxt = hackathon.registrations.filter(status=Status.WAITLISTED).select_related("user").order_by("created_at", "id").first()
-        if nxt is None:
-            break
-        nxt.status = Status.CONFIRMED
-        nxt.save(update_fields=["status", "updated_at"])
-        promoted.append(nxt)
+    def admit(registration):
+        registration.status = Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
         events.emit(
-            events.WAITLIST_PROMOTED, hackathon, [nxt.user],
+            events.WAITLIST_PROMOTED, hackathon, [registration.user],
             title=lambda: _("A place opened up: you are in %(title)s") % {"title": hackathon.title},
         )
-    return promoted
+
+    taken = _confirmed_count(hackathon)
+    queue = hackathon.registrations.filter(status=Status.WAITLISTED).select_related("user").order_by("created_at", "id")
+    if hackathon.capacity is not None:
+        queue = queue[: max(hackathon.capacity - taken, 0)]
+    return seats.fill_from_waitlist(
+        capacity=hackathon.capacity, taken=taken, queue=queue, places_of=lambda registration: 1, admit=admit
+    )
 
 
 @transaction.atomic
@@ -210,17 +220,7 @@ def registration_check_in(*, actor, registration: Registration) -> Registration:
 @transaction.atomic
 def registration_invites_add(*, actor, hackathon: Hackathon, emails: list[str]) -> int:
     require_organiser(actor, hackathon)
-    cleaned, bad = set(), []
-    for email in (e.strip().lower() for e in emails if e.strip()):
-        try:
-            validate_email(email)
-        except ValidationError:
-            bad.append(email[:80])
-        else:
-            cleaned.add(email)
-    if bad:
-        raise InvalidInput(errors={"emails": [_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad[:10])}]})
     created = RegistrationInvite.objects.bulk_create(
-        [RegistrationInvite(hackathon=hackathon, email=e) for e in sorted(cleaned)], ignore_conflicts=True
+        [RegistrationInvite(hackathon=hackathon, email=e) for e in seats.invitation_emails(emails)], ignore_conflicts=True
     )
     return len(created)

@@ -7,12 +7,16 @@ from apps.accounts import demo as accounts_demo
 from apps.compute import demo as compute_demo
 from apps.hackathons import demo as hackathons_demo
 from apps.hub import demo as hub_demo
+from apps.meetups import demo as meetups_demo
 from apps.profiles import demo as profiles_demo
 from apps.transparency import demo as transparency_demo
 
 # Each app with demo data adds `seed(log, people)` here, after the apps it builds on;
 # `people` is what the accounts seeder returns (organisers, reviewers, operators, members).
-SEEDERS = [profiles_demo.seed, hub_demo.seed, compute_demo.seed, hackathons_demo.seed, transparency_demo.seed]
+SEEDERS = [
+    profiles_demo.seed, hub_demo.seed, compute_demo.seed, hackathons_demo.seed, meetups_demo.seed,
+    transparency_demo.seed,
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,55 @@
+"""Form pieces shared by the apps' pages: service errors next to fields, posted ids, and
+times typed as wall-clock time in an event's own time zone."""
+
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+
+from apps.core.errors import InvalidInput
+
+TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def add_service_errors(form, exc: InvalidInput) -> None:
+    """Put a service's field errors next to the form's fields (others on top)."""
+    for field, field_messages in exc.errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def posted_id(value) -> int:
+    """A posted id; anything that is not a positive number matches nothing (404, not 500)."""
+    value = str(value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=LOCAL_INPUT, **kwargs)
+
+
+def local_field(label, **kwargs):
+    # Naive on purpose: the value is wall-clock time in the event's own time zone.
+    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT], **kwargs)
+
+
+def as_wall_clock(moment, tz: zoneinfo.ZoneInfo):
+    """An aware datetime shown as the naive wall-clock time of `tz` (form initial values)."""
+    return timezone.localtime(moment, tz).replace(tzinfo=None) if moment else None
+
+
+def in_time_zone(data: dict, names, time_zone: str | None) -> dict:
+    """Read the typed times in `names` as wall-clock time in `time_zone` (in place)."""
+    tz = zoneinfo.ZoneInfo(time_zone or "Europe/Madrid")
+    for name in names:
+        value = data.get(name)
+        if value is not None:
+            naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+            data[name] = timezone.make_aware(naive, tz)
+    return data

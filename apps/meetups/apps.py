@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetupsConfig(AppConfig):
+    name = "apps.meetups"
+    verbose_name = _("Meetups")
+
+    def ready(self):
+        from apps.hub.references import register_reference_source
+        from apps.meetups import receivers  # members' data rights
+        from apps.meetups.hub_references import talks_presenting
+        from apps.meetups.profile_sections import talks_section
+        from apps.profiles.sections import register_profile_section
+
+        register_reference_source("meetups", talks_presenting)
+        register_profile_section("meetups", talks_section)
+        receivers.declare_personal_data_rules()

@@ -1,0 +1,158 @@
+"""Every read of meetups, already filtered by what the viewer may see."""
+
+from datetime import datetime, time
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from apps.meetups import permissions
+from apps.meetups.models import Chapter, Event, Rsvp, Talk
+
+GOING = Rsvp.Status.GOING
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Published, cancelled and finished events for everyone; drafts for their organisers."""
+    visible = ~Q(state=Event.State.DRAFT)
+    if user.is_authenticated:
+        if user.is_staff:
+            return Event.objects.all()
+        visible |= Q(organisers=user) | Q(chapter__organisers=user)
+    return Event.objects.filter(pk__in=Event.objects.filter(visible).values("pk"))
+
+
+def _with_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    return queryset.select_related("chapter").annotate(
+        going_count=Sum("rsvps__guests", filter=Q(rsvps__status=GOING), default=0)
+        + Count("rsvps", filter=Q(rsvps__status=GOING)),
+    )
+
+
+def event_list(*, user, region: str = "", chapter: str = "", mode: str = "", language: str = "",
+               date_from=None, date_to=None, period: str = "upcoming") -> QuerySet[Event]:
+    queryset = events_visible_to(user)
+    now = timezone.now()
+    if period == "upcoming":
+        queryset = queryset.filter(ends_at__gt=now).exclude(state=Event.State.CANCELLED)
+    elif period == "past":
+        queryset = queryset.filter(ends_at__lte=now)
+    if region:
+        queryset = queryset.filter(chapter__region=region)
+    if chapter:
+        queryset = queryset.filter(chapter__slug=chapter)
+    if mode == "online":
+        queryset = queryset.exclude(online_url="")
+    elif mode == "in_person":
+        queryset = queryset.filter(~Q(venue="") | ~Q(address=""))
+    if language:
+        queryset = queryset.filter(languages__contains=language)
+    if date_from:
+        queryset = queryset.filter(starts_at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to:
+        queryset = queryset.filter(starts_at__lte=timezone.make_aware(datetime.combine(date_to, time.max)))
+    queryset = _with_counts(queryset)
+    return queryset.order_by("-starts_at", "-id") if period == "past" else queryset.order_by("starts_at", "id")
+
+
+def event_get(*, user, slug: str) -> Event:
+    event = get_object_or_404(
+        Event.objects.select_related("chapter").prefetch_related("organisers", "chapter__organisers"), slug=slug
+    )
+    if not permissions.can_view_event(user, event):
+        raise Http404
+    return event
+
+
+def agenda(event: Event) -> QuerySet[Talk]:
+    return (
+        event.talks.filter(status=Talk.Status.ACCEPTED)
+        .select_related("proposed_by")
+        .prefetch_related("speakers__profile", "repositories")
+        .order_by("starts_at", "id")
+    )
+
+
+def going_count(event: Event) -> int:
+    return Rsvp.objects.filter(event=event, status=GOING).aggregate(n=Sum("guests", default=0) + Count("id"))["n"]
+
+
+def event_rsvps(event: Event, *, statuses=None) -> QuerySet[Rsvp]:
+    """The organiser's view of who RSVPed, in queue order for the waitlist."""
+    queryset = Rsvp.objects.filter(event=event).select_related("user")
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    return queryset.order_by("queued_at", "created_at", "id")
+
+
+def event_stats(event: Event) -> dict:
+    """Attendance, no-shows and first-timers for the organiser dashboard."""
+    going = Rsvp.objects.filter(event=event, status=GOING)
+    numbers = going.aggregate(going=Count("id"), checked_in=Count("id", filter=Q(checked_in_at__isnull=False)))
+    earlier = Rsvp.objects.filter(
+        user=OuterRef("user"), status=GOING, checked_in_at__isnull=False, event__starts_at__lt=event.starts_at
+    )
+    first_timers = going.filter(checked_in_at__isnull=False).exclude(Exists(earlier)).count()
+    finished = event.state == Event.State.FINISHED or event.ends_at <= timezone.now()
+    no_shows = numbers["going"] - numbers["checked_in"] if finished else 0
+    return {
+        **numbers,
+        "first_timers": first_timers,
+        "no_show_rate": round(100 * no_shows / numbers["going"]) if finished and numbers["going"] else None,
+    }
+
+
+def chapter_list() -> QuerySet[Chapter]:
+    now = timezone.now()
+    return Chapter.objects.annotate(
+        member_count=Count("memberships", distinct=True),
+        upcoming_count=Count(
+            "events", filter=Q(events__state=Event.State.PUBLISHED, events__ends_at__gt=now), distinct=True
+        ),
+    ).order_by("name", "id")
+
+
+def chapter_get(*, slug: str) -> Chapter:
+    return get_object_or_404(
+        Chapter.objects.prefetch_related("organisers").annotate(member_count=Count("memberships")), slug=slug
+    )
+
+
+def chapter_events(*, user, chapter: Chapter, past: bool) -> QuerySet[Event]:
+    return event_list(user=user, chapter=chapter.slug, period="past" if past else "upcoming")
+
+
+def proposals(chapter: Chapter) -> QuerySet[Talk]:
+    return chapter.talks.filter(event__isnull=True).select_related("proposed_by").prefetch_related("repositories").order_by("-created_at", "-id")
+
+
+def my_events(user) -> QuerySet[Event]:
+    """Events a member is going to (their personal calendar feed)."""
+    return Event.objects.filter(rsvps__user=user, rsvps__status=GOING).exclude(state=Event.State.DRAFT).select_related("chapter").order_by("starts_at", "id")
+
+
+def talks_by_speaker(user, *, viewer) -> QuerySet[Talk]:
+    """A member's accepted talks on visible events, for their talent profile."""
+    return (
+        Talk.objects.filter(speakers=user, status=Talk.Status.ACCEPTED, event__in=events_visible_to(viewer))
+        .select_related("event")
+        .order_by("-event__starts_at", "-id")
+    )
+
+
+def talks_referencing(*, kind: str, repo_id: str) -> QuerySet[Talk]:
+    return (
+        Talk.objects.filter(
+            status=Talk.Status.ACCEPTED, repositories__kind=kind, repositories__repo_id__iexact=repo_id,
+            event__state__in=(Event.State.PUBLISHED, Event.State.FINISHED),
+        )
+        .select_related("event")
+        .distinct()
+        .order_by("-event__starts_at", "-id")
+    )
+
+
+def meetup_numbers() -> dict[str, int]:
+    """Counts for the home page, in one query (for `apps.core.selectors.platform_numbers`)."""
+    return {"meetups_upcoming": Event.objects.filter(state=Event.State.PUBLISHED, ends_at__gt=timezone.now()).count()}

@@ -1,0 +1,59 @@
+"""Data rights reach meetups; the scheduled tasks run in a real Celery worker."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.meetups import services
+from apps.meetups.models import CalendarFeed, ChapterMembership, Event, Rsvp
+from apps.notifications.models import Notification
+from apps.profiles import services as profile_services
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.meetups.factories import event_factory
+
+
+@pytest.mark.django_db
+def test_download_and_deletion(world):
+    attendee = world["attendee"]
+    data = profile_services.personal_data_export(user=attendee)["meetups"]
+    assert data["rsvps"][0]["event"] == world["event"].slug
+    waiting = UserFactory()
+    Event.objects.filter(pk=world["event"].pk).update(capacity=1)
+    services.rsvp_going(user=waiting, event=world["event"])
+    services.feed_for(attendee)
+    member = world["chapter_member"]
+    profile_services.account_delete(user=attendee, password=PASSWORD)
+    assert Rsvp.objects.get(user=attendee).status == Rsvp.Status.NOT_GOING
+    assert Rsvp.objects.get(user=waiting).status == Rsvp.Status.GOING
+    assert not CalendarFeed.objects.filter(user=attendee).exists()
+    profile_services.account_delete(user=member, password=PASSWORD)
+    assert not ChapterMembership.objects.filter(user=member).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offer_expiry_runs_as_the_scheduled_task_in_a_worker(celery_worker):
+    from workers.meetups import expire_meetup_offers
+    from workers.schedule import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["meetups.expire-offers"]["task"] == expire_meetup_offers.name
+    event = event_factory(capacity=1, waitlist_mode=Event.WaitlistMode.OFFER, offer_hours=1)
+    holder, first, second = UserFactory.create_batch(3)
+    for user in (holder, first, second):
+        services.rsvp_going(user=user, event=event)
+    services.rsvp_cancel(user=holder, event=event)
+    expire_meetup_offers.delay()  # not due yet: nothing changes
+    time.sleep(1)
+    assert Rsvp.objects.get(user=first).status == Rsvp.Status.OFFERED
+    Rsvp.objects.filter(user=first).update(offer_expires_at=timezone.now() - timedelta(minutes=1))
+    expire_meetup_offers.delay()
+    expire_meetup_offers.delay()  # a duplicate run passes the place on once
+    deadline = time.monotonic() + 20
+    while Rsvp.objects.get(user=second).status != Rsvp.Status.OFFERED and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert Rsvp.objects.get(user=first).status == Rsvp.Status.NOT_GOING
+    assert Rsvp.objects.get(user=second).status == Rsvp.Status.OFFERED
+    assert Notification.objects.filter(recipient=first, kind="meetups.offer_expired").count() == 1
+    assert Notification.objects.filter(recipient=second, kind="meetups.place_offered").count() == 1
