@@ -1,10 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
-    verbose_name = _("Accounts")
+    # Not "Accounts": allauth's e-mail addresses already use that name in the admin.
+    verbose_name = _("Members and roles")
 
     def ready(self):
         from apps.accounts import receivers  # noqa: F401 - connects the sign-up hook
+
+        post_migrate.connect(receivers.name_the_site, sender=self, dispatch_uid="accounts.name_the_site")

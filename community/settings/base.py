@@ -292,6 +292,8 @@ HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# "27 feb 2027" and "1 200" in Spanish (community/formats/); templates use |date:"DATE_FORMAT".
+FORMAT_MODULE_PATH = ["community.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Madrid")
 USE_I18N = True
 USE_TZ = True

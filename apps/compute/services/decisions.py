@@ -13,6 +13,7 @@ from apps.compute.models import AllocationRequest, Call, ChangeRequest, Grant
 from apps.compute.services.lifecycle import transition
 from apps.compute.services.requests import granted_total, request_url
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.core.formatting import day, quantity
 from apps.notifications.services import Text, notify
 
 Status = AllocationRequest.Status
@@ -30,8 +31,8 @@ def _lock_call_and_check_budget(call_id: int, units: Decimal) -> Call:
     if units > left:
         raise Conflict(
             _("Granting %(units)s %(unit)s would exceed the call's budget: only %(left)s %(unit)s are left.")
-            % {"units": units, "left": left, "unit": call.resource.get_unit_display()},
-            errors={"units": [_("Only %(left)s units are left in this call.") % {"left": left}]},
+            % {"units": quantity(units), "left": quantity(left), "unit": call.resource.get_unit_display()},
+            errors={"units": [_("Only %(left)s units are left in this call.") % {"left": quantity(left)}]},
         )
     return call
 
@@ -54,7 +55,7 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
         errors["units"] = [_("Grant a positive number of units.")]
     elif units > request.requested_units:
         errors["units"] = [_("You cannot grant more than the %(units)s units requested.") % {
-            "units": request.requested_units}]
+            "units": quantity(request.requested_units)}]
     if errors:
         raise InvalidInput(errors=errors)
     if request.status not in DECIDABLE:
@@ -77,7 +78,7 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
     _tell_applicants(
         request, title=lambda: _("Your compute request “%s” was approved") % request.title,
         body=lambda: _("%(units)s %(unit)s from %(start)s to %(end)s.") % {
-            "units": units, "unit": unit, "start": grant.start_date, "end": grant.end_date,
+            "units": quantity(units), "unit": unit, "start": day(grant.start_date), "end": day(grant.end_date),
         } + (f"\n\n{note}" if note else ""),
     )
     return grant
@@ -118,7 +119,7 @@ def decision_stage(*, actor, request: AllocationRequest, decision: str, units: D
     if decision == AllocationRequest.StagedDecision.APPROVE:
         if units is None or not 0 < units <= request.requested_units:
             raise InvalidInput(errors={"units": [
-                _("Grant between 0 and the %(units)s units requested.") % {"units": request.requested_units}
+                _("Grant between 0 and the %(units)s units requested.") % {"units": quantity(request.requested_units)}
             ]})
     elif decision == AllocationRequest.StagedDecision.REJECT and not note.strip():
         raise InvalidInput(errors={"note": [_("Explain the decision to the applicant.")]})
