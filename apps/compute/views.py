@@ -455,6 +455,7 @@ def review_page(request, pk):
     return render(request, "compute/review.html", {
         "assignment": assignment, "allocation": allocation, "form": form,
         "show_identity": permissions.can_see_applicant_identity(request.user, allocation),
+        "reviewable": allocation.status in review.REVIEWABLE,
         "others": [a for a in allocation.assignments.all() if a.pk != assignment.pk and a.status == "submitted"]
         if see_others else None,
     })

@@ -1,13 +1,22 @@
 """Steps a newcomer met that blocked them: editing dates, attaching the PDF, operators' pages, tabs."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.compute.models import AllocationRequest, RequestAttachment
+from apps.compute.services import decisions
 from tests.accounts.factories import UserFactory
-from tests.compute.factories import approved_request, assigned, make_call, make_operator, make_request
+from tests.compute.factories import (
+    approved_request,
+    assigned,
+    make_call,
+    make_operator,
+    make_request,
+    manager_of,
+)
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -116,3 +125,28 @@ def test_my_reviews_is_offered_only_to_reviewers(client):
     assert "/compute/reviews/" not in client.get("/compute/").content.decode()
     client.force_login(assignment.reviewer)
     assert "/compute/reviews/" in client.get("/compute/").content.decode()
+
+
+def test_a_review_of_a_decided_request_is_read_only_and_says_why(client):
+    call = make_call()
+    allocation = make_request(call=call)
+    assignment = assigned(call=call, allocation=allocation)
+    client.force_login(assignment.reviewer)
+    assert "review-closed" not in client.get(f"/compute/reviews/{assignment.pk}/").content.decode()
+    decisions.request_approve(actor=manager_of(call), request=allocation, units=Decimal("50"), note="Fine.")
+    body = client.get(f"/compute/reviews/{assignment.pk}/").content.decode()
+    assert 'disabled aria-describedby="review-closed"' in body
+    assert "/conflict/" not in body  # nothing to step back from any more
+
+
+def test_after_saving_a_review_the_page_does_not_say_no_review_was_sent(client):
+    call = make_call(score_visibility="after_own")
+    allocation = make_request(call=call)
+    assignment = assigned(call=call, allocation=allocation)
+    client.force_login(assignment.reviewer)
+    data = {f"criterion_{c.pk}": "7" for c in call.criteria.all()}
+    response = client.post(f"/compute/reviews/{assignment.pk}/",
+                           {**data, "recommendation": "approve", "comment": "Solid."}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No reviews submitted yet" not in body and "Aún no" not in body
