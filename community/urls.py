@@ -2,9 +2,16 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.views import language_set
+
+# The admin speaks the platform's name and language, not "Django administration".
+admin.site.site_header = format_lazy(_("{site} · administration"), site=settings.SITE_NAME)
+admin.site.site_title = format_lazy(_("{site} · administration"), site=settings.SITE_NAME)
+admin.site.index_title = _("Data of the platform")
 
 urlpatterns = [
     path("", include("apps.core.urls")),

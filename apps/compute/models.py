@@ -46,6 +46,8 @@ class Resource(models.Model):
     )
 
     class Meta:
+        verbose_name = _("compute resource")
+        verbose_name_plural = _("compute resources")
         ordering = ["name"]
 
     def __str__(self):
@@ -85,6 +87,8 @@ class Call(models.Model):
     review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("call for proposals")
+        verbose_name_plural = _("calls for proposals")
         ordering = ["-opens_at", "-id"]
         indexes = [
             models.Index(fields=["-opens_at", "-id"], name="compute_call_recent_idx"),
@@ -121,6 +125,8 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("review criterion")
+        verbose_name_plural = _("review criteria")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["call", "name"], name="compute_criterion_unique_name"),
@@ -137,6 +143,10 @@ class ReviewerProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="compute_reviewer_profile")
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
 
     def __str__(self):
         return f"{self.user} ({self.affiliation})"
@@ -183,6 +193,8 @@ class AllocationRequest(models.Model):
     staged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("compute request")
+        verbose_name_plural = _("compute requests")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["call", "status"], name="compute_req_call_status_idx"),
@@ -209,6 +221,8 @@ class RequestMember(models.Model):
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("request collaborator")
+        verbose_name_plural = _("request collaborators")
         constraints = [
             models.UniqueConstraint(fields=["request", "user"], name="compute_member_unique"),
         ]
@@ -227,6 +241,8 @@ class ExpectedOutput(models.Model):
     licence = models.CharField(_("licence"), max_length=64)
 
     class Meta:
+        verbose_name = _("expected output")
+        verbose_name_plural = _("expected outputs")
         ordering = ["id"]
         indexes = [models.Index(fields=["repo_id"], name="compute_output_repo_idx")]
         constraints = [
@@ -247,6 +263,8 @@ class RequestAttachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("request attachment")
+        verbose_name_plural = _("request attachments")
         ordering = ["created_at", "id"]
 
 
@@ -261,6 +279,8 @@ class Transition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("request history entry")
+        verbose_name_plural = _("request history entries")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["request", "created_at"], name="compute_transition_req_idx")]
 
@@ -292,6 +312,8 @@ class ReviewerAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reviewer assignment")
+        verbose_name_plural = _("reviewer assignments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["reviewer", "status", "-created_at"], name="compute_assign_queue_idx")]
         constraints = [
@@ -305,6 +327,8 @@ class Score(models.Model):
     value = models.PositiveSmallIntegerField()
 
     class Meta:
+        verbose_name = _("review score")
+        verbose_name_plural = _("review scores")
         ordering = ["criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "criterion"], name="compute_score_unique"),
@@ -330,6 +354,8 @@ class Grant(models.Model):
     expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["call"], name="compute_grant_call_idx"),
@@ -360,6 +386,8 @@ class UsageRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
         ordering = ["period_start", "id"]
         constraints = [
             # Re-reporting a period replaces its figure: one row per grant and period.
@@ -393,6 +421,8 @@ class ChangeRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("grant change request")
+        verbose_name_plural = _("grant change requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(extra_units__gte=0), name="compute_change_units_nonnegative"),
