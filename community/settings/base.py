@@ -291,7 +291,8 @@ HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 # "27 feb 2027" and "1 200" in Spanish (community/formats/); templates use |date:"DATE_FORMAT".
 FORMAT_MODULE_PATH = ["community.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Madrid")
