@@ -49,7 +49,7 @@ def _tell_applicants(request: AllocationRequest, *, title: Text, body: Text) -> 
     )
 
 
-def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) -> Grant:
+def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str, decided_on=None) -> Grant:
     errors = {}
     if units is None or units <= 0:
         errors["units"] = [_("Grant a positive number of units.")]
@@ -62,7 +62,7 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
         raise Conflict(_("Only submitted requests under review can be decided."))
     _lock_call_and_check_budget(request.call_id, units)
     transition(request=request, to=Status.APPROVED, actor=actor, note=note)
-    today = timezone.localdate()
+    today = decided_on or timezone.localdate()
     start = max(request.desired_start, today)
     try:
         end = start + timedelta(days=request.duration_days)
@@ -94,10 +94,14 @@ def _reject(*, actor, request: AllocationRequest, note: str) -> None:
 
 
 @transaction.atomic
-def request_approve(*, actor, request: AllocationRequest, units: Decimal, note: str = "") -> Grant:
-    """Approve now, with granted units ≤ requested units and within the call's budget."""
+def request_approve(*, actor, request: AllocationRequest, units: Decimal, note: str = "", decided_on=None) -> Grant:
+    """Approve, with granted units ≤ requested units and within the call's budget.
+
+    `decided_on` replays a decision taken on an earlier day (demo data, imports of past calls):
+    the grant starts no earlier than that day instead of today.
+    """
     _require_manager(actor, request.call)
-    return _approve(actor=actor, request=request, units=units, note=note)
+    return _approve(actor=actor, request=request, units=units, note=note, decided_on=decided_on)
 
 
 @transaction.atomic
