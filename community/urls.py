@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.accounts.views import language_set
+from apps.accounts.views import account_home, language_set
 
 # The admin speaks the platform's name and language, not "Django administration".
 admin.site.site_header = format_lazy(_("{site} · administration"), site=settings.SITE_NAME)
@@ -15,6 +15,7 @@ admin.site.index_title = _("Data of the platform")
 
 urlpatterns = [
     path("", include("apps.core.urls")),
+    path("accounts/settings/", account_home, name="account-home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("compute/", include("apps.compute.urls")),

@@ -4,6 +4,7 @@ from apps.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.my_community_page, name="my-community"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

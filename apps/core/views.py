@@ -1,14 +1,22 @@
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.core.my_community import my_community
 from apps.core.readiness import readiness_report
 from apps.core.selectors import platform_numbers
 
 
 def home(request):
     return render(request, "core/home.html", {"numbers": platform_numbers()})
+
+
+@login_required
+def my_community_page(request):
+    """The signed-in member's own home: what needs doing today and what is coming."""
+    return render(request, "core/my_community.html", my_community(user=request.user))
 
 
 @never_cache
