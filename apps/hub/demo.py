@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.hub import services
 from apps.hub.hub_client import RemoteRepository
-from apps.hub.models import HubOwner
+from apps.hub.models import HubOwner, HubRepository, HubSnapshot
 
 DAYS = 42
 
@@ -75,8 +75,9 @@ def seed(log, people):
         )
         if owner.display_name != display:
             HubOwner.objects.filter(pk=owner.pk).update(display_name=display)
-        for days_ago in range(DAYS - 1, -1, -1):
-            items = [
+        def listing(days_ago, index=index, name=name, repos=repos):
+            """What the Hub would have listed for this owner `days_ago` days back."""
+            return [
                 RemoteRepository(
                     kind=repo_kind, repo_id=f"{name}/{repo}", tags=[task, *languages, f"license:{licence}"],
                     downloads=_downloads_on(now, growth, days_ago, i),
@@ -89,5 +90,18 @@ def seed(log, people):
                 )
                 for i, (repo_kind, repo, now, growth, likes, task, languages, licence) in enumerate(repos)
             ]
-            services.catalogue_apply(owner=owner, remote=items, today=today - timedelta(days=days_ago))
+
+        # The first sync creates the rows; the days between are stored in bulk, as the daily
+        # syncs would have left them; today's sync then computes the trend from that history.
+        services.catalogue_apply(owner=owner, remote=listing(DAYS - 1), today=today - timedelta(days=DAYS - 1))
+        ids = dict(HubRepository.objects.filter(owner=owner).values_list("repo_id", "pk"))
+        HubSnapshot.objects.bulk_create(
+            [
+                HubSnapshot(repository_id=ids[item.repo_id], day=today - timedelta(days=days_ago),
+                            downloads=item.downloads, downloads_all_time=item.downloads_all_time, likes=item.likes)
+                for days_ago in range(DAYS - 2, 0, -1) for item in listing(days_ago)
+            ],
+            batch_size=1000, ignore_conflicts=True,
+        )
+        services.catalogue_apply(owner=owner, remote=listing(0), today=today)
     log(f"hub: {len(OWNERS)} Hub owners with {DAYS} days of download history")

@@ -4,10 +4,9 @@ import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from apps.accounts.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES
+from apps.accounts.demo import FIRST_NAMES, LAST_NAMES, demo_password_hash
 from apps.accounts.models import User
 from apps.profiles import services
 from apps.profiles.models import Profile
@@ -125,7 +124,7 @@ def seed(log, people):
     rng = random.Random(2026)
     skill_slugs = list(Skill.objects.filter(is_active=True).values_list("slug", flat=True))
     everyone = [user for group in people.values() for user in group]
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = demo_password_hash()
     for i in range(EXTRA_PEOPLE):
         first = FIRST_NAMES[(i * 11 + 3) % len(FIRST_NAMES)]
         last = LAST_NAMES[(i * 5 + 1) % len(LAST_NAMES)]
