@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from apps.accounts.views import language_set
+from apps.accounts.views import account_home, language_set
 from apps.core.views import public_media
+
+# The admin speaks the platform's name and language, not "Django administration".
+admin.site.site_header = format_lazy(_("{site} · administration"), site=settings.SITE_NAME)
+admin.site.site_title = format_lazy(_("{site} · administration"), site=settings.SITE_NAME)
+admin.site.index_title = _("Data of the platform")
 
 urlpatterns = [
     path("", include("apps.core.urls")),
+    path("accounts/settings/", account_home, name="account-home"),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("apps.notifications.urls")),

@@ -1,10 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
-    verbose_name = _("Accounts")
+    # Not "Accounts": allauth's e-mail addresses already use that name in the admin.
+    verbose_name = _("Members and roles")
 
     def ready(self):
         from allauth.account.models import EmailAddress
@@ -15,3 +17,4 @@ class AccountsConfig(AppConfig):
 
         invalidate_on_change("accounts", [User, EmailAddress])
         data_rights.declare_rules()
+        post_migrate.connect(receivers.name_the_site, sender=self, dispatch_uid="accounts.name_the_site")

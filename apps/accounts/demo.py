@@ -1,6 +1,9 @@
 """Demo accounts for `seed_demo`: members, organisers, a compute reviewer and an admin."""
 
+import functools
+
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from apps.accounts import roles
@@ -27,14 +30,20 @@ REVIEWERS = [("reviewer", "Rocío", "Vidal Revisora", "revisora@demo.comunidad-i
 OPERATORS = [("operator", "Óscar", "Castro Operador", "operador@demo.comunidad-ia.es")]
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    # Hashing is deliberately slow (about a second on a busy machine): hash the shared demo
+    # password once, not once per person. This was half of `make run`'s seeding time.
+    return make_password(DEMO_PASSWORD)
+
+
 def _verified_user(username, first_name, last_name, email, **extra) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": first_name, "last_name": last_name, "email": email, **extra},
+        defaults={"first_name": first_name, "last_name": last_name, "email": email,
+                  "password": demo_password_hash(), **extra},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 

@@ -1,5 +1,7 @@
 """Account hooks: sign-up language, and what a new password ends."""
 
+from urllib.parse import urlsplit
+
 from allauth.account.signals import password_reset, user_signed_up
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -30,3 +32,18 @@ def revoke_tokens_on_password_change(sender, instance, created, **kwargs):
 @receiver(password_reset, dispatch_uid="accounts.login_budget_reset")
 def forget_failures_after_reset(sender, request, user, **kwargs):
     login_budget.budget_reset(request, user=user)
+
+
+def name_the_site(**kwargs):
+    """Keep the Site row (used by allauth's e-mails) in step with SITE_NAME and SITE_URL.
+
+    Runs after every `migrate`, so a deployment's e-mails name the real site rather than
+    the "localhost" the first migration wrote.
+    """
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"name": settings.SITE_NAME, "domain": urlsplit(settings.SITE_URL).netloc},
+    )

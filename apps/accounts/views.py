@@ -8,7 +8,14 @@ from django.views.i18n import set_language
 
 from apps.accounts import selectors, services
 from apps.accounts.forms import ApiTokenForm
+from apps.accounts.navigation import account_sections
 from apps.core.errors import ApplicationError
+
+
+@login_required
+def account_home(request):
+    """One place for every account setting, reachable from the header."""
+    return render(request, "accounts/home.html", {"sections": account_sections(request)})
 
 
 @require_POST

@@ -1,29 +1,34 @@
 """Demo data: one public GPU partition with a closed call (decisions and usage) and an open call."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from apps.compute.models import AllocationRequest, Call, Grant, Resource, Transition
 from apps.compute.services import decisions, requests, review, usage
+from apps.compute.services.requests import request_url
+from apps.notifications.models import Notification
 
 CLOSED_SLUG = "mn5-acc-2026-1"
 OPEN_SLUG = "mn5-acc-2026-2"
 
 PROJECTS = [
     # title, affiliation, requested, granted (None = rejected), outputs, used per month
-    ("Salamandra-Legal: Spanish legal-domain LLM", "Universidad de Granada", 4000, 3500,
-     [("model", "ugr-nlp/salamandra-legal-7b", "apache-2.0")], [900, 1100, 1300]),
-    ("Whisper-GL: speech recognition for Galician", "Universidade de Vigo", 2500, 2500,
+    # Usage is about half the grant after three of six months, as a real project burns it.
+    ("Salamandra-Legal: LLM del dominio jurídico en español", "Universidad de Granada", 4000, 3500,
+     [("model", "ugr-nlp/salamandra-legal-7b", "apache-2.0")], [520, 610, 680]),
+    ("Whisper-GL: reconocimiento de voz en gallego", "Universidade de Vigo", 2500, 2500,
      [("model", "uvigo/whisper-gl-large", "apache-2.0"), ("dataset", "uvigo/galician-speech-200h", "cc-by-4.0")],
-     [800, 950, 850]),
-    ("Basque-Catalan machine translation benchmark", "HiTZ Center (UPV/EHU)", 1500, 1200,
-     [("dataset", "hitz/eu-ca-mt-bench", "cc-by-sa-4.0")], [300, 420, 350]),
-    ("Protein language models for antibiotic discovery", "CNIO", 6000, None,
+     [380, 450, 410]),
+    ("Banco de pruebas de traducción automática euskera-catalán", "HiTZ Center (UPV/EHU)", 1500, 1200,
+     [("dataset", "HiTZ/eu-ca-mt-bench", "cc-by-sa-4.0")], [170, 220, 190]),
+    ("Modelos de lenguaje de proteínas para descubrir antibióticos", "CNIO", 6000, None,
      [("model", "cnio/protlm-amp", "mit")], []),
 ]
-CRITERIA = [("Scientific merit", 3), ("Feasibility", 2), ("Openness and expected public outputs", 2)]
+CRITERIA = [("Mérito científico", 3), ("Viabilidad", 2), ("Apertura y resultados públicos previstos", 2)]
+# Each reviewer's own leaning, so two reviews of one request never tie to the hundredth.
+REVIEWER_LEANING = [(0, 1, 0), (1, 0, -1)]
 
 
 def seed(log, people):
@@ -43,25 +48,28 @@ def seed(log, people):
     review.reviewer_profile_set(user=members[10], affiliation="Universidad de Sevilla")
     review.reviewer_profile_set(user=members[11], affiliation="Universidad Carlos III de Madrid")
     description = (
-        "Public GPU-hours for **open** AI research by Spanish teams. Funded projects publish their "
-        "models and datasets on the Hub under an open licence and report back in the public ledger."
+        "Horas de GPU públicas para investigación **abierta** en IA de equipos españoles. Los proyectos "
+        "financiados publican sus modelos y datos en el Hub con licencia abierta y rinden cuentas en el "
+        "registro público."
     )
-    eligibility = "Researchers at Spanish universities, public research centres and non-profits."
+    eligibility = "Personal investigador de universidades, centros públicos de investigación y entidades sin ánimo de lucro."
     closed = requests.call_create(
-        resource=resource, title="Open models for Spanish and co-official languages 2026-I", slug=CLOSED_SLUG,
+        resource=resource, title="Modelos abiertos para el español y las lenguas cooficiales 2026-I", slug=CLOSED_SLUG,
         budget=Decimal("10000"), per_request_max=Decimal("6000"), opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=1), review_deadline=now + timedelta(days=2), criteria=CRITERIA,
         managers=organisers, reviewers=panel, description=description, eligibility=eligibility,
         blind_review=True, score_visibility=Call.ScoreVisibility.AFTER_OWN,
     )
+    # The closed call ran months ago: its grants started 95 days back and run for 180.
+    start = timezone.localdate() - timedelta(days=95)
     made = []
     for i, (title, affiliation, asked, _granted, outputs, _used) in enumerate(PROJECTS):
         allocation = requests.request_create(
             applicant=members[i], call=closed, title=title, applicant_affiliation=affiliation,
-            abstract=f"{title}. We train and evaluate openly, and publish everything on the Hub.",
-            justification="Estimated from scaling runs on 8 GPUs: throughput, checkpoints and evaluation.",
-            data_management="Training data documented with datasheets; weights and code under open licences.",
-            requested_units=Decimal(asked), desired_start=timezone.localdate(), duration_days=180,
+            abstract=f"{title}. Entrenamos y evaluamos en abierto y publicamos todo en el Hub.",
+            justification="Estimado con pruebas de escalado en 8 GPU: rendimiento, puntos de control y evaluación.",
+            data_management="Datos de entrenamiento documentados con fichas; pesos y código con licencias abiertas.",
+            requested_units=Decimal(asked), desired_start=start, duration_days=180,
             collaborators=[requests.Collaborator(members[i + 20], affiliation)],
             outputs=[requests.Output(*o) for o in outputs],
         )
@@ -69,34 +77,40 @@ def seed(log, people):
         made.append(allocation)
     criteria = list(closed.criteria.all())
     for i, allocation in enumerate(made):
-        for reviewer in panel[:2]:
+        for r, reviewer in enumerate(panel[:2]):
             assignment = review.reviewer_assign(actor=organisers[0], request=allocation, reviewer=reviewer)
             base = 8 - i
             review.review_submit(
                 actor=reviewer, assignment=assignment,
-                scores={c.pk: max(0, min(10, base + (k % 2))) for k, c in enumerate(criteria)},
-                recommendation="approve" if PROJECTS[i][3] else "reject", comment="Clear plan and open outputs.",
+                scores={c.pk: max(0, min(10, base + (k % 2) + REVIEWER_LEANING[r][k]))
+                        for k, c in enumerate(criteria)},
+                recommendation="approve" if PROJECTS[i][3] else "reject",
+                comment=["Plan claro y resultados abiertos.", "Buen equipo; el cálculo de horas es prudente."][r],
             )
-    for allocation, (_t, _a, _asked, granted, _o, _u) in zip(made, PROJECTS, strict=True):
+    for i, (allocation, (_t, _a, _asked, granted, _o, _u)) in enumerate(zip(made, PROJECTS, strict=True)):
         if granted:
             decisions.request_approve(actor=organisers[0], request=allocation, units=Decimal(granted),
-                                      note="Approved by the allocation committee.")
+                                      note="Aprobada por el comité de asignación.",
+                                      decided_on=(now - timedelta(days=100 - i)).date())
         else:
             decisions.request_reject(actor=organisers[0], request=allocation,
-                                     note="Outside the call's scope (language technologies); "
-                                          "please apply to the life-sciences call.")
+                                     note="Fuera del ámbito de la convocatoria (tecnologías del lenguaje); "
+                                          "preséntala a la convocatoria de ciencias de la vida.")
     # Move the closed call and its history into the past so the ledger shows real durations.
     Call.objects.filter(pk=closed.pk).update(
         opens_at=now - timedelta(days=150), closes_at=now - timedelta(days=120),
         review_deadline=now - timedelta(days=100))
-    start = timezone.localdate() - timedelta(days=95)
+    usage.grants_start_and_expire()  # the daily task: grants whose period began become active
+    started = timezone.make_aware(datetime.combine(start, time(8)))
     for i, allocation in enumerate(made):
-        submitted, decided = now - timedelta(days=125 + i), now - timedelta(days=100 - 3 * i)
+        submitted, decided = now - timedelta(days=125 + i), now - timedelta(days=100 - i)
         AllocationRequest.objects.filter(pk=allocation.pk).update(submitted_at=submitted, decided_at=decided)
-        Transition.objects.filter(request=allocation, to_status="submitted").update(created_at=submitted)
-        Transition.objects.filter(request=allocation, to_status__in=["approved", "rejected", "active"]).update(
-            created_at=decided)
-    Grant.objects.filter(call=closed).update(start_date=start, end_date=start + timedelta(days=180))
+        # The history in the order it happened: submitted, under review, decided, grant started.
+        for status, moment in [("submitted", submitted), ("under_review", submitted + timedelta(days=6)),
+                               ("approved", decided), ("rejected", decided), ("active", started)]:
+            Transition.objects.filter(request=allocation, to_status=status).update(created_at=moment)
+        Grant.objects.filter(request=allocation).update(created_at=decided)
+        Notification.objects.filter(url=request_url(allocation)).update(created_at=decided)
     for allocation, project in zip(made, PROJECTS, strict=True):
         for month, units in enumerate(project[5]):
             period_start = start + timedelta(days=30 * month)
@@ -104,7 +118,7 @@ def seed(log, people):
                                period_end=period_start + timedelta(days=29), units=Decimal(units))
 
     open_call = requests.call_create(
-        resource=resource, title="Open models for Spanish and co-official languages 2026-II", slug=OPEN_SLUG,
+        resource=resource, title="Modelos abiertos para el español y las lenguas cooficiales 2026-II", slug=OPEN_SLUG,
         budget=Decimal("12000"), per_request_max=Decimal("5000"), opens_at=now - timedelta(days=10),
         closes_at=now + timedelta(days=35), review_deadline=now + timedelta(days=60), criteria=CRITERIA,
         managers=organisers, reviewers=panel, description=description, eligibility=eligibility,

@@ -24,12 +24,17 @@ class RequestForm(forms.ModelForm):
                     "E.g. “model, bsc-lt/salamandra-7b-legal, apache-2.0”."),
     )
 
+    file = forms.FileField(
+        label=_("PDF attachment"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}),
+        help_text=_("Optional: the technical annex or CVs as a PDF. You can add more files from the request page."),
+    )
+
     class Meta:
         model = AllocationRequest
         fields = ["title", "applicant_affiliation", "abstract", "justification", "requested_units",
                   "desired_start", "duration_days", "data_management"]
         widgets = {
-            "desired_start": forms.DateInput(attrs={"type": "date"}),
+            "desired_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "abstract": forms.Textarea(attrs={"rows": 4}),
             "justification": forms.Textarea(attrs={"rows": 6}),
             "data_management": forms.Textarea(attrs={"rows": 3}),
@@ -145,7 +150,7 @@ class ChangeRequestForm(forms.Form):
     extra_units = forms.DecimalField(label=_("Extra units"), required=False, min_value=0, max_digits=14,
                                      decimal_places=2)
     new_end_date = forms.DateField(label=_("New end date"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -1,11 +1,11 @@
 """Compute grants shown on a Hub repository's page: funded projects that promised it."""
 
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from apps.compute.models import ExpectedOutput
 from apps.compute.selectors import FUNDED
+from apps.core.formatting import quantity
 from apps.hub.references import RepositoryReference
 
 
@@ -22,7 +22,7 @@ def grants_promising(*, kind: str, repo_id: str) -> list[RepositoryReference]:
             label=_("%(project)s · %(units)s %(unit)s in %(call)s")
             % {
                 "project": output.request.title,
-                "units": number_format(output.request.grant.units, 0, force_grouping=True),
+                "units": quantity(output.request.grant.units),
                 "unit": output.request.call.resource.get_unit_display(),
                 "call": output.request.call.title,
             },

@@ -47,6 +47,8 @@ class Resource(models.Model):
     )
 
     class Meta:
+        verbose_name = _("compute resource")
+        verbose_name_plural = _("compute resources")
         ordering = ["name"]
 
     def __str__(self):
@@ -86,6 +88,8 @@ class Call(models.Model):
     review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("call for proposals")
+        verbose_name_plural = _("calls for proposals")
         ordering = ["-opens_at", "-id"]
         indexes = [
             models.Index(fields=["-opens_at", "-id"], name="compute_call_recent_idx"),
@@ -122,6 +126,8 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("review criterion")
+        verbose_name_plural = _("review criteria")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["call", "name"], name="compute_criterion_unique_name"),
@@ -138,6 +144,10 @@ class ReviewerProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="compute_reviewer_profile")
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
 
     def __str__(self):
         return f"{self.user} ({self.affiliation})"
@@ -184,6 +194,8 @@ class AllocationRequest(models.Model):
     staged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("compute request")
+        verbose_name_plural = _("compute requests")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["call", "status"], name="compute_req_call_status_idx"),
@@ -210,6 +222,8 @@ class RequestMember(models.Model):
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("request collaborator")
+        verbose_name_plural = _("request collaborators")
         constraints = [
             models.UniqueConstraint(fields=["request", "user"], name="compute_member_unique"),
         ]
@@ -247,6 +261,8 @@ class ExpectedOutput(models.Model):
     licence = models.CharField(_("licence"), max_length=64)
 
     class Meta:
+        verbose_name = _("expected output")
+        verbose_name_plural = _("expected outputs")
         ordering = ["id"]
         indexes = [models.Index(fields=["repo_id"], name="compute_output_repo_idx")]
         constraints = [
@@ -269,6 +285,8 @@ class RequestAttachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("request attachment")
+        verbose_name_plural = _("request attachments")
         ordering = ["created_at", "id"]
 
 
@@ -283,6 +301,8 @@ class Transition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("request history entry")
+        verbose_name_plural = _("request history entries")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["request", "created_at"], name="compute_transition_req_idx")]
 
@@ -314,6 +334,8 @@ class ReviewerAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reviewer assignment")
+        verbose_name_plural = _("reviewer assignments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["reviewer", "status", "-created_at"], name="compute_assign_queue_idx")]
         constraints = [
@@ -327,6 +349,8 @@ class Score(models.Model):
     value = models.PositiveSmallIntegerField()
 
     class Meta:
+        verbose_name = _("review score")
+        verbose_name_plural = _("review scores")
         ordering = ["criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "criterion"], name="compute_score_unique"),
@@ -352,6 +376,8 @@ class Grant(models.Model):
     expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["call"], name="compute_grant_call_idx"),
@@ -382,6 +408,8 @@ class UsageRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
         ordering = ["period_start", "id"]
         constraints = [
             # Re-reporting a period replaces its figure: one row per grant and period.
@@ -415,6 +443,8 @@ class ChangeRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("grant change request")
+        verbose_name_plural = _("grant change requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(extra_units__gte=0), name="compute_change_units_nonnegative"),

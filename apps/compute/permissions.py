@@ -54,7 +54,11 @@ def can_view_request(user, request: AllocationRequest) -> bool:
         return True
     if request.submitted_at is None:
         return False
-    return is_call_manager(user, request.call) or active_assignment(user, request) is not None
+    return (
+        is_call_manager(user, request.call)
+        or active_assignment(user, request) is not None
+        or (hasattr(request, "grant") and can_report_usage(user, request.call.resource))
+    )
 
 
 def can_edit_request(user, request: AllocationRequest) -> bool:

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
+from apps.accounts import roles
 from apps.compute.models import (
     AllocationRequest,
     Call,
@@ -108,12 +109,19 @@ def visible_requests(*, user) -> QuerySet[AllocationRequest]:
     submitted = Q(submitted_at__isnull=False)
     if user.is_staff:
         return _request_base().filter(applicant_side | submitted)
+    # Operators see the granted requests on the resources they report usage for.
+    operated = (
+        Q(grant__isnull=False)
+        & Exists(Resource.operators.through.objects.filter(resource=OuterRef("call__resource"), user=user))
+        & Exists(user.groups.through.objects.filter(user=user, group__name=roles.COMPUTE_OPERATORS))
+    )
     return _request_base().filter(
         applicant_side
         | (submitted & (
             Exists(Call.managers.through.objects.filter(call=OuterRef("call"), user=user))
             | Exists(ReviewerAssignment.objects.filter(request=OuterRef("pk"), reviewer=user).exclude(
                 status=ReviewerAssignment.Status.CONFLICT))
+            | operated
         ))
     )
 
@@ -127,6 +135,29 @@ def my_requests(*, user) -> QuerySet[AllocationRequest]:
     return _request_base().filter(
         Q(applicant=user) | Exists(RequestMember.objects.filter(request=OuterRef("pk"), user=user))
     ).annotate(used=grant_used_annotation())
+
+
+def compute_roles(*, user) -> dict[str, bool]:
+    """Which compute pages are for this person, in one query: reviewers and operators."""
+    if not user.is_authenticated:
+        return {"reviewer": False, "operator": False}
+    row = user.__class__.objects.filter(pk=user.pk).annotate(
+        reviewer=Exists(ReviewerAssignment.objects.filter(reviewer=OuterRef("pk")))
+        | Exists(Call.reviewers.through.objects.filter(user=OuterRef("pk"))),
+        operator=Exists(user.groups.through.objects.filter(user=OuterRef("pk"),
+                                                           group__name=roles.COMPUTE_OPERATORS)),
+    ).values("reviewer", "operator").first() or {}
+    return {"reviewer": bool(row.get("reviewer")), "operator": user.is_staff or bool(row.get("operator"))}
+
+
+def grants_to_report(*, user) -> QuerySet[Grant]:
+    """Grants an operator reports usage against: their resources' grants, newest period first."""
+    grants = Grant.objects.select_related("request__call__resource", "request__applicant").annotate(
+        used=Coalesce(Sum("usage_records__units"), ZERO)
+    ).order_by("-end_date", "-id")
+    if user.is_staff:
+        return grants
+    return grants.filter(call__resource__operators=user)
 
 
 def grant_used_annotation():

@@ -27,5 +27,6 @@ urlpatterns = [
     path("reviews/", views.review_queue, name="review-queue"),
     path("reviews/<int:pk>/", views.review_page, name="review"),
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review-conflict"),
+    path("grants/", views.grant_list, name="grant-list"),
     path("usage/import/", views.usage_import, name="usage-import"),
 ]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -124,10 +125,15 @@ def call_edit(request, slug):
 @login_required
 def request_create(request, slug):
     call = _call_or_404(slug)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
-            allocation = requests.request_create(applicant=request.user, call=call, **form.cleaned_data)
+            with transaction.atomic():
+                allocation = requests.request_create(applicant=request.user, call=call, **data)
+                if upload:
+                    requests.attachment_add(actor=request.user, request=allocation, uploaded_file=upload)
             if "submit" in request.POST:
                 requests.request_submit(actor=request.user, request=allocation)
                 messages.success(request, _("Your request was submitted."))
@@ -145,15 +151,20 @@ def request_edit(request, pk):
     if not permissions.can_edit_request(request.user, allocation):
         messages.error(request, _("This request can no longer be edited."))
         return redirect("compute:request-detail", pk)
-    form = RequestForm(request.POST or None, instance=allocation)
+    form = RequestForm(request.POST or None, request.FILES or None, instance=allocation)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
             if "submit" in request.POST:
-                requests.request_update_and_submit(actor=request.user, request=allocation, **data)
+                requests.request_update_and_submit(
+                    actor=request.user, request=allocation, uploaded_file=upload, **data)
                 messages.success(request, _("Your request was submitted."))
             else:
-                requests.request_update(actor=request.user, request=allocation, **data)
+                with transaction.atomic():
+                    requests.request_update(actor=request.user, request=allocation, **data)
+                    if upload:
+                        requests.attachment_add(actor=request.user, request=allocation, uploaded_file=upload)
                 messages.success(request, _("Changes saved."))
             return redirect("compute:request-detail", pk)
         except ApplicationError as error:
@@ -448,6 +459,7 @@ def review_page(request, pk):
     return render(request, "compute/review.html", {
         "assignment": assignment, "allocation": allocation, "form": form,
         "show_identity": permissions.can_see_applicant_identity(request.user, allocation),
+        "reviewable": allocation.status in review.REVIEWABLE,
         "others": [a for a in allocation.assignments.all() if a.pk != assignment.pk and a.status == "submitted"]
         if see_others else None,
     })
@@ -468,6 +480,16 @@ def review_conflict(request, pk):
 
 
 @login_required
+def grant_list(request):
+    """What an operator reports against: request ids, periods and usage so far."""
+    if not permissions.can_import_usage(request.user):
+        raise PermissionDenied(_("Only compute operators report usage."))
+    return render(request, "compute/grant_list.html", {
+        "page": _page(request, selectors.grants_to_report(user=request.user)),
+    })
+
+
+@login_required
 def usage_import(request):
     if not permissions.can_import_usage(request.user):
         raise PermissionDenied
@@ -482,7 +504,7 @@ def usage_import(request):
         except ValidationError as error:  # the file is not UTF-8 text or too large
             form.add_error("file", error.messages)
     return render(request, "compute/csv_upload.html", {
-        "form": form, "title": _("Import usage from a CSV file"),
+        "form": form, "title": _("Import usage from a CSV file"), "grants_link": True,
         "columns": "request_id,period_start,period_end,units",
     })
 

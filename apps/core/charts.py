@@ -62,38 +62,23 @@ def grouped_bar_chart(
     series: Sequence[tuple[str, Sequence[float]]],
     *,
     title: str,
-    width: int = 640,
 ) -> SafeString:
-    """Horizontal bars: for each category, one bar per series (e.g. budget, granted, used)."""
-    left, right, bar_h, gap = 160, 56, 14, 12
-    group_h = bar_h * len(series) + gap
-    height = 28 + group_h * len(categories)
+    """Horizontal bars: for each category, one bar per series (e.g. budget, granted, used).
+
+    Laid out in HTML with each value written beside its bar, so the text keeps its size on
+    a phone and the bars take the card's whole width on a desktop; only the bar itself is a
+    (stretchable) SVG, which needs no inline styles.
+    """
     top_value = _nice_ceiling(max((v for _, values in series for v in values), default=0))
-    plot_w = width - left - right
-    groups = []
-    for c, category in enumerate(categories):
-        bars = []
-        for s, (name, values) in enumerate(series):
-            value = values[c]
-            bar_width = max(value, 0) / top_value * plot_w
-            bars.append({
-                "y": _coord(8 + c * group_h + s * bar_h),
-                "width": _coord(bar_width),
-                "value_x": _coord(left + bar_width + 4),
-                "value": value, "name": name, "colour": PALETTE[s % len(PALETTE)],
-            })
-        groups.append({
-            "label": category,
-            "label_y": _coord(8 + c * group_h + bar_h * len(series) / 2),
-            "bars": bars,
-        })
-    return render_to_string(
-        "core/charts/bars.svg",
+    groups = [
         {
-            "title": title, "width": width, "height": height, "left": left, "groups": groups,
-            "legend": [
-                (_coord(s * 140), name, PALETTE[s % len(PALETTE)]) for s, (name, _) in enumerate(series)
+            "label": category,
+            "bars": [
+                {"name": name, "value": values[c], "colour": PALETTE[s % len(PALETTE)],
+                 "percent": _coord(max(values[c], 0) / top_value * 100)}
+                for s, (name, values) in enumerate(series)
             ],
-            "legend_y": height - 8, "bar_h": bar_h - 2,
-        },
-    )
+        }
+        for c, category in enumerate(categories)
+    ]
+    return render_to_string("core/charts/bars.html", {"title": title, "groups": groups})

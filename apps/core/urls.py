@@ -4,6 +4,9 @@ from apps.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.my_community_page, name="my-community"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages outside the site layout (the admin) make browsers ask for /favicon.ico.
+    path("favicon.ico", views.favicon),
     path("readyz", views.readyz, name="readyz"),
 ]

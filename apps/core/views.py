@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
+from apps.core.my_community import my_community
 from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
 
@@ -25,6 +28,12 @@ def public_media(request, path):
     return response
 
 
+@login_required
+def my_community_page(request):
+    """The signed-in member's own home: what needs doing today and what is coming."""
+    return render(request, "core/my_community.html", my_community(user=request.user))
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -43,3 +52,9 @@ def readyz(request):
     if not request.user.is_staff:
         checks = public_view(checks)
     return JsonResponse({"status": status, "checks": checks}, status=503 if status == "unavailable" else 200)
+
+
+@require_GET
+def favicon(request):
+    """Pages outside the site layout (the admin) make browsers ask for /favicon.ico."""
+    return redirect(static("img/logo.svg"), permanent=True)

@@ -153,6 +153,10 @@ def seed(log, people):
         formed = _register_and_team(running, members[14:26], ["Ondarea", "Trámite Fácil", "Datos al Poder"], 3)
         hackathon_transition(actor=organiser, hackathon=running, action="start_hacking")
         _submit(running, formed[:2])
+        # Registration was open while the teams formed; like the schedule says, it closed
+        # before hacking started.
+        Hackathon.objects.filter(pk=running.pk).update(
+            registration_closes_at=running.hacking_starts_at - timedelta(hours=2))
         judging.criterion_add(actor=organiser, hackathon=running, name="Utilidad", weight=2, max_score=10)
         judging.criterion_add(actor=organiser, hackathon=running, name="Accesibilidad", weight=1, max_score=5)
         judging.judge_add(actor=organiser, hackathon=running, handle=judges_people[0].username)

@@ -157,6 +157,8 @@ class HackathonTransition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("hackathon history entry")
+        verbose_name_plural = _("hackathon history entries")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["hackathon", "created_at"], name="hack_transition_idx")]
 
@@ -168,6 +170,8 @@ class Track(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["hackathon", "name"], name="hack_track_unique_name")]
 
@@ -183,6 +187,8 @@ class RegistrationInvite(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("registration invite")
+        verbose_name_plural = _("registration invites")
         constraints = [models.UniqueConstraint(fields=["hackathon", "email"], name="hack_reginvite_unique")]
 
 
@@ -209,6 +215,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["hackathon", "status", "created_at"], name="hack_reg_status_idx")]
         constraints = [
@@ -231,6 +239,8 @@ class Team(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name", "id"]
         constraints = [models.UniqueConstraint(fields=["hackathon", "name"], name="hack_team_unique_name")]
 
@@ -246,6 +256,8 @@ class TeamMembership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
         ordering = ["joined_at", "id"]
         constraints = [models.UniqueConstraint(fields=["hackathon", "user"], name="hack_one_team_per_user")]
         indexes = [models.Index(fields=["team", "joined_at"], name="hack_member_team_idx")]
@@ -266,6 +278,8 @@ class TeamInvitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["invitee", "status"], name="hack_teaminv_invitee_idx")]
         constraints = [
@@ -288,6 +302,8 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["hackathon", "created_at"], name="hack_sub_created_idx")]
         constraints = [models.UniqueConstraint(fields=["team", "track"], name="hack_sub_one_per_team_track")]
@@ -309,6 +325,8 @@ class SubmissionRepository(models.Model):
     repo_id = models.CharField(max_length=193)
 
     class Meta:
+        verbose_name = _("submission repository")
+        verbose_name_plural = _("submission repositories")
         ordering = ["id"]
         indexes = [models.Index(fields=["repo_id"], name="hack_subrepo_repo_idx")]
         constraints = [
@@ -330,6 +348,8 @@ class RubricCriterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("judging criterion")
+        verbose_name_plural = _("judging criteria")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["hackathon", "name"], name="hack_criterion_unique_name"),
@@ -347,6 +367,8 @@ class Judge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("judge")
+        verbose_name_plural = _("judges")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["hackathon", "user"], name="hack_judge_unique")]
 
@@ -357,6 +379,8 @@ class JudgeAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("judge assignment")
+        verbose_name_plural = _("judge assignments")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["judge", "submission"], name="hack_assignment_unique")]
 
@@ -371,6 +395,8 @@ class Score(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("judge score")
+        verbose_name_plural = _("judge scores")
         ordering = ["criterion__position", "id"]
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="hack_score_unique")]
 
@@ -383,4 +409,6 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [models.UniqueConstraint(fields=["hackathon", "kind"], name="hack_reminder_once")]

@@ -83,4 +83,5 @@ def is_team_member(user, team: Team) -> bool:
 
 
 def can_use_team_pages(user, hackathon: Hackathon) -> bool:
-    return is_confirmed_participant(user, hackathon) or is_organiser(user, hackathon)
+    # Organisers first: that answer is cached on the hackathon, the registration is a query.
+    return is_organiser(user, hackathon) or is_confirmed_participant(user, hackathon)

@@ -29,6 +29,7 @@ def _nav(request, hackathon) -> dict:
         "hackathon": hackathon,
         "is_manager": permissions.can_manage_hackathon(request.user, hackathon),
         "is_judge": permissions.is_judge(request.user, hackathon),
+        "can_use_team": permissions.can_use_team_pages(request.user, hackathon),
     }
 
 
@@ -86,6 +87,7 @@ def hackathon_detail(request, slug):
             "registration_open": registrations.registration_is_open(hackathon),
             "is_manager": is_manager,
             "is_judge": permissions.is_judge(user, hackathon),
+            "can_use_team": permissions.can_use_team_pages(user, hackathon),
             "transitions": lifecycle.available_transitions(hackathon) if is_manager else [],
             "participants": hackathon.registrations.filter(status=Registration.Status.CONFIRMED).count(),
         },

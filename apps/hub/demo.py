@@ -8,14 +8,17 @@ from django.utils import timezone
 
 from apps.hub import services
 from apps.hub.hub_client import RemoteRepository
-from apps.hub.models import HubOwner
+from apps.hub.models import HubOwner, HubRepository, HubSnapshot
 
 DAYS = 42
 
 # (owner, kind, display name, [(kind, name, 30-day downloads now, monthly growth, likes, task, languages, licence)])
 OWNERS = [
     ("BSC-LT", "org", "Language Technologies · Barcelona Supercomputing Center", [
-        ("model", "salamandra-7b-instruct", 174, 0.35, 41, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
+        # The public flagship: about 174 downloads a month, the number the platform exists to show.
+        ("model", "ALIA-40b", 174, 0.04, 38, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
+        ("model", "ALIA-40b-instruct", 171, 0.06, 25, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
+        ("model", "salamandra-7b-instruct", 1960, 0.35, 41, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
         ("model", "salamandra-2b", 96, 0.10, 18, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
         ("model", "roberta-base-bne", 2310, -0.05, 27, "fill-mask", ["es"], "apache-2.0"),
         ("model", "mt-aina-ca-es", 0, 0.0, 2, "translation", ["ca", "es"], "apache-2.0"),
@@ -33,6 +36,15 @@ OWNERS = [
         ("model", "latxa-7b-v1.2", 205, 0.50, 22, "text-generation", ["eu"], "llama2"),
         ("model", "latxa-13b-v1.2", 88, 0.25, 9, "text-generation", ["eu"], "llama2"),
         ("dataset", "euscrawl", 40, 0.0, 4, "text-generation", ["eu"], "cc-by-4.0"),
+        ("dataset", "eu-ca-mt-bench", 27, 0.30, 3, "translation", ["eu", "ca"], "cc-by-sa-4.0"),
+    ]),
+    # Owners of outputs funded by the demo's public compute call: the ledger shows their adoption.
+    ("ugr-nlp", "org", "Grupo de PLN · Universidad de Granada", [
+        ("model", "salamandra-legal-7b", 142, 0.45, 8, "text-generation", ["es"], "apache-2.0"),
+    ]),
+    ("uvigo", "org", "Universidade de Vigo", [
+        ("model", "whisper-gl-large", 96, 0.30, 6, "automatic-speech-recognition", ["gl"], "apache-2.0"),
+        ("dataset", "galician-speech-200h", 31, 0.20, 4, "automatic-speech-recognition", ["gl"], "cc-by-4.0"),
     ]),
     ("proxectonos", "org", "Proxecto Nós", [
         ("model", "Carballo-bloom-1.3B", 64, 0.40, 7, "text-generation", ["gl"], "mit"),
@@ -66,8 +78,9 @@ def seed(log, people):
         )
         if owner.display_name != display:
             HubOwner.objects.filter(pk=owner.pk).update(display_name=display)
-        for days_ago in range(DAYS - 1, -1, -1):
-            items = [
+        def listing(days_ago, index=index, name=name, repos=repos):
+            """What the Hub would have listed for this owner `days_ago` days back."""
+            return [
                 RemoteRepository(
                     kind=repo_kind, repo_id=f"{name}/{repo}", tags=[task, *languages, f"license:{licence}"],
                     downloads=_downloads_on(now, growth, days_ago, i),
@@ -80,5 +93,18 @@ def seed(log, people):
                 )
                 for i, (repo_kind, repo, now, growth, likes, task, languages, licence) in enumerate(repos)
             ]
-            services.catalogue_apply(owner=owner, remote=items, today=today - timedelta(days=days_ago))
+
+        # The first sync creates the rows; the days between are stored in bulk, as the daily
+        # syncs would have left them; today's sync then computes the trend from that history.
+        services.catalogue_apply(owner=owner, remote=listing(DAYS - 1), today=today - timedelta(days=DAYS - 1))
+        ids = dict(HubRepository.objects.filter(owner=owner).values_list("repo_id", "pk"))
+        HubSnapshot.objects.bulk_create(
+            [
+                HubSnapshot(repository_id=ids[item.repo_id], day=today - timedelta(days=days_ago),
+                            downloads=item.downloads, downloads_all_time=item.downloads_all_time, likes=item.likes)
+                for days_ago in range(DAYS - 2, 0, -1) for item in listing(days_ago)
+            ],
+            batch_size=1000, ignore_conflicts=True,
+        )
+        services.catalogue_apply(owner=owner, remote=listing(0), today=today)
     log(f"hub: {len(OWNERS)} Hub owners with {DAYS} days of download history")

@@ -40,6 +40,8 @@ class HubOwner(models.Model):
     last_http_calls = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("Hub owner")
+        verbose_name_plural = _("Hub owners")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="hub_owner_name_ci_unique")]
 
@@ -75,6 +77,8 @@ class HubRepository(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("Hub repository")
+        verbose_name_plural = _("Hub repositories")
         ordering = ["-downloads", "repo_id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "repo_id"], name="hub_repository_kind_id_unique"),
@@ -116,6 +120,8 @@ class HubRepositoryLanguage(models.Model):
     code = models.CharField(max_length=16)
 
     class Meta:
+        verbose_name = _("repository language")
+        verbose_name_plural = _("repository languages")
         constraints = [
             models.UniqueConstraint(fields=["repository", "code"], name="hub_language_unique"),
         ]
@@ -132,6 +138,8 @@ class HubSnapshot(models.Model):
     likes = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("Hub snapshot")
+        verbose_name_plural = _("Hub snapshots")
         ordering = ["repository", "day"]
         constraints = [
             models.UniqueConstraint(fields=["repository", "day"], name="hub_snapshot_one_per_day"),

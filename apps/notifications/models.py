@@ -18,6 +18,8 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_recent_idx"),
@@ -46,6 +48,8 @@ class EmailOptOut(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
         constraints = [
             models.UniqueConstraint(fields=["user", "group"], name="notif_optout_user_group_uniq")
         ]

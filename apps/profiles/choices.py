@@ -1,6 +1,15 @@
 """Fixed vocabularies of profiles: regions, languages, levels, affiliation kinds."""
 
+import functools
+import gettext as gettext_module
+import unicodedata
+
+import pycountry
+from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import models
+from django.utils import translation
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,7 +83,7 @@ MAIN_LANGUAGES = [
     ("en", _("English")),
 ]
 
-# ISO 639-1, with each language's English name (shown untranslated, like a code list).
+# ISO 639-1, with each language's English name (the fallback when no translation exists).
 ISO_639_1 = dict(
     line.split(" ", 1)
     for line in """aa Afar
@@ -264,8 +273,37 @@ zu Zulu""".splitlines()
 
 
 def language_name(code: str) -> str:
-    """The label of a language code: translated for the main ones, English otherwise."""
-    return str(dict(MAIN_LANGUAGES).get(code) or ISO_639_1.get(code, code))
+    """The label of a language code in the active language (English when no translation exists)."""
+    main = dict(MAIN_LANGUAGES).get(code)
+    if main:
+        return str(main)
+    return _translated_iso_name(code, get_language() or settings.LANGUAGE_CODE)
+
+
+@functools.lru_cache(maxsize=2048)
+def _translated_iso_name(code: str, language: str) -> str:
+    # Django's own catalogue names the languages it supports; pycountry (the Debian
+    # iso-codes catalogues) covers the rest of ISO 639-1.
+    english = ISO_639_1.get(code, code)
+    if code in LANG_INFO:
+        with translation.override(language):
+            return gettext(LANG_INFO[code]["name"])
+    record = pycountry.languages.get(alpha_2=code)
+    if record is None:
+        return english
+    try:
+        catalogue = gettext_module.translation(
+            "iso639-3", pycountry.LOCALES_DIR, languages=[language.split("-")[0]]
+        )
+    except OSError:
+        return english
+    name = catalogue.gettext(record.name)
+    return name[:1].upper() + name[1:] if name != record.name else english
+
+
+def locale_sort_key(name: str) -> str:
+    """Sorts "Árabe" next to "Armenio", not after "Zulú"."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -273,7 +311,7 @@ def language_choices() -> list[tuple[str, str]]:
     main = [(code, str(label)) for code, label in MAIN_LANGUAGES]
     main_codes = {code for code, _label in main}
     others = sorted(
-        ((code, name) for code, name in ISO_639_1.items() if code not in main_codes),
-        key=lambda item: item[1],
+        ((code, language_name(code)) for code in ISO_639_1 if code not in main_codes),
+        key=lambda item: locale_sort_key(item[1]),
     )
     return main + others

@@ -1,11 +1,12 @@
 """About two hundred varied talent profiles for `seed_demo` (deterministic, idempotent)."""
 
 import random
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from apps.accounts.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES
+from apps.accounts.demo import FIRST_NAMES, LAST_NAMES, demo_password_hash
 from apps.accounts.models import User
 from apps.profiles import services
 from apps.profiles.models import Profile
@@ -42,20 +43,21 @@ ORGANISATIONS = {
     "nonprofit": ["Fundación Datos Abiertos", "Asociación IA Responsable", "Python España"],
     "independent": [""],
 }
+# The demo is a Spanish community: its people write about themselves in Spanish.
 FOCUS = {
-    "nlp": ("NLP engineer", "Language models for Spanish and co-official languages"),
-    "speech": ("Speech scientist", "Speech recognition that understands every accent"),
-    "computer-vision": ("Computer vision engineer", "Vision models for agriculture and industry"),
-    "llm-training": ("LLM researcher", "Training and fine-tuning open language models"),
-    "evaluation": ("Evaluation lead", "Benchmarks that measure what matters"),
-    "mlops": ("MLOps engineer", "Taking models from notebooks to production"),
-    "data-engineering": ("Data engineer", "Pipelines and open datasets"),
-    "ai-policy-ethics": ("AI policy researcher", "Public-interest AI and the AI Act"),
-    "hpc": ("HPC engineer", "Making GPUs on supercomputers go brrr"),
-    "health-ai": ("Clinical AI researcher", "Machine learning for hospitals"),
-    "robotics": ("Robotics engineer", "Robots that learn from demonstration"),
-    "information-retrieval": ("Search engineer", "Retrieval-augmented generation in Spanish"),
-    "teaching-outreach": ("Lecturer", "Teaching machine learning to everyone"),
+    "nlp": ("Ingeniera/o de PLN", "Modelos de lenguaje para el español y las lenguas cooficiales"),
+    "speech": ("Investigador/a en voz", "Reconocimiento de voz que entiende todos los acentos"),
+    "computer-vision": ("Ingeniera/o de visión artificial", "Modelos de visión para el campo y la industria"),
+    "llm-training": ("Investigador/a en LLM", "Entrenar y ajustar modelos de lenguaje abiertos"),
+    "evaluation": ("Responsable de evaluación", "Bancos de pruebas que miden lo que importa"),
+    "mlops": ("Ingeniera/o de MLOps", "Llevar modelos del cuaderno a producción"),
+    "data-engineering": ("Ingeniera/o de datos", "Flujos de datos y conjuntos de datos abiertos"),
+    "ai-policy-ethics": ("Investigador/a en políticas de IA", "IA de interés público y el Reglamento de IA"),
+    "hpc": ("Ingeniera/o de HPC", "Sacar partido a las GPU de los supercomputadores"),
+    "health-ai": ("Investigador/a en IA clínica", "Aprendizaje automático para hospitales"),
+    "robotics": ("Ingeniera/o de robótica", "Robots que aprenden de demostraciones"),
+    "information-retrieval": ("Ingeniera/o de búsqueda", "Generación aumentada por recuperación en español"),
+    "teaching-outreach": ("Docente", "Enseñar aprendizaje automático a todo el mundo"),
 }
 SEED_SUFFIX = "@demo.comunidad-ia.es"
 DEMO_ORCID = "0000-0002-1825-0097"  # Josiah Carberry, ORCID's fictional test record
@@ -80,11 +82,11 @@ def _profile_data(rng, user, skill_slugs):
     handle = user.username
     data = {
         "display_name": user.get_full_name() or user.username,
-        "headline": f"{title}{' at ' + organisation if organisation else ''}",
+        "headline": f"{title}{' en ' + organisation if organisation else ''}",
         "bio": (
-            f"{theme}.\n\nI work on **{focus.replace('-', ' ')}**"
-            f"{' at ' + organisation if organisation else ' as a freelancer'}. "
-            f"Happy to talk about open models, datasets and the community."
+            f"{theme}.\n\nTrabajo en **{focus.replace('-', ' ')}**"
+            f"{' en ' + organisation if organisation else ' por mi cuenta'}. "
+            f"Encantada/o de hablar de modelos abiertos, datos y comunidad."
         ),
         "region": region, "country": country, "city": city,
         "affiliation_name": organisation, "affiliation_kind": kind,
@@ -122,7 +124,7 @@ def seed(log, people):
     rng = random.Random(2026)
     skill_slugs = list(Skill.objects.filter(is_active=True).values_list("slug", flat=True))
     everyone = [user for group in people.values() for user in group]
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = demo_password_hash()
     for i in range(EXTRA_PEOPLE):
         first = FIRST_NAMES[(i * 11 + 3) % len(FIRST_NAMES)]
         last = LAST_NAMES[(i * 5 + 1) % len(LAST_NAMES)]
@@ -138,4 +140,13 @@ def seed(log, people):
         data["visibility"] = "public" if user.username == "member001" else data["visibility"]
         services.profile_update(actor=user, profile=profile, data=data, skills=skills, languages=languages)
         created += 1
+    _joined_over_months(rng, everyone)
     log(f"profiles: {Profile.objects.count()} talent profiles ({created} new)")
+
+
+def _joined_over_months(rng, users) -> None:
+    """A community that grew over a year and a half, not one that signed up this morning."""
+    now = timezone.now()
+    for user in users:
+        user.date_joined = now - timedelta(days=rng.randint(3, 540), minutes=rng.randint(0, 24 * 60))
+    User.objects.bulk_update(users, ["date_joined"], batch_size=500)

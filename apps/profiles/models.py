@@ -118,6 +118,8 @@ class ProfileSkill(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=SkillLevel.choices)
 
     class Meta:
+        verbose_name = _("profile skill")
+        verbose_name_plural = _("profile skills")
         ordering = ["-level", "skill__position"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "skill"], name="profiles_skill_once"),
@@ -134,6 +136,8 @@ class ProfileLanguage(models.Model):
     level = models.CharField(_("level"), max_length=12, choices=LanguageLevel.choices)
 
     class Meta:
+        verbose_name = _("profile language")
+        verbose_name_plural = _("profile languages")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "code"], name="profiles_language_once"),
@@ -168,6 +172,8 @@ class ContactRequest(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

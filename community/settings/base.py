@@ -388,7 +388,10 @@ HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
+# "27 feb 2027" and "1 200" in Spanish (community/formats/); templates use |date:"DATE_FORMAT".
+FORMAT_MODULE_PATH = ["community.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Madrid")
 USE_I18N = True
 USE_TZ = True

@@ -123,3 +123,13 @@ def test_new_members_keep_the_language_they_signed_up_in(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     sign_up(client, email="english@example.org")
     assert User.objects.get(email="english@example.org").language == "en"
+
+
+@pytest.mark.django_db
+def test_the_verification_email_names_the_real_site(client, settings):
+    sign_up(client)
+    body = mail.outbox[0].body
+    host = settings.SITE_URL.split("://", 1)[1]
+    assert f"{settings.SITE_NAME} ({host})" in body
+    assert "localhost" not in body
+    assert "usted" not in body.lower()

@@ -17,7 +17,7 @@ def test_an_approval_over_budget_is_refused_saying_how_much_is_left():
     allocation = make_request(call=call, units="150")
     with pytest.raises(Conflict) as error:
         decisions.request_approve(actor=manager_of(call), request=allocation, units=Decimal("150"))
-    assert "100.00" in str(error.value.message)
+    assert " 100 " in str(error.value.message)  # written as people write it, not "100.00"
     grant = decisions.request_approve(actor=manager_of(call), request=allocation, units=Decimal("100"))
     assert grant.units == Decimal("100")
 
@@ -63,5 +63,5 @@ def test_simultaneous_approvals_never_exceed_the_budget():
         thread.join(timeout=30)
     assert outcomes.count("approved") == 1
     refused = next(o for o in outcomes if o != "approved")
-    assert "400.00" in refused
+    assert " 400 " in refused
     assert sum(g.units for g in Grant.objects.filter(call=call)) == Decimal("600")

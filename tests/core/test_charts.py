@@ -1,5 +1,7 @@
 import re
 
+from django.utils import translation
+
 from apps.core.charts import grouped_bar_chart, line_chart
 
 
@@ -14,17 +16,24 @@ def test_line_chart_scales_points_into_the_plot():
 
 
 def test_grouped_bars_are_proportional_and_escaped():
-    svg = grouped_bar_chart(
+    html = grouped_bar_chart(
         ["Convocatoria <2026>"], [("Presupuesto", [1000]), ("Concedido", [500])], title="Horas"
     )
-    widths = [float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
+    widths = [float(w) for w in re.findall(r'<rect x="0" y="0" width="([\d.]+)"', html)]
     assert widths[0] == 2 * widths[1]
-    assert "&lt;2026&gt;" in svg and "<2026>" not in svg
+    assert "&lt;2026&gt;" in html and "<2026>" not in html
+
+
+def test_bar_values_are_written_beside_the_bars_in_the_readers_locale():
+    with translation.override("es"):
+        html = grouped_bar_chart(["MN5"], [("Presupuesto", [12000]), ("Usado", [3300])], title="Horas")
+    assert '<span class="bars-value">12\u202f000</span>' in html
+    assert '<span class="bars-value">3\u202f300</span>' in html
 
 
 def test_empty_series_render_without_errors():
     assert "<svg" in line_chart([], title="Nada")
-    assert "<svg" in grouped_bar_chart([], [("Presupuesto", [])], title="Nada")
+    assert 'aria-label="Nada"' in grouped_bar_chart([], [("Presupuesto", [])], title="Nada")
 
 
 def test_small_counts_get_whole_number_gridlines_and_the_last_label_fits():

@@ -232,7 +232,7 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
     # 15 for the page, 5 for the team chat panel (room, organiser and member checks, unread count).
     with django_assert_num_queries(20):
         client.get(reverse("hackathons:team", args=[hackathon.slug]))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("hackathons:results", args=[hackathon.slug]))
     for _ in range(3):
         Registration.objects.create(hackathon=hackathon, user=UserFactory(), status="confirmed", agreed_at=hackathon.created_at)
@@ -243,7 +243,7 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.FINISHED)
     with django_assert_num_queries(20):
         board = client.get(reverse("hackathons:team", args=[hackathon.slug]))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         gallery = client.get(reverse("hackathons:results", args=[hackathon.slug]))
     assert len(board.context["board"].object_list) == 4
     assert len(gallery.context["page"].object_list) == 4
@@ -252,7 +252,7 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
 def test_judging_list_queries_do_not_grow(client, django_assert_num_queries, world):
     client.force_login(world["judge"])
     url = _urls(world)["judging"]
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
     hackathon = world["hackathon"]
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.IN_PROGRESS, **running_schedule())
@@ -261,7 +261,7 @@ def test_judging_list_queries_do_not_grow(client, django_assert_num_queries, wor
         submission_factory(team, member)
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.JUDGING)
     judging.assignments_create(hackathon=Hackathon.objects.get(pk=hackathon.pk))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 4
 

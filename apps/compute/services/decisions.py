@@ -13,6 +13,7 @@ from apps.compute.models import AllocationRequest, Call, ChangeRequest, Grant
 from apps.compute.services.lifecycle import transition
 from apps.compute.services.requests import granted_total, request_url
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.core.formatting import day, quantity
 from apps.notifications.services import Text, notify
 
 Status = AllocationRequest.Status
@@ -30,8 +31,8 @@ def _lock_call_and_check_budget(call_id: int, units: Decimal) -> Call:
     if units > left:
         raise Conflict(
             _("Granting %(units)s %(unit)s would exceed the call's budget: only %(left)s %(unit)s are left.")
-            % {"units": units, "left": left, "unit": call.resource.get_unit_display()},
-            errors={"units": [_("Only %(left)s units are left in this call.") % {"left": left}]},
+            % {"units": quantity(units), "left": quantity(left), "unit": call.resource.get_unit_display()},
+            errors={"units": [_("Only %(left)s units are left in this call.") % {"left": quantity(left)}]},
         )
     return call
 
@@ -48,20 +49,20 @@ def _tell_applicants(request: AllocationRequest, *, title: Text, body: Text) -> 
     )
 
 
-def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) -> Grant:
+def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str, decided_on=None) -> Grant:
     errors = {}
     if units is None or units <= 0:
         errors["units"] = [_("Grant a positive number of units.")]
     elif units > request.requested_units:
         errors["units"] = [_("You cannot grant more than the %(units)s units requested.") % {
-            "units": request.requested_units}]
+            "units": quantity(request.requested_units)}]
     if errors:
         raise InvalidInput(errors=errors)
     if request.status not in DECIDABLE:
         raise Conflict(_("Only submitted requests under review can be decided."))
     _lock_call_and_check_budget(request.call_id, units)
     transition(request=request, to=Status.APPROVED, actor=actor, note=note)
-    today = timezone.localdate()
+    today = decided_on or timezone.localdate()
     start = max(request.desired_start, today)
     try:
         end = start + timedelta(days=request.duration_days)
@@ -77,7 +78,7 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str) ->
     _tell_applicants(
         request, title=lambda: _("Your compute request “%s” was approved") % request.title,
         body=lambda: _("%(units)s %(unit)s from %(start)s to %(end)s.") % {
-            "units": units, "unit": unit, "start": grant.start_date, "end": grant.end_date,
+            "units": quantity(units), "unit": unit, "start": day(grant.start_date), "end": day(grant.end_date),
         } + (f"\n\n{note}" if note else ""),
     )
     return grant
@@ -93,10 +94,14 @@ def _reject(*, actor, request: AllocationRequest, note: str) -> None:
 
 
 @transaction.atomic
-def request_approve(*, actor, request: AllocationRequest, units: Decimal, note: str = "") -> Grant:
-    """Approve now, with granted units ≤ requested units and within the call's budget."""
+def request_approve(*, actor, request: AllocationRequest, units: Decimal, note: str = "", decided_on=None) -> Grant:
+    """Approve, with granted units ≤ requested units and within the call's budget.
+
+    `decided_on` replays a decision taken on an earlier day (demo data, imports of past calls):
+    the grant starts no earlier than that day instead of today.
+    """
     _require_manager(actor, request.call)
-    return _approve(actor=actor, request=request, units=units, note=note)
+    return _approve(actor=actor, request=request, units=units, note=note, decided_on=decided_on)
 
 
 @transaction.atomic
@@ -118,7 +123,7 @@ def decision_stage(*, actor, request: AllocationRequest, decision: str, units: D
     if decision == AllocationRequest.StagedDecision.APPROVE:
         if units is None or not 0 < units <= request.requested_units:
             raise InvalidInput(errors={"units": [
-                _("Grant between 0 and the %(units)s units requested.") % {"units": request.requested_units}
+                _("Grant between 0 and the %(units)s units requested.") % {"units": quantity(request.requested_units)}
             ]})
     elif decision == AllocationRequest.StagedDecision.REJECT and not note.strip():
         raise InvalidInput(errors={"note": [_("Explain the decision to the applicant.")]})

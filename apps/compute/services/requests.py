@@ -32,6 +32,7 @@ from apps.compute.models import (
 )
 from apps.compute.services.lifecycle import transition
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.core.formatting import quantity
 from apps.notifications.services import notify
 
 Status = AllocationRequest.Status
@@ -133,7 +134,7 @@ def _validate_call(*, values: dict, criteria, call: Call | None, slug: str | Non
         errors["budget"] = [_("The budget must be positive.")]
     elif call is not None and budget < granted_total(call.pk):
         errors["budget"] = [_("%(granted)s units are already granted: the budget cannot be lower.")
-                            % {"granted": granted_total(call.pk)}]
+                            % {"granted": quantity(granted_total(call.pk))}]
     if per_request_max is None or budget is None or not 0 < per_request_max <= budget:
         errors["per_request_max"] = [_("The maximum per request must be positive and within the budget.")]
     if values["closes_at"] <= values["opens_at"]:
@@ -367,9 +368,13 @@ def request_submit(*, actor, request: AllocationRequest, note: str = "") -> Allo
 
 
 @transaction.atomic
-def request_update_and_submit(*, actor, request: AllocationRequest, **changes) -> AllocationRequest:
-    """Save the edits and submit, as one: if the submission is refused, the edits are not kept either."""
+def request_update_and_submit(*, actor, request: AllocationRequest, uploaded_file=None,
+                              **changes) -> AllocationRequest:
+    """Save the edits (and a new attachment) and submit, as one: if the submission is refused,
+    neither the edits nor the file are kept."""
     request_update(actor=actor, request=request, **changes)
+    if uploaded_file:
+        attachment_add(actor=actor, request=request, uploaded_file=uploaded_file)
     return request_submit(actor=actor, request=request)
 
 

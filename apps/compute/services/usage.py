@@ -20,6 +20,7 @@ from apps.compute.services.csv_lines import csv_lines
 from apps.compute.services.lifecycle import transition
 from apps.compute.services.requests import request_url
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.core.formatting import day, quantity
 from apps.notifications.services import notify
 
 Status = AllocationRequest.Status
@@ -121,7 +122,9 @@ def _announce_thresholds(grant_id: int) -> None:
         else gettext_lazy("“%(title)s” has used %(percent)s%% of its grant")
     )
     notify(recipients=[request.applicant, *request.call.managers.all()], kind="compute.usage_threshold",
-           title=lambda: title % values, body=lambda: _("%(used)s of %(units)s %(unit)s used.") % values,
+           title=lambda: title % values,
+           body=lambda: _("%(used)s of %(units)s %(unit)s used.") % {
+               **values, "used": quantity(used), "units": quantity(grant.units)},
            url=request_url(request))
 
 
@@ -268,7 +271,7 @@ def grant_reminders_send(*, today: date | None = None) -> int:
     for pk, items in per_person.items():
         lines = [
             _("• “%(title)s”: ends on %(end)s (in %(days)s days), %(units)s %(unit)s granted.") % {
-                "title": g.request.title, "end": g.end_date, "days": d, "units": g.units,
+                "title": g.request.title, "end": day(g.end_date), "days": d, "units": quantity(g.units),
                 "unit": g.request.call.resource.get_unit_display(),
             }
             for g, d in items

@@ -10,6 +10,13 @@
     select.addEventListener("change", function () { form.submit(); });
   });
 
+  // Filter panels start folded on phones, so results come first; open without JavaScript.
+  if (window.matchMedia("(max-width: 800px)").matches) {
+    document.querySelectorAll("details[data-collapse-on-phone]").forEach(function (panel) {
+      panel.open = false;
+    });
+  }
+
   // Collapsible navigation on narrow screens.
   var toggle = document.querySelector("[data-nav-toggle]");
   var panel = document.querySelector("[data-nav-panel]");

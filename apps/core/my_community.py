@@ -1,0 +1,85 @@
+"""Reads for "My community" (/me/): what a member has going on across the platform.
+
+One query per source, whatever the member's history, so the page stays constant-time.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.compute.models import AllocationRequest, ReviewerAssignment
+from apps.compute.selectors import my_requests
+from apps.hackathons.models import Hackathon, Registration, TeamMembership
+from apps.hub.models import HubRepository
+from apps.notifications.selectors import notification_list
+
+HORIZON_DAYS = 60
+FINISHED = [Hackathon.State.FINISHED, Hackathon.State.CANCELLED, Hackathon.State.DRAFT]
+OPEN_REQUESTS = [AllocationRequest.Status.DRAFT, AllocationRequest.Status.CHANGES_REQUESTED,
+                 AllocationRequest.Status.SUBMITTED, AllocationRequest.Status.UNDER_REVIEW,
+                 AllocationRequest.Status.APPROVED, AllocationRequest.Status.ACTIVE]
+
+
+@dataclass
+class Deadline:
+    when: datetime | date
+    label: str
+    title: str
+    url: str
+
+
+def _day(moment) -> date:
+    return timezone.localdate(moment) if isinstance(moment, datetime) else moment
+
+
+def my_community(*, user) -> dict:
+    """Everything the page shows, with the deadlines of the next two months merged in date order."""
+    now = timezone.now()
+    horizon = now + timedelta(days=HORIZON_DAYS)
+    registrations = list(
+        Registration.objects.filter(user=user).exclude(status__in=["rejected", "cancelled"])
+        .exclude(hackathon__state__in=FINISHED).select_related("hackathon").order_by("hackathon__hacking_starts_at")
+    )
+    teams = list(
+        TeamMembership.objects.filter(user=user).exclude(team__hackathon__state__in=FINISHED)
+        .select_related("team__hackathon").order_by("team__name")
+    )
+    requests = list(my_requests(user=user).filter(status__in=OPEN_REQUESTS).order_by("-created_at")[:10])
+    reviews = list(
+        ReviewerAssignment.objects.filter(reviewer=user, status=ReviewerAssignment.Status.ASSIGNED,
+                                          request__status__in=[AllocationRequest.Status.SUBMITTED,
+                                                               AllocationRequest.Status.UNDER_REVIEW])
+        .select_related("request__call").order_by("request__call__review_deadline")
+    )
+    unread = list(notification_list(user=user, unread_only=True)[:5])
+    repositories = list(
+        HubRepository.objects.filter(owner__members=user, removed_at__isnull=True)
+        .select_related("owner").order_by("-downloads", "repo_id")[:8]
+    )
+
+    deadlines = []
+    for registration in registrations:
+        hackathon = registration.hackathon
+        for _key, label, moment in hackathon.schedule():
+            if now <= moment <= horizon:
+                deadlines.append(Deadline(moment, str(label), hackathon.title, f"/hackathons/{hackathon.slug}/"))
+    for assignment in reviews:
+        call = assignment.request.call
+        deadlines.append(Deadline(call.review_deadline, _("Review deadline"), assignment.request.title,
+                                  f"/compute/reviews/{assignment.pk}/"))
+    for request in requests:
+        grant = getattr(request, "grant", None)
+        if grant is not None and now.date() <= grant.end_date <= horizon.date():
+            deadlines.append(Deadline(grant.end_date, _("Grant ends"), request.title, f"/compute/requests/{request.pk}/"))
+    deadlines.sort(key=lambda d: _day(d.when))
+    for request in requests:
+        grant = getattr(request, "grant", None)
+        request.used_percent = int(request.used * 100 / grant.units) if grant is not None and grant.units else None
+    return {
+        "deadlines": deadlines, "registrations": registrations, "teams": teams, "requests": requests,
+        "reviews": reviews, "unread": unread, "repositories": repositories,
+        "to_do": len(reviews) + sum(1 for r in requests if r.status == AllocationRequest.Status.CHANGES_REQUESTED),
+    }
