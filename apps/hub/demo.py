@@ -23,9 +23,6 @@ OWNERS = [
         ("model", "roberta-base-bne", 2310, -0.05, 27, "fill-mask", ["es"], "apache-2.0"),
         ("model", "mt-aina-ca-es", 0, 0.0, 2, "translation", ["ca", "es"], "apache-2.0"),
         ("dataset", "CATalog", 58, 0.20, 9, "text-generation", ["ca"], "cc-by-4.0"),
-        # The flagship public models: about 174 downloads a month (January 2026).
-        ("model", "ALIA-40b", 174, 0.0, 96, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
-        ("model", "ALIA-40b-instruct", 121, 0.05, 38, "text-generation", ["es", "ca", "eu", "gl", "en"], "apache-2.0"),
     ]),
     ("projecte-aina", "org", "Projecte AINA", [
         ("model", "roberta-base-ca-v2", 1480, 0.08, 12, "fill-mask", ["ca"], "apache-2.0"),
