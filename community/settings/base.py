@@ -254,6 +254,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.CommunityAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` is a filter (hackathons: online/in person), not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Source AI Community API",
