@@ -89,3 +89,10 @@ def test_the_format_filter_is_not_taken_for_a_renderer():
     response = APIClient().get("/api/hackathons/", {"format": "online"})
     assert response.status_code == 200
     assert response.json()["count"] == 1
+
+
+def test_an_api_url_no_route_matches_answers_in_the_error_shape(client):
+    response = client.get("/api/profiles/%C2%AE/")  # not a slug: no route matches
+    assert response.status_code == 404
+    assert response.json()["errors"] == {} and response.json()["message"]
+    assert "text/html" in client.get("/talent/%C2%AE/")["Content-Type"]
