@@ -5,15 +5,33 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test stack install messages clean bench
+TEST_WORKERS ?= auto
+
+.PHONY: run test stack install lock messages clean bench
+
+# `make lock`: turn pip's installation report into constraints.txt (one pin per distribution,
+# the project itself left out).
+define PINS_FROM_PIP_REPORT
+import json, sys
+report = json.load(open(sys.argv[1]))
+pins = sorted(
+    f"{item['metadata']['name'].lower().replace('_', '-')}=={item['metadata']['version']}"
+    for item in report["install"]
+    if "dir_info" not in item["download_info"]
+)
+print("# Exact versions of every dependency (pyproject.toml with the test extra), used by")
+print("# `make install`, `make run` and `make test`. Regenerate with `make lock`; see README.")
+print(*pins, sep="\n")
+endef
+export PINS_FROM_PIP_REPORT
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the declared dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+# Reinstall only when the declared dependencies or their pins change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --constraint constraints.txt -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -24,9 +42,20 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## The whole test suite against PostgreSQL and Redis on this machine.
+## The whole test suite against PostgreSQL and Redis on this machine, in parallel
+## (TEST_WORKERS=auto: one pytest-xdist worker per core; TEST_WORKERS=0 runs it serially).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already
+## there are kept when they still fit; `make lock UPGRADE=1` moves all to the newest allowed.
+## Resolves with pip's own configuration (index and local mirrors), installs nothing.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json \
+		$(if $(UPGRADE),,--constraint constraints.txt) -e ".[test]" \
+	|| $(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json -e ".[test]"
+	$(BIN)/python -c "$$PINS_FROM_PIP_REPORT" $(VENV)/lock-report.json > constraints.txt
+	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
 ## Full stack: PostgreSQL + Redis + ASGI web + Celery worker + beat (see README).
 stack: install

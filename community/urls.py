@@ -38,3 +38,5 @@ if settings.SERVE_MEDIA:
     # Public uploads (avatars, hackathon covers). Private files never live under MEDIA_ROOT:
     # they have their own permission-checked views. See docs/operations.md, "Security".
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media, name="media")]
+
+handler404 = "apps.core.views.not_found"

@@ -3,7 +3,6 @@
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
 
 
 def pytest_sessionstart(session):
@@ -23,12 +22,26 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
 
 
+def clear_worker_redis():
+    """Delete this test worker's Redis keys (cache, channel layer, broker queues) and no others.
+
+    `cache.clear()` would FLUSHDB the whole database, under the feet of parallel workers.
+    """
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{settings.TEST_REDIS_NAMESPACE}:*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.unlink(*keys[start:start + 500])
+    finally:
+        client.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached values never leak from one test to the next."""
-    cache.clear()
+    """Rate-limit counters, cached values and queued tasks never leak from one test to the next."""
+    clear_worker_redis()
     yield
-    cache.clear()
+    clear_worker_redis()
 
 
 @pytest.fixture

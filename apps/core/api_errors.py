@@ -11,21 +11,31 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from apps.core.errors import ApplicationError
 
 
-def _as_lists(detail) -> dict[str, list[str]]:
+def _as_lists(detail, field: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as {field: [message, ...]}, nested fields joined with dots.
+
+    `{"skills": [{}, {"level": ["…"]}]}` becomes `{"skills.1.level": ["…"]}`: readable
+    messages for every nested serializer, list item and dict value, never a Python repr.
+    """
     if isinstance(detail, dict):
-        return {
-            field: [str(m) for m in (messages if isinstance(messages, list) else [messages])]
-            for field, messages in detail.items()
-        }
+        errors = {}
+        for key, value in detail.items():
+            errors.update(_as_lists(value, f"{field}.{key}" if field else str(key)))
+        return errors
     if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {"non_field_errors": [str(detail)]}
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {field or "non_field_errors": [str(message) for message in detail]} if detail else {}
+        errors = {}
+        for index, item in enumerate(detail):
+            errors.update(_as_lists(item, f"{field}.{index}" if field else str(index)))
+        return errors
+    return {field or "non_field_errors": [str(detail)]}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(
-            {"message": str(exc.message), "errors": exc.errors}, status=exc.status_code
+            {"message": str(exc.message), "errors": _as_lists(exc.errors or {})}, status=exc.status_code
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

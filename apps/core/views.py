@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
+from rest_framework import exceptions
 
 from apps.core.my_community import my_community
 from apps.core.readiness import public_view, readiness_report
@@ -58,3 +60,10 @@ def readyz(request):
 def favicon(request):
     """Pages outside the site layout (the admin) make browsers ask for /favicon.ico."""
     return redirect(static("img/logo.svg"), permanent=True)
+
+
+def not_found(request, exception):
+    """404 for a URL no route matches: the API's error shape under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": str(exceptions.NotFound.default_detail), "errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -2,12 +2,13 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_filters import query_filters
 from apps.core.errors import NotAllowed, NotFound
 from apps.core.pagination import PageNumberPagination, paginated
 from apps.hackathons import permissions, selectors
@@ -109,21 +110,15 @@ class HackathonInputSerializer(serializers.Serializer):
 class HackathonListApi(APIView):
     """Hackathons the caller may see; organisers create new ones (as drafts)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("period", str, enum=list(selectors.PERIODS)),
-            OpenApiParameter("format", str, enum=Hackathon.Format.values),
-            OpenApiParameter("language", str),
-            OpenApiParameter("q", str),
-        ],
-        responses=HackathonSummarySerializer(many=True),
-    )
+    class FilterSerializer(serializers.Serializer):
+        period = serializers.ChoiceField(choices=list(selectors.PERIODS), required=False)
+        format = serializers.ChoiceField(choices=Hackathon.Format.choices, required=False)
+        language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+        q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    @extend_schema(responses=HackathonSummarySerializer(many=True))
     def get(self, request):
-        params = request.query_params
-        qs = selectors.hackathon_list(
-            user=request.user, period=params.get("period", ""), format=params.get("format", ""),
-            language=params.get("language", "")[:8], q=params.get("q", "")[:100],
-        )
+        qs = selectors.hackathon_list(user=request.user, **query_filters(self, request))
         return paginated(self, request, qs, HackathonSummarySerializer)
 
     @extend_schema(request=HackathonInputSerializer, responses={201: HackathonDetailSerializer})
@@ -229,13 +224,13 @@ class RegistrationListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=Registration.Status.values)],
-        responses=RegistrationOutputSerializer(many=True),
-    )
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Registration.Status.choices, required=False)
+
+    @extend_schema(responses=RegistrationOutputSerializer(many=True))
     def get(self, request, slug):
         hackathon = _manager(request, slug)
-        qs = selectors.registrations_for_hackathon(hackathon=hackathon, status=request.query_params.get("status", ""))
+        qs = selectors.registrations_for_hackathon(hackathon=hackathon, **query_filters(self, request))
         return paginated(self, request, qs, RegistrationOutputSerializer)
 
 
@@ -440,7 +435,12 @@ class LookingForTeamApi(APIView):
         looking_for = serializers.CharField()
         skills = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=inline_serializer(
+            "LookingForTeamPage", {"count": serializers.IntegerField(), "results": OutputSerializer(many=True)}
+        ),
+    )
     def get(self, request, slug):
         hackathon = _hackathon(request, slug)
         if not permissions.can_use_team_pages(request.user, hackathon):
@@ -573,6 +573,7 @@ class LeaderboardApi(APIView):
 
 class CriterionApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = None  # a short list, answered whole
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=120)
@@ -612,6 +613,7 @@ class JudgeApi(APIView):
     """Organisers invite judges by handle; the list shows their judging progress."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = None  # a short list, answered whole
 
     class InputSerializer(serializers.Serializer):
         handle = serializers.CharField(max_length=150)
@@ -649,6 +651,7 @@ class OrganiserApi(APIView):
     """The organisers of a hackathon; an organiser adds another by handle."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = None  # a short list, answered whole
 
     class InputSerializer(serializers.Serializer):
         handle = serializers.CharField(max_length=150)

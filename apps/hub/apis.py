@@ -1,13 +1,14 @@
 """REST API of the Hub catalogue: owners, repositories and their daily snapshots."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_filters import query_filters
 from apps.hub import selectors, services
 from apps.hub.models import HubOwner, HubRepository, HubSnapshot
 
@@ -110,18 +111,14 @@ class RepositoryListApi(GenericAPIView):
         licence = serializers.CharField(required=False)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="downloads")
         include_removed = serializers.BooleanField(required=False, default=False)
-        q = serializers.CharField(required=False, allow_blank=True, max_length=selectors.SEARCH_MAX_LENGTH)
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=selectors.SEARCH_MAX_LENGTH,
+            help_text="Part of the repository id (owner/name), any case",
+        )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Part of the repository id (owner/name), any case")]
-        + [OpenApiParameter(name, str) for name in ("kind", "owner", "language", "task", "licence", "sort")]
-        + [OpenApiParameter("include_removed", bool)],
-        responses=RepositoryOutputSerializer(many=True),
-    )
+    @extend_schema(responses=RepositoryOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.repository_list(**filters.validated_data))
+        page = self.paginate_queryset(selectors.repository_list(**query_filters(self, request)))
         return self.get_paginated_response(RepositoryOutputSerializer(page, many=True).data)
 
 

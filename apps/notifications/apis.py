@@ -1,9 +1,10 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_filters import query_filters
 from apps.core.pagination import PageNumberPagination
 from apps.notifications import selectors, services
 from apps.notifications.models import Notification
@@ -20,12 +21,12 @@ class NotificationListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("unread", bool)],
-        responses=NotificationOutputSerializer(many=True),
-    )
+    class FilterSerializer(serializers.Serializer):
+        unread = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):
-        unread_only = request.query_params.get("unread") in ("1", "true", "yes")
+        unread_only = query_filters(self, request)["unread"]
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             selectors.notification_list(user=request.user, unread_only=unread_only), request, self

@@ -8,11 +8,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_filters import query_filters
 from apps.core.errors import InvalidInput
 from apps.core.pagination import PageNumberPagination
 from apps.core.rich_text import render_markdown
 from apps.profiles import selectors, services
-from apps.profiles.choices import AffiliationKind, LanguageLevel, Region, SkillLevel, Visibility
+from apps.profiles.choices import AVAILABILITY, AffiliationKind, LanguageLevel, Region, SkillLevel, Visibility
 from apps.profiles.models import ContactRequest, Profile, Skill
 
 
@@ -75,18 +76,6 @@ class FacetValueSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Full-text search over name, headline, bio and skills"),
-    OpenApiParameter("skill", str, many=True, description="Skill slug; repeat to require several"),
-    OpenApiParameter("language", str, many=True, description="ISO 639-1 code; repeat to require several"),
-    OpenApiParameter("region", str, many=True, enum=Region.values),
-    OpenApiParameter("kind", str, many=True, enum=AffiliationKind.values),
-    OpenApiParameter(
-        "available", str, many=True,
-        enum=["open_to_jobs", "open_to_collaboration", "open_to_mentoring", "looking_for_team"],
-    ),
-    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
-]
 
 
 class ProfileListApi(APIView):
@@ -94,9 +83,27 @@ class ProfileListApi(APIView):
 
     permission_classes = [AllowAny]
 
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=200,
+            help_text="Full-text search over name, headline, bio and skills",
+        )
+        skill = serializers.ListField(
+            child=serializers.CharField(max_length=60), required=False, max_length=20,
+            help_text="Skill slug; repeat to require several",
+        )
+        language = serializers.ListField(
+            child=serializers.CharField(max_length=8), required=False, max_length=20,
+            help_text="ISO 639-1 code; repeat to require several",
+        )
+        region = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
+        kind = serializers.ListField(child=serializers.ChoiceField(choices=AffiliationKind.choices), required=False)
+        available = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY), required=False)
+        sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False)
+
     @extend_schema(
         operation_id="profiles_search",
-        parameters=SEARCH_PARAMETERS,
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses=inline_serializer(
             "ProfileSearchOutput",
             {
@@ -112,6 +119,7 @@ class ProfileListApi(APIView):
         ),
     )
     def get(self, request):
+        query_filters(self, request)
         search = selectors.TalentSearch.from_params(request.query_params)
         profiles = selectors.talent_search(viewer=request.user, search=search)
         paginator = PageNumberPagination()
@@ -299,12 +307,12 @@ class ContactRequestListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("box", str, enum=["received", "sent"])],
-        responses=ContactRequestOutputSerializer(many=True),
-    )
+    class FilterSerializer(serializers.Serializer):
+        box = serializers.ChoiceField(choices=["received", "sent"], required=False, default="received")
+
+    @extend_schema(responses=ContactRequestOutputSerializer(many=True))
     def get(self, request):
-        if request.query_params.get("box") == "sent":
+        if query_filters(self, request)["box"] == "sent":
             requests = selectors.contact_requests_sent(user=request.user).select_related("sender__profile")
         else:
             requests = selectors.contact_requests_received(user=request.user)

@@ -318,6 +318,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.CommunityAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` is a filter (hackathons: online/in person), not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
 }
 # API tokens (apps.accounts.models.ApiToken): default and longest lifetime, most per member.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)

@@ -8,8 +8,16 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/commun
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
+# Each pytest-xdist worker (gw0, gw1, …; "main" in a serial run) keeps its Redis keys under
+# its own namespace inside whatever database REDIS_URL names: cache, channel layer and
+# broker keys of parallel workers never meet, and a test clears only its own worker's keys
+# (tests/conftest.py). Set in the environment so servers a test starts inherit it.
+TEST_REDIS_NAMESPACE = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+os.environ["CACHE_KEY_PREFIX"] = f"{TEST_REDIS_NAMESPACE}:cache"
+os.environ["CHANNEL_LAYER_PREFIX"] = f"{TEST_REDIS_NAMESPACE}:asgi:"
+
 from community.settings.base import *  # noqa: E402,F403
-from community.settings.base import STORAGES  # noqa: E402
+from community.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -22,3 +30,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # sessions so the exact query counts asserted across the suite do not depend on the cache;
 # tests/core/test_connections.py checks the production engine.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{TEST_REDIS_NAMESPACE}:celery:",
+}

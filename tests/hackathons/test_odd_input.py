@@ -11,11 +11,15 @@ from tests.hackathons.factories import organiser_factory
 pytestmark = pytest.mark.django_db
 
 URLS = [
-    "/hackathons/?q=%00", "/hackathons/?language=%00&q=a%00b", "/api/hackathons/?q=%00",
-    "/api/hackathons/?language=e%00", "/talent/?skill=%00", "/talent/?language=%00", "/talent/?q=%00",
-    "/talent/?q=%C2%BF%3F", "/talent/?q=%2B%2B&sort=relevance", "/api/profiles/?skill=%00",
-    "/api/profiles/?language=a%00b", "/api/profiles/?q=%00", "/api/profiles/?q=--", "/talent/export.csv?skill=%00&q=%21",
+    "/hackathons/?q=%00", "/hackathons/?language=%00&q=a%00b", "/talent/?skill=%00", "/talent/?language=%00",
+    "/talent/?q=%00", "/talent/?q=%C2%BF%3F", "/talent/?q=%2B%2B&sort=relevance", "/api/profiles/?q=--",
+    "/talent/export.csv?skill=%00&q=%21",
 ]
+# The API validates its query parameters: a NUL character is a 400 naming the parameter.
+API_URLS = {
+    "/api/hackathons/?q=%00": "q", "/api/hackathons/?language=e%00": "language", "/api/profiles/?skill=%00": "skill.0",
+    "/api/profiles/?language=a%00b": "language.0", "/api/profiles/?q=%00": "q",
+}
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -23,6 +27,13 @@ def test_nul_characters_and_wordless_searches_are_answered(url):
     client = Client()
     client.force_login(organiser_factory())  # organisers also reach the CSV export
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", API_URLS)
+def test_nul_characters_in_api_filters_are_a_400_naming_the_parameter(url):
+    response = Client().get(url)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [API_URLS[url]]
 
 
 def test_a_page_size_that_is_not_a_number_falls_back_to_the_default(world):
