@@ -27,4 +27,8 @@ BEAT_SCHEDULE = {
         "task": "workers.hackathons.send_hackathon_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "notifications.sweep": {
+        "task": "workers.notifications.sweep_notifications",
+        "schedule": crontab(minute="*"),
+    },
 }

@@ -10,6 +10,7 @@ GROUPS = {
     "hackathons": _("Hackathons: invitations, registrations, deadlines and results"),
     "compute": _("Compute allocations: requests, reviews, decisions and usage"),
     "hub": _("Hugging Face Hub synchronisation problems"),
+    "announcements": _("Announcements from organisers and the community's staff"),
 }
 
 # Stored as an opt-out group: no e-mail at all.

@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.core import signing
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
 from apps.notifications import selectors, services
+from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.groups import GROUPS
 
 
@@ -74,3 +77,23 @@ def email_settings(request):
             messages.success(request, _("Your notification settings were saved."))
             return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
+
+
+# The signed token is the credential: mail clients post here without a session or a CSRF
+# token (RFC 8058 one-click), and people arrive from the link in the e-mail signed out.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request, token: str):
+    """GET shows one button; POST (the button, or the mail client's one-click) unsubscribes."""
+    try:
+        user_id, group = unsubscribe_token_read(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        services.email_unsubscribe(user_id=user_id, group=group)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"done": done, "group_label": GROUPS.get(group), "token": token},
+    )

@@ -3,8 +3,8 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from apps.notifications import selectors
-from apps.notifications.models import EmailOptOut, Notification
-from apps.notifications.services import email_settings_update, notification_emails_send, notify
+from apps.notifications.models import Delivery, EmailOptOut, Notification
+from apps.notifications.services import email_settings_update, deliveries_send, notify
 from community.celery import app
 from tests.accounts.factories import UserFactory
 
@@ -55,10 +55,11 @@ def test_all_email_off_silences_every_group_but_not_in_app(eager):
 @pytest.mark.django_db
 def test_opting_out_after_queueing_stops_the_email_at_send_time():
     member, other = UserFactory(), UserFactory()
-    notifications = notify(recipients=[member, other], kind="profiles.contact_request", title="Hola")
+    notify(recipients=[member, other], kind="profiles.contact_request", title="Hola")
     email_settings_update(user=member, email_enabled=True, groups={"profiles": False})
-    assert notification_emails_send(notification_ids=[n.id for n in notifications]) == 1
+    assert deliveries_send(delivery_ids=list(Delivery.objects.values_list("pk", flat=True))) == {}
     assert [m.to[0] for m in mail.outbox] == [other.email]
+    assert Delivery.objects.get(notification__recipient=member).status == Delivery.Status.SKIPPED
 
 
 @pytest.mark.django_db
@@ -66,8 +67,8 @@ def test_notify_query_count_does_not_grow_with_recipients(django_assert_num_quer
     def run(size):
         people = [UserFactory() for _ in range(size)]
         email_settings_update(user=people[0], email_enabled=True, groups={"compute": False})
-        # savepoint, one insert, one opt-out lookup, release — at any size
-        with django_assert_num_queries(4):
+        # savepoint, the event, the notifications, the opt-outs, the deliveries, release
+        with django_assert_num_queries(6):
             notify(recipients=people, kind="compute.decision", title="Decisión")
 
     run(2)
@@ -97,7 +98,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     api.force_authenticate(owner)
     assert api.get("/api/notifications/settings/").json() == {
         "email_enabled": True,
-        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": True},
+        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": True, "announcements": True},
     }
     response = api.put(
         "/api/notifications/settings/",
@@ -109,7 +110,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     assert selectors.email_settings(user=owner)["groups"]["hackathons"] is False
     assert selectors.email_settings(user=other) == {
         "email_enabled": False,
-        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": False},
+        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": False, "announcements": True},
     }
 
 
@@ -142,6 +143,6 @@ def test_settings_page_saves_checkboxes_for_the_owner(client):
     assert any("saved" in str(m) or "guard" in str(m) for m in response.context["messages"])
     assert selectors.email_settings(user=member) == {
         "email_enabled": True,
-        "groups": {"profiles": True, "hackathons": False, "compute": False, "hub": True},
+        "groups": {"profiles": True, "hackathons": False, "compute": False, "hub": True, "announcements": False},
     }
     assert selectors.email_settings(user=other)["groups"]["compute"] is True

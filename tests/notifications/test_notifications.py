@@ -5,7 +5,7 @@ from channels.testing import WebsocketCommunicator
 from django.core import mail
 from rest_framework.test import APIClient
 
-from apps.notifications.models import Notification
+from apps.notifications.models import Delivery, Notification
 from apps.notifications.services import notify
 from community.asgi import application
 from community.celery import app
@@ -34,24 +34,24 @@ def test_notify_stores_one_per_recipient_and_emails_after_commit(django_capture_
     assert sorted(m.to[0] for m in mail.outbox) == sorted([ana.email, luis.email])
     assert mail.outbox[0].subject.endswith("Tu equipo tiene un nuevo miembro")
     assert "/notifications/" in mail.outbox[0].body
-    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_emails_are_sent_by_a_real_worker_exactly_once(celery_worker):
-    from workers.notifications import send_notification_emails
+    from workers.notifications import send_deliveries
 
     member = UserFactory()
     notify(recipients=[member], kind="test.once", title="Hola")
-    notification = Notification.objects.get()
-    send_notification_emails.delay([notification.id])  # a duplicate delivery
+    delivery = Delivery.objects.get()
+    send_deliveries.delay([delivery.id])  # a duplicate delivery
     deadline = time.monotonic() + 20
     while len(mail.outbox) < 1 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)
     assert len(mail.outbox) == 1
-    notification.refresh_from_db()
-    assert notification.emailed_at is not None
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.sent_at is not None
 
 
 @pytest.mark.django_db
