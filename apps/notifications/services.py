@@ -13,14 +13,15 @@ How a notification travels, exactly once in effect:
 4. `notifications_sweep` (periodic) re-asks for whatever was recorded but never queued.
 
 Live pushes and enqueueing run as robust on-commit hooks: when Redis is down they are
-logged and dropped, and the sweep makes up for the lost enqueue.
+logged and dropped, and the sweep makes up for the lost enqueue. The hooks are lambdas,
+not `functools.partial`: Django logs a robust hook's failure by its `__qualname__`,
+which a partial lacks, so the logging itself would raise.
 """
 
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -128,7 +129,7 @@ def notify(
     )
     if inline:
         return _expand_batch(event, [(pk, unique[pk].language) for pk in sorted(unique)])
-    transaction.on_commit(partial(_enqueue_expansion, event.pk), robust=True)
+    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
     return []
 
 
@@ -148,7 +149,7 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
     )
     if not notifications:
         return []
-    transaction.on_commit(partial(_push_live, notifications), robust=True)
+    transaction.on_commit(lambda: _push_live(notifications), robust=True)
     if event.email:
         silenced = selectors.email_opted_out_user_ids(user_ids=[pk for pk, _ in recipients], kind=event.kind)
         now = timezone.now()
@@ -156,7 +157,7 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
             Delivery(notification=n, queued_at=now) for n in notifications if n.recipient_id not in silenced
         )
         if deliveries:
-            transaction.on_commit(partial(_enqueue_deliveries, [d.pk for d in deliveries]), robust=True)
+            transaction.on_commit(lambda: _enqueue_deliveries([d.pk for d in deliveries]), robust=True)
     return notifications
 
 
@@ -322,7 +323,7 @@ def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
         status=Delivery.Status.PENDING, attempts=0, last_error="", queued_at=timezone.now()
     )
     if ids:
-        transaction.on_commit(partial(_enqueue_deliveries, ids), robust=True)
+        transaction.on_commit(lambda: _enqueue_deliveries(ids), robust=True)
     return len(ids)
 
 
@@ -354,7 +355,7 @@ def announcement_send(
         audience_params=params,
         enqueued_at=timezone.now(),
     )
-    transaction.on_commit(partial(_enqueue_expansion, event.pk), robust=True)
+    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
     return event
 
 
