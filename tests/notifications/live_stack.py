@@ -1,6 +1,7 @@
 """Real processes for the notification tests and benchmark: an SMTP sink, a Celery
 worker in its own process, a private redis-server. Each binds a free loopback port."""
 
+import logging
 import os
 import shutil
 import signal
@@ -31,6 +32,7 @@ class SmtpSink:
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command otherwise
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
