@@ -12,3 +12,8 @@ class HackathonsConfig(AppConfig):
         from apps.hub.references import register_reference_source
 
         register_reference_source("hackathons", submissions_using)
+
+        from apps.hackathons.audiences import HACKATHON_PARTICIPANTS
+        from apps.notifications.audiences import register as register_audience
+
+        register_audience(HACKATHON_PARTICIPANTS)

@@ -78,8 +78,9 @@ class Notification(models.Model):
 class Delivery(models.Model):
     """One notification sent through one channel; the unique key makes every send happen once.
 
-    A delivery is claimed (`sending`) in its own short transaction right before the mail
-    server is contacted and marked `sent` in another right after it accepted the message.
+    Deliveries are claimed (`sending`) a few at a time in a short transaction before the
+    mail server is contacted, and each is marked `sent` in its own right after the server
+    accepted it.
     A delivery left `sending` by a dead worker is never sent again automatically (it may
     have gone out): the sweep marks it failed so staff can decide to resend it.
     """

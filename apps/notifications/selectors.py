@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from apps.core.errors import NotAllowed
+from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
 from apps.notifications.models import EmailOptOut, Notification
 
@@ -42,3 +44,15 @@ def email_opt_outs(*, user_ids) -> dict[int, set[str]]:
     ):
         groups.setdefault(user_id, set()).add(group)
     return groups
+
+
+def announcement_audience(*, user, audience: str, params: dict) -> dict:
+    """What an announcement would reach, for the preview: a description and a head count."""
+    provider = provider_for(audience)
+    if not provider.can_announce(user, params):
+        raise NotAllowed()
+    return {
+        "label": provider.describe(params),
+        "count": audience_recipients(audience, params).count(),
+        "subsets": provider.subsets,
+    }

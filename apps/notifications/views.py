@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +12,7 @@ from django.core import signing
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, NotAllowed
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.groups import GROUPS
@@ -96,4 +98,60 @@ def email_unsubscribe(request, token: str):
         request,
         "notifications/unsubscribe.html",
         {"done": done, "group_label": GROUPS.get(group), "token": token},
+    )
+
+
+class AnnouncementForm(forms.Form):
+    subset = forms.ChoiceField(label=gettext_lazy("Who"), required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, subsets: dict, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if subsets:
+            self.fields["subset"].choices = list(subsets.items())
+        else:
+            del self.fields["subset"]
+
+
+@login_required
+def announcement_page(request, audience: str):
+    """Write an announcement, preview it with the head count, then send it to everyone at once."""
+    params = {key: request.GET[key] for key in ("hackathon", "team") if request.GET.get(key)}
+    try:
+        reach = selectors.announcement_audience(user=request.user, audience=audience, params=params)
+    except NotAllowed:
+        raise Http404() from None
+    except ApplicationError:
+        raise Http404() from None
+    form = AnnouncementForm(request.POST or None, subsets=reach["subsets"])
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("subset"):
+            params["subset"] = form.cleaned_data["subset"]
+            reach = selectors.announcement_audience(user=request.user, audience=audience, params=params)
+        if "send" in request.POST:
+            try:
+                services.announcement_send(
+                    sender=request.user,
+                    audience=audience,
+                    params=params,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    url=reverse("notifications:list"),
+                )
+            except ApplicationError as error:
+                for field, field_errors in error.errors.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+                if not error.errors:
+                    form.add_error(None, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _("Your announcement is on its way to %(count)d people.") % {"count": reach["count"]},
+                )
+                return redirect(request.get_full_path())
+        preview = form.cleaned_data
+    return render(
+        request, "notifications/announce.html", {"form": form, "reach": reach, "preview": preview}
     )
