@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from apps.core.pagination import PageNumberPagination
 from apps.notifications import selectors, services
+from apps.notifications.groups import GROUPS
 from apps.notifications.models import Notification
 
 
@@ -16,19 +17,30 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
 
 class NotificationListApi(APIView):
-    """The caller's notifications, newest first (`?unread=true` for unread only)."""
+    """The caller's notifications, newest first (`?unread=true`, `?group=hackathons`)."""
 
     permission_classes = [IsAuthenticated]
 
+    class FilterSerializer(serializers.Serializer):
+        unread = serializers.BooleanField(default=False)
+        group = serializers.ChoiceField(choices=list(GROUPS), default="")
+
     @extend_schema(
-        parameters=[OpenApiParameter("unread", bool)],
+        parameters=[OpenApiParameter("unread", bool), OpenApiParameter("group", str, enum=list(GROUPS))],
         responses=NotificationOutputSerializer(many=True),
     )
     def get(self, request):
-        unread_only = request.query_params.get("unread") in ("1", "true", "yes")
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
-            selectors.notification_list(user=request.user, unread_only=unread_only), request, self
+            selectors.notification_list(
+                user=request.user,
+                unread_only=filters.validated_data["unread"],
+                group=filters.validated_data["group"],
+            ),
+            request,
+            self,
         )
         return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
 

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from apps.core.errors import NotAllowed
 from apps.notifications.audiences import audience_recipients, provider_for
@@ -6,16 +6,29 @@ from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
 from apps.notifications.models import EmailOptOut, Notification
 
 
-def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+def notification_list(*, user, unread_only: bool = False, group: str = "") -> QuerySet[Notification]:
     """A member's own notifications, newest first; nobody else's are ever visible."""
     queryset = Notification.objects.filter(recipient=user)
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
+    if group:
+        queryset = queryset.filter(kind__startswith=f"{group}.")
     return queryset
 
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_counts(*, user_ids) -> dict[int, int]:
+    """Unread notifications of each of `user_ids`, in one query (for the live badges)."""
+    rows = (
+        Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(unread=Count("pk"))
+        .values_list("recipient_id", "unread")
+    )
+    return dict(rows)
 
 
 def email_opted_out_user_ids(*, user_ids, kind: str) -> set[int]:

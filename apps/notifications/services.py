@@ -61,15 +61,30 @@ def user_group(user_id: int) -> str:
 
 
 def _push_live(notifications: list[Notification]) -> None:
+    """Ring each recipient's open tabs; the unread count keeps every tab's badge right."""
+    unread = selectors.unread_counts(user_ids={n.recipient_id for n in notifications})
     group_send_many(
         [
             (
                 user_group(n.recipient_id),
-                {"type": "notification.created", "id": n.id, "kind": n.kind, "title": n.title, "url": n.url},
+                {
+                    "type": "notification.created",
+                    "id": n.id,
+                    "kind": n.kind,
+                    "title": n.title,
+                    "url": n.url,
+                    "unread": unread.get(n.recipient_id, 0),
+                },
             )
             for n in notifications
         ]
     )
+
+
+def _push_unread(user_id: int) -> None:
+    """Tell a member's other tabs that notifications were read."""
+    unread = selectors.unread_counts(user_ids=[user_id]).get(user_id, 0)
+    group_send_many([(user_group(user_id), {"type": "notifications.read", "unread": unread})])
 
 
 Text = str | Callable[[], str]
@@ -376,13 +391,15 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        transaction.on_commit(lambda: _push_unread(user.pk), robust=True)
     return notification
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        transaction.on_commit(lambda: _push_unread(user.pk), robust=True)
+    return marked
 
 
 @transaction.atomic

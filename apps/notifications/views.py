@@ -20,10 +20,17 @@ from apps.notifications.groups import GROUPS
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notification_list(user=request.user), 25).get_page(
-        request.GET.get("page")
+    """The notification centre: filter by group of kinds and unread."""
+    group = request.GET.get("group", "")
+    group = group if group in GROUPS else ""
+    unread_only = request.GET.get("unread") == "1"
+    notifications = selectors.notification_list(user=request.user, unread_only=unread_only, group=group)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "groups": GROUPS, "group": group, "unread_only": unread_only},
     )
-    return render(request, "notifications/list.html", {"page": page})
 
 
 @login_required
