@@ -57,4 +57,5 @@ HACKATHON_PARTICIPANTS = AudienceProvider(
     can_announce=_can_announce,
     describe=_describe,
     subsets=SUBSETS,
+    query_params=("hackathon", "team"),
 )

@@ -21,7 +21,8 @@ class AudienceProvider:
     """`recipients(params)` returns a User queryset; `can_announce(user, params)` guards it.
 
     `subsets` maps the values a sender may pick for `params["subset"]` to their labels
-    (for example confirmed, waitlisted, a team); `describe(params)` names the audience.
+    (for example confirmed, waitlisted, a team); `describe(params)` names the audience;
+    `query_params` are the query-string keys the announcement page passes on as params.
     """
 
     key: str
@@ -30,6 +31,7 @@ class AudienceProvider:
     can_announce: Callable[[object, dict], bool]
     describe: Callable[[dict], str]
     subsets: dict[str, str] = field(default_factory=dict)
+    query_params: tuple[str, ...] = ()
 
 
 _PROVIDERS: dict[str, AudienceProvider] = {}

@@ -69,3 +69,8 @@ def announcement_audience(*, user, audience: str, params: dict) -> dict:
         "count": audience_recipients(audience, params).count(),
         "subsets": provider.subsets,
     }
+
+
+def announcement_params(*, audience: str, query) -> dict:
+    """The parameters of an audience taken from a query string (only the keys it reads)."""
+    return {key: query[key] for key in provider_for(audience).query_params if query.get(key)}

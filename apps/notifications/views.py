@@ -12,7 +12,7 @@ from django.core import signing
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.errors import ApplicationError, NotAllowed
+from apps.core.errors import ApplicationError
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.groups import GROUPS
@@ -124,12 +124,10 @@ class AnnouncementForm(forms.Form):
 @login_required
 def announcement_page(request, audience: str):
     """Write an announcement, preview it with the head count, then send it to everyone at once."""
-    params = {key: request.GET[key] for key in ("hackathon", "team") if request.GET.get(key)}
     try:
+        params = selectors.announcement_params(audience=audience, query=request.GET)
         reach = selectors.announcement_audience(user=request.user, audience=audience, params=params)
-    except NotAllowed:
-        raise Http404() from None
-    except ApplicationError:
+    except ApplicationError:  # an unknown audience, or one this member may not address
         raise Http404() from None
     form = AnnouncementForm(request.POST or None, subsets=reach["subsets"])
     preview = None
