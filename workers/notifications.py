@@ -24,3 +24,9 @@ def send_deliveries(delivery_ids: list[int]) -> int:
 def sweep_notifications() -> dict:
     """Send what was recorded but never queued (a lost enqueue, a dead worker)."""
     return services.notifications_sweep()
+
+
+@shared_task
+def send_digests() -> int:
+    """Digests for members whose local morning it is (runs hourly; once per period)."""
+    return services.digests_send()

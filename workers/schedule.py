@@ -31,4 +31,8 @@ BEAT_SCHEDULE = {
         "task": "workers.notifications.sweep_notifications",
         "schedule": crontab(minute="*"),
     },
+    "notifications.digests": {
+        "task": "workers.notifications.send_digests",
+        "schedule": crontab(minute=7),
+    },
 }

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.notifications import services
-from apps.notifications.models import Delivery, EmailOptOut, Notification, NotificationEvent
+from apps.notifications.models import Delivery, EmailPreference, Notification, NotificationEvent
 
 
 @admin.register(Notification)
@@ -47,8 +47,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(EmailOptOut)
-class EmailOptOutAdmin(admin.ModelAdmin):
-    list_display = ("user", "group", "created_at")
-    list_filter = ("group",)
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "group", "mode")
+    list_filter = ("group", "mode")
     raw_id_fields = ("user",)

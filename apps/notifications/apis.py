@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from apps.core.pagination import PageNumberPagination
 from apps.notifications import selectors, services
 from apps.notifications.groups import GROUPS
-from apps.notifications.models import Notification
+from apps.notifications.models import DigestSchedule, EmailPreference, Notification
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -48,10 +48,16 @@ class NotificationListApi(APIView):
 class EmailSettingsSerializer(serializers.Serializer):
     email_enabled = serializers.BooleanField()
     groups = serializers.DictField(child=serializers.BooleanField(), required=False)
+    modes = serializers.DictField(child=serializers.ChoiceField(choices=EmailPreference.Mode.choices), required=False)
+    digest = serializers.ChoiceField(choices=DigestSchedule.Frequency.choices, required=False)
+    time_zone = serializers.CharField(required=False)
 
 
 class EmailSettingsApi(APIView):
-    """The caller's own e-mail settings; groups left out of a PUT keep their value."""
+    """The caller's own e-mail settings; groups left out of a PUT keep their value.
+
+    `groups` switches a group's e-mail on or off; `modes` picks email, digest or off.
+    """
 
     permission_classes = [IsAuthenticated]
 
@@ -67,7 +73,10 @@ class EmailSettingsApi(APIView):
             services.email_settings_update(
                 user=request.user,
                 email_enabled=serializer.validated_data["email_enabled"],
-                groups=serializer.validated_data.get("groups", {}),
+                groups=serializer.validated_data.get("groups"),
+                modes=serializer.validated_data.get("modes"),
+                digest=serializer.validated_data.get("digest"),
+                time_zone=serializer.validated_data.get("time_zone"),
             )
         )
 

@@ -122,23 +122,61 @@ class Delivery(models.Model):
         return f"{self.channel} {self.notification_id}: {self.status}"
 
 
-class EmailOptOut(models.Model):
-    """A member does not want e-mail for one group of notification kinds (or for any).
+class EmailPreference(models.Model):
+    """How a member wants one group of notification kinds by e-mail (or all of them).
 
-    In-app notifications are always kept; only the e-mail copy is suppressed. The group
-    `ALL_EMAIL` switches every e-mail off; the other groups are listed in `groups.GROUPS`.
+    In-app notifications are always kept. No row means the default: each one by e-mail.
+    The group `ALL_EMAIL` with mode `off` switches every e-mail off.
     """
 
+    class Mode(models.TextChoices):
+        EMAIL = "email", _("Each one by e-mail")
+        DIGEST = "digest", _("In my digest")
+        OFF = "off", _("Only on the site")
+
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
     )
     group = models.SlugField(_("group"), max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
+    mode = models.CharField(_("e-mail"), max_length=8, choices=Mode.choices, default=Mode.EMAIL)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "group"], name="notif_optout_user_group_uniq")
+            models.UniqueConstraint(fields=["user", "group"], name="notif_pref_user_group_uniq")
         ]
 
     def __str__(self):
-        return f"{self.user_id} ✕ {self.group}"
+        return f"{self.user_id} {self.group}: {self.mode}"
+
+
+class DigestSchedule(models.Model):
+    """How often a member gets the digest of what they have not read."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Every morning")
+        WEEKLY = "weekly", _("Monday mornings")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_schedule")
+    frequency = models.CharField(_("digest"), max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.frequency}"
+
+
+class Digest(models.Model):
+    """One digest e-mail per member and period: the unique key makes a second run a no-op."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=8, choices=DigestSchedule.Frequency.choices)
+    # The member's local date that opens the period (the day, or the Monday).
+    period = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "frequency", "period"], name="notif_digest_period_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.frequency} {self.period}"

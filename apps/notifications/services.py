@@ -21,13 +21,18 @@ which a partial lacks, so the logging itself would raise.
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+import operator
+from datetime import date, timedelta
+from functools import reduce
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import F
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,7 +42,9 @@ from apps.notifications import selectors
 from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.emails import EmailComposer
 from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
-from apps.notifications.models import Delivery, EmailOptOut, Notification, NotificationEvent
+from apps.notifications.models import Delivery, Digest, DigestSchedule, EmailPreference, Notification, NotificationEvent
+
+Mode = EmailPreference.Mode
 
 logger = logging.getLogger(__name__)
 
@@ -403,27 +410,133 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
-def email_settings_update(*, user, email_enabled: bool, groups: dict[str, bool]) -> dict:
-    """Save which groups of notifications reach `user` by e-mail.
+def email_settings_update(
+    *,
+    user,
+    email_enabled: bool,
+    groups: dict[str, bool] | None = None,
+    modes: dict[str, str] | None = None,
+    digest: str | None = None,
+    time_zone: str | None = None,
+) -> dict:
+    """Save how each group of notifications reaches `user` by e-mail.
 
-    Groups left out of `groups` keep their current setting; unknown groups are refused.
+    `groups` is the on/off switch per group (on means each one by e-mail); `modes` sets
+    `email`, `digest` or `off` and wins over `groups`. Groups left out keep their setting;
+    unknown groups, modes, digest frequencies and time zones are refused.
     """
-    unknown = sorted(set(groups) - set(GROUPS))
+    wanted = {g: (Mode.EMAIL if on else Mode.OFF) for g, on in (groups or {}).items()}
+    wanted.update(modes or {})
+    errors = {}
+    unknown = sorted(set(wanted) - set(GROUPS))
     if unknown:
-        raise InvalidInput(
-            errors={"groups": [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]}
-        )
-    wanted = {ALL_EMAIL: email_enabled, **groups}
-    off = [group for group, enabled in wanted.items() if not enabled]
-    on = [group for group, enabled in wanted.items() if enabled]
-    EmailOptOut.objects.filter(user=user, group__in=on).delete()
-    EmailOptOut.objects.bulk_create(
-        [EmailOptOut(user=user, group=group) for group in off], ignore_conflicts=True
+        errors["groups"] = [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]
+    if any(mode not in Mode.values for mode in wanted.values()):
+        errors["modes"] = [_("Choose e-mail, digest or off.")]
+    if digest is not None and digest not in DigestSchedule.Frequency.values:
+        errors["digest"] = [_("Choose daily or weekly.")]
+    if time_zone is not None and time_zone not in available_timezones():
+        errors["time_zone"] = [_("Choose a time zone from the list.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    wanted[ALL_EMAIL] = Mode.EMAIL if email_enabled else Mode.OFF
+    EmailPreference.objects.filter(
+        user=user, group__in=[g for g, mode in wanted.items() if mode == Mode.EMAIL]
+    ).delete()
+    EmailPreference.objects.bulk_create(
+        [EmailPreference(user=user, group=g, mode=mode) for g, mode in wanted.items() if mode != Mode.EMAIL],
+        update_conflicts=True,
+        unique_fields=["user", "group"],
+        update_fields=["mode"],
     )
+    if digest is not None:
+        DigestSchedule.objects.update_or_create(user=user, defaults={"frequency": digest})
+    if time_zone is not None and time_zone != user.time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
     return selectors.email_settings(user=user)
 
 
 def email_unsubscribe(*, user_id: int, group: str) -> None:
     """Stop e-mails of one group (or all, for groups a member cannot pick) from a signed link."""
     target = group if group in GROUPS else ALL_EMAIL
-    EmailOptOut.objects.bulk_create([EmailOptOut(user_id=user_id, group=target)], ignore_conflicts=True)
+    EmailPreference.objects.update_or_create(user_id=user_id, group=target, defaults={"mode": Mode.OFF})
+
+
+# Digests go out from this local hour on (the member's morning), once per period.
+DIGEST_HOUR = 8
+
+
+def _digest_period(frequency: str, local_now) -> date | None:
+    """The local date opening the current period, or None when none is due yet."""
+    if local_now.hour < DIGEST_HOUR:
+        return None
+    if frequency == DigestSchedule.Frequency.WEEKLY:
+        return local_now.date() if local_now.weekday() == 0 else None
+    return local_now.date()
+
+
+def _local(now, zone_name: str):
+    try:
+        return now.astimezone(ZoneInfo(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(ZoneInfo(settings.TIME_ZONE))
+
+
+def digests_send(*, now=None) -> int:
+    """E-mail each member who chose a digest their unread notifications, in their morning.
+
+    Safe to run as often as wanted: a `Digest` row per (member, frequency, period) is
+    created before sending, so a second run in the same period sends nothing.
+    """
+    now = now or timezone.now()
+    digest_groups: dict[int, set[str]] = {}
+    for user_id, group in EmailPreference.objects.filter(mode=Mode.DIGEST).values_list("user_id", "group"):
+        digest_groups.setdefault(user_id, set()).add(group)
+    members = (
+        get_user_model()
+        .objects.filter(pk__in=list(digest_groups), is_active=True)
+        .exclude(email_preferences__group=ALL_EMAIL, email_preferences__mode=Mode.OFF)
+        .select_related("digest_schedule")
+    )
+    sent = 0
+    for member in members:
+        schedule = getattr(member, "digest_schedule", None)
+        frequency = schedule.frequency if schedule else DigestSchedule.Frequency.DAILY
+        period = _digest_period(frequency, _local(now, member.preferred_time_zone))
+        if period is not None and _digest_send(member, frequency, period, digest_groups[member.pk], now):
+            sent += 1
+    return sent
+
+
+def _digest_send(member, frequency: str, period: date, groups: set[str], now) -> bool:
+    try:
+        with transaction.atomic():
+            digest = Digest.objects.create(user=member, frequency=frequency, period=period)
+    except IntegrityError:
+        return False  # this period's digest was already taken care of
+    days = 7 if frequency == DigestSchedule.Frequency.WEEKLY else 1
+    unread = list(
+        Notification.objects.filter(
+            recipient=member, read_at__isnull=True, created_at__gte=now - timedelta(days=days)
+        ).filter(reduce(operator.or_, (Q(kind__startswith=f"{group}.") for group in groups)))[:50]
+    )
+    if not unread:
+        return False
+    with translation.override(member.preferred_language):
+        context = {
+            "site_name": settings.SITE_NAME,
+            "notifications": unread,
+            "site_url": settings.SITE_URL,
+            "settings_link": settings.SITE_URL + reverse("notifications:settings"),
+        }
+        subject = _("[%(site)s] What you have not read yet") % {"site": settings.SITE_NAME}
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("notifications/email/digest.txt", context),
+            to=[member.email],
+        )
+        message.attach_alternative(render_to_string("notifications/email/digest.html", context), "text/html")
+    message.send()
+    Digest.objects.filter(pk=digest.pk).update(sent_at=timezone.now(), notification_count=len(unread))
+    return True

@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from apps.core.errors import ApplicationError
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.groups import GROUPS
+from apps.notifications.models import DigestSchedule, EmailPreference
 
 
 @login_required
@@ -59,26 +62,37 @@ class EmailSettingsForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Untick to stop every e-mail. You still see everything here."),
     )
+    digest = forms.ChoiceField(label=gettext_lazy("My digest arrives"), choices=DigestSchedule.Frequency.choices)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("My time zone"),
+        help_text=gettext_lazy("Digests arrive in your morning."),
+        choices=[(zone, zone) for zone in sorted(available_timezones())],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         for group, label in GROUPS.items():
-            self.fields[f"group_{group}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"group_{group}"] = forms.ChoiceField(label=label, choices=EmailPreference.Mode.choices)
+
+    def group_fields(self):
+        return [self[f"group_{group}"] for group in GROUPS]
 
 
 @login_required
 def email_settings(request):
-    """Which groups of notifications reach the member by e-mail (in-app always stays on)."""
+    """How each group of notifications reaches the member by e-mail (in-app always stays on)."""
     current = selectors.email_settings(user=request.user)
-    initial = {"email_enabled": current["email_enabled"]}
-    initial.update({f"group_{g}": enabled for g, enabled in current["groups"].items()})
+    initial = {key: current[key] for key in ("email_enabled", "digest", "time_zone")}
+    initial.update({f"group_{g}": mode for g, mode in current["modes"].items()})
     form = EmailSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.email_settings_update(
                 user=request.user,
                 email_enabled=form.cleaned_data["email_enabled"],
-                groups={g: form.cleaned_data[f"group_{g}"] for g in GROUPS},
+                modes={g: form.cleaned_data[f"group_{g}"] for g in GROUPS},
+                digest=form.cleaned_data["digest"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except ApplicationError as error:
             form.add_error(None, str(error.message))

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from apps.notifications.emails import EmailComposer
-from apps.notifications.models import EmailOptOut
+from apps.notifications.models import EmailPreference
 from apps.notifications.services import notify
 from tests.accounts.factories import UserFactory
 
@@ -35,9 +35,9 @@ def test_one_click_unsubscribe_needs_no_login_or_csrf_and_refuses_forged_links()
     path = link.removeprefix("http://127.0.0.1:8000")
     mail_client = Client(enforce_csrf_checks=True)  # what a mail client's one-click POST looks like
     assert mail_client.get(path).status_code == 200
-    assert not EmailOptOut.objects.exists()  # opening the link alone changes nothing
+    assert not EmailPreference.objects.exists()  # opening the link alone changes nothing
     assert mail_client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
-    assert list(EmailOptOut.objects.values_list("user_id", "group")) == [(member.pk, "compute")]
+    assert list(EmailPreference.objects.values_list("user_id", "group", "mode")) == [(member.pk, "compute", "off")]
     forged = path.replace(path.split("/")[-2], path.split("/")[-2][:-3] + "abc")
     assert mail_client.post(forged).status_code == 400
-    assert not EmailOptOut.objects.filter(user=other).exists()
+    assert not EmailPreference.objects.filter(user=other).exists()
