@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from apps.hackathons.models import Hackathon
 from apps.notifications.models import EmailPreference
+from community.celery import app
 from tests.accounts.factories import PASSWORD
 from tests.e2e.conftest import ARTIFACTS
 from tests.hackathons.factories import hackathon_factory, participant_factory, running_schedule
@@ -51,6 +52,7 @@ def _log_in(browser, base_url, user):
 def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_click(
     browser, asgi_server, celery_worker
 ):
+    app.control.purge()  # tasks other tests queued without a worker
     hackathon = hackathon_factory(state=Hackathon.State.REGISTRATION_OPEN, schedule=running_schedule())
     organiser = hackathon.organisers.get()
     member = participant_factory(hackathon)
@@ -71,7 +73,7 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     organiser_page.get_by_role("button", name="Enviar ahora").click()
     expect(organiser_page.get_by_text("Tu anuncio va de camino")).to_be_visible()
 
-    expect(badge).to_have_text("1")
+    expect(badge).to_have_text("1", timeout=30_000)  # fanned out by the worker, then pushed
     expect(member_page.locator(".toast")).to_contain_text("Cambio de sala")
     member_page.screenshot(path=str(ARTIFACTS / "announce-badge.png"), full_page=True)
 
