@@ -69,6 +69,7 @@ def main():
                 raise SystemExit("the worker did not start")
             organiser = Client()
             organiser.force_login(staff)
+            organiser.get("/notifications/announce/everyone/")  # warm up: templates, URLs, translations
             started = time.perf_counter()
             response = organiser.post(
                 "/notifications/announce/everyone/",
