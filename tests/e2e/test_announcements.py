@@ -14,8 +14,7 @@ from playwright.sync_api import expect
 from apps.hackathons.models import Hackathon
 from apps.notifications.models import EmailPreference
 from community.celery import app
-from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, signed_in_page
 from tests.hackathons.factories import hackathon_factory, participant_factory, running_schedule
 from tests.notifications.live_stack import wait_until
 
@@ -37,18 +36,6 @@ def asgi_server(transactional_db):
     server.join(timeout=10)
 
 
-def _log_in(browser, base_url, user):
-    context = browser.new_context(base_url=base_url, locale="es-ES")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".account-name")).to_have_text(user.email)
-    return page
-
-
 def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_click(
     browser, asgi_server, celery_worker
 ):
@@ -56,13 +43,13 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     hackathon = hackathon_factory(state=Hackathon.State.REGISTRATION_OPEN, schedule=running_schedule())
     organiser = hackathon.organisers.get()
     member = participant_factory(hackathon)
-    member_page = _log_in(browser, asgi_server, member)
+    member_page = signed_in_page(browser, asgi_server, member)
     member_page.goto("/notifications/")
     badge = member_page.locator("[data-unread-count]")
     expect(badge).to_be_hidden()
     member_page.wait_for_timeout(500)  # the socket connects after the page loads
 
-    organiser_page = _log_in(browser, asgi_server, organiser)
+    organiser_page = signed_in_page(browser, asgi_server, organiser)
     organiser_page.goto(f"/notifications/announce/hackathon/?hackathon={hackathon.slug}")
     organiser_page.get_by_label("Título").fill("Cambio de sala")
     organiser_page.get_by_label("Mensaje").fill("Nos vemos en el aula 2.")

@@ -9,6 +9,7 @@ from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
+from django.db.models import Count
 
 from apps.notifications.audiences import EVERYONE
 from apps.notifications.models import Delivery, Notification, NotificationEvent
@@ -159,13 +160,14 @@ def test_worker_killed_mid_announcement_leaves_one_notification_and_at_most_one_
             finished = wait_until(
                 lambda: NotificationEvent.objects.filter(pk=event.pk, expanded_at__isnull=False).exists()
                 and not Delivery.objects.filter(status__in=OPEN).exists(),
-                timeout=240,
+                timeout=480,  # minutes on a loaded 2-core machine; seconds on an idle one
                 step=0.5,
             )
+            progress = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")))
         finally:
             for worker in workers:
                 worker.stop()
-        assert finished
+        assert finished, (progress, sink.total, NotificationEvent.objects.values("expanded_through", "expanded_at").get())
         time.sleep(0.5)
         received = sink.received.copy()
     audience = AUDIENCE + 1  # the staff member is a member too
