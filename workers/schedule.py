@@ -39,4 +39,12 @@ BEAT_SCHEDULE = {
         "task": "workers.meetups.send_meetup_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "notifications.sweep": {
+        "task": "workers.notifications.sweep_notifications",
+        "schedule": crontab(minute="*"),
+    },
+    "notifications.digests": {
+        "task": "workers.notifications.send_digests",
+        "schedule": crontab(minute=7),
+    },
 }

@@ -16,3 +16,8 @@ class HackathonsConfig(AppConfig):
         register_reference_source("hackathons", submissions_using)
         invalidate_on_change("hackathons", [Hackathon])
         receivers.declare_personal_data_rules()
+
+        from apps.hackathons.audiences import HACKATHON_PARTICIPANTS
+        from apps.notifications.audiences import register as register_audience
+
+        register_audience(HACKATHON_PARTICIPANTS)

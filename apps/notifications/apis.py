@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 from apps.core.api_filters import query_filters
 from apps.core.pagination import PageNumberPagination
 from apps.notifications import selectors, services
-from apps.notifications.models import Notification
+from apps.notifications.groups import GROUPS
+from apps.notifications.models import DigestSchedule, EmailPreference, Notification
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -17,19 +18,26 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
 
 class NotificationListApi(APIView):
-    """The caller's notifications, newest first (`?unread=true` for unread only)."""
+    """The caller's notifications, newest first (`?unread=true`, `?group=hackathons`)."""
 
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
+        group = serializers.ChoiceField(choices=list(GROUPS), required=False, default="")
 
     @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):
-        unread_only = query_filters(self, request)["unread"]
+        filters = query_filters(self, request)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
-            selectors.notification_list(user=request.user, unread_only=unread_only), request, self
+            selectors.notification_list(
+                user=request.user,
+                unread_only=filters["unread"],
+                group=filters["group"],
+            ),
+            request,
+            self,
         )
         return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
 
@@ -37,10 +45,16 @@ class NotificationListApi(APIView):
 class EmailSettingsSerializer(serializers.Serializer):
     email_enabled = serializers.BooleanField()
     groups = serializers.DictField(child=serializers.BooleanField(), required=False)
+    modes = serializers.DictField(child=serializers.ChoiceField(choices=EmailPreference.Mode.choices), required=False)
+    digest = serializers.ChoiceField(choices=DigestSchedule.Frequency.choices, required=False)
+    time_zone = serializers.CharField(required=False)
 
 
 class EmailSettingsApi(APIView):
-    """The caller's own e-mail settings; groups left out of a PUT keep their value."""
+    """The caller's own e-mail settings; groups left out of a PUT keep their value.
+
+    `groups` switches a group's e-mail on or off; `modes` picks email, digest or off.
+    """
 
     permission_classes = [IsAuthenticated]
 
@@ -56,7 +70,10 @@ class EmailSettingsApi(APIView):
             services.email_settings_update(
                 user=request.user,
                 email_enabled=serializer.validated_data["email_enabled"],
-                groups=serializer.validated_data.get("groups", {}),
+                groups=serializer.validated_data.get("groups"),
+                modes=serializer.validated_data.get("modes"),
+                digest=serializer.validated_data.get("digest"),
+                time_zone=serializer.validated_data.get("time_zone"),
             )
         )
 

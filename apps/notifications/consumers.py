@@ -27,5 +27,8 @@ class NotificationConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
 
     async def notification_created(self, event):
         await self.send_json(
-            {key: event[key] for key in ("id", "kind", "title", "url")}
+            {"event": "created", **{key: event.get(key) for key in ("id", "kind", "title", "url", "unread")}}
         )
+
+    async def notifications_read(self, event):
+        await self.send_json({"event": "read", "unread": event["unread"]})

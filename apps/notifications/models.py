@@ -3,9 +3,49 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class NotificationEvent(models.Model):
+    """One thing that happened, recorded inside the transaction that caused it.
+
+    The row is small whatever the audience: either the explicit recipient ids a service
+    passed to `notify`, or an audience provider and its parameters (announcements).
+    Workers expand it into `Notification` rows in batches, advancing `expanded_through`
+    (the highest recipient id done) in the same transaction as each batch, so an
+    interrupted expansion resumes where it stopped.
+    """
+
+    kind = models.SlugField(_("kind"), max_length=64)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # {language: [title, body]}, rendered once per site language when the event happens.
+    texts = models.JSONField(default=dict)
+    recipient_ids = models.JSONField(null=True, blank=True)
+    audience = models.CharField(_("audience"), max_length=64, blank=True)
+    audience_params = models.JSONField(default=dict, blank=True)
+    email = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker was last asked to expand it; the sweep asks again after a while.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    expanded_through = models.BigIntegerField(default=0)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["enqueued_at"],
+                condition=models.Q(expanded_at__isnull=True),
+                name="notif_event_unexpanded_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+
 class Notification(models.Model):
     """Something a member should know about, shown in the app and sent by e-mail."""
 
+    event = models.ForeignKey(
+        NotificationEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -15,7 +55,6 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -29,30 +68,118 @@ class Notification(models.Model):
                 name="notif_recipient_unread_idx",
             ),
         ]
+        constraints = [
+            # The in-app idempotency key: one notification per (event, recipient).
+            models.UniqueConstraint(fields=["event", "recipient"], name="notif_event_recipient_uniq")
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id}: {self.title}"
 
 
-class EmailOptOut(models.Model):
-    """A member does not want e-mail for one group of notification kinds (or for any).
+class Delivery(models.Model):
+    """One notification sent through one channel; the unique key makes every send happen once.
 
-    In-app notifications are always kept; only the e-mail copy is suppressed. The group
-    `ALL_EMAIL` switches every e-mail off; the other groups are listed in `groups.GROUPS`.
+    Deliveries are claimed (`sending`) a few at a time in a short transaction before the
+    mail server is contacted, and each is marked `sent` in its own right after the server
+    accepted it.
+    A delivery left `sending` by a dead worker is never sent again automatically (it may
+    have gone out): the sweep marks it failed so staff can decide to resend it.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
-    )
-    group = models.SlugField(_("group"), max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (recipient opted out)")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # When a worker was (or will be, for a retry) asked to send it; the sweep re-asks later.
+    queued_at = models.DateTimeField(_("queued at"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("e-mail opt-out")
-        verbose_name_plural = _("e-mail opt-outs")
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
-            models.UniqueConstraint(fields=["user", "group"], name="notif_optout_user_group_uniq")
+            models.UniqueConstraint(fields=["notification", "channel"], name="notif_delivery_channel_uniq")
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
+                name="notif_delivery_open_idx",
+            )
         ]
 
     def __str__(self):
-        return f"{self.user_id} ✕ {self.group}"
+        return f"{self.channel} {self.notification_id}: {self.status}"
+
+
+class EmailPreference(models.Model):
+    """How a member wants one group of notification kinds by e-mail (or all of them).
+
+    In-app notifications are always kept. No row means the default: each one by e-mail.
+    The group `ALL_EMAIL` with mode `off` switches every e-mail off.
+    """
+
+    class Mode(models.TextChoices):
+        EMAIL = "email", _("Each one by e-mail")
+        DIGEST = "digest", _("In my digest")
+        OFF = "off", _("Only on the site")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    group = models.SlugField(_("group"), max_length=32)
+    mode = models.CharField(_("e-mail"), max_length=8, choices=Mode.choices, default=Mode.EMAIL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="notif_pref_user_group_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.group}: {self.mode}"
+
+
+class DigestSchedule(models.Model):
+    """How often a member gets the digest of what they have not read."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Every morning")
+        WEEKLY = "weekly", _("Monday mornings")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_schedule")
+    frequency = models.CharField(_("digest"), max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.frequency}"
+
+
+class Digest(models.Model):
+    """One digest e-mail per member and period: the unique key makes a second run a no-op."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=8, choices=DigestSchedule.Frequency.choices)
+    # The member's local date that opens the period (the day, or the Monday).
+    period = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "frequency", "period"], name="notif_digest_period_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.frequency} {self.period}"

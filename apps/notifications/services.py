@@ -1,16 +1,65 @@
-"""Writes on notifications; other apps call `notify` from their services."""
+"""Writes on notifications; other apps call `notify` from their services.
 
+How a notification travels, exactly once in effect:
+
+1. `notify` (or `announcement_send`) records one small `NotificationEvent` inside the
+   caller's transaction; after commit a worker is asked to expand it. Small explicit
+   audiences are expanded at once by the same code, so services and pages keep seeing
+   their notifications immediately.
+2. `event_expand` turns the event into `Notification` rows (one per recipient, unique per
+   event) and e-mail `Delivery` rows in batches, one transaction per batch.
+3. `deliveries_send` e-mails a batch over one SMTP connection, claiming and marking each
+   delivery in its own short transaction around the moment the mail server accepts it.
+4. `notifications_sweep` (periodic) re-asks for whatever was recorded but never queued.
+
+Live pushes and enqueueing run as robust on-commit hooks: when Redis is down they are
+logged and dropped, and the sweep makes up for the lost enqueue. The hooks are lambdas,
+not `functools.partial`: Django logs a robust hook's failure by its `__qualname__`,
+which a partial lacks, so the logging itself would raise.
+"""
+
+import logging
+import smtplib
 from collections.abc import Callable, Iterable
+import operator
+from datetime import date, timedelta
+from functools import reduce
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many
 from apps.notifications import selectors
+from apps.notifications.audiences import audience_recipients, provider_for
+from apps.notifications.emails import EmailComposer
 from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
-from apps.notifications.models import EmailOptOut, Notification
+from apps.notifications.models import Delivery, Digest, DigestSchedule, EmailPreference, Notification, NotificationEvent
+
+Mode = EmailPreference.Mode
+
+logger = logging.getLogger(__name__)
+
+# Audiences up to this size are expanded inside the caller's transaction (a handful of
+# rows costs less than a round trip through the broker); larger ones go to a worker.
+INLINE_AUDIENCE = 50
+EXPAND_BATCH = 1000
+# E-mails per delivery job: one SMTP connection each, and what a dead worker can strand.
+DELIVERY_BATCH = 250
+# Deliveries claimed together: fewer round trips, and the most a killed worker process
+# leaves in doubt (claimed, perhaps sent, never marked) for staff to look at.
+CLAIM_CHUNK = 10
+SWEEP_GRACE = timedelta(minutes=2)
+# A delivery claimed this long ago by a worker that never finished it is given up on.
+SENDING_STALE = timedelta(minutes=15)
 
 
 def user_group(user_id: int) -> str:
@@ -19,15 +68,30 @@ def user_group(user_id: int) -> str:
 
 
 def _push_live(notifications: list[Notification]) -> None:
+    """Ring each recipient's open tabs; the unread count keeps every tab's badge right."""
+    unread = selectors.unread_counts(user_ids={n.recipient_id for n in notifications})
     group_send_many(
         [
             (
                 user_group(n.recipient_id),
-                {"type": "notification.created", "id": n.id, "kind": n.kind, "title": n.title, "url": n.url},
+                {
+                    "type": "notification.created",
+                    "id": n.id,
+                    "kind": n.kind,
+                    "title": n.title,
+                    "url": n.url,
+                    "unread": unread.get(n.recipient_id, 0),
+                },
             )
             for n in notifications
         ]
     )
+
+
+def _push_unread(user_id: int) -> None:
+    """Tell a member's other tabs that notifications were read."""
+    unread = selectors.unread_counts(user_ids=[user_id]).get(user_id, 0)
+    group_send_many([(user_group(user_id), {"type": "notifications.read", "unread": unread})])
 
 
 Text = str | Callable[[], str]
@@ -40,6 +104,27 @@ def _in_language(text: Text, language: str) -> str:
         return str(text())
 
 
+def _texts(title: Text, body: Text) -> dict[str, list[str]]:
+    """Title and body in every site language, rendered once whatever the audience size."""
+    return {
+        language: [_in_language(title, language)[:200], _in_language(body, language)]
+        for language, _name in settings.LANGUAGES
+    }
+
+
+def _enqueue_expansion(event_id: int) -> None:
+    from workers.notifications import expand_notification_event
+
+    expand_notification_event.delay(event_id)
+
+
+def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+    from workers.notifications import send_deliveries
+
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        send_deliveries.delay(delivery_ids[start : start + DELIVERY_BATCH])
+
+
 @transaction.atomic
 def notify(
     *, recipients: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
@@ -48,35 +133,262 @@ def notify(
 
     `title` and `body` may be functions returning text: they are then called once per
     language, so each recipient reads the message in the language of their account.
-    E-mails and live pushes go out after the surrounding transaction commits, so a
-    rolled-back action never notifies anyone.
+    Nothing leaves before the surrounding transaction commits, so a rolled-back action
+    never notifies anyone. Returns the notifications created at once: all of them for
+    small audiences, none when a worker fans a large audience out.
     """
-    from workers.notifications import send_notification_emails
-
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
-    rendered = {
-        language: (_in_language(title, language)[:200], _in_language(body, language))
-        for language in {user.preferred_language for user in unique.values()}
-    }
+    if not unique:
+        return []
+    now = timezone.now()
+    inline = len(unique) <= INLINE_AUDIENCE
+    event = NotificationEvent.objects.create(
+        kind=kind,
+        url=url,
+        texts=_texts(title, body),
+        recipient_ids=sorted(unique),
+        email=email,
+        enqueued_at=now,
+        expanded_through=max(unique) if inline else 0,
+        expanded_at=now if inline else None,
+    )
+    if inline:
+        return _expand_batch(event, [(pk, unique[pk].language) for pk in sorted(unique)])
+    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
+    return []
+
+
+def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -> list[Notification]:
+    """Store one batch of an event's notifications and deliveries; pushes and enqueues after commit."""
+    fallback = event.texts[settings.LANGUAGE_CODE]
     notifications = Notification.objects.bulk_create(
         Notification(
+            event=event,
             recipient_id=pk,
-            kind=kind,
-            title=rendered[user.preferred_language][0],
-            body=rendered[user.preferred_language][1],
-            url=url,
+            kind=event.kind,
+            title=event.texts.get(language, fallback)[0],
+            body=event.texts.get(language, fallback)[1],
+            url=event.url,
         )
-        for pk, user in unique.items()
+        for pk, language in recipients
     )
     if not notifications:
         return []
-    transaction.on_commit(lambda: _push_live(notifications))
-    if email:
-        silenced = selectors.email_opted_out_user_ids(user_ids=unique.keys(), kind=kind)
-        wanted = [n.id for n in notifications if n.recipient_id not in silenced]
-        if wanted:
-            send_notification_emails.delay(wanted)
+    transaction.on_commit(lambda: _push_live(notifications), robust=True)
+    if event.email:
+        silenced = selectors.email_opted_out_user_ids(user_ids=[pk for pk, _ in recipients], kind=event.kind)
+        now = timezone.now()
+        deliveries = Delivery.objects.bulk_create(
+            Delivery(notification=n, queued_at=now) for n in notifications if n.recipient_id not in silenced
+        )
+        if deliveries:
+            transaction.on_commit(lambda: _enqueue_deliveries([d.pk for d in deliveries]), robust=True)
     return notifications
+
+
+def _next_recipients(event: NotificationEvent, size: int) -> tuple[list[tuple[int, str]], int, bool]:
+    """(recipients, new cursor, last batch?) after the event's cursor, in id order."""
+    after = event.expanded_through
+    if event.recipient_ids is not None:
+        ids = sorted(pk for pk in event.recipient_ids if pk > after)[:size]
+        rows = list(
+            get_user_model()
+            .objects.filter(pk__in=ids, is_active=True)
+            .order_by("pk")
+            .values_list("pk", "language")
+        )
+        return rows, (ids[-1] if ids else after), len(ids) < size
+    rows = list(
+        audience_recipients(event.audience, event.audience_params)
+        .filter(pk__gt=after)
+        .values_list("pk", "language")[:size]
+    )
+    return rows, (rows[-1][0] if rows else after), len(rows) < size
+
+
+def event_expand(*, event_id: int, batch_size: int = EXPAND_BATCH) -> int:
+    """Create an event's notifications batch by batch; safe to run twice or concurrently.
+
+    Each batch locks the event row, so two workers expanding the same event take turns
+    and each recipient is reached once (the unique key backs this up).
+    """
+    created = 0
+    while True:
+        with transaction.atomic():
+            event = (
+                NotificationEvent.objects.select_for_update()
+                .filter(pk=event_id, expanded_at__isnull=True)
+                .first()
+            )
+            if event is None:
+                return created
+            recipients, cursor, last = _next_recipients(event, batch_size)
+            created += len(_expand_batch(event, recipients))
+            event.expanded_through = cursor
+            event.expanded_at = timezone.now() if last else None
+            event.save(update_fields=["expanded_through", "expanded_at"])
+        if last:
+            return created
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+
+
+def _max_attempts() -> int:
+    return getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
+
+
+@transaction.atomic
+def _claim(deliveries: list[Delivery]) -> list[Delivery]:
+    """Take pending deliveries for sending (one short transaction); skips what others took."""
+    claimed = set(
+        Delivery.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=[d.pk for d in deliveries], status=Delivery.Status.PENDING)
+        .values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=claimed).update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    for delivery in deliveries:
+        delivery.attempts += 1
+    return [d for d in deliveries if d.pk in claimed]
+
+
+def _record_failure(delivery: Delivery, error: Exception) -> timedelta | None:
+    """Put a delivery back for a later try, or fail it for good; returns the delay of the retry."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if delivery.attempts >= _max_attempts():
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=message)
+        logger.warning("E-mail delivery %s failed for good: %s", delivery.pk, message)
+        return None
+    delay = _retry_delay(delivery.attempts)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, last_error=message, queued_at=timezone.now() + delay
+    )
+    return delay
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
+    """E-mail the due, pending deliveries among `delivery_ids` over one SMTP connection.
+
+    Returns the deliveries to try again, by delay in seconds. Running it twice, or two
+    copies at once, sends nothing twice: deliveries are claimed before they are sent, and
+    each is marked sent in its own short transaction as soon as the server accepted it.
+    """
+    pending = list(
+        Delivery.objects.select_related("notification__recipient")
+        .filter(pk__in=delivery_ids, status=Delivery.Status.PENDING, queued_at__lte=timezone.now())
+        .order_by("pk")
+    )
+    # Checked again at send time: opting out also stops e-mails already queued.
+    opted_out = selectors.email_opt_outs(user_ids={d.notification.recipient_id for d in pending})
+    silenced = [
+        d.pk
+        for d in pending
+        if opted_out.get(d.notification.recipient_id, set()) & {ALL_EMAIL, group_of(d.notification.kind)}
+    ]
+    if silenced:
+        Delivery.objects.filter(pk__in=silenced, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED
+        )
+    composer = EmailComposer()
+    connection = get_connection()
+    retries: dict[float, list[int]] = {}
+    sendable = [d for d in pending if d.pk not in silenced]
+    chunks = (sendable[start : start + CLAIM_CHUNK] for start in range(0, len(sendable), CLAIM_CHUNK))
+    try:
+        for delivery in (claimed for chunk in chunks for claimed in _claim(chunk)):
+            recipient = delivery.notification.recipient
+            message = composer.message(
+                delivery.notification, email=recipient.email, language=recipient.preferred_language
+            )
+            try:
+                connection.open()
+                if connection.send_messages([message]) != 1:
+                    raise smtplib.SMTPException("The mail server did not accept the message.")
+            except (smtplib.SMTPException, OSError) as error:
+                connection.close()  # a failed conversation can leave the connection unusable
+                delay = _record_failure(delivery, error)
+                if delay is not None:
+                    retries.setdefault(delay.total_seconds(), []).append(delivery.pk)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    finally:
+        connection.close()
+    return retries
+
+
+def notifications_sweep(*, grace: timedelta = SWEEP_GRACE, stale: timedelta = SENDING_STALE) -> dict:
+    """Ask again for what was recorded but never queued or never finished (lost enqueue, dead worker)."""
+    now = timezone.now()
+    event_ids = list(
+        NotificationEvent.objects.filter(expanded_at__isnull=True, enqueued_at__lt=now - grace)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    NotificationEvent.objects.filter(pk__in=event_ids).update(enqueued_at=now)
+    for event_id in event_ids:
+        _enqueue_expansion(event_id)
+    delivery_ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, queued_at__lt=now - grace)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:50_000]
+    )
+    Delivery.objects.filter(pk__in=delivery_ids).update(queued_at=now)
+    _enqueue_deliveries(delivery_ids)
+    interrupted = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - stale).update(
+        status=Delivery.Status.FAILED,
+        last_error="Interrupted while sending: it may or may not have been delivered.",
+    )
+    return {"events": len(event_ids), "deliveries": len(delivery_ids), "interrupted": interrupted}
+
+
+@transaction.atomic
+def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
+    """Staff send failed deliveries again (the attempts start over)."""
+    ids = list(
+        Delivery.objects.filter(pk__in=list(delivery_ids), status=Delivery.Status.FAILED).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING, attempts=0, last_error="", queued_at=timezone.now()
+    )
+    if ids:
+        transaction.on_commit(lambda: _enqueue_deliveries(ids), robust=True)
+    return len(ids)
+
+
+ANNOUNCEMENT = "announcements.message"
+
+
+@transaction.atomic
+def announcement_send(
+    *, sender, audience: str, params: dict, title: str, body: str, url: str = ""
+) -> NotificationEvent:
+    """Announce to a whole audience; the request only records the event, a worker fans it out."""
+    provider = provider_for(audience)
+    if not provider.can_announce(sender, params):
+        raise NotAllowed()
+    errors = {}
+    if not title.strip():
+        errors["title"] = [_("Write a title.")]
+    elif len(title) > 200:
+        errors["title"] = [_("Keep the title under 200 characters.")]
+    if not body.strip():
+        errors["body"] = [_("Write the message.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    event = NotificationEvent.objects.create(
+        kind=ANNOUNCEMENT,
+        url=url,
+        texts={language: [title.strip(), body.strip()] for language, _name in settings.LANGUAGES},
+        audience=audience,
+        audience_params=params,
+        enqueued_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
+    return event
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:
@@ -86,62 +398,145 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        transaction.on_commit(lambda: _push_unread(user.pk), robust=True)
     return notification
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        transaction.on_commit(lambda: _push_unread(user.pk), robust=True)
+    return marked
 
 
 @transaction.atomic
-def notification_emails_send(*, notification_ids: list[int]) -> int:
-    """E-mail the given notifications that were not e-mailed yet (safe to repeat)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
+def email_settings_update(
+    *,
+    user,
+    email_enabled: bool,
+    groups: dict[str, bool] | None = None,
+    modes: dict[str, str] | None = None,
+    digest: str | None = None,
+    time_zone: str | None = None,
+) -> dict:
+    """Save how each group of notifications reaches `user` by e-mail.
 
-    pending = (
-        Notification.objects.select_for_update(skip_locked=True)
-        .select_related("recipient")
-        .filter(pk__in=notification_ids, emailed_at__isnull=True)
+    `groups` is the on/off switch per group (on means each one by e-mail); `modes` sets
+    `email`, `digest` or `off` and wins over `groups`. Groups left out keep their setting;
+    unknown groups, modes, digest frequencies and time zones are refused.
+    """
+    wanted = {g: (Mode.EMAIL if on else Mode.OFF) for g, on in (groups or {}).items()}
+    wanted.update(modes or {})
+    errors = {}
+    unknown = sorted(set(wanted) - set(GROUPS))
+    if unknown:
+        errors["groups"] = [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]
+    if any(mode not in Mode.values for mode in wanted.values()):
+        errors["modes"] = [_("Choose e-mail, digest or off.")]
+    if digest is not None and digest not in DigestSchedule.Frequency.values:
+        errors["digest"] = [_("Choose daily or weekly.")]
+    if time_zone is not None and time_zone not in available_timezones():
+        errors["time_zone"] = [_("Choose a time zone from the list.")]
+    if errors:
+        raise InvalidInput(errors=errors)
+    wanted[ALL_EMAIL] = Mode.EMAIL if email_enabled else Mode.OFF
+    EmailPreference.objects.filter(
+        user=user, group__in=[g for g, mode in wanted.items() if mode == Mode.EMAIL]
+    ).delete()
+    EmailPreference.objects.bulk_create(
+        [EmailPreference(user=user, group=g, mode=mode) for g, mode in wanted.items() if mode != Mode.EMAIL],
+        update_conflicts=True,
+        unique_fields=["user", "group"],
+        update_fields=["mode"],
     )
-    pending = list(pending)
-    # Checked again at send time: opting out also stops e-mails already queued.
-    opted_out = selectors.email_opt_outs(user_ids={n.recipient_id for n in pending})
+    if digest is not None:
+        DigestSchedule.objects.update_or_create(user=user, defaults={"frequency": digest})
+    if time_zone is not None and time_zone != user.time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+    return selectors.email_settings(user=user)
+
+
+def email_unsubscribe(*, user_id: int, group: str) -> None:
+    """Stop e-mails of one group (or all, for groups a member cannot pick) from a signed link."""
+    target = group if group in GROUPS else ALL_EMAIL
+    EmailPreference.objects.update_or_create(user_id=user_id, group=target, defaults={"mode": Mode.OFF})
+
+
+# Digests go out from this local hour on (the member's morning), once per period.
+DIGEST_HOUR = 8
+
+
+def _digest_period(frequency: str, local_now) -> date | None:
+    """The local date opening the current period, or None when none is due yet."""
+    if local_now.hour < DIGEST_HOUR:
+        return None
+    if frequency == DigestSchedule.Frequency.WEEKLY:
+        return local_now.date() if local_now.weekday() == 0 else None
+    return local_now.date()
+
+
+def _local(now, zone_name: str):
+    try:
+        return now.astimezone(ZoneInfo(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(ZoneInfo(settings.TIME_ZONE))
+
+
+def digests_send(*, now=None) -> int:
+    """E-mail each member who chose a digest their unread notifications, in their morning.
+
+    Safe to run as often as wanted: a `Digest` row per (member, frequency, period) is
+    created before sending, so a second run in the same period sends nothing.
+    """
+    now = now or timezone.now()
+    digest_groups: dict[int, set[str]] = {}
+    for user_id, group in EmailPreference.objects.filter(mode=Mode.DIGEST).values_list("user_id", "group"):
+        digest_groups.setdefault(user_id, set()).add(group)
+    members = (
+        get_user_model()
+        .objects.filter(pk__in=list(digest_groups), is_active=True)
+        .exclude(email_preferences__group=ALL_EMAIL, email_preferences__mode=Mode.OFF)
+        .select_related("digest_schedule")
+    )
     sent = 0
-    for notification in pending:
-        if opted_out.get(notification.recipient_id, set()) & {ALL_EMAIL, group_of(notification.kind)}:
-            continue
-        link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
-        send_mail(
-            subject=f"[{settings.SITE_NAME}] {notification.title}",
-            message=f"{notification.body}{link}",
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-        sent += 1
+    for member in members:
+        schedule = getattr(member, "digest_schedule", None)
+        frequency = schedule.frequency if schedule else DigestSchedule.Frequency.DAILY
+        period = _digest_period(frequency, _local(now, member.preferred_time_zone))
+        if period is not None and _digest_send(member, frequency, period, digest_groups[member.pk], now):
+            sent += 1
     return sent
 
 
-@transaction.atomic
-def email_settings_update(*, user, email_enabled: bool, groups: dict[str, bool]) -> dict:
-    """Save which groups of notifications reach `user` by e-mail.
-
-    Groups left out of `groups` keep their current setting; unknown groups are refused.
-    """
-    unknown = sorted(set(groups) - set(GROUPS))
-    if unknown:
-        raise InvalidInput(
-            errors={"groups": [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]}
-        )
-    wanted = {ALL_EMAIL: email_enabled, **groups}
-    off = [group for group, enabled in wanted.items() if not enabled]
-    on = [group for group, enabled in wanted.items() if enabled]
-    EmailOptOut.objects.filter(user=user, group__in=on).delete()
-    EmailOptOut.objects.bulk_create(
-        [EmailOptOut(user=user, group=group) for group in off], ignore_conflicts=True
+def _digest_send(member, frequency: str, period: date, groups: set[str], now) -> bool:
+    try:
+        with transaction.atomic():
+            digest = Digest.objects.create(user=member, frequency=frequency, period=period)
+    except IntegrityError:
+        return False  # this period's digest was already taken care of
+    days = 7 if frequency == DigestSchedule.Frequency.WEEKLY else 1
+    unread = list(
+        Notification.objects.filter(
+            recipient=member, read_at__isnull=True, created_at__gte=now - timedelta(days=days)
+        ).filter(reduce(operator.or_, (Q(kind__startswith=f"{group}.") for group in groups)))[:50]
     )
-    return selectors.email_settings(user=user)
+    if not unread:
+        return False
+    with translation.override(member.preferred_language):
+        context = {
+            "site_name": settings.SITE_NAME,
+            "notifications": unread,
+            "site_url": settings.SITE_URL,
+            "settings_link": settings.SITE_URL + reverse("notifications:settings"),
+        }
+        subject = _("[%(site)s] What you have not read yet") % {"site": settings.SITE_NAME}
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("notifications/email/digest.txt", context),
+            to=[member.email],
+        )
+        message.attach_alternative(render_to_string("notifications/email/digest.html", context), "text/html")
+    message.send()
+    Digest.objects.filter(pk=digest.pk).update(sent_at=timezone.now(), notification_count=len(unread))
+    return True

@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:notification_id>/open/", views.notification_open, name="open"),
     path("settings/", views.email_settings, name="settings"),
     path("read-all/", views.notification_read_all, name="read-all"),
+    path("announce/<slug:audience>/", views.announcement_page, name="announce"),
+    path("unsubscribe/<str:token>/", views.email_unsubscribe, name="unsubscribe"),
 ]

@@ -1,24 +1,39 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.core import signing
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
 from apps.notifications import selectors, services
+from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.groups import GROUPS
+from apps.notifications.models import DigestSchedule, EmailPreference
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notification_list(user=request.user), 25).get_page(
-        request.GET.get("page")
+    """The notification centre: filter by group of kinds and unread."""
+    group = request.GET.get("group", "")
+    group = group if group in GROUPS else ""
+    unread_only = request.GET.get("unread") == "1"
+    notifications = selectors.notification_list(user=request.user, unread_only=unread_only, group=group)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "groups": GROUPS, "group": group, "unread_only": unread_only},
     )
-    return render(request, "notifications/list.html", {"page": page})
 
 
 @login_required
@@ -47,26 +62,37 @@ class EmailSettingsForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Untick to stop every e-mail. You still see everything here."),
     )
+    digest = forms.ChoiceField(label=gettext_lazy("My digest arrives"), choices=DigestSchedule.Frequency.choices)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("My time zone"),
+        help_text=gettext_lazy("Digests arrive in your morning."),
+        choices=[(zone, zone) for zone in sorted(available_timezones())],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         for group, label in GROUPS.items():
-            self.fields[f"group_{group}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"group_{group}"] = forms.ChoiceField(label=label, choices=EmailPreference.Mode.choices)
+
+    def group_fields(self):
+        return [self[f"group_{group}"] for group in GROUPS]
 
 
 @login_required
 def email_settings(request):
-    """Which groups of notifications reach the member by e-mail (in-app always stays on)."""
+    """How each group of notifications reaches the member by e-mail (in-app always stays on)."""
     current = selectors.email_settings(user=request.user)
-    initial = {"email_enabled": current["email_enabled"]}
-    initial.update({f"group_{g}": enabled for g, enabled in current["groups"].items()})
+    initial = {key: current[key] for key in ("email_enabled", "digest", "time_zone")}
+    initial.update({f"group_{g}": mode for g, mode in current["modes"].items()})
     form = EmailSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.email_settings_update(
                 user=request.user,
                 email_enabled=form.cleaned_data["email_enabled"],
-                groups={g: form.cleaned_data[f"group_{g}"] for g in GROUPS},
+                modes={g: form.cleaned_data[f"group_{g}"] for g in GROUPS},
+                digest=form.cleaned_data["digest"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except ApplicationError as error:
             form.add_error(None, str(error.message))
@@ -74,3 +100,77 @@ def email_settings(request):
             messages.success(request, _("Your notification settings were saved."))
             return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
+
+
+# The signed token is the credential: mail clients post here without a session or a CSRF
+# token (RFC 8058 one-click), and people arrive from the link in the e-mail signed out.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request, token: str):
+    """GET shows one button; POST (the button, or the mail client's one-click) unsubscribes."""
+    try:
+        user_id, group = unsubscribe_token_read(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        services.email_unsubscribe(user_id=user_id, group=group)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"done": done, "group_label": GROUPS.get(group), "token": token},
+    )
+
+
+class AnnouncementForm(forms.Form):
+    subset = forms.ChoiceField(label=gettext_lazy("Who"), required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, subsets: dict, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if subsets:
+            self.fields["subset"].choices = list(subsets.items())
+        else:
+            del self.fields["subset"]
+
+
+@login_required
+def announcement_page(request, audience: str):
+    """Write an announcement, preview it with the head count, then send it to everyone at once."""
+    try:
+        params = selectors.announcement_params(audience=audience, query=request.GET)
+        reach = selectors.announcement_audience(user=request.user, audience=audience, params=params)
+    except ApplicationError:  # an unknown audience, or one this member may not address
+        raise Http404() from None
+    form = AnnouncementForm(request.POST or None, subsets=reach["subsets"])
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("subset"):
+            params["subset"] = form.cleaned_data["subset"]
+            reach = selectors.announcement_audience(user=request.user, audience=audience, params=params)
+        if "send" in request.POST:
+            try:
+                services.announcement_send(
+                    sender=request.user,
+                    audience=audience,
+                    params=params,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    url=reverse("notifications:list"),
+                )
+            except ApplicationError as error:
+                for field, field_errors in error.errors.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+                if not error.errors:
+                    form.add_error(None, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _("Your announcement is on its way to %(count)d people.") % {"count": reach["count"]},
+                )
+                return redirect(request.get_full_path())
+        preview = form.cleaned_data
+    return render(
+        request, "notifications/announce.html", {"form": form, "reach": reach, "preview": preview}
+    )

@@ -4,12 +4,14 @@ from apps.accounts import personal_data as pd
 
 
 def declare_rules() -> None:
-    from apps.notifications.models import EmailOptOut, Notification
+    from apps.notifications.models import Digest, DigestSchedule, EmailPreference, Notification
     from apps.profiles.models import ContactRequest, Profile
 
     pd.declare_all([
         (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
         (ContactRequest, "sender", pd.DELETED, "messages the person sent"),
         (Notification, "recipient", pd.DELETED, "the person's notifications"),
-        (EmailOptOut, "user", pd.DELETED, "the person's e-mail preferences"),
+        (EmailPreference, "user", pd.DELETED, "the person's e-mail preferences"),
+        (DigestSchedule, "user", pd.DELETED, "the person's digest settings"),
+        (Digest, "user", pd.DELETED, "record of digests sent to the person"),
     ])

@@ -71,17 +71,23 @@ def log_in_as(browser, live_server):
     opened = []
 
     def log_in(user):
-        context = browser.new_context(base_url=live_server.url, locale="es-ES")
-        opened.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.locator("#id_login").fill(user.email)
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("form button[type=submit]").last.click()
-        expect(page.locator(".account-name")).to_have_text(user.email)
+        page = signed_in_page(browser, live_server.url, user)
+        opened.append(page.context)
         return page
 
     yield log_in
     for context in opened:
         context.close()
+
+
+def signed_in_page(browser, base_url: str, user):
+    """A new browser session of `user`'s own on the server at `base_url`, signed in."""
+    context = browser.new_context(base_url=base_url, locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".account-name")).to_have_text(user.email)
+    return page

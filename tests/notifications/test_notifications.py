@@ -5,7 +5,7 @@ from channels.testing import WebsocketCommunicator
 from django.core import mail
 from rest_framework.test import APIClient
 
-from apps.notifications.models import Notification
+from apps.notifications.models import Delivery, Notification
 from apps.notifications.services import notify
 from community.asgi import application
 from community.celery import app
@@ -34,24 +34,24 @@ def test_notify_stores_one_per_recipient_and_emails_after_commit(django_capture_
     assert sorted(m.to[0] for m in mail.outbox) == sorted([ana.email, luis.email])
     assert mail.outbox[0].subject.endswith("Tu equipo tiene un nuevo miembro")
     assert "/notifications/" in mail.outbox[0].body
-    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_emails_are_sent_by_a_real_worker_exactly_once(celery_worker):
-    from workers.notifications import send_notification_emails
+    from workers.notifications import send_deliveries
 
     member = UserFactory()
     notify(recipients=[member], kind="test.once", title="Hola")
-    notification = Notification.objects.get()
-    send_notification_emails.delay([notification.id])  # a duplicate delivery
+    delivery = Delivery.objects.get()
+    send_deliveries.delay([delivery.id])  # a duplicate delivery
     deadline = time.monotonic() + 20
     while len(mail.outbox) < 1 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)
     assert len(mail.outbox) == 1
-    notification.refresh_from_db()
-    assert notification.emailed_at is not None
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.sent_at is not None
 
 
 @pytest.mark.django_db
@@ -172,3 +172,48 @@ def test_each_recipient_reads_the_message_in_their_own_language():
     assert (by_recipient[english.pk].title, by_recipient[english.pk].body) == (
         "Notifications", "Mark all as read",
     )
+
+
+@pytest.mark.django_db
+def test_centre_filters_by_group_and_unread_on_the_page_and_the_api(client):
+    member = UserFactory()
+    notify(recipients=[member], kind="hackathons.phase_changed", title="Fase nueva", email=False)
+    read, = notify(recipients=[member], kind="hackathons.results_published", title="Resultados", email=False)
+    notify(recipients=[member], kind="compute.decision", title="Decisión", email=False)
+    client.force_login(member)
+    client.post(f"/notifications/{read.id}/open/")
+    page = client.get("/notifications/?group=hackathons&unread=1")
+    assert [n.title for n in page.context["page"].object_list] == ["Fase nueva"]
+    api = APIClient()
+    api.force_authenticate(member)
+    assert api.get("/api/notifications/?group=compute").json()["count"] == 1
+    assert api.get("/api/notifications/?group=hackathons&unread=true").json()["count"] == 1
+    assert api.get("/api/notifications/?group=nonsense").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_in_one_tab_updates_the_badge_of_every_other_tab(client):
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from apps.notifications.services import notifications_mark_all_read
+
+    member = UserFactory()
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)]
+
+    async def scenario():
+        tabs = [WebsocketCommunicator(application, "/ws/notifications/", headers=headers) for _ in range(2)]
+        for tab in tabs:
+            assert (await tab.connect())[0]
+        await sync_to_async(notify)(recipients=[member], kind="t", title="Uno", email=False)
+        created = [await tab.receive_json_from(timeout=5) for tab in tabs]
+        await sync_to_async(notifications_mark_all_read)(user=member)
+        read = [await tab.receive_json_from(timeout=5) for tab in tabs]
+        for tab in tabs:
+            await tab.disconnect()
+        return created, read
+
+    created, read = async_to_sync(scenario)()
+    assert [m["unread"] for m in created] == [1, 1]
+    assert read == [{"event": "read", "unread": 0}] * 2

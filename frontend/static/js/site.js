@@ -29,19 +29,31 @@
   }
 })();
 
-// Live notification badge: new notifications arrive over a WebSocket.
+// Live notification badge and toast: every open tab gets the server's unread count,
+// so reading in one tab clears the badge in the others too.
 (function () {
   "use strict";
   var bell = document.querySelector("[data-notifications-socket]");
   if (!bell || !("WebSocket" in window)) return;
   var badge = bell.querySelector("[data-unread-count]");
+  var toasts = document.querySelector("[data-toasts]");
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
   var socket = new WebSocket(scheme + window.location.host + bell.dataset.notificationsSocket);
   socket.addEventListener("message", function (event) {
     var data = JSON.parse(event.data);
-    badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
-    badge.hidden = false;
+    if (typeof data.unread === "number") {
+      badge.textContent = String(data.unread);
+      badge.hidden = data.unread === 0;
+    }
+    if (data.event !== "created" || !toasts) return;
     bell.title = data.title;
+    var toast = document.createElement("a");
+    toast.className = "toast";
+    toast.setAttribute("role", "status");
+    toast.href = bell.getAttribute("href");
+    toast.textContent = data.title;
+    toasts.appendChild(toast);
+    window.setTimeout(function () { toast.remove(); }, 8000);
   });
 })();
 

@@ -1,0 +1,111 @@
+"""Benchmark: a 10,000-recipient announcement end to end through a real Celery worker.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/community_notify \
+    REDIS_URL=redis://127.0.0.1:6379/8 .venv/bin/python -m bench.notifications
+
+PostgreSQL, the Redis broker, a `celery worker` process and a local SMTP sink (aiosmtpd)
+are all real; it runs in a throw-away test database (test_<name>). It reports the time of
+the organiser's request, the end-to-end time until the last e-mail reached the sink, and
+the same path with one task per recipient (each its own SMTP connection), measured on a
+smaller audience in the same run and compared per recipient.
+Sizes: BENCH_AUDIENCE (10000), BENCH_BASELINE (1000), BENCH_CONCURRENCY (2).
+"""
+
+import os
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+from apps.notifications import services  # noqa: E402
+from apps.notifications.models import Delivery, NotificationEvent  # noqa: E402
+from community.celery import app  # noqa: E402
+from tests.notifications.live_stack import SmtpSink, WorkerProcess, wait_until  # noqa: E402
+
+AUDIENCE = int(os.environ.get("BENCH_AUDIENCE", 10_000))
+BASELINE = int(os.environ.get("BENCH_BASELINE", 1_000))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 2))
+OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
+
+
+def members(count: int, prefix: str) -> list[int]:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    created = User.objects.bulk_create(
+        User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.org", password="!") for i in range(count)
+    )
+    return [user.pk for user in created]
+
+
+def all_sent(expected: int, sink: SmtpSink) -> bool:
+    return sink.total >= expected and not Delivery.objects.filter(status__in=OPEN).exists()
+
+
+def main():
+    config = setup_databases(verbosity=0, interactive=False)
+    database = settings.DATABASES["default"]
+    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    app.control.purge()
+    worker = None
+    try:
+        from django.contrib.auth import get_user_model
+
+        staff = get_user_model().objects.create(username="staff", email="staff@example.org", is_staff=True)
+        members(AUDIENCE - 1, "member")
+        with SmtpSink() as sink:
+            worker = WorkerProcess(
+                database_url=database_url, redis_url=settings.REDIS_URL, email_url=sink.email_url,
+                concurrency=CONCURRENCY,
+            ).start()
+            if not wait_until(lambda: bool(app.control.ping(timeout=0.5)), timeout=60):
+                raise SystemExit("the worker did not start")
+            organiser = Client()
+            organiser.force_login(staff)
+            organiser.get("/notifications/announce/everyone/")  # warm up: templates, URLs, translations
+            started = time.perf_counter()
+            response = organiser.post(
+                "/notifications/announce/everyone/",
+                {"title": "Anuncio a toda la comunidad", "body": "Hola a todas y a todos.", "send": ""},
+            )
+            request_seconds = time.perf_counter() - started
+            assert response.status_code == 302, response.status_code
+            assert wait_until(lambda: all_sent(AUDIENCE, sink), timeout=900, step=0.2)
+            batched_seconds = time.perf_counter() - started
+
+            # The same path with one delivery task per recipient, each opening its own connection.
+            baseline_ids = members(BASELINE, "baseline")
+            services.DELIVERY_BATCH = 1
+            event = NotificationEvent.objects.create(
+                kind="bench.baseline", texts=services._texts("Uno a uno", "Un aviso por tarea"),
+                recipient_ids=baseline_ids, enqueued_at=None,
+            )
+            before = sink.total
+            started = time.perf_counter()
+            services.event_expand(event_id=event.pk)
+            assert wait_until(lambda: all_sent(before + BASELINE, sink), timeout=900, step=0.2)
+            baseline_seconds = time.perf_counter() - started
+            duplicates = sum(count - 1 for count in sink.received.values() if count > 1)
+    finally:
+        if worker:
+            worker.stop()
+        teardown_databases(config, verbosity=0)
+    per_batched = batched_seconds / AUDIENCE
+    per_baseline = baseline_seconds / BASELINE
+    print(f"audience                          {AUDIENCE}")
+    print(f"organiser request                 {request_seconds * 1000:.0f} ms")
+    print(f"announcement end to end           {batched_seconds:.1f} s ({AUDIENCE / batched_seconds:.0f} e-mails/s)")
+    print(f"one task per recipient ({BASELINE})  {baseline_seconds:.1f} s ({BASELINE / baseline_seconds:.0f} e-mails/s)")
+    print(f"speed-up per recipient            {per_baseline / per_batched:.1f}x")
+    print(f"duplicate e-mails                 {duplicates}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Real processes for the notification tests and benchmark: an SMTP sink, a Celery
+worker in its own process, a private redis-server. Each binds a free loopback port."""
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """A real SMTP server that accepts every message and counts them per recipient."""
+
+    def __init__(self):
+        self.received = Counter()
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command otherwise
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            self.received.update(envelope.rcpt_tos)
+        return "250 OK"
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.received.values())
+
+    def __enter__(self):
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._controller.stop()
+
+    @property
+    def email_url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+class WorkerProcess:
+    """`celery worker` as a child process of its own session (so SIGKILL takes its children too)."""
+
+    def __init__(self, *, database_url: str, redis_url: str, email_url: str, concurrency: int = 2,
+                 extra: tuple[str, ...] = ()):
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "community.settings.test",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": email_url,
+        }
+        self.args = [
+            sys.executable, "-m", "celery", "-A", "community", "worker", "--pool", "prefork",
+            "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-heartbeat",
+            "--without-gossip", "--without-mingle", *extra,
+        ]
+        self.process = None
+
+    def start(self) -> "WorkerProcess":
+        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children: no goodbye, no acks, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, so stopping it never touches the shared one."""
+
+    def __init__(self):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: the Redis-outage tests need it.")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "no"]
+        self.process = None
+
+    def start(self) -> "PrivateRedis":
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()

@@ -1,0 +1,183 @@
+"""Exactly once in effect: real broker, real workers, real failures."""
+
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from channels.layers import channel_layers
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import transaction
+from django.db.models import Count
+
+from apps.notifications.audiences import EVERYONE
+from apps.notifications.models import Delivery, Notification, NotificationEvent
+from apps.notifications.services import CLAIM_CHUNK, announcement_send, notifications_sweep, notify
+from community.celery import app
+from tests.accounts.factories import UserFactory
+from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, wait_until
+from tests.notifications.mail_backends import FlakyBackend
+
+OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_notifications_send_nothing_and_committed_ones_arrive_once(celery_worker):
+    people = [UserFactory() for _ in range(60)]  # more than the inline size: a worker fans out
+    for audience in (people[:3], people):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(recipients=audience, kind="test.rollback", title="Nunca")
+            raise RuntimeError("the action failed")
+    notify(recipients=people, kind="test.commit", title="Una vez")
+    assert wait_until(lambda: len(mail.outbox) >= 60, timeout=60)
+    time.sleep(1)  # room for a duplicate to show up
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert {m.subject for m in mail.outbox} == {"[Open Source AI Community] Una vez"}
+    assert NotificationEvent.objects.get().kind == "test.commit"
+    assert Notification.objects.count() == 60
+    assert not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failing_messages_are_retried_then_failed_and_nothing_is_sent_twice(celery_worker, settings, client):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.FlakyBackend"
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 0.2
+    settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS = 3
+    FlakyBackend.attempts.clear()
+    fine = [UserFactory(email=f"fine{i}@example.org") for i in range(4)]
+    flaky = [UserFactory(email=f"flaky{i}@example.org") for i in range(2)]
+    broken = [UserFactory(email=f"broken{i}@example.org") for i in range(2)]
+    notify(recipients=[*fine, *flaky, *broken], kind="test.flaky", title="Reintentos")
+    assert wait_until(lambda: not Delivery.objects.filter(status__in=OPEN).exists(), timeout=60)
+    time.sleep(0.5)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*fine, *flaky])
+    assert all(FlakyBackend.attempts[p.email] == 1 for p in fine)
+    assert all(FlakyBackend.attempts[p.email] == 2 for p in flaky)
+    assert all(FlakyBackend.attempts[p.email] == 3 for p in broken)
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED)
+    assert sorted(d.notification.recipient.email for d in failed) == sorted(p.email for p in broken)
+    assert all("SMTPRecipientsRefused" in d.last_error and d.attempts == 3 for d in failed)
+
+    # Staff see the failures in the admin and send them again once the mailbox is fixed.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/notifications/delivery/?status__exact=failed")
+    assert listing.status_code == 200 and "broken0@example.org" in listing.content.decode()
+    client.post(
+        "/admin/notifications/delivery/",
+        {"action": "resend", "_selected_action": [d.pk for d in failed]},
+    )
+    assert wait_until(lambda: len(mail.outbox) == 8, timeout=30)
+    time.sleep(0.5)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*fine, *flaky, *broken])
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8
+
+
+@contextmanager
+def _redis_at(url: str, settings):
+    """Point the broker and the channel layer at another Redis for a while."""
+    def reset():
+        # Celery caches its broker connections; dropping them is what it does after a fork.
+        app._pool = None
+        app.amqp._producer_pool = None
+        channel_layers.backends.clear()
+
+    shared_broker = app.conf.broker_url
+    layers = settings.CHANNEL_LAYERS
+    app.conf.broker_url = url
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
+    }
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = shared_broker
+        settings.CHANNEL_LAYERS = layers
+        reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_at_commit_keeps_the_rows_and_the_sweep_sends_the_email(settings, caplog):
+    member = UserFactory()
+    redis = PrivateRedis().start()
+    try:
+        with _redis_at(redis.url, settings):
+            redis.stop()
+            started = time.monotonic()
+            notify(recipients=[member], kind="test.outage", title="Aunque Redis caiga")
+            took = time.monotonic() - started
+    finally:
+        redis.stop()
+    assert took < 20
+    assert caplog.text.count("Error calling") == 2  # the live push and the e-mail enqueue
+    assert Notification.objects.filter(recipient=member).count() == 1
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.PENDING and mail.outbox == []
+
+    # Redis is back: the periodic sweep queues what was recorded but never queued.
+    app.conf.task_always_eager = True
+    try:
+        assert notifications_sweep(grace=timedelta(0))["deliveries"] == 1
+    finally:
+        app.conf.task_always_eager = False
+    assert [m.to[0] for m in mail.outbox] == [member.email]
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+
+
+AUDIENCE = 10_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_announcement_leaves_one_notification_and_at_most_one_email_each(settings):
+    User = get_user_model()
+    User.objects.bulk_create(
+        User(username=f"member{i}", email=f"member{i}@example.org", password="!") for i in range(AUDIENCE)
+    )
+    staff = UserFactory(is_staff=True)
+    app.control.purge()  # messages other tests queued without a worker
+    database = settings.DATABASES["default"]
+    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    with SmtpSink() as sink:
+        workers = []
+
+        def start_worker():
+            workers.append(
+                WorkerProcess(database_url=database_url, redis_url=settings.REDIS_URL, email_url=sink.email_url).start()
+            )
+
+        try:
+            start_worker()
+            event = announcement_send(sender=staff, audience=EVERYONE, params={}, title="Anuncio", body="Hola a todos")
+            assert wait_until(lambda: sink.total >= 300, timeout=120)
+            workers[0].kill()
+            before_kill = sink.total
+            # No worker runs now: anything claimed but unfinished belonged to the dead one.
+            notifications_sweep(grace=timedelta(0), stale=timedelta(0))
+            start_worker()
+            finished = wait_until(
+                lambda: NotificationEvent.objects.filter(pk=event.pk, expanded_at__isnull=False).exists()
+                and not Delivery.objects.filter(status__in=OPEN).exists(),
+                timeout=480,  # minutes on a loaded 2-core machine; seconds on an idle one
+                step=0.5,
+            )
+            progress = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")))
+        finally:
+            for worker in workers:
+                worker.stop()
+        assert finished, (progress, sink.total, NotificationEvent.objects.values("expanded_through", "expanded_at").get())
+        time.sleep(0.5)
+        received = sink.received.copy()
+    audience = AUDIENCE + 1  # the staff member is a member too
+    assert before_kill < audience  # the kill did land in the middle
+    assert Notification.objects.filter(event=event).count() == audience
+    assert Notification.objects.filter(event=event).values("recipient").distinct().count() == audience
+    assert max(received.values()) == 1
+    sent = Delivery.objects.filter(status=Delivery.Status.SENT).count()
+    interrupted = Delivery.objects.filter(status=Delivery.Status.FAILED).count()
+    assert sent + interrupted == audience
+    # At most what the dead worker's two processes had claimed.
+    assert interrupted <= 2 * CLAIM_CHUNK
+    assert sent <= sum(received.values()) <= sent + interrupted

@@ -1,0 +1,43 @@
+"""The e-mail itself: multipart, in the recipient's language, with a one-click unsubscribe."""
+
+import pytest
+from django.test import Client
+
+from apps.notifications.emails import EmailComposer
+from apps.notifications.models import EmailPreference
+from apps.notifications.services import notify
+from tests.accounts.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_email_is_multipart_with_link_site_name_and_unsubscribe_headers():
+    member = UserFactory(language="en")
+    notification, = notify(
+        recipients=[member], kind="hackathons.phase_changed", title="Phase", body="Hacking starts", url="/h/x/"
+    )
+    message = EmailComposer().message(notification, email=member.email, language="en")
+    html = message.alternatives[0][0]
+    assert message.subject == "[Open Source AI Community] Phase"
+    assert "http://127.0.0.1:8000/h/x/" in message.body and 'href="http://127.0.0.1:8000/h/x/"' in html
+    assert "Open it on the site" in html  # the recipient's language
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe in message.body and unsubscribe in html
+
+
+@pytest.mark.django_db
+def test_one_click_unsubscribe_needs_no_login_or_csrf_and_refuses_forged_links():
+    member, other = UserFactory(), UserFactory()
+    notification, = notify(recipients=[member], kind="compute.decision", title="Decisión")
+    link = EmailComposer().message(notification, email=member.email, language="es").extra_headers[
+        "List-Unsubscribe"
+    ].strip("<>")
+    path = link.removeprefix("http://127.0.0.1:8000")
+    mail_client = Client(enforce_csrf_checks=True)  # what a mail client's one-click POST looks like
+    assert mail_client.get(path).status_code == 200
+    assert not EmailPreference.objects.exists()  # opening the link alone changes nothing
+    assert mail_client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert list(EmailPreference.objects.values_list("user_id", "group", "mode")) == [(member.pk, "compute", "off")]
+    forged = path.replace(path.split("/")[-2], path.split("/")[-2][:-3] + "abc")
+    assert mail_client.post(forged).status_code == 400
+    assert not EmailPreference.objects.filter(user=other).exists()
