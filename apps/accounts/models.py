@@ -46,6 +46,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"], name="accounts_token_user_idx")]
 

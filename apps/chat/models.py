@@ -23,6 +23,8 @@ class Room(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("chat room")
+        verbose_name_plural = _("chat rooms")
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="chat_room_unique_target")]
 
     def __str__(self):
@@ -54,6 +56,8 @@ class Message(models.Model):
     is_pinned = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         constraints = [
             models.UniqueConstraint(fields=["room", "sequence"], name="chat_message_unique_sequence"),
             models.UniqueConstraint(fields=["room", "revision"], name="chat_message_unique_revision"),
@@ -69,6 +73,8 @@ class Mute(models.Model):
     muted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
+        verbose_name = _("mute")
+        verbose_name_plural = _("mutes")
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="chat_mute_unique")]
 
 
@@ -99,6 +105,8 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
         indexes = [models.Index(fields=["room", "-created_at"], name="chat_modlog_room_idx")]
 
 
@@ -109,6 +117,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("message report")
+        verbose_name_plural = _("message reports")
         constraints = [models.UniqueConstraint(fields=["message", "reporter"], name="chat_report_once")]
 
 
@@ -120,6 +130,8 @@ class ReadMarker(models.Model):
     last_read_sequence = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("read marker")
+        verbose_name_plural = _("read markers")
         constraints = [models.UniqueConstraint(fields=["user", "room"], name="chat_read_marker_unique")]
 
 
@@ -136,6 +148,8 @@ class Question(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("Q&A question")
+        verbose_name_plural = _("Q&A questions")
         indexes = [models.Index(fields=["room", "-vote_count", "created_at"], name="chat_question_order_idx")]
 
 
@@ -144,4 +158,6 @@ class QuestionVote(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("question vote")
+        verbose_name_plural = _("question votes")
         constraints = [models.UniqueConstraint(fields=["question", "user"], name="chat_question_vote_once")]

@@ -243,6 +243,8 @@ class PendingCollaborator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("pending collaborator")
+        verbose_name_plural = _("pending collaborators")
         ordering = ["id"]
         indexes = [models.Index(fields=["email"], name="compute_pending_email_idx")]
         constraints = [models.UniqueConstraint(fields=["request", "email"], name="compute_pending_unique")]

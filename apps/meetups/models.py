@@ -33,6 +33,8 @@ class Chapter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["region", "name"], name="meetup_chapter_region_idx")]
 
@@ -46,6 +48,8 @@ class ChapterMembership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("chapter membership")
+        verbose_name_plural = _("chapter memberships")
         ordering = ["joined_at", "id"]
         constraints = [models.UniqueConstraint(fields=["chapter", "user"], name="meetup_chapter_member_once")]
 
@@ -101,6 +105,8 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("meetup")
+        verbose_name_plural = _("meetups")
         ordering = ["starts_at", "id"]
         indexes = [
             models.Index(fields=["state", "starts_at"], name="meetup_event_state_start_idx"),
@@ -156,6 +162,8 @@ class EventTransition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("meetup state change")
+        verbose_name_plural = _("meetup state changes")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["event", "created_at"], name="meetup_transition_idx")]
 
@@ -169,6 +177,8 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
         ordering = ["position", "id"]
 
 
@@ -179,6 +189,8 @@ class Invitation(models.Model):
     email = models.EmailField()
 
     class Meta:
+        verbose_name = _("meetup invitation")
+        verbose_name_plural = _("meetup invitations")
         constraints = [models.UniqueConstraint(fields=["event", "email"], name="meetup_invitation_once")]
 
 
@@ -210,6 +222,8 @@ class Rsvp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["event", "status", "queued_at"], name="meetup_rsvp_queue_idx"),
@@ -249,6 +263,8 @@ class Talk(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
         ordering = ["starts_at", "id"]
         indexes = [
             models.Index(fields=["event", "starts_at"], name="meetup_talk_event_idx"),
@@ -267,6 +283,8 @@ class TalkRepository(models.Model):
     repo_id = models.CharField(max_length=193)
 
     class Meta:
+        verbose_name = _("repository presented")
+        verbose_name_plural = _("repositories presented")
         ordering = ["id"]
         indexes = [models.Index(fields=["repo_id"], name="meetup_talkrepo_repo_idx")]
         constraints = [models.UniqueConstraint(fields=["talk", "kind", "repo_id"], name="meetup_talkrepo_once")]
@@ -280,9 +298,17 @@ class CallForSpeakers(models.Model):
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     is_open = models.BooleanField(default=True)
 
+    class Meta:
+        verbose_name = _("call for speakers")
+        verbose_name_plural = _("calls for speakers")
+
 
 class CalendarFeed(models.Model):
     """The secret token of a member's personal calendar feed; resetting it kills the old URL."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetup_feed")
     token = models.CharField(max_length=40, unique=True, default=new_feed_token)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")

@@ -28,6 +28,8 @@ class NotificationEvent(models.Model):
     expanded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification event")
+        verbose_name_plural = _("notification events")
         indexes = [
             models.Index(
                 fields=["enqueued_at"],
@@ -144,6 +146,8 @@ class EmailPreference(models.Model):
     mode = models.CharField(_("e-mail"), max_length=8, choices=Mode.choices, default=Mode.EMAIL)
 
     class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
         constraints = [
             models.UniqueConstraint(fields=["user", "group"], name="notif_pref_user_group_uniq")
         ]
@@ -165,6 +169,10 @@ class DigestSchedule(models.Model):
     def __str__(self):
         return f"{self.user_id}: {self.frequency}"
 
+    class Meta:
+        verbose_name = _("digest schedule")
+        verbose_name_plural = _("digest schedules")
+
 
 class Digest(models.Model):
     """One digest e-mail per member and period: the unique key makes a second run a no-op."""
@@ -177,6 +185,8 @@ class Digest(models.Model):
     notification_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
         constraints = [
             models.UniqueConstraint(fields=["user", "frequency", "period"], name="notif_digest_period_uniq")
         ]

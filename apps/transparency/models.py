@@ -106,6 +106,10 @@ class RepositoryAdoption(models.Model):
 
     COUNTS = ["finetunes", "adapters", "quantizations", "merges", "other_derivatives", "spaces"]
 
+    class Meta:
+        verbose_name = _("repository adoption")
+        verbose_name_plural = _("repository adoption figures")
+
     @property
     def derivatives(self) -> int:
         return self.finetunes + self.adapters + self.quantizations + self.merges + self.other_derivatives
