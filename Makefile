@@ -52,8 +52,8 @@ test: install
 ## Resolves with pip's own configuration (index and local mirrors), installs nothing.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json \
-		$(if $(UPGRADE),,--constraint constraints.txt) -e ".[test]" \
-	|| $(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json -e ".[test]"
+		$(if $(UPGRADE),,--constraint constraints.txt) -e ".[test,bench]" \
+	|| $(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json -e ".[test,bench]"
 	$(BIN)/python -c "$$PINS_FROM_PIP_REPORT" $(VENV)/lock-report.json > constraints.txt
 	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
@@ -66,7 +66,7 @@ stack: install
 ## Load benchmark of the production stack at national scale (docs/benchmarks.md);
 ## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.
 bench: install
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet --constraint constraints.txt -e ".[test,bench]"
 	$(BIN)/python -m bench.stack $(BENCH_ARGS)
 
 ## Regenerate translation catalogues after changing user-facing text.

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_channel_layer_is_redis():
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "apps.core.channel_layer.CommunityRedisChannelLayer"
 
 
 async def close_code(socket) -> int:

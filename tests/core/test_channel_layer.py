@@ -55,7 +55,12 @@ def test_notify_to_200_members_goes_out_as_one_batch(monkeypatch):
 
     monkeypatch.setattr(layer, "group_send_many", record_batch)
     monkeypatch.setattr(layer, "group_send", record_single)
+    from apps.notifications.models import NotificationEvent
+    from apps.notifications.services import event_expand
+
     notify(recipients=UserFactory.create_batch(200), kind="test", title="Hola", email=False)
+    # A large audience is fanned out by the worker's task; run it here, in process.
+    event_expand(event_id=NotificationEvent.objects.get(kind="test").pk)
 
     assert batches == [200]
     assert single_sends == []

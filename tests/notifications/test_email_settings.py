@@ -149,7 +149,7 @@ def test_settings_page_saves_each_groups_mode_the_digest_and_time_zone(client):
         "/notifications/settings/",
         {
             "email_enabled": "on", "group_profiles": "email", "group_hub": "email", "group_hackathons": "off",
-            "group_compute": "digest", "group_announcements": "off", "digest": "weekly",
+            "group_compute": "digest", "group_meetups": "off", "group_announcements": "off", "digest": "weekly",
             "time_zone": "America/Bogota",
         },
         follow=True,

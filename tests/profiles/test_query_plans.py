@@ -24,6 +24,7 @@ def large_pool():
             Profile(
                 user=user, handle=f"m{i}", display_name=f"Persona {i}", visibility="public" if i % 3 else "members",
                 region="CT" if i % 2 else "MD", hf_username=f"hf-user-{i}" if i % 5 == 0 else "",
+                hf_verified=i % 5 == 0,  # only usernames proven by the Hugging Face login count
             )
             for i, user in enumerate(users)
         ),
