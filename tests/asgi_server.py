@@ -50,6 +50,7 @@ def running_asgi_server(*, startup_timeout: float = 40, **env_vars: str):
         HOST="127.0.0.1",
         PORT=str(port),
         WEB_CONCURRENCY="1",
+        DB_POOL="true",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )

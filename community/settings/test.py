@@ -19,6 +19,14 @@ os.environ["CHANNEL_LAYER_PREFIX"] = f"{TEST_REDIS_NAMESPACE}:asgi:"
 from community.settings.base import *  # noqa: E402,F403
 from community.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, STORAGES  # noqa: E402
 
+# Tests share one process between the test thread, an in-process Celery worker and the servers
+# some tests start in threads; they run without the connection pool, as Celery workers do in
+# production (Procfile). The pool itself is tested through the Procfile's web process
+# (tests/asgi_server.py sets DB_POOL=true for it; tests/core/test_connections.py).
+DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Serve static files straight from the source folders: tests never run collectstatic.
