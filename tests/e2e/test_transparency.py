@@ -41,7 +41,7 @@ def test_visitor_reads_the_register_sorts_it_opens_alia_and_downloads_the_csv(pa
     page.set_viewport_size({"width": 1280, "height": 900})
     rows.first.get_by_role("link", name="BSC-LT/ALIA-40b").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("BSC-LT/ALIA-40b")
-    expect(page.locator("figure svg[role=img]")).to_be_visible()
+    expect(page.locator("figure svg.chart-line")).to_be_visible()
     expect(page.locator("[data-events] li").first).to_be_visible()
     expect(page.locator("[data-events]")).to_contain_text("Programa público")
     screenshot("transparency-02-alia")
