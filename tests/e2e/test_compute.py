@@ -85,7 +85,10 @@ def test_request_review_approval_usage_and_public_ledger(window, page, log_in_as
     row.locator("select[name=action]").select_option("approve")
     row.locator("input[name=units]").fill("250")
     row.locator("textarea[name=note]").fill("Aprobado con 250 horas.")
-    row.locator("form[action$='/decide/'] button").click()
+    decide = row.locator("form[action$='/decide/'] button")
+    box = decide.bounding_box()  # on a phone the table reflows: the decision is on screen, not scrolled away
+    assert box["x"] + box["width"] <= WINDOWS[window]["width"], "the decision is cut off"
+    decide.click()
     expect(managing.locator("[data-remaining]")).to_have_text("750")
     shoot(managing, f"compute-03-manager-dashboard-{window}")
 
