@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from apps.core.charts import line_chart
+from apps.core.charts import line_chart, position_of
 from apps.core.errors import ApplicationError
 from apps.hub import selectors as hub_selectors
 from apps.hub.references import repository_references
@@ -72,16 +72,18 @@ def item_detail(request, key):
     if row is None:
         raise Http404
     trend = selectors.row_trend(row=row, as_of=as_of)
-    chart = line_chart(
-        [(day.strftime("%d/%m"), total) for day, total in trend],
-        title=_("Downloads in the previous 30 days, day by day"),
-    ) if trend else None
     references = {}
     if row.kind != "owner":
         references = repository_references(kind=row.kind, repo_id=row.name)
+    events = _events(row, trend, references)
+    chart = line_chart(
+        [(day.strftime("%d/%m"), total) for day, total in trend],
+        title=_("Downloads in the previous 30 days, day by day"),
+        markers=_trend_markers(trend, events),
+    ) if trend else None
     return render(request, "transparency/item_detail.html", {
         "row": row, "form": form, "as_of": as_of or timezone.localdate(), "chart": chart,
-        "events": _events(row, trend, references),
+        "events": events,
         "comparables": selectors.comparable_repositories(row=row),
         "references": references,
     })
@@ -102,6 +104,17 @@ def _events(row, trend, references) -> list[dict]:
     for section, items in references.items():
         events += [{"day": None, "kind": section, "label": item.label, "url": item.url} for item in items]
     return sorted(events, key=lambda e: (e["day"] is None, e["day"] or timezone.localdate()), reverse=False)
+
+
+def _trend_markers(trend, events) -> list[tuple[float, str]]:
+    """The dated events (funding, Hub releases) that fall inside the trend, as chart markers."""
+    days = [day for day, _total in trend]
+    markers = []
+    for event in events:
+        position = position_of(days, event["day"]) if event["day"] else None
+        if position is not None:
+            markers.append((position, f"{event['kind']}: {event['label']}"))
+    return markers
 
 
 @cache_control(public=True, max_age=3600)

@@ -2,12 +2,14 @@ import re
 
 from django.utils import translation
 
-from apps.core.charts import grouped_bar_chart, line_chart
+from datetime import date
+
+from apps.core.charts import grouped_bar_chart, line_chart, position_of
 
 
 def test_line_chart_scales_points_into_the_plot():
     svg = line_chart([("1 nov", 0), ("2 nov", 50), ("3 nov", 174)], title="Descargas")
-    assert svg.startswith("<svg")
+    assert svg.startswith('<div class="chart-line-wrap"') and "<svg" in svg
     assert 'aria-label="Descargas"' in svg
     assert "<title>3 nov: 174</title>" in svg
     ys = [float(y) for y in re.findall(r"<circle cx=\"[\d.]+\" cy=\"([\d.]+)\"", svg)]
@@ -38,6 +40,36 @@ def test_empty_series_render_without_errors():
 
 def test_small_counts_get_whole_number_gridlines_and_the_last_label_fits():
     svg = line_chart([("1 nov", 1), ("2 nov", 1), ("3 nov", 1)], title="Me gusta")
-    tick_labels = re.findall(r"dy=\"4\" text-anchor=\"end\" font-size=\"11\" fill=\"#45525f\">([^<]+)<", svg)
+    tick_labels = re.findall(r"dy=\"4\" text-anchor=\"end\" font-size=\"11\" fill=\"#45525f\" aria-hidden=\"true\">([^<]+)<", svg)
     assert [t.strip() for t in tick_labels] == ["0", "1"]
     assert '<text x="628" y="212" text-anchor="end"' in svg
+
+
+def test_every_point_is_focusable_with_its_label_and_value():
+    with translation.override("es"):
+        html = line_chart([("1 nov", 0), ("2 nov", 1500), ("3 nov", 174)], title="Descargas")
+    labels = re.findall(r'<g class="chart-point" tabindex="0" role="img" aria-label="([^"]+)"', html)
+    assert labels == ["1 nov: 0", "2 nov: 1\u202f500", "3 nov: 174"]
+    assert 'role="group" aria-label="Descargas"' in html  # not role=img, which would hide the points
+
+
+def test_the_data_table_has_the_same_points():
+    html = line_chart([("1 nov", 3), ("2 nov", 50)], title="Descargas")
+    table = html[html.index("<table"):html.index("</table>")]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table)
+    assert rows == [("1 nov", "3"), ("2 nov", "50")]
+    assert "<caption>Descargas</caption>" in table
+
+
+def test_markers_sit_at_their_day_and_out_of_range_ones_are_left_out():
+    days = [date(2026, 11, d) for d in (1, 2, 3, 5)]  # the 4th is missing: no snapshot that day
+    assert position_of(days, date(2026, 11, 2)) == 1
+    assert position_of(days, date(2026, 11, 4)) == 2.5
+    assert position_of(days, date(2026, 10, 31)) is None
+    html = line_chart(
+        [(f"{d.day}/11", 10) for d in days], title="Descargas",
+        markers=[(position_of(days, date(2026, 11, 2)), "Financiación: PERTE"), (7, "fuera")],
+    )
+    # 640 wide, 56 left and 12 right margins, 4 points: one step is 572 / 3 = 190.7 units.
+    assert re.findall(r'<line x1="([\d.]+)" x2="\1" y1="30"', html) == ["246.7"]
+    assert "<title>Financiación: PERTE</title>" in html and "fuera" not in html

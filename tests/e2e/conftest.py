@@ -10,6 +10,8 @@ from tests.accounts.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# The two windows a journey runs in: a desktop and a phone.
+WINDOWS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def pytest_collection_modifyitems(items):
@@ -70,8 +72,8 @@ def log_in_as(browser, live_server):
     """
     opened = []
 
-    def log_in(user):
-        page = signed_in_page(browser, live_server.url, user)
+    def log_in(user, window: str = "desktop"):
+        page = signed_in_page(browser, live_server.url, user, viewport=WINDOWS[window])
         opened.append(page.context)
         return page
 
@@ -80,9 +82,9 @@ def log_in_as(browser, live_server):
         context.close()
 
 
-def signed_in_page(browser, base_url: str, user):
+def signed_in_page(browser, base_url: str, user, viewport=None):
     """A new browser session of `user`'s own on the server at `base_url`, signed in."""
-    context = browser.new_context(base_url=base_url, locale="es-ES")
+    context = browser.new_context(base_url=base_url, locale="es-ES", viewport=viewport or WINDOWS["desktop"])
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/accounts/login/")
@@ -91,3 +93,20 @@ def signed_in_page(browser, base_url: str, user):
     page.locator("form button[type=submit]").last.click()
     expect(page.locator(".account-name")).to_have_text(user.email)
     return page
+
+
+def open_section(page, name: str):
+    """Click a link of the header (a main section or the account menu), unfolding the menu first
+    when the window is too narrow to show it: how a person gets anywhere without typing a URL."""
+    toggle = page.locator("[data-nav-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.locator("#site-nav").get_by_role("link", name=name, exact=True).first.click()
+
+
+def shoot(page, name: str):
+    """Fail if the page is wider than its window, then save what the person sees."""
+    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wider <= 0, f"{page.url} is {wider}px wider than its {page.viewport_size['width']}px window"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

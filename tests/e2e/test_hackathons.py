@@ -1,5 +1,8 @@
 """An organiser creates and opens a hackathon; two participants register, form a team and
-submit; a judge scores; the organiser publishes; the leaderboard shows the team."""
+submit; a judge scores; the organiser publishes; the leaderboard shows the team.
+
+Everyone gets around by clicking (header menu, tabs, links), in a desktop and in a phone window;
+every screenshot fails the test if the page is wider than its window."""
 
 import re
 
@@ -9,7 +12,10 @@ from playwright.sync_api import expect
 
 from apps.hackathons.models import Hackathon
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import WINDOWS, open_section, shoot
 from tests.hackathons.factories import organiser_factory
+
+TITLE = "Hackathon de IA del Cantábrico"
 
 
 def post(page, op, **fields):
@@ -23,16 +29,26 @@ def post(page, op, **fields):
     form.locator("button[type=submit]").click()
 
 
+def open_hackathon(page, tab=None):
+    """From anywhere: the header's Hackathons, the hackathon, then one of its tabs."""
+    open_section(page, "Hackatones")
+    page.get_by_role("link", name=TITLE).first.click()
+    if tab:
+        page.locator(".hk-subnav").get_by_role("link", name=tab).click()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot, page, log_in_as):
+@pytest.mark.parametrize("window", WINDOWS)
+def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
+    page.set_viewport_size(WINDOWS[window])
     organiser = organiser_factory(username="olga")
     ana, bruno, judge = UserFactory(username="ana"), UserFactory(username="bruno"), UserFactory(username="jueza")
 
     # The organiser creates the hackathon and opens registration.
-    org = log_in_as(organiser)
-    org.goto("/hackathons/")
+    org = log_in_as(organiser, window)
+    open_section(org, "Hackatones")
     org.locator("a[href='/hackathons/new/']").click()
-    org.locator("#id_title").fill("Hackathon de IA del Cantábrico")
+    org.locator("#id_title").fill(TITLE)
     org.locator("#id_summary").fill("Modelos abiertos para el mar y la costa.")
     org.locator("#id_description").fill("Un fin de semana **abierto** para construir.")
     org.locator("#id_tracks").fill("Océano\nPuertos")
@@ -44,7 +60,7 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
         "judging_ends_at": f"{year}-03-28T18:00", "results_at": f"{year}-03-30T12:00",
     }.items():
         org.locator(f"#id_{field}").fill(value)
-    org.screenshot(path=str(_artifact("hackathons-01-create")), full_page=True)
+    shoot(org, f"hackathons-01-create-{window}")
     org.locator("form.card button[type=submit]").click()
     expect(org).to_have_url(re.compile(r"/hackathons/hackathon-de-ia-del-cantabrico/manage/$"))
     post(org, "criterion", name="Impacto", weight="2", max_score="10")
@@ -53,14 +69,13 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "published")
     post(org, "transition", action="open_registration")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "registration_open")
-    org.screenshot(path=str(_artifact("hackathons-02-dashboard")), full_page=True)
+    shoot(org, f"hackathons-02-dashboard-{window}")
 
     # Two participants register and form a team.
     participants = {}
     for user in (ana, bruno):
-        p = log_in_as(user)
-        p.goto("/hackathons/")
-        p.get_by_role("link", name="Hackathon de IA del Cantábrico").click()
+        p = log_in_as(user, window)
+        open_hackathon(p)
         p.locator("a[href$='/register/']").first.click()
         p.locator("#id_motivation").fill("Quiero construir algo útil.")
         p.locator("#id_looking_for").fill("Python, visión por computador")
@@ -69,12 +84,12 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
         expect(p.locator(".message-success")).to_be_visible()
         participants[user.username] = p
     ana_page, bruno_page = participants["ana"], participants["bruno"]
-    ana_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/team/")
+    ana_page.locator(".hk-subnav").get_by_role("link", name="Equipo").click()
     expect(ana_page.locator("[data-board]")).to_contain_text("bruno")
-    ana_page.screenshot(path=str(_artifact("hackathons-03-board")), full_page=True)
+    shoot(ana_page, f"hackathons-03-board-{window}")
     post(ana_page, "create", name="Las Gaviotas")
     post(ana_page, "invite", handle="bruno")
-    bruno_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/team/")
+    bruno_page.locator(".hk-subnav").get_by_role("link", name="Equipo").click()
     post(bruno_page, "accept")
     expect(bruno_page.locator("[data-team-members]")).to_contain_text("ana")
 
@@ -89,7 +104,7 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
     bruno_page.locator("#id_models").fill("gaviotas/oleaje-7b")
     bruno_page.locator("#id_spaces").fill("gaviotas/demo-boyas")
     bruno_page.locator("#id_source_url").fill("https://github.com/gaviotas/boyas")
-    bruno_page.screenshot(path=str(_artifact("hackathons-04-submission")), full_page=True)
+    shoot(bruno_page, f"hackathons-04-submission-{window}")
     bruno_page.locator("form.card button[type=submit]").click()
     expect(bruno_page.locator(".message-success")).to_be_visible()
 
@@ -104,37 +119,34 @@ def test_hackathon_from_creation_to_leaderboard(browser, live_server, screenshot
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "judging")
 
     # The judge scores.
-    jp = log_in_as(judge)
-    jp.goto("/hackathons/hackathon-de-ia-del-cantabrico/judging/")
+    jp = log_in_as(judge, window)
+    open_hackathon(jp, "Evaluación")
     jp.locator("a[href*='/judging/']").last.click()
     jp.locator("input[name^=criterion_]").fill("8")
     jp.locator("textarea[name^=comment_]").fill("Muy buena idea.")
-    jp.screenshot(path=str(_artifact("hackathons-05-score")), full_page=True)
+    shoot(jp, f"hackathons-05-score-{window}")
     jp.locator("form.card button[type=submit]").click()
     expect(jp.locator(".message-success")).to_be_visible()
 
     # Before publication a participant sees no scores; the organiser publishes.
-    ana_page.goto("/hackathons/hackathon-de-ia-del-cantabrico/results/")
+    open_hackathon(ana_page, "Resultados y galería")
     expect(ana_page.locator("[data-leaderboard]")).to_have_count(0)
     org.reload()
     post(org, "transition", action="publish_results")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "finished")
 
     # Anyone sees the leaderboard with the team.
-    page.goto("/hackathons/hackathon-de-ia-del-cantabrico/results/")
+    page.goto("/")
+    open_hackathon(page, "Resultados y galería")
     board = page.locator("[data-leaderboard]")
     expect(board).to_contain_text("Las Gaviotas")
     expect(board.locator("[data-score]")).to_have_attribute("data-score", "80.00")
+    score = board.locator("[data-score]").bounding_box()  # on a phone too: the table reflows
+    assert score["x"] + score["width"] <= WINDOWS[window]["width"], "the score is cut off"
     expect(page.locator(".hk-repos")).to_contain_text("gaviotas/oleaje-7b")
-    screenshot("hackathons-06-leaderboard")
-    page.goto("/hackathons/")
-    screenshot("hackathons-07-list")
-    page.goto("/hackathons/hackathon-de-ia-del-cantabrico/")
-    screenshot("hackathons-08-detail")
+    shoot(page, f"hackathons-06-leaderboard-{window}")
+    open_section(page, "Hackatones")
+    shoot(page, f"hackathons-07-list-{window}")
+    page.get_by_role("link", name=TITLE).first.click()
+    shoot(page, f"hackathons-08-detail-{window}")
 
-
-def _artifact(name):
-    from tests.e2e.conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS / f"{name}.png"

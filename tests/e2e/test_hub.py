@@ -33,9 +33,19 @@ def test_visitor_filters_catalogue_by_language_and_sees_a_model_trend(page, scre
 
     page.get_by_role("link", name="BSC-LT/salamandra-7b-instruct").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("BSC-LT/salamandra-7b-instruct")
-    chart = page.locator("[data-trend-chart] svg[role=img]")
+    chart = page.locator("[data-trend-chart] svg.chart-line")
     expect(chart).to_be_visible()
     expect(chart.locator("circle")).to_have_count(6)
+    # Values on hover and on keyboard focus: a tooltip with the point's day and value.
+    tooltip = page.locator("[data-trend-chart] .chart-tooltip")
+    chart.locator("[data-chart-point]").first.hover()
+    expect(tooltip).to_be_visible()
+    expect(chart.locator('[data-chart-point][tabindex="0"]')).to_have_count(1)  # one tab stop per chart
+    last = chart.locator("[data-chart-point]").last
+    last.focus()
+    expect(tooltip).to_have_text(last.get_attribute("aria-label"))
+    page.keyboard.press("ArrowLeft")
+    expect(chart.locator("[data-chart-point]").nth(4)).to_be_focused()
     screenshot("hub-03-repository-trend")
 
     page.get_by_role("link", name="BSC-LT").first.click()

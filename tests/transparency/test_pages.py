@@ -114,3 +114,25 @@ def test_funding_list_values_compute_at_its_public_unit_cost(client, staff):
     (row,) = response.context["compute_costs"]
     assert (row.granted_eur, row.used_eur) == (Decimal("1000"), Decimal("250"))
     assert "Tarifas" in response.content.decode()
+
+
+def test_item_trend_marks_the_funding_that_falls_inside_it(client, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    owner = hub.owner("lab")
+    hub.weekly_history(owner, "lab/modelo", weeks=5, today=today)  # points 28, 21, 14, 7 and 0 days ago
+    for programme, awarded in (("Programa dentro", today - timedelta(days=14)), ("Programa antiguo", "2020-01-10")):
+        services.funding_record_create(actor=staff, data={
+            "programme": programme, "funder": "Ministerio", "recipient": "Centro", "amount_eur": "1000",
+            "awarded_on": str(awarded), "sources": [{"url": "https://example.org/"}], "repositories": ["lab/modelo"],
+        })
+    html = client.get("/transparency/item/model/lab/modelo/").content.decode()
+    chart = html[html.index('class="chart-line-wrap"'):html.index("</svg>")]
+    # 640 units wide, margins 56 and 12, five points 143 apart: the middle one is at x = 342.
+    assert '<line x1="342" x2="342"' in chart
+    assert "Programa dentro" in chart and "Programa antiguo" not in chart
+    assert chart.count("data-chart-marker") == 1
+    assert html.count('class="chart-point" tabindex="0"') == 5 and "<table" in html
