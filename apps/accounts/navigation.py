@@ -15,6 +15,8 @@ SECTIONS = [
     ("linked", _("Linked accounts"), _("Hugging Face, GitHub and other accounts you sign in with."),
      "socialaccount_connections"),
     ("notifications", _("Notification settings"), _("What we e-mail you about."), "notifications:settings"),
+    ("calendar", _("Meetup calendar"), _("A private calendar address with the meetups you go to."),
+     "meetups:my-calendar"),
     ("tokens", _("API tokens"), _("Tokens for scripts that use the API, with their expiry."), "/accounts/tokens/"),
     ("data", _("Your data and account"), _("Download everything we hold about you, or delete your account."),
      "profiles:account"),

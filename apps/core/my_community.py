@@ -14,6 +14,8 @@ from apps.compute.models import AllocationRequest, ReviewerAssignment
 from apps.compute.selectors import my_requests
 from apps.hackathons.models import Hackathon, Registration, TeamMembership
 from apps.hub.models import HubRepository
+from apps.meetups.models import Rsvp
+from apps.meetups.selectors import my_upcoming_rsvps, my_upcoming_talks
 from apps.notifications.selectors import notification_list
 
 HORIZON_DAYS = 60
@@ -60,7 +62,17 @@ def my_community(*, user) -> dict:
         .select_related("owner").order_by("-downloads", "repo_id")[:8]
     )
 
+    meetup_places = list(my_upcoming_rsvps(user))
+    talks = list(my_upcoming_talks(user))
+
     deadlines = []
+    for rsvp in meetup_places:
+        event = rsvp.event
+        if rsvp.status == Rsvp.Status.OFFERED and rsvp.offer_expires_at:
+            deadlines.append(Deadline(rsvp.offer_expires_at, _("Confirm your place"), event.title,
+                                      f"/meetups/events/{event.slug}/"))
+        elif rsvp.status == Rsvp.Status.GOING and event.starts_at <= horizon:
+            deadlines.append(Deadline(event.starts_at, _("Meetup"), event.title, f"/meetups/events/{event.slug}/"))
     for registration in registrations:
         hackathon = registration.hackathon
         for _key, label, moment in hackathon.schedule():
@@ -81,5 +93,7 @@ def my_community(*, user) -> dict:
     return {
         "deadlines": deadlines, "registrations": registrations, "teams": teams, "requests": requests,
         "reviews": reviews, "unread": unread, "repositories": repositories,
-        "to_do": len(reviews) + sum(1 for r in requests if r.status == AllocationRequest.Status.CHANGES_REQUESTED),
+        "meetup_places": meetup_places, "talks": talks,
+        "to_do": len(reviews) + sum(1 for r in requests if r.status == AllocationRequest.Status.CHANGES_REQUESTED)
+        + sum(1 for rsvp in meetup_places if rsvp.status == Rsvp.Status.OFFERED),
     }

@@ -16,3 +16,9 @@ class MeetupsConfig(AppConfig):
         register_reference_source("meetups", talks_presenting)
         register_profile_section("meetups", talks_section)
         receivers.declare_personal_data_rules()
+
+        from apps.meetups.audiences import CHAPTER_MEMBERS, MEETUP_ATTENDEES
+        from apps.notifications.audiences import register as register_audience
+
+        register_audience(MEETUP_ATTENDEES)
+        register_audience(CHAPTER_MEMBERS)

@@ -58,6 +58,10 @@ class EventForm(forms.ModelForm):
     starts_at = local_field(_("Starts"))
     ends_at = local_field(_("Ends"))
     rsvp_deadline = local_field(_("RSVP deadline"), required=False)
+    cover = forms.FileField(
+        label=_("Cover image"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=_("JPEG, PNG, WebP or GIF, up to 5 MB. We store a resized copy without its metadata."),
+    )
     questions = forms.CharField(
         label=_("Registration questions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, at most %(n)d; end a line with * to make it required.") % {"n": MAX_QUESTIONS},
@@ -91,7 +95,8 @@ class EventForm(forms.ModelForm):
         return [{"text": line.rstrip("*").strip(), "required": line.endswith("*")} for line in lines]
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields and name != "chapter"}
+        fields = {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields and name != "chapter"}
+        return fields | {"cover": self.cleaned_data.get("cover") or None}
 
 
 class TalkForm(forms.Form):

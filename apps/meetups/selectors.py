@@ -132,6 +132,28 @@ def my_events(user) -> QuerySet[Event]:
     return Event.objects.filter(rsvps__user=user, rsvps__status=GOING).exclude(state=Event.State.DRAFT).select_related("chapter").order_by("starts_at", "id")
 
 
+def my_upcoming_rsvps(user) -> QuerySet[Rsvp]:
+    """A member's places in upcoming published events: going, offered (with its deadline) or queued."""
+    return (
+        Rsvp.objects.filter(
+            user=user, status__in=[GOING, Rsvp.Status.OFFERED, Rsvp.Status.WAITLISTED],
+            event__state=Event.State.PUBLISHED, event__ends_at__gt=timezone.now(),
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "event_id")
+    )
+
+
+def my_upcoming_talks(user) -> QuerySet[Talk]:
+    """Talks a member gives at upcoming published events (proposed or accepted, not declined)."""
+    return (
+        Talk.objects.filter(speakers=user, event__state=Event.State.PUBLISHED, event__ends_at__gt=timezone.now())
+        .exclude(status=Talk.Status.DECLINED)
+        .select_related("event")
+        .order_by("event__starts_at", "starts_at", "id")
+    )
+
+
 def talks_by_speaker(user, *, viewer) -> QuerySet[Talk]:
     """A member's accepted talks on visible events, for their talent profile."""
     return (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import seats
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from apps.core.images import image_reencoded
 from apps.meetups import permissions
 from apps.meetups.models import (
     LANGUAGES,
@@ -34,6 +35,8 @@ Status = Rsvp.Status
 State = Event.State
 ACTIVE = (Status.GOING, Status.PENDING, Status.WAITLISTED, Status.OFFERED)
 LOCATION_FIELDS = ("starts_at", "ends_at", "venue", "address", "online_url", "timezone")
+MAX_COVER_BYTES = 5 * 1024 * 1024
+COVER_SIZE = (1600, 900)
 EVENT_FIELDS = (
     "title", "description", "timezone", "starts_at", "ends_at", "venue", "address", "online_url",
     "address_visibility", "languages", "tags", "join_policy", "capacity", "rsvp_deadline", "max_guests",
@@ -151,8 +154,18 @@ def _set_questions(event: Event, questions) -> None:
     Question.objects.filter(pk__in=[row.pk for row in existing[len(wanted):]]).delete()
 
 
+def _cover_attach(event: Event, cover) -> None:
+    """Store a re-encoded copy of the uploaded cover; the old file goes once the change is committed."""
+    content = image_reencoded(cover, field="cover", max_bytes=MAX_COVER_BYTES, size=COVER_SIZE, crop=False)
+    old = event.cover_image.name
+    event.cover_image.save(content.name, content, save=False)
+    if old:
+        storage = event.cover_image.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
 @transaction.atomic
-def event_create(*, actor, chapter: Chapter | None = None, questions=None, **fields) -> Event:
+def event_create(*, actor, chapter: Chapter | None = None, questions=None, cover=None, **fields) -> Event:
     """A new event, as a draft its organisers publish when ready."""
     if chapter is not None and not permissions.is_chapter_organiser(actor, chapter):
         raise NotAllowed(_("Only the chapter's organisers can add events to it."))
@@ -163,6 +176,8 @@ def event_create(*, actor, chapter: Chapter | None = None, questions=None, **fie
     event = Event(chapter=chapter, created_by=actor, slug=_unique_slug(Event, fields["title"]), **fields)
     event.title = event.title.strip()
     event.full_clean(exclude=["slug", "cover_image"])
+    if cover:
+        _cover_attach(event, cover)
     event.save()
     event.organisers.add(actor)
     _set_questions(event, questions)
@@ -171,7 +186,7 @@ def event_create(*, actor, chapter: Chapter | None = None, questions=None, **fie
 
 
 @transaction.atomic
-def event_update(*, actor, event: Event, questions=None, **fields) -> Event:
+def event_update(*, actor, event: Event, questions=None, cover=None, **fields) -> Event:
     """Edit an event; attendees hear when the time or place changes, a raised capacity admits the waitlist."""
     _require_organiser(actor, event)
     event = _lock(event.pk)
@@ -184,6 +199,8 @@ def event_update(*, actor, event: Event, questions=None, **fields) -> Event:
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean(exclude=["slug", "cover_image"])
+    if cover:
+        _cover_attach(event, cover)
     event.save()
     _set_questions(event, questions)
     if moved and event.state == State.PUBLISHED:

@@ -142,14 +142,16 @@ def event_create(request):
     if not permissions.can_create_event(request.user):
         raise NotAllowed(_("Only organisers can create events."))
     chapters = Chapter.objects.all() if request.user.is_staff else request.user.organised_chapters.all()
-    return _event_form(request, None, forms.EventForm(request.POST or None, chapters=chapters))
+    return _event_form(request, None, forms.EventForm(request.POST or None, request.FILES or None, chapters=chapters))
 
 
 @login_required
 def event_edit(request, slug):
     event = selectors.event_get(user=request.user, slug=slug)
     _require_manager(request, event)
-    form = forms.EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk), chapters=Chapter.objects.none())
+    form = forms.EventForm(
+        request.POST or None, request.FILES or None, instance=Event.objects.get(pk=event.pk), chapters=Chapter.objects.none()
+    )
     return _event_form(request, event, form)
 
 

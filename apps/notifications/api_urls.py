@@ -17,4 +17,10 @@ urlpatterns = [
         apis.NotificationReadAllApi.as_view(),
         name="api-notification-read-all",
     ),
+    path(
+        "notifications/announcements/preview/",
+        apis.AnnouncementPreviewApi.as_view(),
+        name="api-announcement-preview",
+    ),
+    path("notifications/announcements/", apis.AnnouncementSendApi.as_view(), name="api-announcement-send"),
 ]

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -98,3 +99,70 @@ class NotificationReadAllApi(APIView):
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request):
         return Response({"marked_read": services.notifications_mark_all_read(user=request.user)})
+
+
+class AnnouncementInputSerializer(serializers.Serializer):
+    """An audience key (`hackathon`, `meetup`, `chapter`, `everyone`), its parameters
+    (`{"meetup": "<slug>"}`), and the subset to reach when the audience has subsets."""
+
+    audience = serializers.SlugField()
+    params = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+    subset = serializers.CharField(required=False, default="")
+
+
+class AnnouncementSendInputSerializer(AnnouncementInputSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+
+
+class AnnouncementReachSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    subsets = serializers.DictField(child=serializers.CharField())
+
+
+class AnnouncementSentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+def _announcement_reach(request, serializer_class) -> tuple[dict, dict, dict]:
+    """Validated input, the audience parameters and what they reach (the sender's permission checked)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    params = selectors.announcement_params(
+        audience=data["audience"], query=data["params"], subset=data["subset"]
+    )
+    reach = selectors.announcement_audience(user=request.user, audience=data["audience"], params=params)
+    return data, params, reach
+
+
+class AnnouncementPreviewApi(APIView):
+    """Who an announcement would reach and how many people, before sending it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AnnouncementInputSerializer, responses=AnnouncementReachSerializer)
+    def post(self, request):
+        _data, _params, reach = _announcement_reach(request, AnnouncementInputSerializer)
+        return Response(AnnouncementReachSerializer(reach).data)
+
+
+class AnnouncementSendApi(APIView):
+    """Send an announcement: recorded at once, fanned out to its audience by a worker (202)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AnnouncementSendInputSerializer, responses={202: AnnouncementSentSerializer})
+    def post(self, request):
+        data, params, reach = _announcement_reach(request, AnnouncementSendInputSerializer)
+        event = services.announcement_send(
+            sender=request.user, audience=data["audience"], params=params,
+            title=data["title"], body=data["body"], url=reverse("notifications:list"),
+        )
+        return Response(
+            AnnouncementSentSerializer({"id": event.pk, "label": reach["label"], "count": reach["count"]}).data,
+            status=202,
+        )

@@ -1,6 +1,7 @@
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import NotAllowed
+from apps.core.errors import InvalidInput, NotAllowed
 from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
 from apps.notifications.models import DigestSchedule, EmailPreference, Notification
@@ -79,6 +80,13 @@ def announcement_audience(*, user, audience: str, params: dict) -> dict:
     }
 
 
-def announcement_params(*, audience: str, query) -> dict:
-    """The parameters of an audience taken from a query string (only the keys it reads)."""
-    return {key: query[key] for key in provider_for(audience).query_params if query.get(key)}
+def announcement_params(*, audience: str, query, subset: str = "") -> dict:
+    """The parameters of an audience taken from a query string (only the keys it reads),
+    with `subset` when one is asked for and the audience has it."""
+    provider = provider_for(audience)
+    params = {key: query[key] for key in provider.query_params if query.get(key)}
+    if subset:
+        if subset not in provider.subsets:
+            raise InvalidInput(errors={"subset": [_("This audience has no such group.")]})
+        params["subset"] = subset
+    return params

@@ -1,9 +1,7 @@
 """Writes on profiles: saving a profile and its skills, avatars, contact requests and
 the member's data rights (download everything, delete the account)."""
 
-import uuid
 from datetime import timedelta
-from io import BytesIO
 
 from allauth.account.models import EmailAddress
 from django.contrib.postgres.search import SearchVector
@@ -16,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.accounts.live import sessions_end_sockets
 from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from apps.core.images import image_too_large_message, image_within_limit
+from apps.core.images import image_reencoded
 from apps.hub.services import tracked_owner_ensure
 from apps.notifications.services import notify
 from apps.profiles import linked_accounts, permissions, validation
@@ -33,7 +30,6 @@ from apps.profiles.signals import account_deleting, personal_data_requested
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 AVATAR_SIZE = 400
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 CONTACT_REQUESTS_PER_DAY = 10
 
 # Fields a member edits directly, with the check that normalises each one.
@@ -286,34 +282,9 @@ def skill_taxonomy_changed(*, skill_ids: list[int]) -> int:
 
 def avatar_prepare(upload) -> ContentFile:
     """A square JPEG of bounded size, without the uploaded file's metadata."""
-    error = InvalidInput(
-        errors={"avatar": [_("Upload a JPEG, PNG, WebP or GIF image of at most 2 MB.")]}
+    return image_reencoded(
+        upload, field="avatar", max_bytes=MAX_AVATAR_BYTES, size=(AVATAR_SIZE, AVATAR_SIZE), crop=True
     )
-    if upload.size is None or upload.size > MAX_AVATAR_BYTES:
-        raise InvalidInput(errors={"avatar": [_("The image is larger than 2 MB.")]})
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            if image.format not in AVATAR_FORMATS:
-                raise error
-            # Checked from the header, before decoding: a small file can hold a huge canvas.
-            if not image_within_limit(image):
-                raise InvalidInput(errors={"avatar": [image_too_large_message()]})
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            if image.mode in ("RGBA", "LA", "P"):
-                image = image.convert("RGBA")
-                background = Image.new("RGB", image.size, "white")
-                background.paste(image, mask=image.getchannel("A"))
-                image = background
-            image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
-    except Image.DecompressionBombError as exc:
-        raise InvalidInput(errors={"avatar": [image_too_large_message()]}) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise error from exc
-    buffer = BytesIO()
-    image.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= → no metadata
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
 
 
 def _delete_file_after_commit(name: str, storage) -> None:

@@ -19,7 +19,7 @@ def test_the_account_area_links_every_setting_that_exists(client):
     client.force_login(user)
     body = client.get("/accounts/settings/").content.decode()
     for url in ["/talent/me/edit/", "/accounts/email/", "/accounts/password/change/",
-                "/notifications/settings/", "/talent/me/account/"]:
+                "/notifications/settings/", "/meetups/calendar/", "/talent/me/account/"]:
         assert f'href="{url}"' in body, url
     assert 'name="language"' in body
     assert user.email in body

@@ -67,6 +67,8 @@ MATRIX: dict[str, tuple] = {
     "api/notifications/settings/": ("GET", 403, 200, 200, 200, 200, 200),
     "api/notifications/<int:notification_id>/read/": ("POST", 403, 404, 404, 404, 404, 404),
     "api/notifications/read-all/": ("POST", 403, 200, 200, 200, 200, 200),
+    "api/notifications/announcements/": ("POST", 403, 400, 400, 400, 400, 400),
+    "api/notifications/announcements/preview/": ("POST", 403, 400, 400, 400, 400, 400),
     # --- Compute -----------------------------------------------------------------------------
     "compute/": ("GET", 200, 200, 200, 200, 200, 200),
     "compute/dashboard/": ("GET", 200, 200, 200, 200, 200, 200),
