@@ -24,7 +24,7 @@ class NotificationListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
-        group = serializers.ChoiceField(choices=list(GROUPS), required=False, default="")
+        group = serializers.ChoiceField(choices=list(GROUPS), required=False)  # no default: "" is no group
 
     @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):
@@ -34,7 +34,7 @@ class NotificationListApi(APIView):
             selectors.notification_list(
                 user=request.user,
                 unread_only=filters["unread"],
-                group=filters["group"],
+                group=filters.get("group", ""),
             ),
             request,
             self,
