@@ -11,6 +11,7 @@ from apps.chat import selectors, services
 from apps.chat.models import ModerationAction, Room
 from apps.chat.payloads import message_payload, question_payload
 from apps.chat.rooms import registered_kinds
+from apps.core.api_filters import query_filters
 from apps.core.errors import NotAllowed, NotFound
 
 
@@ -98,7 +99,9 @@ def room_data(request, access: selectors.RoomAccess) -> dict:
 class RoomLookupApi(APIView):
     """The room of an object (e.g. kind=hackathon, object_id=<hackathon id>), created on first use."""
 
-    class InputSerializer(serializers.Serializer):
+    extra_error_statuses = ("404",)  # an object without a room you may read
+
+    class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=[])
         object_id = serializers.IntegerField(min_value=1)
 
@@ -106,17 +109,16 @@ class RoomLookupApi(APIView):
             super().__init__(*args, **kwargs)
             self.fields["kind"].choices = registered_kinds()
 
-    @extend_schema(parameters=[InputSerializer], responses=RoomSerializer)
+    @extend_schema(responses=RoomSerializer)
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        room = Room.objects.filter(**params.validated_data).first()
-        probe = room or Room(**params.validated_data)
+        params = query_filters(self, request)
+        room = Room.objects.filter(**params).first()
+        probe = room or Room(**params)
         access = selectors.room_access(request.user, probe)
         if not access.can_read:
             raise NotFound()
         if room is None:
-            room = selectors.room_for(**params.validated_data)
+            room = selectors.room_for(**params)
             access = selectors.room_access(request.user, room)
         return Response(RoomSerializer(room_data(request, access)).data)
 

@@ -44,7 +44,8 @@ class CommunityAutoSchema(AutoSchema):
       says `pagination_class = None`, as DRF's generic views do.
     - Query parameters of a GET come from the view's `FilterSerializer`, validated at run
       time by `apps.core.api_filters.query_filters` (choices become enums; unknown values 400).
-    - Every operation lists the error statuses it can answer, with the error body.
+    - Every operation lists the error statuses it can answer, with the error body; a view
+      adds one its shape does not reveal with `extra_error_statuses = ("404",)`.
     """
 
     def get_serializer_name(self, serializer, direction):
@@ -97,4 +98,7 @@ class CommunityAutoSchema(AutoSchema):
         if writes:
             codes.append("409")
         codes.append("429")
-        return codes
+        # A view answering another error its shape does not reveal (a lookup by query that
+        # finds nothing visible is a 404) names it in `extra_error_statuses`.
+        codes.extend(code for code in getattr(self.view, "extra_error_statuses", ()) if code not in codes)
+        return sorted(codes)

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import ApplicationError, InvalidInput, NotAllowed
+from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 from apps.core.forms import add_service_errors, posted_id
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import events_ics
@@ -367,7 +367,7 @@ def talk_decide(request, slug, talk_id):
         services.talk_decide(
             actor=request.user, talk=talk, accept=request.POST.get("accept") == "1", note=request.POST.get("note", ""), event=event,
         )
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:  # a talk decided already goes back with the reason, not an error page
         messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms) or exc.message)
     else:
         messages.success(request, _("Decision saved; the speaker is notified."))

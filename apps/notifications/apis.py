@@ -25,7 +25,7 @@ class NotificationListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
-        group = serializers.ChoiceField(choices=list(GROUPS), required=False)
+        group = serializers.ChoiceField(choices=list(GROUPS), required=False)  # no default: "" is no group
 
     @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):

@@ -37,7 +37,7 @@ schema.config.phases.coverage.enabled = False
 def _token_for(user) -> str:
     """A token obtained the way clients obtain one, so the test follows the token rules."""
     response = APIClient().post("/api/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content  # a new token is created
     return response.json()["token"]
 
 

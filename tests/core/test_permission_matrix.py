@@ -11,13 +11,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts import roles
+from apps.accounts.services import api_token_create
+from apps.chat import services as chat
+from apps.chat.selectors import room_for
 from apps.hackathons.models import Hackathon
+from apps.meetups import services as meetups
+from apps.transparency.services import funding_record_create
 from tests.accounts.factories import UserFactory
 from tests.conftest import clear_worker_redis
 from tests.compute.factories import assigned, make_call, make_operator, make_request, make_resource
 from tests.core.permission_matrix import MATRIX, ROLES, SKIPPED
 from tests.hackathons.factories import hackathon_factory, organiser_factory
 from tests.hub.factories import catalogue, owner, remote
+from tests.meetups.factories import chapter_factory, event_factory
 from tests.profiles.factories import make_profile
 
 MISSING = 999999
@@ -58,6 +64,27 @@ def world(db):
     catalogue(hub_owner, [remote("bsc-lt/roberta-base-bne")])
     repository = hub_owner.repositories.get()
     profile = make_profile(member)
+    # Meetups: the organiser runs a chapter and its event; the member goes and proposes a talk.
+    chapter = chapter_factory(organiser=organiser)
+    event = event_factory(chapter=chapter)
+    rsvp = meetups.rsvp_going(user=member, event=event)
+    other_event = event_factory(chapter=chapter, title="Datos abiertos")  # the RSVP pages change its RSVPs
+    meetups.call_for_speakers_open(actor=organiser, chapter=chapter)
+    talk = meetups.talk_propose(user=member, chapter=chapter, title="Modelos", abstract="Sobre modelos.")
+    api_talk = meetups.talk_propose(user=member, chapter=chapter, title="Datos", abstract="Sobre datos.")
+    # Chat: the hackathon's room (organisers, judges, confirmed participants), with a message and a question.
+    room = room_for("hackathon", hackathon.pk)
+    room = chat.room_update(user=organiser, room=room, qa=True)
+    message, _ = chat.message_send(user=organiser, room=room, client_id="matrix", body="Bienvenida")
+    pinned, _ = chat.message_send(user=organiser, room=room, client_id="matrix-pin", body="Normas")  # outlives the delete
+    question = chat.question_ask(user=organiser, room=room, body="¿Horario?")
+    # Transparency: one funding record for the catalogue's model; an API token of the member's.
+    record = funding_record_create(actor=staff, data={
+        "programme": "Programa", "funder": "Ministerio", "recipient": "Centro", "amount_eur": "1000",
+        "awarded_on": "2025-01-10", "sources": [{"url": "https://example.org/boe"}],
+        "repositories": [repository.repo_id],
+    })
+    token, _ = api_token_create(user=member, name="cli")
     users = {"anonymous": None, "member": member, "organiser": organiser, "reviewer": reviewer,
              "operator": operator, "staff": staff}
     parameters = {
@@ -73,12 +100,29 @@ def world(db):
         "api/hub": {"name": hub_owner.name, "pk": repository.pk},
         "talent": {"handle": profile.handle},
         "api/profiles": {"handle": profile.handle},
+        "meetups": {"slug": event.slug, "token": meetups.feed_for(member).token},
+        "meetups/events/<slug:slug>/rsvp/": {"slug": other_event.slug},
+        "meetups/chapters": {"slug": chapter.slug, "talk_id": talk.pk},
+        "api/meetups/events": {"slug": event.slug, "rsvp_id": rsvp.pk},
+        "api/meetups/chapters": {"slug": chapter.slug, "talk_id": api_talk.pk},  # the page decided `talk`
+        "chat": {"room_id": room.pk},
+        "api/chat": {"room_id": room.pk, "message_id": message.pk, "question_id": question.pk},
+        "api/chat/messages/<int:message_id>/pin/": {"message_id": pinned.pk},  # messages/<id>/ deletes `message`
+        "api/chat/messages/<int:message_id>/report/": {"message_id": pinned.pk},
+        "transparency": {"key": f"model/{repository.repo_id}", "kind": "model", "repo_id": repository.repo_id,
+                         "pk": record.pk},
+        "api/transparency": {"pk": record.pk},
+        "accounts/tokens": {"token_id": token.pk},
+        "api/auth/tokens": {"token_id": token.pk},
+        "notifications/announce": {"audience": "hackathon", "?": f"hackathon={hackathon.slug}"},
+        "media": {"path": "avatars/missing.png"},
     }
     return {"users": users, "parameters": parameters}
 
 
 def _path(route: str, parameters: dict) -> str:
-    """The route with its parameters filled in: the most specific prefix's values, else MISSING."""
+    """The route with its parameters filled in: the most specific prefix's values, else MISSING.
+    A prefix's "?" value is the query string the route needs (an audience names its hackathon)."""
     values = {}
     for prefix in sorted(parameters, key=len):
         if route.startswith(prefix):
@@ -90,7 +134,8 @@ def _path(route: str, parameters: dict) -> str:
 
     route = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", fill, route)
     route = re.sub(r"\(\?P<(?P<name>\w+)>[^)]*\)", fill, route)
-    return "/" + route.replace("^", "").replace("$", "")
+    query = "?" + values["?"] if "?" in values else ""
+    return "/" + route.replace("^", "").replace("$", "") + query
 
 
 def _observe(world, route: str, method: str) -> tuple:

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from apps.meetups import services
-from apps.meetups.models import Event, Rsvp
+from apps.meetups.models import Event, Rsvp, Talk
 from tests.accounts.factories import UserFactory
 from tests.meetups.factories import chapter_factory, event_factory
 
@@ -246,7 +246,7 @@ def _count(client, url) -> int:
 
 
 def test_organisers_add_talks_and_run_the_call_for_speakers_from_the_pages(world):
-    from apps.meetups.models import CallForSpeakers, Talk
+    from apps.meetups.models import CallForSpeakers
 
     client = client_for(world["organiser"])
     event, chapter = world["event"], world["chapter"]
@@ -268,3 +268,18 @@ def test_organisers_add_talks_and_run_the_call_for_speakers_from_the_pages(world
     assert not CallForSpeakers.objects.get(chapter=chapter).is_open
     client.post(call_url, {"description": "Charlas sobre agentes"})
     assert CallForSpeakers.objects.get(chapter=chapter).is_open
+
+
+def test_deciding_a_talk_twice_goes_back_with_the_reason(world):
+    """The second decision is refused with a message on the chapter page, not an error page;
+    someone who may not decide is still refused outright."""
+    chapter, talk = world["chapter"], world["talk"]
+    url = f"/meetups/chapters/{chapter.slug}/talks/{talk.pk}/decision/"
+    client = client_for(world["organiser"])
+    assert client.post(url, {"accept": "1"}).status_code == 302
+    again = client.post(url, {"accept": "0"}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/meetups/chapters/{chapter.slug}/"
+    assert [str(m) for m in again.context["messages"]] != []
+    talk.refresh_from_db()
+    assert talk.status == Talk.Status.ACCEPTED
+    assert client_for(world["other"]).post(url, {"accept": "0"}).status_code == 403
