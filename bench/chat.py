@@ -4,8 +4,8 @@
     REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python -m bench.chat [--clients 500 --rate 20 --seconds 60]
 
 In a throw-away test database it creates a running hackathon with `--clients` confirmed
-participants, starts two Daphne processes on free loopback ports (sharing PostgreSQL and
-Redis), connects every participant to the hackathon room (alternating servers) and has 20
+participants, starts two ASGI server processes on free loopback ports (`--server`: Daphne,
+Uvicorn, or both one after the other; sharing PostgreSQL and Redis), connects every participant to the hackathon room (alternating servers) and has 20
 of them send `--rate` messages per second in total for `--seconds`. Every client checks
 what it received: each message once, in sequence order, none missing; a gap in the live
 stream is filled from the database like the browser client does (and counted). End-to-end
@@ -241,6 +241,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--raw-seconds", type=int, default=20)
+    parser.add_argument("--server", default="daphne", help="daphne or uvicorn (the Procfile's); or both, comma-separated")
     args = parser.parse_args()
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
@@ -257,27 +258,35 @@ def main() -> int:
         }
         log_dir = Path(settings.BASE_DIR) / "artifacts" / "bench-chat"
         log_dir.mkdir(parents=True, exist_ok=True)
-        with asgi_servers(2, env=env, log_dir=log_dir) as servers:
-            chat = asyncio.run(chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds))
+        chats = {}
+        for server in args.server.split(","):
+            with asgi_servers(2, env=env, log_dir=log_dir, server=server) as servers:
+                chats[server] = asyncio.run(
+                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds)
+                )
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:
         teardown_databases(databases, verbosity=0)
-    chat_rate = chat["delivered"] / args.seconds
     raw_rate = raw["delivered"] / args.raw_seconds
-    print(f"\n{args.clients} clients over 2 Daphne processes, {args.rate} msg/s for {args.seconds} s\n")
+    print(f"\n{args.clients} clients over 2 server processes, {args.rate} msg/s for {args.seconds} s\n")
     print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| chat (WebSocket, 2 Daphne, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} | {chat['lost']} "
-        f"| {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} | {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} "
-        f"| {chat['max_ms']:.1f} | {chat_rate:.0f} |"
-    )
+    for server, chat in chats.items():
+        print(
+            f"| chat (WebSocket, 2 {server}, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} "
+            f"| {chat['lost']} | {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} "
+            f"| {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} | {chat['max_ms']:.1f} | {chat['delivered'] / args.seconds:.0f} |"
+        )
     print(
         f"| raw Redis pub/sub ({args.raw_seconds} s) | {raw['expected_deliveries']} | {raw['delivered']} | {raw['lost']} | – | – | – "
         f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} |"
     )
-    print(f"\nchat delivery rate = {chat_rate / raw_rate:.0%} of raw pub/sub; sending took {chat['sending_seconds']:.1f} s")
-    ok = chat["lost"] == 0 and chat["duplicated"] == 0 and chat["out_of_order"] == 0
+    for server, chat in chats.items():
+        print(
+            f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
+            f"sending took {chat['sending_seconds']:.1f} s"
+        )
+    ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())
     return 0 if ok else 1
 
 
