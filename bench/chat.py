@@ -18,6 +18,7 @@ our delivery is compared with.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -112,6 +113,10 @@ class Client:
             self.latencies.append(time.time() - sent_at)
 
     async def run(self):
+        with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
+            await self._read()
+
+    async def _read(self):
         async for raw in self.socket:
             frame = json.loads(raw)
             if frame["type"] == "message":
@@ -157,12 +162,15 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
-        sender = clients[i % SENDERS]
-        await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+        for sender in clients[i % SENDERS :] + clients[: i % SENDERS]:  # the next open socket if one closed
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+                break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(len(set(c.sequences)) < total for c in clients):
         await asyncio.sleep(0.5)
+    closed = sum(1 for c in clients if c.socket.close_code is not None)  # by the server, before the end
     for client in clients:
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
@@ -173,6 +181,7 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     latencies = [value for c in clients for value in c.latencies]
     delivered = sum(len(set(c.sequences)) for c in clients)
     return {
+        "closed": closed,
         "sent": total,
         "sending_seconds": sending_took,
         "expected_deliveries": total * len(clients),
@@ -269,17 +278,17 @@ def main() -> int:
         teardown_databases(databases, verbosity=0)
     raw_rate = raw["delivered"] / args.raw_seconds
     print(f"\n{args.clients} clients over 2 server processes, {args.rate} msg/s for {args.seconds} s\n")
-    print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s | sockets closed by server |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for server, chat in chats.items():
         print(
             f"| chat (WebSocket, 2 {server}, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} "
             f"| {chat['lost']} | {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} "
-            f"| {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} | {chat['max_ms']:.1f} | {chat['delivered'] / args.seconds:.0f} |"
+            f"| {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} | {chat['max_ms']:.1f} | {chat['delivered'] / args.seconds:.0f} | {chat['closed']} |"
         )
     print(
         f"| raw Redis pub/sub ({args.raw_seconds} s) | {raw['expected_deliveries']} | {raw['delivered']} | {raw['lost']} | – | – | – "
-        f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} |"
+        f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} | – |"
     )
     for server, chat in chats.items():
         print(
