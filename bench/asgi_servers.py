@@ -33,19 +33,26 @@ def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None
 
 
 @contextlib.contextmanager
-def asgi_servers(count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None):
-    """Yield [(port, process), ...] of `count` Daphne processes; all are stopped on exit.
+def asgi_servers(
+    count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None, server: str = "daphne"
+):
+    """Yield [(port, process), ...] of `count` server processes (`daphne` or `uvicorn`, the
+    Procfile's, one worker each); all are stopped on exit.
 
-    With `log_dir`, each server's output goes to `daphne-<port>.log` there.
+    With `log_dir`, each server's output goes to `<server>-<port>.log` there.
     """
     started: list[tuple[int, subprocess.Popen]] = []
     environment = {**os.environ, **env}
     try:
         for _ in range(count):
             port = free_port()
-            log = open(log_dir / f"daphne-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
+            log = open(log_dir / f"{server}-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
+            command = {
+                "daphne": ["daphne", "--bind", "127.0.0.1", "--port", str(port)],
+                "uvicorn": ["uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            }[server]
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port), "community.asgi:application"],
+                [sys.executable, "-m", *command, "community.asgi:application"],
                 cwd=ROOT,
                 env=environment,
                 stdout=log,

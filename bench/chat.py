@@ -4,8 +4,8 @@
     REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python -m bench.chat [--clients 500 --rate 20 --seconds 60]
 
 In a throw-away test database it creates a running hackathon with `--clients` confirmed
-participants, starts two Daphne processes on free loopback ports (sharing PostgreSQL and
-Redis), connects every participant to the hackathon room (alternating servers) and has 20
+participants, starts two ASGI server processes on free loopback ports (`--server`: Daphne,
+Uvicorn, or both one after the other; sharing PostgreSQL and Redis), connects every participant to the hackathon room (alternating servers) and has 20
 of them send `--rate` messages per second in total for `--seconds`. Every client checks
 what it received: each message once, in sequence order, none missing; a gap in the live
 stream is filled from the database like the browser client does (and counted). End-to-end
@@ -18,6 +18,7 @@ our delivery is compared with.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -112,6 +113,10 @@ class Client:
             self.latencies.append(time.time() - sent_at)
 
     async def run(self):
+        with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
+            await self._read()
+
+    async def _read(self):
         async for raw in self.socket:
             frame = json.loads(raw)
             if frame["type"] == "message":
@@ -157,12 +162,15 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
-        sender = clients[i % SENDERS]
-        await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+        for sender in clients[i % SENDERS :] + clients[: i % SENDERS]:  # the next open socket if one closed
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+                break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(len(set(c.sequences)) < total for c in clients):
         await asyncio.sleep(0.5)
+    closed = sum(1 for c in clients if c.socket.close_code is not None)  # by the server, before the end
     for client in clients:
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
@@ -173,6 +181,7 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     latencies = [value for c in clients for value in c.latencies]
     delivered = sum(len(set(c.sequences)) for c in clients)
     return {
+        "closed": closed,
         "sent": total,
         "sending_seconds": sending_took,
         "expected_deliveries": total * len(clients),
@@ -241,6 +250,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--raw-seconds", type=int, default=20)
+    parser.add_argument("--server", default="daphne", help="daphne or uvicorn (the Procfile's); or both, comma-separated")
     args = parser.parse_args()
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
@@ -257,27 +267,35 @@ def main() -> int:
         }
         log_dir = Path(settings.BASE_DIR) / "artifacts" / "bench-chat"
         log_dir.mkdir(parents=True, exist_ok=True)
-        with asgi_servers(2, env=env, log_dir=log_dir) as servers:
-            chat = asyncio.run(chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds))
+        chats = {}
+        for server in args.server.split(","):
+            with asgi_servers(2, env=env, log_dir=log_dir, server=server) as servers:
+                chats[server] = asyncio.run(
+                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds)
+                )
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:
         teardown_databases(databases, verbosity=0)
-    chat_rate = chat["delivered"] / args.seconds
     raw_rate = raw["delivered"] / args.raw_seconds
-    print(f"\n{args.clients} clients over 2 Daphne processes, {args.rate} msg/s for {args.seconds} s\n")
-    print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| chat (WebSocket, 2 Daphne, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} | {chat['lost']} "
-        f"| {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} | {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} "
-        f"| {chat['max_ms']:.1f} | {chat_rate:.0f} |"
-    )
+    print(f"\n{args.clients} clients over 2 server processes, {args.rate} msg/s for {args.seconds} s\n")
+    print("| path | deliveries expected | delivered | lost | duplicated | out of order | filled from DB | p50 ms | p99 ms | max ms | deliveries/s | sockets closed by server |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for server, chat in chats.items():
+        print(
+            f"| chat (WebSocket, 2 {server}, Redis channel layer) | {chat['expected_deliveries']} | {chat['delivered']} "
+            f"| {chat['lost']} | {chat['duplicated']} | {chat['out_of_order']} | {chat['filled_from_db']} "
+            f"| {chat['p50_ms']:.1f} | {chat['p99_ms']:.1f} | {chat['max_ms']:.1f} | {chat['delivered'] / args.seconds:.0f} | {chat['closed']} |"
+        )
     print(
         f"| raw Redis pub/sub ({args.raw_seconds} s) | {raw['expected_deliveries']} | {raw['delivered']} | {raw['lost']} | – | – | – "
-        f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} |"
+        f"| {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['max_ms']:.1f} | {raw_rate:.0f} | – |"
     )
-    print(f"\nchat delivery rate = {chat_rate / raw_rate:.0%} of raw pub/sub; sending took {chat['sending_seconds']:.1f} s")
-    ok = chat["lost"] == 0 and chat["duplicated"] == 0 and chat["out_of_order"] == 0
+    for server, chat in chats.items():
+        print(
+            f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
+            f"sending took {chat['sending_seconds']:.1f} s"
+        )
+    ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())
     return 0 if ok else 1
 
 

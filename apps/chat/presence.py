@@ -26,7 +26,16 @@ def _client():
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL)
+        # Blocking: when hundreds of sockets join or leave at once, callers wait for a free
+        # connection; redis-py's default pool raises "Too many connections" past 100 instead
+        # (a failed join closed the socket with 1011, a failed leave left a stale entry).
+        options = settings.CACHES["default"].get("OPTIONS", {})
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.REDIS_URL,
+            max_connections=options.get("max_connections", 20),
+            timeout=options.get("timeout", 5),
+        )
+        client = aioredis.Redis(connection_pool=pool)
         _clients[loop] = client
     return client
 

@@ -1,18 +1,26 @@
 """The Redis channel layer, configured for long-lived sockets and bursts.
 
-Two changes to channels-redis's `RedisChannelLayer`:
+Three changes to channels-redis's `RedisChannelLayer`:
 
 - its connection pool is redis-py's blocking pool: under a burst of connecting sockets
   callers wait for a free connection (up to `pool_timeout`) instead of failing with
   "Too many connections" once `max_connections` are in use;
+- one reader task per process pops the process's queue and hands each message to the
+  sockets' buffers (`receive`), instead of channels-redis's scheme where whichever
+  socket's `receive` holds a lock does the pop: when that socket closed just as Redis
+  handed it a message, the cancellation dropped the reply, and with it the message for
+  every socket of the process (a group message reached 0, or only the other process's
+  share, of 500 sockets: django/channels#1683);
 - `group_send_many` delivers many (group, message) pairs in two round trips per Redis
   host (one pipeline to read every group's members, one script to queue every
   message), where calling `group_send` per group costs four round trips each.
 
-It relies on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`),
+It relies on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`,
+`_brpop_with_clean`, `_clean_receive_backup`, `receive_clean_locks`, `receive_buffer`),
 which is why pyproject pins channels-redis to the tested minor versions.
 """
 
+import asyncio
 import collections
 import logging
 import time
@@ -46,6 +54,99 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
     def __init__(self, *args, pool_timeout: float = 10, **kwargs):
         self.pool_timeout = pool_timeout
         super().__init__(*args, **kwargs)
+        self._local_channels = set()  # this process's channels whose consumer has not left
+        self._receivers = 0  # coroutines waiting in `receive` on a process channel
+        self._reader = None  # the task popping this process's queue
+        self._reader_loop = None
+
+    async def new_channel(self, prefix="specific"):
+        channel = await super().new_channel(prefix)
+        self._local_channels.add(channel)
+        return channel
+
+    async def receive(self, channel):
+        """Wait for the next message of a process channel; the reader task fills the buffer.
+
+        A consumer's `receive` is cancelled when its socket closes: that must never
+        cancel a Redis read that carries other sockets' messages, so the pop runs in
+        `_read`, which no consumer owns. Cancelling here only means the consumer left.
+        """
+        if "!" not in channel:
+            return await super().receive(channel)
+        assert self.require_valid_channel_name(channel)
+        real_channel = self.non_local_name(channel)
+        assert real_channel.endswith(self.client_prefix + "!"), "Wrong client prefix"
+        self._ensure_reader(real_channel)
+        self._local_channels.add(channel)
+        self._receivers += 1
+        try:
+            message = await self.receive_buffer[channel].get()
+        except asyncio.CancelledError:
+            self._local_channels.discard(channel)  # the consumer is exiting
+            self.receive_buffer.pop(channel, None)
+            raise
+        finally:
+            self._receivers -= 1
+        if channel in self.receive_buffer and self.receive_buffer[channel].empty():
+            del self.receive_buffer[channel]
+        return message
+
+    def _ensure_reader(self, real_channel):
+        loop = asyncio.get_running_loop()
+        if self._reader_loop is not loop:
+            if self._reader is not None and not self._reader.done() and self._reader_loop.is_running():
+                raise RuntimeError("Two event loops are trying to receive() on one channel layer at once!")
+            # Buffers and locks belong to the old loop, whose consumers are gone.
+            self.receive_buffer.clear()
+            self.receive_clean_locks = type(self.receive_clean_locks)()
+            self._receivers, self._reader = 0, None
+            self._reader_loop = loop
+        if self._reader is None or self._reader.done():
+            self._reader = loop.create_task(self._read(real_channel))
+
+    async def _read(self, real_channel):
+        """Pop the process's queue while anyone waits; hand each message to its channels' buffers.
+
+        Exits after a blocking pop (at most `brpop_timeout`) that finds nobody waiting;
+        a Redis error is logged and retried instead of closing a socket with 1011.
+        """
+        index = self.consistent_hash(real_channel)
+        channel_key = self.prefix + real_channel
+        failures = 0
+        while self._receivers > 0:
+            await self.receive_clean_locks.acquire(channel_key)
+            try:
+                content = await self._brpop_with_clean(index, channel_key, timeout=self.brpop_timeout)
+            except Exception:
+                self.receive_clean_locks.release(channel_key)
+                failures += 1
+                logger.warning("channel layer receive failed, retrying", exc_info=True)
+                await asyncio.sleep(min(0.1 * 2**failures, 5))
+                continue
+            except BaseException:
+                self.receive_clean_locks.release(channel_key)
+                raise
+            failures = 0
+            if content is None:  # the blocking pop timed out
+                self.receive_clean_locks.release(channel_key)
+                continue
+            cleaner = asyncio.ensure_future(self._clean_receive_backup(index, channel_key))
+            self.receive_cleaners.append(cleaner)
+
+            def cleaned(task, key=channel_key):
+                self.receive_cleaners.remove(task)
+                self.receive_clean_locks.release(key)
+
+            cleaner.add_done_callback(cleaned)
+            try:
+                message = self.deserialize(content)
+            except Exception:
+                logger.exception("undecodable channel layer message dropped")
+                continue
+            channels = message.pop("__asgi_channel__", [])
+            for channel in [channels] if isinstance(channels, str) else channels:
+                if channel in self._local_channels:  # not a socket that has closed
+                    self.receive_buffer[channel].put_nowait(message)
 
     def create_pool(self, index):
         host = dict(self.hosts[index])

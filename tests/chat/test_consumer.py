@@ -4,6 +4,8 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.test import Client
 
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_channel_layer_is_redis():
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "apps.core.channel_layer.CommunityRedisChannelLayer"
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
 
 
 async def close_code(socket) -> int:

@@ -1,6 +1,9 @@
 """The Redis channel layer's batched group sends, on the real Redis."""
 
 import asyncio
+import threading
+import time
+import uuid
 
 import pytest
 from channels.layers import get_channel_layer
@@ -64,3 +67,47 @@ def test_notify_to_200_members_goes_out_as_one_batch(monkeypatch):
 
     assert batches == [200]
     assert single_sends == []
+
+
+def _send_blocking(group: str, message: dict) -> None:
+    """Send from another thread and wait for it, keeping this thread's event loop blocked."""
+    from django.conf import settings
+
+    sender = CommunityRedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    thread = threading.Thread(target=lambda: asyncio.run(sender.group_send(group, message)))
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.asyncio
+async def test_a_socket_closing_as_a_message_arrives_does_not_drop_it_for_the_others():
+    """The consumer whose `receive` is cancelled (its socket closed) must not take the
+    process's message with it. Deterministic: the loop stays blocked from the send until
+    Redis has handed the message over and the closing consumer is cancelled. channels-redis's
+    own receive loses the message here for every socket of the process."""
+    import redis
+    from django.conf import settings
+
+    layer = CommunityRedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    leaving, staying = await layer.new_channel(), await layer.new_channel()
+    group = f"closing-test.{uuid.uuid4().hex}"
+    for channel in (leaving, staying):
+        await layer.group_add(group, channel)
+    leaving_receive = asyncio.ensure_future(layer.receive(leaving))
+    await asyncio.sleep(0.3)  # its blocking pop is waiting in Redis
+    staying_receive = asyncio.ensure_future(layer.receive(staying))
+    await asyncio.sleep(0.1)
+
+    _send_blocking(group, {"type": "hello"})
+    process_queue = layer.prefix + layer.non_local_name(staying)
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    deadline = time.monotonic() + 5
+    while client.zcard(process_queue) and time.monotonic() < deadline:
+        time.sleep(0.01)  # blocks the loop: the popped message waits unread in the socket
+    assert client.zcard(process_queue) == 0, "Redis never handed the message over"
+    leaving_receive.cancel()
+
+    assert await asyncio.wait_for(staying_receive, 7) == {"type": "hello"}
+    await layer.group_discard(group, staying)
+    await layer.group_discard(group, leaving)
+    await layer.close_pools()

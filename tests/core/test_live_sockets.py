@@ -7,10 +7,12 @@ CHANNEL_LAYER_SOCKET_TIMEOUT=5 here brings the first failure back.
 """
 
 import asyncio
+import contextlib
 import json
 import time
 
 import pytest
+from channels.layers import get_channel_layer
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from websockets.asyncio.client import connect
@@ -100,3 +102,50 @@ def test_a_burst_of_200_sockets_connects_and_receives_without_1011():
     early_closes, latencies, closed, log = hold_and_notify(UserFactory.create_batch(20), 10, 0)
     assert early_closes == [] and closed == [], log
     assert len(latencies) == 200
+
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_group_messages_reach_every_socket_while_other_sockets_close():
+    """The bench's "0 of 500" defect: a socket closing as a group message arrived could take
+    its whole process's copy with it (channels-redis pops in the `receive` of whichever
+    socket holds its lock, and a closing socket's `receive` is cancelled). 100 messages go
+    to 100 staying sockets while 150 other sockets on the same process close one by one;
+    every staying socket must get every message once, in order."""
+    staying, leaving = UserFactory(), UserFactory()
+    messages, leavers_count, stayers_count = 100, 150, 100
+    leaving_cookie, staying_cookie = session_cookie(leaving), session_cookie(staying)
+
+    async def scenario(server_url):
+        layer = get_channel_layer()
+        leavers = await open_sockets(server_url, [leaving_cookie] * leavers_count)
+        stayers = await open_sockets(server_url, [staying_cookie] * stayers_count)
+        await asyncio.sleep(0.5)
+
+        async def send():
+            for n in range(messages):
+                await layer.group_send_many([(user_group(staying.pk), {
+                    "type": "notification.created", "id": n, "kind": "test", "title": "hola", "url": ""})])
+                await asyncio.sleep(0.01)
+
+        async def leave():
+            for ws in leavers:
+                await ws.close()
+
+        async def receive(ws):
+            ids = []
+            with contextlib.suppress(TimeoutError, ConnectionClosed):
+                while len(ids) < messages:
+                    ids.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["id"])
+            return ids
+
+        *_, received = await asyncio.gather(send(), leave(), asyncio.gather(*(receive(ws) for ws in stayers)))
+        await asyncio.gather(*(ws.close() for ws in stayers))
+        await layer.close_pools()
+        return received
+
+    with running_asgi_server() as server:
+        received = asyncio.run(scenario(server.url))
+        lost = [messages - len(ids) for ids in received]
+        assert all(ids == list(range(messages)) for ids in received), (lost, server.output())
