@@ -46,8 +46,9 @@ def room_access(user, room: Room, *, target=None) -> RoomAccess:
     can_moderate = bool(user.is_authenticated and kind.can_moderate(user, target))
     member = bool(user.is_authenticated and kind.can_read(user, target))
     can_read = can_moderate or member or room.is_public
-    may_post = member and (kind.can_post is None or kind.can_post(user, target))
-    can_post = can_moderate or bool(may_post)
+    # Moderators post too, unless the kind says nobody may (a cancelled event).
+    may_post = (member or can_moderate) and (kind.can_post is None or kind.can_post(user, target))
+    can_post = bool(may_post)
     return RoomAccess(room, target, can_read, can_post, can_moderate)
 
 
