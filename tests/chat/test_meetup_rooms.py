@@ -2,7 +2,6 @@
 chapter pages; live Q&A for an event's talks and its big-screen view."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -11,29 +10,9 @@ from apps.core.errors import NotAllowed as ChatNotAllowed
 from apps.core.errors import NotFound
 from apps.chat.models import Room
 from apps.meetups import services as meetups
-from apps.meetups.models import Rsvp
 from tests.accounts.factories import UserFactory
-from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def meetup():
-    """A chapter event with one place: an attendee going, one on the waitlist, a speaker,
-    the chapter organiser, a chapter member not going and someone else."""
-    chapter = chapter_factory()
-    organiser = chapter.organisers.get()
-    event = event_factory(chapter=chapter, capacity=1)
-    attendee, waitlisted, speaker, member, other = UserFactory.create_batch(5)
-    assert meetups.rsvp_going(user=attendee, event=event).status == Rsvp.Status.GOING
-    assert meetups.rsvp_going(user=waitlisted, event=event).status == Rsvp.Status.WAITLISTED
-    meetups.talk_add(actor=organiser, event=event, title="RAG en español", speakers=[speaker])
-    meetups.chapter_join(user=member, chapter=chapter)
-    return {
-        "chapter": chapter, "event": event, "organiser": organiser, "attendee": attendee, "waitlisted": waitlisted,
-        "speaker": speaker, "member": member, "other": other, "anonymous": AnonymousUser(),
-    }
 
 
 def rights(user, kind, target) -> tuple[bool, bool, bool]:
