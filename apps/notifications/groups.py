@@ -11,6 +11,7 @@ GROUPS = {
     "compute": _("Compute allocations: requests, reviews, decisions and usage"),
     "hub": _("Hugging Face Hub synchronisation problems"),
     "meetups": _("Meetups: RSVPs, waitlist offers, changes, reminders and talk proposals"),
+    "chat": _("Chat: mentions of you and messages reported to you as organiser"),
 }
 
 # Stored as an opt-out group: no e-mail at all.

@@ -22,5 +22,5 @@ def test_member_turns_off_compute_emails(log_in_as):
     expect(page.locator("#id_group_compute")).not_to_be_checked()
     expect(page.locator("#id_group_hackathons")).to_be_checked()
     assert selectors.email_settings(user=member)["groups"] == {
-        "profiles": True, "hackathons": True, "compute": False, "hub": True, "meetups": True,
+        "profiles": True, "hackathons": True, "compute": False, "hub": True, "meetups": True, "chat": True,
     }

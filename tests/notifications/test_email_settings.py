@@ -97,7 +97,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     api.force_authenticate(owner)
     assert api.get("/api/notifications/settings/").json() == {
         "email_enabled": True,
-        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": True, "meetups": True},
+        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": True, "meetups": True, "chat": True},
     }
     response = api.put(
         "/api/notifications/settings/",
@@ -109,7 +109,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     assert selectors.email_settings(user=owner)["groups"]["hackathons"] is False
     assert selectors.email_settings(user=other) == {
         "email_enabled": False,
-        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": False, "meetups": True},
+        "groups": {"profiles": True, "hackathons": True, "compute": True, "hub": False, "meetups": True, "chat": True},
     }
 
 
@@ -142,6 +142,6 @@ def test_settings_page_saves_checkboxes_for_the_owner(client):
     assert any("saved" in str(m) or "guard" in str(m) for m in response.context["messages"])
     assert selectors.email_settings(user=member) == {
         "email_enabled": True,
-        "groups": {"profiles": True, "hackathons": False, "compute": False, "hub": True, "meetups": False},
+        "groups": {"profiles": True, "hackathons": False, "compute": False, "hub": True, "meetups": False, "chat": False},
     }
     assert selectors.email_settings(user=other)["groups"]["compute"] is True
