@@ -85,6 +85,8 @@ def test_event_moderators_are_the_event_and_chapter_organisers(meetup):
 
 
 def test_qa_for_the_talks_of_an_event(meetup):
+    """Organisers switch questions on; attendees ask and vote; the talk's speaker (who does not
+    moderate the room) marks questions answered; the big screen shows them."""
     room = selectors.room_for("meetup_event", meetup["event"].pk)
     with pytest.raises(ChatNotAllowed):
         services.room_update(user=meetup["speaker"], room=room, qa=True)
@@ -93,7 +95,14 @@ def test_qa_for_the_talks_of_an_event(meetup):
     assert services.question_vote(user=meetup["speaker"], question_id=question.pk).vote_count == 1
     with pytest.raises(NotFound):  # the room is not theirs to read
         services.question_ask(user=meetup["waitlisted"], room=room, body="¿Y yo?")
-    assert services.question_mark(user=meetup["organiser"], question_id=question.pk, answered=True).answered_at
+    with pytest.raises(ChatNotAllowed):
+        services.question_mark(user=meetup["attendee"], question_id=question.pk, answered=True)
+    assert services.question_mark(user=meetup["speaker"], question_id=question.pk, answered=True).answered_at
+    assert services.question_mark(user=meetup["organiser"], question_id=question.pk, answered=False).answered_at is None
+    speaker_panel = login(meetup["speaker"]).get(f"/meetups/events/{meetup['event'].slug}/").content.decode()
+    assert 'data-can-answer="1"' in speaker_panel and 'data-can-moderate="0"' in speaker_panel
+    assert 'data-can-answer="0"' in login(meetup["attendee"]).get(f"/meetups/events/{meetup['event'].slug}/").content.decode()
+    services.question_mark(user=meetup["organiser"], question_id=question.pk, answered=True)
 
     screen = f"/chat/rooms/{room.pk}/screen/"
     assert login(meetup["organiser"]).get(screen).status_code == 200
@@ -142,9 +151,9 @@ def test_chapter_page_shows_the_chat_panel_to_members_and_organisers(meetup):
     assert "data-chat" not in Client().get(url).content.decode()
 
 
-# Measured: the panel adds two queries (the room, the unread count), plus the speaker check
-# for an organiser who is not going; none of them grows with talks, members or messages.
-EXPECTED_EVENT_QUERIES = {"attendee": 15, "organiser": 16}
+# Measured: the panel adds two queries (the room, the unread count); on the event page a third,
+# the speaker check (who answers questions); none of them grows with talks, members or messages.
+EXPECTED_EVENT_QUERIES = {"attendee": 16, "organiser": 16}
 EXPECTED_CHAPTER_QUERIES = {"member": 11, "organiser": 12}
 
 

@@ -62,6 +62,7 @@ def register() -> None:
         can_read=permissions.can_view_event_room,
         can_post=permissions.can_post_in_event_room,
         can_moderate=permissions.is_organiser,
+        can_answer=permissions.is_speaker,
         title=lambda event: event.title,
         url=lambda event: reverse("meetups:event", args=[event.slug]),
         moderators=_event_moderators,
