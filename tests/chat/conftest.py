@@ -81,3 +81,26 @@ def meetup():
         "chapter": chapter, "event": event, "organiser": organiser, "attendee": attendee, "waitlisted": waitlisted,
         "speaker": speaker, "member": member, "other": other, "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture(autouse=True)
+def _return_stray_connections():
+    """Socket tests run each in a new asyncio context, and each leaves one idle database
+    connection behind in the executor thread (asgiref keeps connections per context), so a long
+    run of them empties the pool (10). Hand the idle ones back after each test."""
+    import gc
+
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    yield
+    current = {id(connections[alias]) for alias in connections}
+    for wrapper in gc.get_objects():
+        # type(), not isinstance(): isinstance() would evaluate lazy objects (CSP nonces) it meets.
+        if not issubclass(type(wrapper), BaseDatabaseWrapper) or id(wrapper) in current:
+            continue
+        if wrapper.connection is not None:
+            if not wrapper.in_atomic_block:
+                wrapper.inc_thread_sharing()
+                wrapper.close()
+                wrapper.dec_thread_sharing()
