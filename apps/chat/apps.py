@@ -8,7 +8,8 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from apps.chat import receivers  # noqa: F401 - sockets closed when a session ends
-        from apps.chat.kinds import hackathons
+        from apps.chat.kinds import hackathons, meetups
 
         hackathons.register()
+        meetups.register()
         receivers.declare_personal_data_rules()

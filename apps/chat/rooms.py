@@ -9,7 +9,8 @@ A kind is registered once at start-up (`AppConfig.ready()`):
         can_read=..., can_post=..., can_moderate=..., title=..., url=..., moderators=...,
     )
 
-`can_*` take `(user, target)` (`can_post` may be left out: readers post); `resolve`
+`can_*` take `(user, target)` (`can_post` may be left out: readers post; `can_answer` too:
+only moderators answer questions); `resolve`
 returns the target or None when it is gone;
 `moderators(target)` returns the people told about reported messages.
 """
@@ -31,6 +32,8 @@ class RoomKind:
     moderators: Callable[[object], Iterable]
     # None: everyone who may read (and is not muted) may post.
     can_post: Callable[[object, object], bool] | None = None
+    # Readers who, besides moderators, mark questions answered or hide them (a talk's speakers).
+    can_answer: Callable[[object, object], bool] | None = None
 
 
 _KINDS: dict[str, RoomKind] = {}

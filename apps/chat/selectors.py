@@ -21,6 +21,7 @@ class RoomAccess:
     can_read: bool
     can_post: bool
     can_moderate: bool
+    can_answer: bool = False  # mark questions answered or hidden: moderators, and speakers where the kind says so
 
     @property
     def title(self) -> str:
@@ -46,9 +47,11 @@ def room_access(user, room: Room, *, target=None) -> RoomAccess:
     can_moderate = bool(user.is_authenticated and kind.can_moderate(user, target))
     member = bool(user.is_authenticated and kind.can_read(user, target))
     can_read = can_moderate or member or room.is_public
-    may_post = member and (kind.can_post is None or kind.can_post(user, target))
-    can_post = can_moderate or bool(may_post)
-    return RoomAccess(room, target, can_read, can_post, can_moderate)
+    # Moderators post too, unless the kind says nobody may (a cancelled event).
+    may_post = (member or can_moderate) and (kind.can_post is None or kind.can_post(user, target))
+    can_post = bool(may_post)
+    can_answer = can_moderate or bool(member and kind.can_answer and kind.can_answer(user, target))
+    return RoomAccess(room, target, can_read, can_post, can_moderate, can_answer)
 
 
 def room_for(kind: str, object_id: int) -> Room:

@@ -400,7 +400,7 @@ def question_vote(*, user, question_id: int) -> Question:
 def question_mark(*, user, question_id: int, answered=None, hidden=None) -> Question:
     question = _question_for_change(question_id)
     access = room_access(user, question.room)
-    _require(access, access.can_moderate)
+    _require(access, access.can_answer)
     now = timezone.now()
     if answered is not None:
         question.answered_at = now if answered else None

@@ -12,6 +12,7 @@ GROUPS = {
     "hub": _("Hugging Face Hub synchronisation problems"),
     "meetups": _("Meetups: RSVPs, waitlist offers, changes, reminders and talk proposals"),
     "announcements": _("Announcements from organisers and the community's staff"),
+    "chat": _("Chat: mentions of you and messages reported to you as organiser"),
 }
 
 # Stored as an opt-out group: no e-mail at all.

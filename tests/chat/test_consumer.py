@@ -18,7 +18,10 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_channel_layer_is_redis():
-    assert isinstance(get_channel_layer(), RedisChannelLayer)
+    from channels_redis.core import RedisChannelLayer
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"]), RedisChannelLayer)
 
 
 async def close_code(socket) -> int:

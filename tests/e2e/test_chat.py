@@ -139,3 +139,37 @@ def test_live_questions_reorder_by_votes(open_as, event):
     expect(screen.locator("[data-questions] li").first).to_contain_text("GPU")  # answered ones go down
     screen.screenshot(path="artifacts/screenshots/chat-questions-big-screen.png", full_page=True)
     ana_page.screenshot(path="artifacts/screenshots/chat-questions-attendee.png", full_page=True)
+
+
+def test_two_attendees_chat_in_a_meetup_event_room_on_phones(open_as):
+    from apps.meetups import services as meetups
+    from tests.accounts.factories import UserFactory
+    from tests.meetups.factories import chapter_factory, event_factory
+
+    chapter = chapter_factory(name="IA Abierta Sevilla")
+    event = event_factory(chapter=chapter, title="Modelos abiertos en el móvil")
+    ana, bruno = UserFactory(username="ana"), UserFactory(username="bruno")
+    for person in (ana, bruno):
+        meetups.rsvp_going(user=person, event=event)
+    room = room_for("meetup_event", event.pk)
+    services.message_send(user=chapter.organisers.get(), room=room, client_id="welcome", body="¡Bienvenidos!")
+
+    phone = {"width": 390, "height": 844}
+    path = f"/meetups/events/{event.slug}/"
+    ana_page, bruno_page = open_as(ana, path, viewport=phone), open_as(bruno, path, viewport=phone)
+    expect(bruno_page.locator("[data-chat] [data-unread]")).to_have_text(re.compile("1 sin leer"))
+    for page in (ana_page, bruno_page):
+        expect(page.locator("[data-chat] [data-status]")).to_have_text(LIVE)
+        expect(page.locator("[data-messages]")).to_contain_text("¡Bienvenidos!")
+
+    say(ana_page, "¿Alguien tiene las **diapositivas**?")
+    expect(bruno_page.locator("[data-messages] strong", has_text="diapositivas")).to_be_visible()
+    say(bruno_page, "Sí: https://example.org/slides")
+    expect(ana_page.locator("[data-messages]")).to_contain_text("https://example.org/slides")
+    expect(ana_page.locator("[data-chat] [data-online]")).to_contain_text(str(bruno))
+    assert [text.strip() for text in message_texts(ana_page)] == [
+        "¡Bienvenidos!", "¿Alguien tiene las diapositivas?", "Sí: https://example.org/slides",
+    ]
+    assert ana_page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    ana_page.locator("[data-chat]").scroll_into_view_if_needed()
+    ana_page.screenshot(path="artifacts/screenshots/chat-meetup-event-phone.png", full_page=True)

@@ -23,5 +23,5 @@ def test_member_turns_off_compute_emails(log_in_as):
     expect(page.locator("#id_group_compute")).to_have_value("off")
     expect(page.locator("#id_group_hackathons")).to_have_value("email")
     assert selectors.email_settings(user=member)["groups"] == {
-        "profiles": True, "hackathons": True, "compute": False, "hub": True, "meetups": True, "announcements": True,
+        "profiles": True, "hackathons": True, "compute": False, "hub": True, "meetups": True, "announcements": True, "chat": True,
     }

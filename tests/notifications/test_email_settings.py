@@ -99,7 +99,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     current = api.get("/api/notifications/settings/").json()
     assert current["email_enabled"] is True and current["digest"] == "daily"
     assert current["groups"] == {
-        "profiles": True, "hackathons": True, "compute": True, "hub": True, "meetups": True, "announcements": True,
+        "profiles": True, "hackathons": True, "compute": True, "hub": True, "meetups": True, "announcements": True, "chat": True,
     }
     response = api.put(
         "/api/notifications/settings/",
@@ -112,7 +112,7 @@ def test_api_reads_and_writes_only_the_callers_settings():
     other_settings = selectors.email_settings(user=other)
     assert other_settings["email_enabled"] is False
     assert other_settings["groups"] == {
-        "profiles": True, "hackathons": True, "compute": True, "hub": False, "meetups": True, "announcements": True,
+        "profiles": True, "hackathons": True, "compute": True, "hub": False, "meetups": True, "announcements": True, "chat": True,
     }
     digest = api.put(
         "/api/notifications/settings/",
@@ -149,7 +149,7 @@ def test_settings_page_saves_each_groups_mode_the_digest_and_time_zone(client):
         "/notifications/settings/",
         {
             "email_enabled": "on", "group_profiles": "email", "group_hub": "email", "group_hackathons": "off",
-            "group_compute": "digest", "group_meetups": "off", "group_announcements": "off", "digest": "weekly",
+            "group_compute": "digest", "group_meetups": "off", "group_announcements": "off", "group_chat": "off", "digest": "weekly",
             "time_zone": "America/Bogota",
         },
         follow=True,
@@ -159,9 +159,9 @@ def test_settings_page_saves_each_groups_mode_the_digest_and_time_zone(client):
     member.refresh_from_db()
     assert selectors.email_settings(user=member) == {
         "email_enabled": True,
-        "groups": {"profiles": True, "hackathons": False, "compute": True, "hub": True, "meetups": False, "announcements": False},
+        "groups": {"profiles": True, "hackathons": False, "compute": True, "hub": True, "meetups": False, "announcements": False, "chat": False},
         "modes": {
-            "profiles": "email", "hackathons": "off", "compute": "digest", "hub": "email", "meetups": "off", "announcements": "off",
+            "profiles": "email", "hackathons": "off", "compute": "digest", "hub": "email", "meetups": "off", "announcements": "off", "chat": "off",
         },
         "digest": "weekly",
         "time_zone": "America/Bogota",

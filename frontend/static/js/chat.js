@@ -51,6 +51,7 @@
     this.me = Number(root.dataset.me || 0);
     this.canPost = root.dataset.canPost === "1";
     this.canModerate = root.dataset.canModerate === "1";
+    this.canAnswer = root.dataset.canAnswer === "1";
     var strings = root.querySelector("template[data-strings]");
     this.t = strings ? JSON.parse(strings.innerHTML) : {};
     this.messages = new Map(); // id -> payload
@@ -556,7 +557,7 @@
           vote.setAttribute("aria-pressed", q.voted ? "true" : "false");
           actions.appendChild(vote);
         }
-        if (self.canModerate) {
+        if (self.canAnswer) {
           actions.appendChild(self.action(self.t.markAnswered, function () { self.markQuestion(q.id, { answered: !q.answered }); }));
           actions.appendChild(self.action(self.t.hide, function () { self.markQuestion(q.id, { hidden: !q.hidden }); }));
         }
