@@ -44,8 +44,11 @@ run: install
 
 ## The whole test suite against PostgreSQL and Redis on this machine, in parallel
 ## (TEST_WORKERS=auto: one pytest-xdist worker per core; TEST_WORKERS=0 runs it serially).
+## Browser journeys run afterwards in one process: the announcement journey's Daphne child
+## process does not receive its socket's pushes under an xdist worker (not yet understood).
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already
 ## there are kept when they still fit; `make lock UPGRADE=1` moves all to the newest allowed.

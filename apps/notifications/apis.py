@@ -107,7 +107,7 @@ class AnnouncementInputSerializer(serializers.Serializer):
 
     audience = serializers.SlugField()
     params = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
-    subset = serializers.CharField(required=False, default="")
+    subset = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AnnouncementSendInputSerializer(AnnouncementInputSerializer):
