@@ -248,6 +248,8 @@ def message_report(*, user, message_id: int, reason: str = "") -> Report:
         raise NotFound(_("This message does not exist."))
     access = room_access(user, message.room)
     _require(access, user.is_authenticated)
+    if message.author_id == user.pk:
+        raise InvalidInput(_("You cannot report your own message; edit or delete it instead."))
     try:
         with transaction.atomic():
             report = Report.objects.create(message=message, reporter=user, reason=(reason or "")[:500])

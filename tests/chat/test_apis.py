@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.chat import selectors, services
-from apps.chat.models import Message
+from apps.chat.models import Message, Report
 from apps.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,9 @@ def test_moderators_pin_mute_lock_and_members_report(chat_world):
     assert locked.status_code == 409
     assert api_for(w["alice"]).post(f"/api/chat/messages/{message.pk}/report/", {"reason": "spam"}).status_code == 201
     assert api_for(w["alice"]).post(f"/api/chat/messages/{message.pk}/report/", {}).status_code == 409
+    own = api_for(w["bob"]).post(f"/api/chat/messages/{message.pk}/report/", {"reason": "x"})
+    assert own.status_code == 400 and own.json()["message"]
+    assert Report.objects.filter(message=message).count() == 1
     assert Notification.objects.filter(recipient=w["organiser"], kind="chat.report").count() == 1
     kinds = [e["kind"] for e in organiser.get(f"/api/chat/rooms/{w['room'].pk}/moderation-log/").json()["results"]]
     assert kinds == ["lock", "mute", "pin"]

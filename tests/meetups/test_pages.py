@@ -276,6 +276,10 @@ def test_deciding_a_talk_twice_goes_back_with_the_reason(world):
     chapter, talk = world["chapter"], world["talk"]
     url = f"/meetups/chapters/{chapter.slug}/talks/{talk.pk}/decision/"
     client = client_for(world["organiser"])
+    empty = client.post(url, {}, follow=True)
+    assert [str(m) for m in empty.context["messages"]] != []
+    talk.refresh_from_db()
+    assert talk.status == Talk.Status.PROPOSED
     assert client.post(url, {"accept": "1"}).status_code == 302
     again = client.post(url, {"accept": "0"}, follow=True)
     assert again.redirect_chain[-1][0] == f"/meetups/chapters/{chapter.slug}/"
