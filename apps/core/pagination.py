@@ -1,4 +1,9 @@
+from functools import cached_property
+
+from django.core.paginator import Paginator
 from rest_framework import pagination
+
+from apps.core.summaries import Summary
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -13,3 +18,27 @@ def paginated(view, request, queryset, serializer_class, **kwargs):
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view)
     return paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
+
+
+def counted_by_summary(*topics: str) -> type[Paginator]:
+    """A Paginator whose total comes from the summaries cache (`apps.core.summaries`).
+
+    Counting every matching row is an aggregate over the whole table (150 ms at 100,000
+    profiles), and pages of large lists would run it on every request. The count is keyed
+    by the query's SQL, so each viewer tier and search has its own, and it is recomputed
+    after any write to `topics`.
+    """
+    summary = Summary(f"page-count:{'+'.join(topics)}", topics)
+
+    class SummaryCountedPaginator(Paginator):
+        @cached_property
+        def count(self):
+            queryset = self.object_list
+            return summary.get(queryset.count, str(queryset.query))
+
+    return SummaryCountedPaginator
+
+
+def api_pagination_counted_by_summary(*topics: str) -> type[PageNumberPagination]:
+    """The API's pagination for large lists, counted through the summaries cache."""
+    return type("SummaryCountedPagination", (PageNumberPagination,), {"django_paginator_class": counted_by_summary(*topics)})

@@ -5,7 +5,8 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from django.utils.translation import gettext as _
 
@@ -76,9 +77,13 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     order = ["-hacking_starts_at", "-id"] if period == "past" else ["hacking_starts_at", "id"]
-    return qs.annotate(
-        participant_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
-    ).order_by(*order)
+    # A correlated count, not a join with GROUP BY: only the rows of the page are counted,
+    # and counting the list for its paginator needs no join at all.
+    confirmed = (
+        Registration.objects.filter(hackathon=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by().values("hackathon").annotate(n=Count("pk")).values("n")
+    )
+    return qs.annotate(participant_count=Coalesce(Subquery(confirmed), 0)).order_by(*order)
 
 
 def hackathon_numbers() -> dict[str, int]:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_filters import query_filters
+from apps.core.pagination import api_pagination_counted_by_summary
 from apps.hub import selectors, services
 from apps.hub.models import HubOwner, HubRepository, HubSnapshot
 
@@ -101,6 +102,7 @@ class RepositoryListApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = RepositoryOutputSerializer
+    pagination_class = api_pagination_counted_by_summary("hub")
     queryset = HubRepository.objects.none()  # for the schema; reads go through selectors
 
     class FilterSerializer(serializers.Serializer):

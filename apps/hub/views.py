@@ -8,19 +8,21 @@ from django.views.decorators.http import require_POST
 
 from apps.core.charts import line_chart
 from apps.core.errors import ApplicationError
+from apps.core.pagination import counted_by_summary
 from apps.hub import permissions, selectors, services
 from apps.hub.forms import CatalogueFilterForm, OwnerAddForm
 from apps.hub.models import HubRepository
 from apps.hub.references import repository_references
 
 PAGE_SIZE = 25
+CataloguePaginator = counted_by_summary("hub")
 
 
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     repositories = selectors.repository_list(**filters)
-    page = Paginator(repositories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CataloguePaginator(repositories, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "hub/catalogue.html", {

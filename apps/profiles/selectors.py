@@ -17,9 +17,11 @@ from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, Visibil
 from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
 
 SORTS = ("relevance", "recent", "name")
-# An account switched off in the admin (is_active) shows within SUMMARY_MAX_AGE; deletion
-# through account_delete changes the profile itself.
-TALENT_FACETS = Summary("talent-facets", ("profiles",))
+# What facet counts and page totals of the talent search are recomputed after. An account
+# switched off in the admin (is_active) shows within SUMMARY_MAX_AGE; deletion through
+# account_delete changes the profile itself.
+TALENT_TOPICS = ("profiles",)
+TALENT_FACETS = Summary("talent-facets", TALENT_TOPICS)
 OWN_PROFILE_UNLISTED = Summary("own-profile-unlisted", ("profiles",))
 
 

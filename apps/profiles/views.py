@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
+from apps.core.pagination import counted_by_summary
 from apps.hub.selectors import repositories_of_hub_account
 from apps.profiles import permissions, selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
@@ -22,6 +23,7 @@ from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequ
 from apps.profiles.sections import profile_sections
 
 PAGE_SIZE = 20
+TalentPaginator = counted_by_summary(*selectors.TALENT_TOPICS)
 CSV_MAX_ROWS = 5000
 
 
@@ -42,7 +44,7 @@ def _add_errors(form, exc: InvalidInput) -> dict:
 def talent_search(request):
     search = selectors.TalentSearch.from_params(request.GET)
     profiles = selectors.talent_search(viewer=request.user, search=search)
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = TalentPaginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
