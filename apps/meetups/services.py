@@ -600,10 +600,14 @@ def talk_propose(*, user, chapter: Chapter, title: str, abstract: str = "", lang
 
 
 @transaction.atomic
-def talk_decide(*, actor, talk: Talk, accept: bool, note: str = "", event: Event | None = None, starts_at=None) -> Talk:
-    """Accept (optionally onto an event's agenda) or decline a proposal with a note to the speaker."""
+def talk_decide(*, actor, talk: Talk, accept: bool | None, note: str = "", event: Event | None = None, starts_at=None) -> Talk:
+    """Accept (optionally onto an event's agenda) or decline a proposal with a note to the speaker.
+
+    `accept` None (a form sent without its button) is refused: it must not count as a decline."""
     if not permissions.can_decide_talk(actor, talk):
         raise NotAllowed(_("Only the chapter's organisers can decide on talks."))
+    if accept is None:
+        raise InvalidInput(errors={"accept": [_("Choose whether to accept or decline the talk.")]})
     if talk.status != Talk.Status.PROPOSED:
         raise Conflict(_("This proposal was already decided."))
     if event is not None and (event.chapter_id != talk.chapter_id or not permissions.is_organiser(actor, event)):

@@ -363,13 +363,10 @@ def talk_decide(request, slug, talk_id):
     chapter = selectors.chapter_get(slug=slug)
     talk = get_object_or_404(Talk, pk=talk_id, chapter=chapter)
     event = Event.objects.filter(pk=posted_id(request.POST.get("event")), chapter=chapter).first()
-    accept = {"1": True, "0": False}.get(request.POST.get("accept"))
-    if accept is None:  # a form without its button must not count as a decline
-        messages.error(request, _("Choose whether to accept or decline the talk."))
-        return redirect("meetups:chapter", slug=chapter.slug)
     try:
         services.talk_decide(
-            actor=request.user, talk=talk, accept=accept, note=request.POST.get("note", ""), event=event,
+            actor=request.user, talk=talk, accept={"1": True, "0": False}.get(request.POST.get("accept")),
+            note=request.POST.get("note", ""), event=event,
         )
     except (InvalidInput, Conflict) as exc:  # a talk decided already goes back with the reason, not an error page
         messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms) or exc.message)

@@ -223,7 +223,7 @@ MATRIX.update({
     "api/chat/rooms/<int:room_id>/questions/": ("GET", 404, 404, 200, 404, 404, 200),
     "api/chat/messages/<int:message_id>/": ("DELETE", 403, 404, 204, 404, 404, 204),
     "api/chat/messages/<int:message_id>/pin/": ("POST", 403, 404, 200, 404, 404, 200),
-    "api/chat/messages/<int:message_id>/report/": ("POST", 403, 404, 201, 404, 404, 201),
+    "api/chat/messages/<int:message_id>/report/": ("POST", 403, 404, 400, 404, 404, 201),  # organiser: own message
     "api/chat/questions/<int:question_id>/vote/": ("POST", 403, 404, 200, 404, 404, 200),
     "api/chat/questions/<int:question_id>/": ("PATCH", 403, 404, 200, 404, 404, 200),
     # --- Meetups: the organiser runs the world's chapter and its published event; the member goes
