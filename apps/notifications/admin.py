@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.notifications import services
-from apps.notifications.models import Delivery, EmailPreference, Notification, NotificationEvent
+from apps.notifications.models import Delivery, Notification, NotificationEvent, NotificationPreference
 
 
 @admin.register(Notification)
@@ -47,8 +47,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(EmailPreference)
-class EmailPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "group", "mode")
-    list_filter = ("group", "mode")
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "mode")
+    list_filter = ("kind", "mode")
     raw_id_fields = ("user",)

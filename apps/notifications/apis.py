@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 from apps.core.api_filters import query_filters
 from apps.core.pagination import PageNumberPagination
 from apps.notifications import selectors, services
-from apps.notifications.groups import GROUPS
-from apps.notifications.models import DigestSchedule, EmailPreference, Notification
+from apps.notifications.kinds import GROUPS, KINDS
+from apps.notifications.models import DigestSchedule, Notification, NotificationPreference
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -43,38 +43,60 @@ class NotificationListApi(APIView):
         return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
 
 
-class EmailSettingsSerializer(serializers.Serializer):
-    email_enabled = serializers.BooleanField()
-    groups = serializers.DictField(child=serializers.BooleanField(), required=False)
-    modes = serializers.DictField(child=serializers.ChoiceField(choices=EmailPreference.Mode.choices), required=False)
+class KindOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="key")
+    group = serializers.CharField()
+    label = serializers.CharField()
+    default = serializers.ChoiceField(choices=NotificationPreference.Mode.choices)
+
+
+class EmailSettingsInputSerializer(serializers.Serializer):
+    email_enabled = serializers.BooleanField(required=False)
+    # Checked by the service, so an unknown kind and a wrong mode both answer under `modes.<kind>`.
+    modes = serializers.DictField(child=serializers.CharField(), required=False)
     digest = serializers.ChoiceField(choices=DigestSchedule.Frequency.choices, required=False)
     time_zone = serializers.CharField(required=False)
 
 
-class EmailSettingsApi(APIView):
-    """The caller's own e-mail settings; groups left out of a PUT keep their value.
+class EmailSettingsOutputSerializer(serializers.Serializer):
+    email_enabled = serializers.BooleanField()
+    modes = serializers.DictField(child=serializers.ChoiceField(choices=NotificationPreference.Mode.choices))
+    kinds = KindOutputSerializer(many=True)
+    digest = serializers.ChoiceField(choices=DigestSchedule.Frequency.choices)
+    time_zone = serializers.CharField()
 
-    `groups` switches a group's e-mail on or off; `modes` picks email, digest or off.
+
+def _email_settings_output(settings: dict) -> dict:
+    return EmailSettingsOutputSerializer({**settings, "kinds": list(KINDS.values())}).data
+
+
+class EmailSettingsApi(APIView):
+    """The caller's own notification settings: `modes` maps each kind to `email`, `digest`
+    or `off` (only on the site); `kinds` lists the kinds with their labels and defaults.
+
+    A PUT changes only what it names; unknown kinds and modes are a 400 under `modes.<kind>`.
     """
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=EmailSettingsSerializer)
+    @extend_schema(responses=EmailSettingsOutputSerializer)
     def get(self, request):
-        return Response(selectors.email_settings(user=request.user))
+        return Response(_email_settings_output(selectors.email_settings(user=request.user)))
 
-    @extend_schema(request=EmailSettingsSerializer, responses=EmailSettingsSerializer)
+    @extend_schema(request=EmailSettingsInputSerializer, responses=EmailSettingsOutputSerializer)
     def put(self, request):
-        serializer = EmailSettingsSerializer(data=request.data)
+        serializer = EmailSettingsInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         return Response(
-            services.email_settings_update(
-                user=request.user,
-                email_enabled=serializer.validated_data["email_enabled"],
-                groups=serializer.validated_data.get("groups"),
-                modes=serializer.validated_data.get("modes"),
-                digest=serializer.validated_data.get("digest"),
-                time_zone=serializer.validated_data.get("time_zone"),
+            _email_settings_output(
+                services.email_settings_update(
+                    user=request.user,
+                    email_enabled=data.get("email_enabled"),
+                    modes=data.get("modes"),
+                    digest=data.get("digest"),
+                    time_zone=data.get("time_zone"),
+                )
             )
         )
 

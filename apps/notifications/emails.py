@@ -8,8 +8,6 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 
-from apps.notifications.groups import group_of
-
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # Rendered into the cached body and replaced per recipient: the link is the only part
 # of a message that differs between two recipients of one event in one language.
@@ -17,13 +15,14 @@ _UNSUBSCRIBE_SLOT = "UNSUBSCRIBE-LINK-SLOT"
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    return signing.dumps([user_id, group_of(kind)], salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT, compress=True)
 
 
 def unsubscribe_token_read(token: str) -> tuple[int, str]:
-    """(user id, group) of a token; raises `signing.BadSignature` for a forged one."""
-    user_id, group = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    return int(user_id), str(group)
+    """(user id, what to silence) of a token: a kind, or a group in links sent before
+    preferences were per kind. Raises `signing.BadSignature` for a forged one."""
+    user_id, subject = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return int(user_id), str(subject)
 
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:

@@ -69,6 +69,12 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notif_recipient_unread_idx",
             ),
+            # Who may get a digest: the unread notifications of the last days.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notif_unread_recent_idx",
+            ),
         ]
         constraints = [
             # The in-app idempotency key: one notification per (event, recipient).
@@ -127,11 +133,11 @@ class Delivery(models.Model):
         return f"{self.channel} {self.notification_id}: {self.status}"
 
 
-class EmailPreference(models.Model):
-    """How a member wants one group of notification kinds by e-mail (or all of them).
+class NotificationPreference(models.Model):
+    """How a member wants one kind of notification beyond the site (in-app always stays).
 
-    In-app notifications are always kept. No row means the default: each one by e-mail.
-    The group `ALL_EMAIL` with mode `off` switches every e-mail off.
+    No row means the kind's default (`kinds.KINDS`), so only choices that differ from it
+    are stored. The pseudo-kind `kinds.ALL_EMAIL` with mode `off` switches every e-mail off.
     """
 
     class Mode(models.TextChoices):
@@ -139,21 +145,23 @@ class EmailPreference(models.Model):
         DIGEST = "digest", _("In my digest")
         OFF = "off", _("Only on the site")
 
+    # No index of its own: the unique (user, kind) index serves every lookup, which is
+    # always by a batch of members and a few kinds.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences", db_index=False
     )
-    group = models.SlugField(_("group"), max_length=32)
-    mode = models.CharField(_("e-mail"), max_length=8, choices=Mode.choices, default=Mode.EMAIL)
+    kind = models.CharField(_("kind"), max_length=64)
+    mode = models.CharField(_("channel"), max_length=8, choices=Mode.choices, default=Mode.EMAIL)
 
     class Meta:
-        verbose_name = _("e-mail preference")
-        verbose_name_plural = _("e-mail preferences")
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
-            models.UniqueConstraint(fields=["user", "group"], name="notif_pref_user_group_uniq")
+            models.UniqueConstraint(fields=["user", "kind"], name="notif_pref_user_kind_uniq")
         ]
 
     def __str__(self):
-        return f"{self.user_id} {self.group}: {self.mode}"
+        return f"{self.user_id} {self.kind}: {self.mode}"
 
 
 class DigestSchedule(models.Model):

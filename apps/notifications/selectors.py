@@ -1,10 +1,14 @@
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import InvalidInput, NotAllowed
 from apps.notifications.audiences import audience_recipients, provider_for
-from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
-from apps.notifications.models import DigestSchedule, EmailPreference, Notification
+from apps.notifications.kinds import ALL_EMAIL, KINDS, default_mode
+from apps.notifications.models import DigestSchedule, Notification, NotificationPreference
+
+Mode = NotificationPreference.Mode
 
 
 def notification_list(*, user, unread_only: bool = False, group: str = "") -> QuerySet[Notification]:
@@ -32,37 +36,35 @@ def unread_counts(*, user_ids) -> dict[int, int]:
     return dict(rows)
 
 
-def email_opted_out_user_ids(*, user_ids, kind: str) -> set[int]:
-    """Which of `user_ids` want no e-mail of its own for `kind` (off, or in the digest)."""
-    return set(
-        EmailPreference.objects.filter(user_id__in=list(user_ids), group__in=[ALL_EMAIL, group_of(kind)])
-        .exclude(mode=EmailPreference.Mode.EMAIL)
-        .values_list("user_id", flat=True)
-    )
+def notification_modes(*, user_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], str]:
+    """How each of `kinds` reaches each of `user_ids`, in one query whatever the batch.
 
-
-def email_opt_outs(*, user_ids) -> dict[int, set[str]]:
-    """The groups each of `user_ids` wants no e-mail of its own for, in one query."""
-    groups: dict[int, set[str]] = {}
-    rows = (
-        EmailPreference.objects.filter(user_id__in=list(user_ids))
-        .exclude(mode=EmailPreference.Mode.EMAIL)
-        .values_list("user_id", "group")
-    )
-    for user_id, group in rows:
-        groups.setdefault(user_id, set()).add(group)
-    return groups
+    A member's own choice, else the kind's default; `off` for everything when the member
+    switched every e-mail off.
+    """
+    user_ids, kinds = set(user_ids), set(kinds)
+    chosen = {
+        (user_id, kind): mode
+        for user_id, kind, mode in NotificationPreference.objects.filter(
+            user_id__in=list(user_ids), kind__in=[*kinds, ALL_EMAIL]
+        ).values_list("user_id", "kind", "mode")
+    }
+    return {
+        (user_id, kind): (
+            Mode.OFF if chosen.get((user_id, ALL_EMAIL)) == Mode.OFF else chosen.get((user_id, kind), default_mode(kind))
+        )
+        for user_id in user_ids
+        for kind in kinds
+    }
 
 
 def email_settings(*, user) -> dict:
-    """The member's own settings: every e-mail on or off, each group's mode, the digest."""
-    modes = dict(EmailPreference.objects.filter(user=user).values_list("group", "mode"))
+    """The member's own settings: every e-mail on or off, each kind's mode, the digest."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "mode"))
     schedule = DigestSchedule.objects.filter(user=user).values_list("frequency", flat=True).first()
-    group_modes = {group: modes.get(group, EmailPreference.Mode.EMAIL) for group in GROUPS}
     return {
-        "email_enabled": modes.get(ALL_EMAIL) != EmailPreference.Mode.OFF,
-        "groups": {group: mode != EmailPreference.Mode.OFF for group, mode in group_modes.items()},
-        "modes": group_modes,
+        "email_enabled": chosen.get(ALL_EMAIL) != Mode.OFF,
+        "modes": {key: chosen.get(key, kind.default) for key, kind in KINDS.items()},
         "digest": schedule or DigestSchedule.Frequency.DAILY,
         "time_zone": user.preferred_time_zone,
     }

@@ -21,16 +21,14 @@ which a partial lacks, so the logging itself would raise.
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
-import operator
 from datetime import date, timedelta
-from functools import reduce
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,10 +39,17 @@ from apps.core.live import group_send_many
 from apps.notifications import selectors
 from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.emails import EmailComposer
-from apps.notifications.groups import ALL_EMAIL, GROUPS, group_of
-from apps.notifications.models import Delivery, Digest, DigestSchedule, EmailPreference, Notification, NotificationEvent
+from apps.notifications.kinds import ALL_EMAIL, GROUPS, KINDS, default_mode, kinds_by_group
+from apps.notifications.models import (
+    Delivery,
+    Digest,
+    DigestSchedule,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+)
 
-Mode = EmailPreference.Mode
+Mode = NotificationPreference.Mode
 
 logger = logging.getLogger(__name__)
 
@@ -176,10 +181,12 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
         return []
     transaction.on_commit(lambda: _push_live(notifications), robust=True)
     if event.email:
-        silenced = selectors.email_opted_out_user_ids(user_ids=[pk for pk, _ in recipients], kind=event.kind)
+        modes = selectors.notification_modes(user_ids=[pk for pk, _ in recipients], kinds=[event.kind])
         now = timezone.now()
         deliveries = Delivery.objects.bulk_create(
-            Delivery(notification=n, queued_at=now) for n in notifications if n.recipient_id not in silenced
+            Delivery(notification=n, queued_at=now)
+            for n in notifications
+            if modes[n.recipient_id, event.kind] == Mode.EMAIL
         )
         if deliveries:
             transaction.on_commit(lambda: _enqueue_deliveries([d.pk for d in deliveries]), robust=True)
@@ -283,11 +290,11 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
         .order_by("pk")
     )
     # Checked again at send time: opting out also stops e-mails already queued.
-    opted_out = selectors.email_opt_outs(user_ids={d.notification.recipient_id for d in pending})
+    modes = selectors.notification_modes(
+        user_ids={d.notification.recipient_id for d in pending}, kinds={d.notification.kind for d in pending}
+    )
     silenced = [
-        d.pk
-        for d in pending
-        if opted_out.get(d.notification.recipient_id, set()) & {ALL_EMAIL, group_of(d.notification.kind)}
+        d.pk for d in pending if modes[d.notification.recipient_id, d.notification.kind] != Mode.EMAIL
     ]
     if silenced:
         Delivery.objects.filter(pk__in=silenced, status=Delivery.Status.PENDING).update(
@@ -413,40 +420,44 @@ def notifications_mark_all_read(*, user) -> int:
 def email_settings_update(
     *,
     user,
-    email_enabled: bool,
-    groups: dict[str, bool] | None = None,
+    email_enabled: bool | None = None,
     modes: dict[str, str] | None = None,
     digest: str | None = None,
     time_zone: str | None = None,
 ) -> dict:
-    """Save how each group of notifications reaches `user` by e-mail.
+    """Save how each kind of notification reaches `user`: `email`, `digest` or `off` (site only).
 
-    `groups` is the on/off switch per group (on means each one by e-mail); `modes` sets
-    `email`, `digest` or `off` and wins over `groups`. Groups left out keep their setting;
-    unknown groups, modes, digest frequencies and time zones are refused.
+    Kinds and settings left out keep their value; unknown kinds, modes, digest
+    frequencies and time zones are refused, each under its own field.
     """
-    wanted = {g: (Mode.EMAIL if on else Mode.OFF) for g, on in (groups or {}).items()}
-    wanted.update(modes or {})
+    modes = modes or {}
     errors = {}
-    unknown = sorted(set(wanted) - set(GROUPS))
-    if unknown:
-        errors["groups"] = [_("Unknown notification group: %(group)s.") % {"group": g} for g in unknown]
-    if any(mode not in Mode.values for mode in wanted.values()):
-        errors["modes"] = [_("Choose e-mail, digest or off.")]
+    for kind, mode in modes.items():
+        if kind not in KINDS:
+            errors[f"modes.{kind}"] = [_("Unknown kind of notification.")]
+        elif mode not in Mode.values:
+            errors[f"modes.{kind}"] = [_("Choose e-mail, digest or only on the site.")]
     if digest is not None and digest not in DigestSchedule.Frequency.values:
         errors["digest"] = [_("Choose daily or weekly.")]
     if time_zone is not None and time_zone not in available_timezones():
         errors["time_zone"] = [_("Choose a time zone from the list.")]
     if errors:
         raise InvalidInput(errors=errors)
-    wanted[ALL_EMAIL] = Mode.EMAIL if email_enabled else Mode.OFF
-    EmailPreference.objects.filter(
-        user=user, group__in=[g for g, mode in wanted.items() if mode == Mode.EMAIL]
+    # Only choices that differ from the default are stored (the master switch's default is on).
+    wanted = {kind: (mode, default_mode(kind)) for kind, mode in modes.items()}
+    if email_enabled is not None:
+        wanted[ALL_EMAIL] = (Mode.EMAIL if email_enabled else Mode.OFF, Mode.EMAIL)
+    NotificationPreference.objects.filter(
+        user=user, kind__in=[kind for kind, (mode, default) in wanted.items() if mode == default]
     ).delete()
-    EmailPreference.objects.bulk_create(
-        [EmailPreference(user=user, group=g, mode=mode) for g, mode in wanted.items() if mode != Mode.EMAIL],
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(user=user, kind=kind, mode=mode)
+            for kind, (mode, default) in wanted.items()
+            if mode != default
+        ],
         update_conflicts=True,
-        unique_fields=["user", "group"],
+        unique_fields=["user", "kind"],
         update_fields=["mode"],
     )
     if digest is not None:
@@ -457,10 +468,16 @@ def email_settings_update(
     return selectors.email_settings(user=user)
 
 
-def email_unsubscribe(*, user_id: int, group: str) -> None:
-    """Stop e-mails of one group (or all, for groups a member cannot pick) from a signed link."""
-    target = group if group in GROUPS else ALL_EMAIL
-    EmailPreference.objects.update_or_create(user_id=user_id, group=target, defaults={"mode": Mode.OFF})
+def email_unsubscribe(*, user_id: int, subject: str) -> None:
+    """Stop the e-mails a signed link names: its kind, or a whole group for links sent
+    before preferences were per kind (their token names the group, which has no dot)."""
+    kinds = [kind.key for kind in kinds_by_group()[subject]] if subject in GROUPS else [subject]
+    NotificationPreference.objects.bulk_create(
+        [NotificationPreference(user_id=user_id, kind=kind, mode=Mode.OFF) for kind in kinds],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["mode"],
+    )
 
 
 # Digests go out from this local hour on (the member's morning), once per period.
@@ -484,32 +501,44 @@ def _local(now, zone_name: str):
 
 
 def digests_send(*, now=None) -> int:
-    """E-mail each member who chose a digest their unread notifications, in their morning.
+    """E-mail each member their unread notifications of the kinds they get in a digest,
+    in their morning.
 
-    Safe to run as often as wanted: a `Digest` row per (member, frequency, period) is
-    created before sending, so a second run in the same period sends nothing.
+    Only members with unread notifications of the last week are looked at, so the cost
+    follows recent activity, not the number of members. Safe to run as often as wanted:
+    a `Digest` row per (member, frequency, period) is created before sending, so a second
+    run in the same period sends nothing.
     """
     now = now or timezone.now()
-    digest_groups: dict[int, set[str]] = {}
-    for user_id, group in EmailPreference.objects.filter(mode=Mode.DIGEST).values_list("user_id", "group"):
-        digest_groups.setdefault(user_id, set()).add(group)
+    unread = set(
+        Notification.objects.filter(read_at__isnull=True, created_at__gte=now - timedelta(days=7))
+        .values_list("recipient_id", "kind")
+        .distinct()
+    )
+    modes = selectors.notification_modes(
+        user_ids={user_id for user_id, _kind in unread}, kinds={kind for _user_id, kind in unread}
+    )
+    digest_kinds: dict[int, set[str]] = {}
+    for user_id, kind in unread:
+        if modes[user_id, kind] == Mode.DIGEST:
+            digest_kinds.setdefault(user_id, set()).add(kind)
     members = (
         get_user_model()
-        .objects.filter(pk__in=list(digest_groups), is_active=True)
-        .exclude(email_preferences__group=ALL_EMAIL, email_preferences__mode=Mode.OFF)
+        .objects.filter(pk__in=list(digest_kinds), is_active=True)
         .select_related("digest_schedule")
+        .order_by("pk")
     )
     sent = 0
     for member in members:
         schedule = getattr(member, "digest_schedule", None)
         frequency = schedule.frequency if schedule else DigestSchedule.Frequency.DAILY
         period = _digest_period(frequency, _local(now, member.preferred_time_zone))
-        if period is not None and _digest_send(member, frequency, period, digest_groups[member.pk], now):
+        if period is not None and _digest_send(member, frequency, period, digest_kinds[member.pk], now):
             sent += 1
     return sent
 
 
-def _digest_send(member, frequency: str, period: date, groups: set[str], now) -> bool:
+def _digest_send(member, frequency: str, period: date, kinds: set[str], now) -> bool:
     try:
         with transaction.atomic():
             digest = Digest.objects.create(user=member, frequency=frequency, period=period)
@@ -518,8 +547,8 @@ def _digest_send(member, frequency: str, period: date, groups: set[str], now) ->
     days = 7 if frequency == DigestSchedule.Frequency.WEEKLY else 1
     unread = list(
         Notification.objects.filter(
-            recipient=member, read_at__isnull=True, created_at__gte=now - timedelta(days=days)
-        ).filter(reduce(operator.or_, (Q(kind__startswith=f"{group}.") for group in groups)))[:50]
+            recipient=member, read_at__isnull=True, created_at__gte=now - timedelta(days=days), kind__in=kinds
+        )[:50]
     )
     if not unread:
         return False

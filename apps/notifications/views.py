@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.errors import ApplicationError
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
-from apps.notifications.groups import GROUPS
-from apps.notifications.models import DigestSchedule, EmailPreference
+from apps.notifications.kinds import GROUPS, KINDS, kinds_by_group
+from apps.notifications.models import DigestSchedule, NotificationPreference
 
 
 @login_required
@@ -56,6 +56,10 @@ def notification_read_all(request):
     return redirect("notifications:list")
 
 
+def _mode_field_name(kind: str) -> str:
+    return "mode-" + kind.replace(".", "-")
+
+
 class EmailSettingsForm(forms.Form):
     email_enabled = forms.BooleanField(
         label=gettext_lazy("Send me notifications by e-mail"),
@@ -71,31 +75,48 @@ class EmailSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        for group, label in GROUPS.items():
-            self.fields[f"group_{group}"] = forms.ChoiceField(label=label, choices=EmailPreference.Mode.choices)
+        for kind in KINDS.values():
+            self.fields[_mode_field_name(kind.key)] = forms.ChoiceField(
+                label=kind.label, choices=NotificationPreference.Mode.choices
+            )
 
-    def group_fields(self):
-        return [self[f"group_{group}"] for group in GROUPS]
+    def kind_sections(self) -> list[tuple[str, list]]:
+        """(heading, bound fields) per group, in the order of the settings table."""
+        return [
+            (GROUPS[group], [self[_mode_field_name(kind.key)] for kind in kinds])
+            for group, kinds in kinds_by_group().items()
+        ]
+
+    def modes(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[_mode_field_name(kind)] for kind in KINDS}
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        """Show a service's field errors next to their fields (`modes.<kind>` → that kind's choice)."""
+        for key, field_errors in error.errors.items():
+            field = _mode_field_name(key.removeprefix("modes.")) if key.startswith("modes.") else key
+            self.add_error(field if field in self.fields else None, field_errors)
+        if not error.errors:
+            self.add_error(None, str(error.message))
 
 
 @login_required
 def email_settings(request):
-    """How each group of notifications reaches the member by e-mail (in-app always stays on)."""
+    """How each kind of notification reaches the member beyond the site (in-app always stays on)."""
     current = selectors.email_settings(user=request.user)
     initial = {key: current[key] for key in ("email_enabled", "digest", "time_zone")}
-    initial.update({f"group_{g}": mode for g, mode in current["modes"].items()})
+    initial.update({_mode_field_name(kind): mode for kind, mode in current["modes"].items()})
     form = EmailSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.email_settings_update(
                 user=request.user,
                 email_enabled=form.cleaned_data["email_enabled"],
-                modes={g: form.cleaned_data[f"group_{g}"] for g in GROUPS},
+                modes=form.modes(),
                 digest=form.cleaned_data["digest"],
                 time_zone=form.cleaned_data["time_zone"],
             )
         except ApplicationError as error:
-            form.add_error(None, str(error.message))
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Your notification settings were saved."))
             return redirect("notifications:settings")
@@ -109,16 +130,17 @@ def email_settings(request):
 def email_unsubscribe(request, token: str):
     """GET shows one button; POST (the button, or the mail client's one-click) unsubscribes."""
     try:
-        user_id, group = unsubscribe_token_read(token)
+        user_id, subject = unsubscribe_token_read(token)
     except signing.BadSignature:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     done = request.method == "POST"
     if done:
-        services.email_unsubscribe(user_id=user_id, group=group)
+        services.email_unsubscribe(user_id=user_id, subject=subject)
+    label = KINDS[subject].label if subject in KINDS else GROUPS.get(subject, subject)
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"done": done, "group_label": GROUPS.get(group), "token": token},
+        {"done": done, "subject_label": label, "token": token},
     )
 
 

@@ -4,14 +4,14 @@ from apps.accounts import personal_data as pd
 
 
 def declare_rules() -> None:
-    from apps.notifications.models import Digest, DigestSchedule, EmailPreference, Notification
+    from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
     from apps.profiles.models import ContactRequest, Profile
 
     pd.declare_all([
         (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
         (ContactRequest, "sender", pd.DELETED, "messages the person sent"),
         (Notification, "recipient", pd.DELETED, "the person's notifications"),
-        (EmailPreference, "user", pd.DELETED, "the person's e-mail preferences"),
+        (NotificationPreference, "user", pd.DELETED, "the person's notification preferences"),
         (DigestSchedule, "user", pd.DELETED, "the person's digest settings"),
         (Digest, "user", pd.DELETED, "record of digests sent to the person"),
     ])

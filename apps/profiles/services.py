@@ -484,7 +484,7 @@ def account_delete(*, user, password: str) -> User:
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount
 
-    from apps.notifications.models import Digest, DigestSchedule, EmailPreference, Notification
+    from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
 
     account_deleting.send(sender=User, user=user)
     profile = Profile.objects.filter(user=user).first()
@@ -493,7 +493,7 @@ def account_delete(*, user, password: str) -> User:
         profile.delete()  # its skills, languages and received requests go with it
     ContactRequest.objects.filter(sender=user).delete()
     Notification.objects.filter(recipient=user).delete()
-    EmailPreference.objects.filter(user=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
     DigestSchedule.objects.filter(user=user).delete()
     Digest.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -12,7 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from apps.hackathons.models import Hackathon
-from apps.notifications.models import EmailPreference
+from apps.notifications.models import NotificationPreference
 from community.celery import app
 from tests.e2e.conftest import ARTIFACTS, signed_in_page
 from tests.hackathons.factories import hackathon_factory, participant_factory, running_schedule
@@ -74,7 +74,7 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     signed_out.get_by_role("button", name="Darme de baja").click()
     expect(signed_out.get_by_text("Ya no recibirás estos correos")).to_be_visible()
     signed_out.screenshot(path=str(ARTIFACTS / "announce-unsubscribed.png"), full_page=True)
-    assert EmailPreference.objects.filter(user=member, group="announcements", mode="off").exists()
+    assert NotificationPreference.objects.filter(user=member, kind="announcements.message", mode="off").exists()
     signed_out.context.close()
     member_page.context.close()
     organiser_page.context.close()

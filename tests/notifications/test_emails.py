@@ -1,10 +1,13 @@
 """The e-mail itself: multipart, in the recipient's language, with a one-click unsubscribe."""
 
 import pytest
+from django.core import signing
 from django.test import Client
 
-from apps.notifications.emails import EmailComposer
-from apps.notifications.models import EmailPreference
+from apps.notifications import selectors
+from apps.notifications.emails import UNSUBSCRIBE_SALT, EmailComposer
+from apps.notifications.kinds import KINDS
+from apps.notifications.models import NotificationPreference
 from apps.notifications.services import notify
 from tests.accounts.factories import UserFactory
 
@@ -35,9 +38,30 @@ def test_one_click_unsubscribe_needs_no_login_or_csrf_and_refuses_forged_links()
     path = link.removeprefix("http://127.0.0.1:8000")
     mail_client = Client(enforce_csrf_checks=True)  # what a mail client's one-click POST looks like
     assert mail_client.get(path).status_code == 200
-    assert not EmailPreference.objects.exists()  # opening the link alone changes nothing
+    assert not NotificationPreference.objects.exists()  # opening the link alone changes nothing
     assert mail_client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
-    assert list(EmailPreference.objects.values_list("user_id", "group", "mode")) == [(member.pk, "compute", "off")]
+    # The kind of the e-mail, not the other compute e-mails.
+    assert list(NotificationPreference.objects.values_list("user_id", "kind", "mode")) == [
+        (member.pk, "compute.decision", "off")
+    ]
     forged = path.replace(path.split("/")[-2], path.split("/")[-2][:-3] + "abc")
     assert mail_client.post(forged).status_code == 400
-    assert not EmailPreference.objects.filter(user=other).exists()
+    assert not NotificationPreference.objects.filter(user=other).exists()
+
+
+@pytest.mark.django_db
+def test_the_page_names_the_kind_and_links_sent_per_group_still_silence_their_group():
+    member = UserFactory(language="en")
+    notification, = notify(recipients=[member], kind="chat.mention", title="Mention")
+    link = EmailComposer().message(notification, email=member.email, language="en").extra_headers[
+        "List-Unsubscribe"
+    ].strip("<>")
+    assert "Menciones a mí" in Client().get(link.removeprefix("http://127.0.0.1:8000")).content.decode()
+    old_token = signing.dumps([member.pk, "meetups"], salt=UNSUBSCRIBE_SALT, compress=True)  # before kinds
+    response = Client().post(f"/notifications/unsubscribe/{old_token}/")
+    assert response.status_code == 200 and "Encuentros" in response.content.decode()
+    modes = selectors.email_settings(user=member)["modes"]
+    assert {kind: mode for kind, mode in modes.items() if kind.startswith("meetups.")} == {
+        kind: "off" for kind in KINDS if kind.startswith("meetups.")
+    }
+    assert modes["chat.mention"] == "email" and modes["compute.decision"] == "email"
