@@ -1,17 +1,33 @@
 """E-mails for notifications: multipart (text and HTML from one template per kind), with
 a signed one-click unsubscribe link that needs no login (RFC 8058)."""
 
+import re
+from email.utils import formatdate, make_msgid
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # Rendered into the cached body and replaced per recipient: the link is the only part
-# of a message that differs between two recipients of one event in one language.
+# of a message's text that differs between two recipients of one event in one language.
 _UNSUBSCRIBE_SLOT = "UNSUBSCRIBE-LINK-SLOT"
+# The headers that differ between two messages of one template (see `_SerialisedTemplate`).
+_HEADER_SLOTS = {
+    "To": "address-slot@slot.invalid", "Date": "DATE-SLOT", "Message-ID": "<MESSAGE-ID-SLOT>",
+    "List-Unsubscribe": f"<{_UNSUBSCRIBE_SLOT}>",
+}
+_SLOT_LINES = {f"{name}: {slot}\r\n".encode(): name for name, slot in _HEADER_SLOTS.items()}
+_SLOTS = re.compile(b"(" + b"|".join(re.escape(line) for line in [*_SLOT_LINES, _UNSUBSCRIBE_SLOT.encode()]) + b")")
+# Addresses Django writes into the To header unchanged: an ASCII dot-atom, no display name.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(\.{_ATOM})*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+# RFC 5322's line limit; Django switches a part to quoted-printable above it.
+_LINE_LIMIT = 998
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -36,15 +52,102 @@ def _templates(kind: str, extension: str):
     )
 
 
+class _Serialised:
+    """The part of `email.message.Message` Django's mail backends use: its bytes."""
+
+    def __init__(self, data: bytes):
+        self._data = data  # CRLF line ends, as SMTP wants them
+
+    def as_bytes(self, unixfrom=False, linesep="\n") -> bytes:
+        return self._data if linesep == "\r\n" else self._data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, linesep="\n") -> str:
+        return self.as_bytes(linesep=linesep).decode()
+
+    def get_charset(self):
+        return None  # the console backend then decodes as UTF-8, which the parts are
+
+
+class NotificationEmail(EmailMultiAlternatives):
+    """An e-mail whose bytes may have been filled in from its event's serialised template.
+
+    Attributes (to, body, alternatives, headers) are those of the message as usual; only
+    `message()` skips building and serialising the MIME tree again for every recipient.
+    """
+
+    serialised: bytes | None = None
+
+    def message(self):
+        return super().message() if self.serialised is None else _Serialised(self.serialised)
+
+
+class _SerialisedTemplate:
+    """One event's e-mail in one language, serialised once by Django with slots for what
+    differs per message: the To, Date, Message-ID and List-Unsubscribe headers (folded per
+    message by the same policy call Django's generator makes) and the unsubscribe link in
+    the text (written as is: Django does not fold 7bit and 8bit parts)."""
+
+    def __init__(self, subject: str, text: str, html: str):
+        # Date and Message-ID first: where Django puts the ones it makes itself.
+        probe = EmailMultiAlternatives(subject=subject, body=text, to=[_HEADER_SLOTS["To"]], headers={
+            "Date": _HEADER_SLOTS["Date"], "Message-ID": _HEADER_SLOTS["Message-ID"],
+            **_list_headers(_UNSUBSCRIBE_SLOT),
+        })
+        probe.attach_alternative(html, "text/html")
+        mime = probe.message()
+        data = mime.as_bytes(linesep="\r\n")
+        self._fold = mime.policy.clone(linesep="\r\n").fold_binary
+        expected = dict.fromkeys(_SLOT_LINES, 1)
+        # The link's slot is in the bodies and in the List-Unsubscribe line.
+        expected[_UNSUBSCRIBE_SLOT.encode()] = text.count(_UNSUBSCRIBE_SLOT) + html.count(_UNSUBSCRIBE_SLOT) + 1
+        # Quoted-printable or base64 parts would hide or split the slots, and change with the
+        # link's length: those e-mails are built in full for every recipient instead.
+        literal = all(
+            part.get("Content-Transfer-Encoding", "7bit") in ("7bit", "8bit") for part in mime.walk()
+        ) and all(data.count(slot) == count for slot, count in expected.items())
+        self._parts = _SLOTS.split(data) if literal else None
+        # (length, links) of the body lines holding the link, which must stay within the limit.
+        self._link_lines = [
+            (len(line), line.count(_UNSUBSCRIBE_SLOT.encode()))
+            for line in data.split(b"\r\n")
+            if _UNSUBSCRIBE_SLOT.encode() in line and not line.startswith(b"List-Unsubscribe:")
+        ]
+
+    def fill(self, *, email: str, link: str) -> bytes | None:
+        """The e-mail's bytes for one recipient, or None when only a full build is exact."""
+        growth = len(link) - len(_UNSUBSCRIBE_SLOT)
+        if (
+            self._parts is None
+            or not _PLAIN_ADDRESS.fullmatch(email)
+            or any(length + links * growth > _LINE_LIMIT for length, links in self._link_lines)
+        ):
+            return None
+        headers = {
+            "To": email,
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            "Message-ID": make_msgid(domain=DNS_NAME),
+            "List-Unsubscribe": f"<{link}>",
+        }
+        values = {line: self._fold(name, headers[name]) for line, name in _SLOT_LINES.items()}
+        values[_UNSUBSCRIBE_SLOT.encode()] = link.encode()
+        return b"".join(values.get(part, part) for part in self._parts)
+
+
+def _list_headers(link: str) -> dict[str, str]:
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 class EmailComposer:
-    """Builds the message of each delivery, rendering each (content, language) only once."""
+    """Builds the message of each delivery, rendering and serialising each (content,
+    language) only once: per recipient only the address, the unsubscribe link, the date
+    and the Message-ID are filled in."""
 
     def __init__(self):
-        self._rendered: dict[tuple, tuple[str, str, str]] = {}
+        self._prepared: dict[tuple, tuple[str, str, str, _SerialisedTemplate]] = {}
 
-    def _render(self, notification, language: str) -> tuple[str, str, str]:
+    def _prepare(self, notification, language: str) -> tuple[str, str, str, _SerialisedTemplate]:
         key = (notification.event_id or f"n{notification.pk}", language)
-        if key not in self._rendered:
+        if key not in self._prepared:
             with translation.override(language):
                 context = {
                     "site_name": settings.SITE_NAME,
@@ -54,24 +157,18 @@ class EmailComposer:
                     "settings_link": settings.SITE_URL + reverse("notifications:settings"),
                     "unsubscribe_link": _UNSUBSCRIBE_SLOT,
                 }
-                self._rendered[key] = (
-                    f"[{settings.SITE_NAME}] {notification.title}",
-                    _templates(notification.kind, "txt").render(context),
-                    _templates(notification.kind, "html").render(context),
-                )
-        return self._rendered[key]
+                subject = f"[{settings.SITE_NAME}] {notification.title}"
+                text = _templates(notification.kind, "txt").render(context)
+                html = _templates(notification.kind, "html").render(context)
+            self._prepared[key] = (subject, text, html, _SerialisedTemplate(subject, text, html))
+        return self._prepared[key]
 
-    def message(self, notification, *, email: str, language: str) -> EmailMultiAlternatives:
-        subject, text, html = self._render(notification, language)
+    def message(self, notification, *, email: str, language: str) -> NotificationEmail:
+        subject, text, html, template = self._prepare(notification, language)
         link = unsubscribe_url(user_id=notification.recipient_id, kind=notification.kind)
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text.replace(_UNSUBSCRIBE_SLOT, link),
-            to=[email],
-            headers={
-                "List-Unsubscribe": f"<{link}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+        message = NotificationEmail(
+            subject=subject, body=text.replace(_UNSUBSCRIBE_SLOT, link), to=[email], headers=_list_headers(link)
         )
         message.attach_alternative(html.replace(_UNSUBSCRIBE_SLOT, link), "text/html")
+        message.serialised = template.fill(email=email, link=link)
         return message

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -247,20 +247,24 @@ def _max_attempts() -> int:
     return getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
 
 
-@transaction.atomic
 def _claim(deliveries: list[Delivery]) -> list[Delivery]:
-    """Take pending deliveries for sending (one short transaction); skips what others took."""
-    claimed = set(
-        Delivery.objects.select_for_update(skip_locked=True)
-        .filter(pk__in=[d.pk for d in deliveries], status=Delivery.Status.PENDING)
-        .values_list("pk", flat=True)
-    )
-    Delivery.objects.filter(pk__in=claimed).update(
-        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    """Take pending deliveries for sending in one statement that commits on its own.
+
+    Rows another job holds are skipped rather than waited for (SKIP LOCKED), and only rows
+    still pending are taken, so two jobs given the same ids never both claim one delivery.
+    """
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1
+                WHERE id IN (SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s FOR UPDATE SKIP LOCKED)
+                RETURNING id, attempts""",
+            [Delivery.Status.SENDING, timezone.now(), [d.pk for d in deliveries], Delivery.Status.PENDING],
+        )
+        attempts = dict(cursor.fetchall())
     for delivery in deliveries:
-        delivery.attempts += 1
-    return [d for d in deliveries if d.pk in claimed]
+        delivery.attempts = attempts.get(delivery.pk, delivery.attempts)
+    return [d for d in deliveries if d.pk in attempts]
 
 
 def _record_failure(delivery: Delivery, error: Exception) -> timedelta | None:

@@ -29,6 +29,7 @@ class SmtpSink:
 
     def __init__(self):
         self.received = Counter()
+        self.first_at = self.last_at = None  # time.perf_counter() of the first and last message
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -37,6 +38,8 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.received.update(envelope.rcpt_tos)
+            self.last_at = time.perf_counter()
+            self.first_at = self.first_at or self.last_at
         return "250 OK"
 
     @property
@@ -60,7 +63,7 @@ class WorkerProcess:
     """`celery worker` as a child process of its own session (so SIGKILL takes its children too)."""
 
     def __init__(self, *, database_url: str, redis_url: str, email_url: str, concurrency: int = 2,
-                 extra: tuple[str, ...] = ()):
+                 pool: str = "prefork", extra: tuple[str, ...] = ()):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "community.settings.test",
@@ -69,7 +72,7 @@ class WorkerProcess:
             "EMAIL_URL": email_url,
         }
         self.args = [
-            sys.executable, "-m", "celery", "-A", "community", "worker", "--pool", "prefork",
+            sys.executable, "-m", "celery", "-A", "community", "worker", "--pool", pool,
             "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-heartbeat",
             "--without-gossip", "--without-mingle", *extra,
         ]

@@ -1,5 +1,6 @@
 """Exactly once in effect: real broker, real workers, real failures."""
 
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -8,12 +9,14 @@ import pytest
 from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from apps.notifications.audiences import EVERYONE
 from apps.notifications.models import Delivery, Notification, NotificationEvent
-from apps.notifications.services import CLAIM_CHUNK, announcement_send, notifications_sweep, notify
+from apps.notifications.services import (
+    CLAIM_CHUNK, announcement_send, deliveries_send, notifications_sweep, notify,
+)
 from community.celery import app
 from tests.accounts.factories import UserFactory
 from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, wait_until
@@ -72,6 +75,37 @@ def test_failing_messages_are_retried_then_failed_and_nothing_is_sent_twice(cele
     time.sleep(0.5)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*fine, *flaky, *broken])
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_sending_the_same_deliveries_at_once_send_each_one_once():
+    """Jobs given the same ids (a re-delivered task, the sweep) race for every claim."""
+    User = get_user_model()
+    people = User.objects.bulk_create(
+        User(username=f"racer{i}", email=f"racer{i}@example.org", password="!") for i in range(300)
+    )
+    event = NotificationEvent.objects.create(kind="test.race", texts={"es": ["Carrera", ""], "en": ["Race", ""]})
+    notifications = Notification.objects.bulk_create(
+        Notification(event=event, recipient=person, kind=event.kind, title="Carrera") for person in people
+    )
+    deliveries = Delivery.objects.bulk_create(Delivery(notification=n, queued_at=event.created_at) for n in notifications)
+    ids = [d.pk for d in deliveries]
+    start = threading.Barrier(4)
+
+    def job(order):
+        start.wait()
+        try:
+            deliveries_send(delivery_ids=order)
+        finally:
+            connection.close()
+
+    jobs = [threading.Thread(target=job, args=(order,)) for order in (ids, ids[::-1], ids[::2] + ids[1::2], ids)]
+    for thread in jobs:
+        thread.start()
+    for thread in jobs:
+        thread.join()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT, attempts=1).count() == len(people)
 
 
 @contextmanager

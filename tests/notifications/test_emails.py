@@ -1,7 +1,10 @@
 """The e-mail itself: multipart, in the recipient's language, with a one-click unsubscribe."""
 
+import re
+
 import pytest
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from apps.notifications import selectors
@@ -65,3 +68,43 @@ def test_the_page_names_the_kind_and_links_sent_per_group_still_silence_their_gr
         kind: "off" for kind in KINDS if kind.startswith("meetups.")
     }
     assert modes["chat.mention"] == "email" and modes["compute.decision"] == "email"
+
+
+def _without_per_message_values(data: bytes) -> bytes:
+    """Date, Message-ID and the MIME boundary differ between any two builds of one e-mail."""
+    data = re.sub(rb"(?m)^(Date|Message-ID): .*$", rb"\1: -", data)
+    return re.sub(rb"={15}\d+==", b"BOUNDARY", data)
+
+
+@pytest.mark.django_db
+def test_emails_filled_in_from_the_serialised_template_are_what_django_builds_for_each_recipient():
+    members = [UserFactory(language="es"), UserFactory(language="en"), UserFactory(language="es")]
+    notifications = notify(
+        recipients=members, kind="hackathons.phase_changed", title="Año nuevo: ¡empieza el reto!",
+        body="Café, niños y acentos.\n" * 3, url="/h/año/",
+    )
+    composer = EmailComposer()
+    built = {}
+    for notification in notifications:
+        member = notification.recipient
+        message = composer.message(notification, email=member.email, language=member.language)
+        assert message.serialised is not None  # the fast path was taken
+        full = EmailMultiAlternatives.message(message).as_bytes(linesep="\r\n")
+        assert _without_per_message_values(message.message().as_bytes(linesep="\r\n")) == (
+            _without_per_message_values(full)
+        )
+        built[member.pk] = message.message().as_bytes(linesep="\r\n")
+    message_ids = {re.search(rb"Message-ID: (.*)", data).group(1) for data in built.values()}
+    assert len(message_ids) == len(members)
+
+
+@pytest.mark.django_db
+def test_addresses_and_long_lines_django_would_encode_are_built_in_full():
+    member = UserFactory(email="maría@ejemplo.es")
+    notification, = notify(recipients=[member], kind="compute.decision", title="Decisión")
+    assert EmailComposer().message(notification, email=member.email, language="es").serialised is None
+    other = UserFactory()
+    notification, = notify(recipients=[other], kind="compute.decision", title="Larga", body="x" * 1200)
+    message = EmailComposer().message(notification, email=other.email, language="es")
+    assert message.serialised is None
+    assert b"quoted-printable" in message.message().as_bytes()
