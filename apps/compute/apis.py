@@ -18,6 +18,7 @@ from apps.compute.models import AllocationRequest, Call, ChangeRequest, Expected
 from apps.compute.services import decisions, requests, review, usage
 from apps.core.errors import NotAllowed
 from apps.core.pagination import PageNumberPagination
+from apps.core.visitor_cache import api_for_visitors
 
 UNITS = {"max_digits": 14, "decimal_places": 2}
 
@@ -365,6 +366,7 @@ class DashboardApi(APIView):
         funded_outputs_adoption = serializers.DictField()
 
     @extend_schema(responses=OutputSerializer)
+    @api_for_visitors("compute", "hub")
     def get(self, request):
         per_call, per_resource = selectors.public_ledger()
         return Response({

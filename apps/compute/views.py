@@ -29,6 +29,7 @@ from apps.compute.forms import (
 from apps.compute.models import ChangeRequest, ReviewerProfile
 from apps.compute.services import decisions, requests, review, usage
 from apps.core.errors import ApplicationError
+from apps.core.visitor_cache import page_for_visitors
 
 PAGE_SIZE = 20
 
@@ -512,6 +513,7 @@ def usage_import(request):
 # --- Public ---------------------------------------------------------------------
 
 
+@page_for_visitors("compute", "hub")
 def dashboard(request):
     per_call, per_resource = selectors.public_ledger()
     projects = _page(request, selectors.public_funded_projects())

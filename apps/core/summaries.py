@@ -46,7 +46,7 @@ class Summary:
     def get(self, compute: Callable[[], Any], *parts) -> Any:
         """The cached value for these key parts (viewer tier, search…), else `compute()` stored."""
         try:
-            key = self._key(parts)
+            key = self.key(*parts)
             value = cache.get(key)
         except Exception as exc:  # any cache failure: the page must still render
             logger.warning("Cache unavailable reading summary %s, computing it: %s", self.name, exc)
@@ -60,7 +60,8 @@ class Summary:
             logger.warning("Cache unavailable storing summary %s: %s", self.name, exc)
         return value
 
-    def _key(self, parts) -> str:
+    def key(self, *parts) -> str:
+        """The cache key of these parts at the topics' current generations."""
         keys = [_topic_key(topic) for topic in self.topics]
         generations = cache.get_many(keys)
         for key in keys:

@@ -12,8 +12,10 @@ from rest_framework import exceptions
 from apps.core.my_community import my_community
 from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
+from apps.core.visitor_cache import page_for_visitors
 
 
+@page_for_visitors("accounts", "profiles", "hub", "hackathons", "compute")
 def home(request):
     return render(request, "core/home.html", {"numbers": platform_numbers()})
 

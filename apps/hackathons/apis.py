@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.core.api_filters import query_filters
 from apps.core.errors import NotAllowed, NotFound
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.visitor_cache import api_for_visitors
 from apps.hackathons import permissions, selectors
 from apps.hackathons.models import (
     Hackathon,
@@ -117,6 +118,7 @@ class HackathonListApi(APIView):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     @extend_schema(responses=HackathonSummarySerializer(many=True))
+    @api_for_visitors("hackathons")
     def get(self, request):
         qs = selectors.hackathon_list(user=request.user, **query_filters(self, request))
         return paginated(self, request, qs, HackathonSummarySerializer)

@@ -9,12 +9,14 @@ class HackathonsConfig(AppConfig):
     def ready(self):
         from apps.core.summaries import invalidate_on_change
         from apps.hackathons import receivers  # noqa: F401 - members' data rights
-        from apps.hackathons.models import Hackathon
+        from apps.hackathons.models import Hackathon, Registration, Submission, SubmissionRepository, Team, Track
         from apps.hackathons.hub_references import submissions_using
         from apps.hub.references import register_reference_source
 
         register_reference_source("hackathons", submissions_using)
-        invalidate_on_change("hackathons", [Hackathon])
+        # What public pages show of hackathons: lists with participant counts, submissions on
+        # profiles and repository pages (apps/core/visitor_cache.py).
+        invalidate_on_change("hackathons", [Hackathon, Track, Registration, Team, Submission, SubmissionRepository])
         receivers.declare_personal_data_rules()
 
         from apps.hackathons.audiences import HACKATHON_PARTICIPANTS

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.forms import add_service_errors, posted_id
+from apps.core.visitor_cache import page_for_visitors
 from apps.hackathons import forms, permissions, selectors
 from apps.hackathons.calendar import hackathon_ics
 from apps.hackathons.models import Hackathon, Judge, Registration, RubricCriterion, Submission, Track
@@ -38,6 +39,7 @@ def _require_manager(request, hackathon):
         raise NotAllowed(_("Only the organisers of this hackathon can see this page."))
 
 
+@page_for_visitors("hackathons")
 def hackathon_list(request):
     period = request.GET.get("period", "")
     filters = {
@@ -61,6 +63,7 @@ def hackathon_list(request):
     )
 
 
+@page_for_visitors("hackathons")
 def hackathon_detail(request, slug):
     hackathon = _hackathon(request, slug)
     user = request.user

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.core.charts import line_chart
 from apps.core.errors import ApplicationError
 from apps.core.pagination import counted_by_summary
+from apps.core.visitor_cache import page_for_visitors
 from apps.hub import permissions, selectors, services
 from apps.hub.forms import CatalogueFilterForm, OwnerAddForm
 from apps.hub.models import HubRepository
@@ -18,6 +19,7 @@ PAGE_SIZE = 25
 CataloguePaginator = counted_by_summary("hub")
 
 
+@page_for_visitors("hub")
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
@@ -31,6 +33,7 @@ def catalogue(request):
     })
 
 
+@page_for_visitors("hub", "compute", "hackathons", "meetups")
 def repository_detail(request, kind, repo_id):
     repository = selectors.repository_get(kind=kind, repo_id=repo_id)
     if repository is None:

@@ -17,6 +17,11 @@ class MeetupsConfig(AppConfig):
         register_profile_section("meetups", talks_section)
         receivers.declare_personal_data_rules()
 
+        from apps.core.summaries import invalidate_on_change
+        from apps.meetups.models import Talk, TalkRepository
+
+        invalidate_on_change("meetups", [Talk, TalkRepository])  # talks on profiles and repository pages
+
         from apps.meetups.audiences import CHAPTER_MEMBERS, MEETUP_ATTENDEES
         from apps.notifications.audiences import register as register_audience
 

@@ -12,6 +12,7 @@ from apps.core.api_filters import query_filters
 from apps.core.errors import InvalidInput
 from apps.core.pagination import PageNumberPagination, api_pagination_counted_by_summary
 from apps.core.rich_text import render_markdown
+from apps.core.visitor_cache import api_for_visitors
 from apps.profiles import selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, LanguageLevel, Region, SkillLevel, Visibility
 from apps.profiles.models import ContactRequest, Profile, Skill
@@ -121,6 +122,7 @@ class ProfileListApi(APIView):
             },
         ),
     )
+    @api_for_visitors(*selectors.TALENT_TOPICS)
     def get(self, request):
         query_filters(self, request)
         search = selectors.TalentSearch.from_params(request.query_params)

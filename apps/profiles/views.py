@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
 from apps.core.pagination import counted_by_summary
+from apps.core.visitor_cache import page_for_visitors
 from apps.hub.selectors import repositories_of_hub_account
 from apps.profiles import permissions, selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
@@ -41,6 +42,7 @@ def _add_errors(form, exc: InvalidInput) -> dict:
     return sections
 
 
+@page_for_visitors(*selectors.TALENT_TOPICS)
 def talent_search(request):
     search = selectors.TalentSearch.from_params(request.GET)
     profiles = selectors.talent_search(viewer=request.user, search=search)
@@ -121,6 +123,7 @@ def _csv_safe(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+@page_for_visitors("profiles", "hub", "hackathons", "meetups")
 def profile_detail(request, handle: str):
     profile = selectors.profile_detail(viewer=request.user, handle=handle)
     if profile is None:

@@ -305,10 +305,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.MemberOrVisitorRateThrottle"],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
@@ -374,6 +371,10 @@ HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
 # Facets, home numbers and ledgers are recomputed after every write to what they count;
 # this bounds how stale one can be if an invalidation is missed (seconds).
 SUMMARY_MAX_AGE = env.int("SUMMARY_MAX_AGE", default=300)
+# Public pages and API lists rendered once for every visitor who is not signed in
+# (apps/core/visitor_cache.py): also recomputed after writes to what they show; this bounds
+# how stale the rest of such a page can be (seconds).
+VISITOR_CACHE_MAX_AGE = env.int("VISITOR_CACHE_MAX_AGE", default=60)
 
 # --- Live chat ------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)

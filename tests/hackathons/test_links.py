@@ -78,7 +78,6 @@ def test_looking_for_team_board_shows_talent_pool_skills_but_not_hidden_ones():
 def test_hub_repository_pages_list_submissions_once_results_are_public(client):
     from django.utils import timezone
 
-    from apps.hackathons.models import Hackathon
     from tests.hackathons.factories import running_schedule, submission_factory, team_factory
     from tests.hub import factories as hub_factories
 
@@ -89,7 +88,8 @@ def test_hub_repository_pages_list_submissions_once_results_are_public(client):
     hub_factories.catalogue(owner, [hub_factories.remote("hitz/whisper-eu")])
 
     assert "Subtítulos en euskera" not in client.get("/models/model/hitz/whisper-eu/").content.decode()
-    Hackathon.objects.filter(pk=hackathon.pk).update(results_published_at=timezone.now())
+    hackathon.results_published_at = timezone.now()
+    hackathon.save(update_fields=["results_published_at"])
     page = client.get("/models/model/hitz/whisper-eu/").content.decode()
     assert "Subtítulos en euskera" in page and "Las Voces" in page and "Hackatón del habla" in page
     assert f"/hackathons/{hackathon.slug}/results/" in page

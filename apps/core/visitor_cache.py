@@ -1,0 +1,116 @@
+"""Public pages and API lists for visitors who are not signed in, rendered once and shared.
+
+Every anonymous visitor of one URL in one language sees the same page, yet rendering a
+list of twenty profiles costs tens of milliseconds of templates and queries. So the
+first visitor's rendering is kept in the cache under the same generations as the
+summaries (`apps.core.summaries`): a write to one of the page's topics makes the next
+visitor render it afresh, and nothing is older than `VISITOR_CACHE_MAX_AGE` seconds
+(what a page shows from other topics, such as a hackathon's participant count, may lag
+by that much). Signed-in members, and visitors with a session or flash messages, always
+get their own rendering.
+
+The one per-visitor part of an anonymous page is the CSRF token in its forms (the
+language switcher): it is blanked before storing and a fresh one is put in on each hit.
+API views keep their serialised data, which DRF renders for each request as usual
+(throttles and content negotiation still apply: they run before the view method).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+from rest_framework.response import Response
+
+from apps.core.summaries import Summary
+
+logger = logging.getLogger(__name__)
+
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def _shareable(request) -> bool:
+    """A visitor whose page is the same as any other's: not signed in, no session, no
+    flash messages waiting, and only reading."""
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
+def _lookup(summary: Summary, request) -> tuple[str | None, object]:
+    """The cache key for this request's URL and language and what is stored there; no key
+    when the cache is down (the cache is a fast path only)."""
+    try:
+        key = summary.key(request.build_absolute_uri(), get_language())
+        return key, cache.get(key)
+    except Exception as exc:
+        logger.warning("Cache unavailable for %s, rendering: %s", summary.name, exc)
+        return None, None
+
+
+def _store(key, value) -> None:
+    try:
+        cache.set(key, value, timeout=settings.VISITOR_CACHE_MAX_AGE)
+    except Exception as exc:
+        logger.warning("Cache unavailable storing %s: %s", key, exc)
+
+
+def page_for_visitors(*topics: str):
+    """Decorate a page view whose anonymous rendering depends on `topics`."""
+
+    def decorator(view):
+        summary = Summary(f"visitor-page:{view.__module__}.{view.__qualname__}", topics)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _shareable(request):
+                return view(request, *args, **kwargs)
+            key, stored = _lookup(summary, request)
+            if stored is not None:
+                content, content_type, has_form = stored
+                if has_form:
+                    token = get_token(request).encode()
+                    content = _CSRF_INPUT.sub(lambda m: m[1] + token + m[2], content)
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if key and response.status_code == 200 and not response.streaming and not response.cookies:
+                content, forms = _CSRF_INPUT.subn(rb"\1\2", response.content)
+                _store(key, (content, response["Content-Type"], bool(forms)))
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def api_for_visitors(*topics: str):
+    """Decorate an API view's `get` whose anonymous answer depends on `topics`."""
+
+    def decorator(method):
+        summary = Summary(f"visitor-api:{method.__module__}.{method.__qualname__}", topics)
+
+        @wraps(method)
+        def wrapper(self, request, *args, **kwargs):
+            if not _shareable(request):
+                return method(self, request, *args, **kwargs)
+            key, stored = _lookup(summary, request)
+            if stored is not None:
+                return Response(stored)
+            response = method(self, request, *args, **kwargs)
+            if key and response.status_code == 200:
+                _store(key, response.data)
+            return response
+
+        return wrapper
+
+    return decorator
