@@ -206,7 +206,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- broadcasts from the channel layer -------------------------------------------
 
     async def chat_message(self, event):
-        await self.send_json({"type": "message", "message": event["message"]})
+        await self.send(text_data=event["text"])  # encoded once by the sender for every socket
 
     async def chat_room(self, event):
         if event["room"]["closed"]:
@@ -223,10 +223,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "presence", "online": event["online"], "online_count": event["online_count"]})
 
     async def chat_question(self, event):
-        question = dict(event["question"])
-        if question["anonymous"] and not self.access.can_moderate:
-            question["author"] = None
-        await self.send_json({"type": "question", "question": question})
+        # Two encodings: moderators see who asked an anonymous question, others do not.
+        await self.send(text_data=event["moderator_text"] if self.access.can_moderate else event["text"])
 
     async def chat_access(self, event):
         if self.user.pk in event["user_ids"]:

@@ -245,3 +245,21 @@ async def test_big_rooms_do_not_push_every_join(chat_world, settings):
     assert (await receive_type(alice, "presence"))["online_count"] == 2
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_live_questions_hide_anonymous_authors_from_everyone_but_moderators(chat_world):
+    """Question frames are encoded once per audience when broadcast: the organiser's socket
+    gets who asked an anonymous question, another member's does not."""
+    w = chat_world
+    room = await database_sync_to_async(services.room_update)(user=w["organiser"], room=w["room"], qa=True)
+    bob, _ = await connect(w["room"], w["bob"])
+    organiser, _ = await connect(w["room"], w["organiser"])
+    await database_sync_to_async(services.question_ask)(user=w["alice"], room=room, body="¿Y el GPU?", anonymous=True)
+    seen_by_bob = (await receive_type(bob, "question"))["question"]
+    seen_by_organiser = (await receive_type(organiser, "question"))["question"]
+    assert seen_by_bob["anonymous"] and seen_by_bob["author"] is None
+    assert seen_by_organiser["author"]["id"] == w["alice"].pk
+    await database_sync_to_async(services.question_ask)(user=w["bob"], room=room, body="¿Premios?")
+    assert (await receive_type(bob, "question"))["question"]["author"]["id"] == w["bob"].pk
+    for socket in (bob, organiser):
+        await socket.disconnect()
