@@ -41,6 +41,7 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from bench.asgi_servers import asgi_servers  # noqa: E402
 
 SENDERS = 20
+REORDER_SECONDS = 1.0  # as chat.js: how long a frame that overtook another waits before a backfill
 
 
 def seed(clients: int):
@@ -95,7 +96,8 @@ async def paced(total: int, rate: int):
 
 
 class Client:
-    """One member's socket: records what arrived, fills gaps from the database like chat.js."""
+    """One member's socket: records what arrived, puts overtaken frames back in order and
+    fills real gaps from the database, like chat.js."""
 
     def __init__(self, socket):
         self.socket = socket
@@ -105,43 +107,62 @@ class Client:
         self.gaps_filled = 0
         self.resuming = False
         self.backfilled: set[int] = set()
+        self.early: dict[int, dict] = {}  # frames that overtook a missing one, by sequence
+        self.gap_timer: asyncio.TimerHandle | None = None
 
-    def record(self, message: dict, live: bool) -> None:
-        sent_at = float(message["body"].split()[1])
+    def record(self, message: dict) -> None:
         self.sequences.append(message["sequence"])
-        if live:
-            self.latencies.append(time.time() - sent_at)
+        self.last = message["sequence"]
 
     async def run(self):
         with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
             await self._read()
+
+    def _advance(self) -> None:
+        """Apply held frames that are next in line; a number still missing after
+        REORDER_SECONDS is a real gap (the layer dropped it): ask the database."""
+        for sequence in [s for s in self.early if s <= self.last]:
+            del self.early[sequence]
+        while self.last + 1 in self.early:
+            self.record(self.early.pop(self.last + 1))
+        if not self.early and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        elif self.early and self.gap_timer is None and not self.resuming:
+            self.gap_timer = asyncio.get_running_loop().call_later(REORDER_SECONDS, self._gap_expired)
+
+    def _gap_expired(self) -> None:
+        self.gap_timer = None
+        if self.early and not self.resuming:
+            self.resuming = True
+            asyncio.ensure_future(self._send_quietly({"type": "resume", "after": self.last}))
+
+    async def _send_quietly(self, frame: dict) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self.socket.send(json.dumps(frame))
 
     async def _read(self):
         async for raw in self.socket:
             frame = json.loads(raw)
             if frame["type"] == "message":
                 message = frame["message"]
-                if message["sequence"] in self.backfilled:
+                sequence = message["sequence"]
+                if sequence in self.backfilled:
                     continue  # the late live copy of a message the backfill brought: the client dedupes by id
-                if message["sequence"] <= self.last:
-                    self.record(message, live=True)  # counted as a duplicate or out of order below
+                self.latencies.append(time.time() - float(message["body"].split()[1]))  # receipt, live
+                if sequence <= self.last:
+                    self.sequences.append(sequence)  # counted as a duplicate or out of order below
                     continue
-                if message["sequence"] > self.last + 1 and not self.resuming:
-                    self.resuming = True
-                    await self.socket.send(json.dumps({"type": "resume", "after": self.last}))
-                    continue
-                if self.resuming:
-                    continue  # the backfill brings it
-                self.record(message, live=True)
-                self.last = message["sequence"]
+                self.early[sequence] = message
+                self._advance()
             elif frame["type"] == "backfill":
                 for message in frame["messages"]:
                     if message["sequence"] > self.last:
-                        self.record(message, live=False)
-                        self.last = message["sequence"]
+                        self.record(message)
                         self.backfilled.add(message["sequence"])
                         self.gaps_filled += 1
                 self.resuming = False
+                self._advance()
 
 
 async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int) -> dict:
