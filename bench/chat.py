@@ -24,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
@@ -99,16 +100,19 @@ class Client:
     """One member's socket: records what arrived, puts overtaken frames back in order and
     fills real gaps from the database, like chat.js."""
 
-    def __init__(self, socket):
+    def __init__(self, socket, last: int):
         self.socket = socket
         self.sequences: list[int] = []
         self.latencies: list[float] = []
-        self.last = 0
+        self.store_latencies: list[float] = []  # send → row written, for the messages this client sent
+        self.first = last + 1  # the room's stream went up to `last` when this client joined
+        self.last = last
         self.gaps_filled = 0
         self.resuming = False
         self.backfilled: set[int] = set()
         self.early: dict[int, dict] = {}  # frames that overtook a missing one, by sequence
         self.gap_timer: asyncio.TimerHandle | None = None
+        self.sent: set[str] = set()  # client ids of this client's messages
 
     def record(self, message: dict) -> None:
         self.sequences.append(message["sequence"])
@@ -149,7 +153,10 @@ class Client:
                 sequence = message["sequence"]
                 if sequence in self.backfilled:
                     continue  # the late live copy of a message the backfill brought: the client dedupes by id
-                self.latencies.append(time.time() - float(message["body"].split()[1]))  # receipt, live
+                sent_at = float(message["body"].split()[1])
+                self.latencies.append(time.time() - sent_at)  # receipt, live
+                if message["client_id"] in self.sent:
+                    self.store_latencies.append(datetime.fromisoformat(message["created_at"]).timestamp() - sent_at)
                 if sequence <= self.last:
                     self.sequences.append(sequence)  # counted as a duplicate or out of order below
                     continue
@@ -165,7 +172,9 @@ class Client:
                 self._advance()
 
 
-async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int) -> dict:
+async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int, run: str) -> dict:
+    """One server's round; `run` keeps its client ids apart from earlier rounds' in the same room
+    (a repeated id is a resend: the server returns the stored message and broadcasts nothing)."""
     clients: list[Client] = []
     for n, cookie in enumerate(cookies):
         port = ports[n % len(ports)]
@@ -178,14 +187,15 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         )
         hello = json.loads(await socket.recv())
         assert hello["type"] == "hello", hello
-        clients.append(Client(socket))
+        clients.append(Client(socket, last=hello["room"]["last_sequence"]))
     readers = [asyncio.create_task(client.run()) for client in clients]
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
         for sender in clients[i % SENDERS :] + clients[: i % SENDERS]:  # the next open socket if one closed
             with contextlib.suppress(websockets.ConnectionClosed):
-                await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+                await sender.socket.send(json.dumps({"type": "send", "client_id": f"{run}{i}", "body": f"{i} {time.time()}"}))
+                sender.sent.add(f"{run}{i}")
                 break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
@@ -195,11 +205,11 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     for client in clients:
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
-    expected = set(range(1, total + 1))
-    lost = sum(len(expected - set(c.sequences)) for c in clients)
+    lost = sum(len(set(range(c.first, c.first + total)) - set(c.sequences)) for c in clients)
     duplicated = sum(len(c.sequences) - len(set(c.sequences)) for c in clients)
     out_of_order = sum(sum(1 for a, b in zip(c.sequences, c.sequences[1:]) if b <= a) for c in clients)
     latencies = [value for c in clients for value in c.latencies]
+    store_latencies = [value for c in clients for value in c.store_latencies]
     delivered = sum(len(set(c.sequences)) for c in clients)
     return {
         "closed": closed,
@@ -214,6 +224,8 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "max_ms": max(latencies, default=float("nan")) * 1000,
+        "stored_p50_ms": percentile(store_latencies, 0.50) * 1000,
+        "stored_p99_ms": percentile(store_latencies, 0.99) * 1000,
     }
 
 
@@ -292,7 +304,7 @@ def main() -> int:
         for server in args.server.split(","):
             with asgi_servers(2, env=env, log_dir=log_dir, server=server) as servers:
                 chats[server] = asyncio.run(
-                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds)
+                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds, run=server)
                 )
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:
@@ -314,7 +326,8 @@ def main() -> int:
     for server, chat in chats.items():
         print(
             f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
-            f"sending took {chat['sending_seconds']:.1f} s"
+            f"sending took {chat['sending_seconds']:.1f} s; send → stored p50 {chat['stored_p50_ms']:.1f} ms, "
+            f"p99 {chat['stored_p99_ms']:.1f} ms"
         )
     ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())
     return 0 if ok else 1

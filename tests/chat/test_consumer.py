@@ -263,3 +263,28 @@ async def test_live_questions_hide_anonymous_authors_from_everyone_but_moderator
     assert (await receive_type(bob, "question"))["question"]["author"]["id"] == w["bob"].pk
     for socket in (bob, organiser):
         await socket.disconnect()
+
+
+async def test_broadcast_frames_are_passed_on_without_a_trip_to_the_sync_thread(chat_world):
+    """Channels' dispatch hops to the process's single sync thread (to close stale database
+    connections) before every handler; for a frame that touches no database, in a big room,
+    that hop was most of the fan-out's cost. A broadcast must be sent as it came."""
+    from unittest import mock
+
+    import channels.db
+
+    w = chat_world
+    alice, _ = await connect(w["room"], w["alice"])
+    layer = get_channel_layer()
+    frames = [f'{{"type": "message", "message": {{"sequence": {n}}}}}' for n in range(10)]
+    with mock.patch.object(channels.db, "close_old_connections", wraps=channels.db.close_old_connections) as closes:
+        for frame in frames:
+            await layer.group_send(w["room"].group_name, {"type": "chat.message", "text": frame})
+        received = []
+        while len(received) < len(frames):
+            text = await alice.receive_from(timeout=5)
+            if text.startswith('{"type": "message"'):  # not presence
+                received.append(text)
+    assert received == frames
+    assert closes.call_count == 0
+    await alice.disconnect()
