@@ -113,6 +113,7 @@ class Client:
         self.early: dict[int, dict] = {}  # frames that overtook a missing one, by sequence
         self.gap_timer: asyncio.TimerHandle | None = None
         self.sent: set[str] = set()  # client ids of this client's messages
+        self.refused = 0  # error frames: sends the server refused (rate limit, ...), never numbered
 
     def record(self, message: dict) -> None:
         self.sequences.append(message["sequence"])
@@ -162,6 +163,8 @@ class Client:
                     continue
                 self.early[sequence] = message
                 self._advance()
+            elif frame["type"] == "error":
+                self.refused += 1
             elif frame["type"] == "backfill":
                 for message in frame["messages"]:
                     if message["sequence"] > self.last:
@@ -199,13 +202,14 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
                 break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(len(set(c.sequences)) < total for c in clients):
+    while time.monotonic() < deadline and any(len(set(c.sequences)) < total - sum(s.refused for s in clients) for c in clients):
         await asyncio.sleep(0.5)
     closed = sum(1 for c in clients if c.socket.close_code is not None)  # by the server, before the end
     for client in clients:
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
-    lost = sum(len(set(range(c.first, c.first + total)) - set(c.sequences)) for c in clients)
+    numbered = total - sum(c.refused for c in clients)  # a refused send takes no stream number
+    lost = sum(len(set(range(c.first, c.first + numbered)) - set(c.sequences)) for c in clients)
     duplicated = sum(len(c.sequences) - len(set(c.sequences)) for c in clients)
     out_of_order = sum(sum(1 for a, b in zip(c.sequences, c.sequences[1:]) if b <= a) for c in clients)
     latencies = [value for c in clients for value in c.latencies]
@@ -213,9 +217,10 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     delivered = sum(len(set(c.sequences)) for c in clients)
     return {
         "closed": closed,
+        "refused": sum(c.refused for c in clients),
         "sent": total,
         "sending_seconds": sending_took,
-        "expected_deliveries": total * len(clients),
+        "expected_deliveries": numbered * len(clients),
         "delivered": delivered,
         "lost": lost,
         "duplicated": duplicated,
@@ -326,7 +331,7 @@ def main() -> int:
     for server, chat in chats.items():
         print(
             f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
-            f"sending took {chat['sending_seconds']:.1f} s; send → stored p50 {chat['stored_p50_ms']:.1f} ms, "
+            f"sending took {chat['sending_seconds']:.1f} s; sends refused {chat['refused']}; send → stored p50 {chat['stored_p50_ms']:.1f} ms, "
             f"p99 {chat['stored_p99_ms']:.1f} ms"
         )
     ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())

@@ -151,12 +151,12 @@ def message_send(*, user, room: Room, client_id: str, body: str) -> tuple[Messag
 
 @transaction.atomic
 def _message_store(*, user, room: Room, client_id: str, body: str) -> Message:
-    """Three queries on every message: access (the room kind's roles in one), the stream
-    number with the room's state and the member's mute, the insert. The room row is locked
-    from the second to the commit only, so numbers are committed in order."""
+    """Three queries on every message: the stream number with the room's current state and
+    the member's mute (this takes the room's row lock until commit, so numbers are committed
+    in order), access (the room kind's roles in one), the insert."""
+    muted_until = _next_message_sequence(room, user)
     access = room_access(user, room)
     _require(access, access.can_post)
-    muted_until = _next_message_sequence(room, user)
     _require_open(room)
     if room.is_locked and not access.can_moderate:
         raise Conflict(_("This room is read-only for now."))
@@ -188,7 +188,7 @@ def _next_message_sequence(room: Room, user):
         cursor.execute(
             f"""
             UPDATE {Room._meta.db_table} SET last_sequence = last_sequence + 1 WHERE id = %s
-            RETURNING last_sequence, is_locked, closed_at,
+            RETURNING last_sequence, is_locked, is_public, closed_at,
                 (SELECT until FROM {Mute._meta.db_table} WHERE room_id = %s AND user_id = %s AND until > %s)
             """,
             [room.pk, room.pk, user.pk, timezone.now()],
@@ -196,7 +196,7 @@ def _next_message_sequence(room: Room, user):
         row = cursor.fetchone()
     if row is None:
         raise NotFound(_("This room does not exist or is not open to you."))
-    room.last_sequence, room.is_locked, room.closed_at, muted_until = row
+    room.last_sequence, room.is_locked, room.is_public, room.closed_at, muted_until = row
     return muted_until
 
 

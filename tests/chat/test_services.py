@@ -19,8 +19,8 @@ def send(user, room, client_id, body="hola"):
 
 
 def test_a_message_costs_the_same_three_queries_in_a_small_and_a_big_room(chat_world, django_assert_num_queries):
-    """Savepoint, access (the hackathon with everyone's roles), stream number with room state
-    and mute, insert, release: it must not grow with the members, judges or organisers."""
+    """Savepoint, stream number with room state and mute, access (the hackathon with everyone's
+    roles), insert, release: it must not grow with the members, judges or organisers."""
     w = chat_world
     with django_assert_num_queries(5):
         send(w["alice"], w["room"], "small")
