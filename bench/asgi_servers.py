@@ -36,8 +36,8 @@ def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None
 def asgi_servers(
     count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None, server: str = "daphne"
 ):
-    """Yield [(port, process), ...] of `count` server processes (`daphne` or `uvicorn`, the
-    Procfile's, one worker each); all are stopped on exit.
+    """Yield [(port, process), ...] of `count` server processes (`daphne`, `uvicorn`: the
+    Procfile's, or `uvicorn-nodeflate`; one worker each); all are stopped on exit.
 
     With `log_dir`, each server's output goes to `<server>-<port>.log` there.
     """
@@ -50,6 +50,12 @@ def asgi_servers(
             command = {
                 "daphne": ["daphne", "--bind", "127.0.0.1", "--port", str(port)],
                 "uvicorn": ["uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                # Uvicorn compresses every frame for clients that offer permessage-deflate (browsers
+                # do); Daphne never negotiates it. This variant measures Uvicorn without it.
+                "uvicorn-nodeflate": [
+                    "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                    "--ws-per-message-deflate", "false",
+                ],
             }[server]
             process = subprocess.Popen(
                 [sys.executable, "-m", *command, "community.asgi:application"],

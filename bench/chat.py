@@ -24,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings.test")
@@ -41,6 +42,7 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from bench.asgi_servers import asgi_servers  # noqa: E402
 
 SENDERS = 20
+REORDER_SECONDS = 1.0  # as chat.js: how long a frame that overtook another waits before a backfill
 
 
 def seed(clients: int):
@@ -95,56 +97,87 @@ async def paced(total: int, rate: int):
 
 
 class Client:
-    """One member's socket: records what arrived, fills gaps from the database like chat.js."""
+    """One member's socket: records what arrived, puts overtaken frames back in order and
+    fills real gaps from the database, like chat.js."""
 
-    def __init__(self, socket):
+    def __init__(self, socket, last: int):
         self.socket = socket
         self.sequences: list[int] = []
         self.latencies: list[float] = []
-        self.last = 0
+        self.store_latencies: list[float] = []  # send → row written, for the messages this client sent
+        self.first = last + 1  # the room's stream went up to `last` when this client joined
+        self.last = last
         self.gaps_filled = 0
         self.resuming = False
         self.backfilled: set[int] = set()
+        self.early: dict[int, dict] = {}  # frames that overtook a missing one, by sequence
+        self.gap_timer: asyncio.TimerHandle | None = None
+        self.sent: set[str] = set()  # client ids of this client's messages
+        self.refused = 0  # error frames: sends the server refused (rate limit, ...), never numbered
 
-    def record(self, message: dict, live: bool) -> None:
-        sent_at = float(message["body"].split()[1])
+    def record(self, message: dict) -> None:
         self.sequences.append(message["sequence"])
-        if live:
-            self.latencies.append(time.time() - sent_at)
+        self.last = message["sequence"]
 
     async def run(self):
         with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
             await self._read()
+
+    def _advance(self) -> None:
+        """Apply held frames that are next in line; a number still missing after
+        REORDER_SECONDS is a real gap (the layer dropped it): ask the database."""
+        for sequence in [s for s in self.early if s <= self.last]:
+            del self.early[sequence]
+        while self.last + 1 in self.early:
+            self.record(self.early.pop(self.last + 1))
+        if not self.early and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        elif self.early and self.gap_timer is None and not self.resuming:
+            self.gap_timer = asyncio.get_running_loop().call_later(REORDER_SECONDS, self._gap_expired)
+
+    def _gap_expired(self) -> None:
+        self.gap_timer = None
+        if self.early and not self.resuming:
+            self.resuming = True
+            asyncio.ensure_future(self._send_quietly({"type": "resume", "after": self.last}))
+
+    async def _send_quietly(self, frame: dict) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self.socket.send(json.dumps(frame))
 
     async def _read(self):
         async for raw in self.socket:
             frame = json.loads(raw)
             if frame["type"] == "message":
                 message = frame["message"]
-                if message["sequence"] in self.backfilled:
+                sequence = message["sequence"]
+                if sequence in self.backfilled:
                     continue  # the late live copy of a message the backfill brought: the client dedupes by id
-                if message["sequence"] <= self.last:
-                    self.record(message, live=True)  # counted as a duplicate or out of order below
+                sent_at = float(message["body"].split()[1])
+                self.latencies.append(time.time() - sent_at)  # receipt, live
+                if message["client_id"] in self.sent:
+                    self.store_latencies.append(datetime.fromisoformat(message["created_at"]).timestamp() - sent_at)
+                if sequence <= self.last:
+                    self.sequences.append(sequence)  # counted as a duplicate or out of order below
                     continue
-                if message["sequence"] > self.last + 1 and not self.resuming:
-                    self.resuming = True
-                    await self.socket.send(json.dumps({"type": "resume", "after": self.last}))
-                    continue
-                if self.resuming:
-                    continue  # the backfill brings it
-                self.record(message, live=True)
-                self.last = message["sequence"]
+                self.early[sequence] = message
+                self._advance()
+            elif frame["type"] == "error":
+                self.refused += 1
             elif frame["type"] == "backfill":
                 for message in frame["messages"]:
                     if message["sequence"] > self.last:
-                        self.record(message, live=False)
-                        self.last = message["sequence"]
+                        self.record(message)
                         self.backfilled.add(message["sequence"])
                         self.gaps_filled += 1
                 self.resuming = False
+                self._advance()
 
 
-async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int) -> dict:
+async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int, run: str) -> dict:
+    """One server's round; `run` keeps its client ids apart from earlier rounds' in the same room
+    (a repeated id is a resend: the server returns the stored message and broadcasts nothing)."""
     clients: list[Client] = []
     for n, cookie in enumerate(cookies):
         port = ports[n % len(ports)]
@@ -157,34 +190,37 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         )
         hello = json.loads(await socket.recv())
         assert hello["type"] == "hello", hello
-        clients.append(Client(socket))
+        clients.append(Client(socket, last=hello["room"]["last_sequence"]))
     readers = [asyncio.create_task(client.run()) for client in clients]
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
         for sender in clients[i % SENDERS :] + clients[: i % SENDERS]:  # the next open socket if one closed
             with contextlib.suppress(websockets.ConnectionClosed):
-                await sender.socket.send(json.dumps({"type": "send", "client_id": f"b{i}", "body": f"{i} {time.time()}"}))
+                await sender.socket.send(json.dumps({"type": "send", "client_id": f"{run}{i}", "body": f"{i} {time.time()}"}))
+                sender.sent.add(f"{run}{i}")
                 break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(len(set(c.sequences)) < total for c in clients):
+    while time.monotonic() < deadline and any(len(set(c.sequences)) < total - sum(s.refused for s in clients) for c in clients):
         await asyncio.sleep(0.5)
     closed = sum(1 for c in clients if c.socket.close_code is not None)  # by the server, before the end
     for client in clients:
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
-    expected = set(range(1, total + 1))
-    lost = sum(len(expected - set(c.sequences)) for c in clients)
+    numbered = total - sum(c.refused for c in clients)  # a refused send takes no stream number
+    lost = sum(len(set(range(c.first, c.first + numbered)) - set(c.sequences)) for c in clients)
     duplicated = sum(len(c.sequences) - len(set(c.sequences)) for c in clients)
     out_of_order = sum(sum(1 for a, b in zip(c.sequences, c.sequences[1:]) if b <= a) for c in clients)
     latencies = [value for c in clients for value in c.latencies]
+    store_latencies = [value for c in clients for value in c.store_latencies]
     delivered = sum(len(set(c.sequences)) for c in clients)
     return {
         "closed": closed,
+        "refused": sum(c.refused for c in clients),
         "sent": total,
         "sending_seconds": sending_took,
-        "expected_deliveries": total * len(clients),
+        "expected_deliveries": numbered * len(clients),
         "delivered": delivered,
         "lost": lost,
         "duplicated": duplicated,
@@ -193,6 +229,8 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "max_ms": max(latencies, default=float("nan")) * 1000,
+        "stored_p50_ms": percentile(store_latencies, 0.50) * 1000,
+        "stored_p99_ms": percentile(store_latencies, 0.99) * 1000,
     }
 
 
@@ -250,7 +288,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--raw-seconds", type=int, default=20)
-    parser.add_argument("--server", default="daphne", help="daphne or uvicorn (the Procfile's); or both, comma-separated")
+    parser.add_argument("--server", default="daphne", help="daphne, uvicorn (the Procfile's) or uvicorn-nodeflate; several, comma-separated")
     args = parser.parse_args()
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
@@ -271,7 +309,7 @@ def main() -> int:
         for server in args.server.split(","):
             with asgi_servers(2, env=env, log_dir=log_dir, server=server) as servers:
                 chats[server] = asyncio.run(
-                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds)
+                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds, run=server)
                 )
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:
@@ -293,7 +331,8 @@ def main() -> int:
     for server, chat in chats.items():
         print(
             f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
-            f"sending took {chat['sending_seconds']:.1f} s"
+            f"sending took {chat['sending_seconds']:.1f} s; sends refused {chat['refused']}; send → stored p50 {chat['stored_p50_ms']:.1f} ms, "
+            f"p99 {chat['stored_p99_ms']:.1f} ms"
         )
     ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())
     return 0 if ok else 1

@@ -11,7 +11,8 @@ A kind is registered once at start-up (`AppConfig.ready()`):
 
 `can_*` take `(user, target)` (`can_post` may be left out: readers post; `can_answer` too:
 only moderators answer questions); `resolve`
-returns the target or None when it is gone;
+returns the target or None when it is gone; `resolve_for(user, object_id)`, if given, returns
+it with what the `can_*` functions need to know about `user` loaded in the same query;
 `moderators(target)` returns the people told about reported messages.
 """
 
@@ -34,6 +35,8 @@ class RoomKind:
     can_post: Callable[[object, object], bool] | None = None
     # Readers who, besides moderators, mark questions answered or hide them (a talk's speakers).
     can_answer: Callable[[object, object], bool] | None = None
+    # `resolve` plus the viewer's roles in one query (access is checked on every message).
+    resolve_for: Callable[[object, int], object | None] | None = None
 
 
 _KINDS: dict[str, RoomKind] = {}

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from apps.chat.models import Message, ModerationAction, Mute, Question, ReadMarker, Room
+from apps.chat.models import Message, ModerationAction, Question, ReadMarker, Room
 from apps.chat.rooms import room_kind
 
 BACKFILL_LIMIT = 500
@@ -41,7 +40,7 @@ def room_access(user, room: Room, *, target=None) -> RoomAccess:
     """
     kind = room_kind(room.kind)
     if kind is not None and target is None:
-        target = kind.resolve(room.object_id)
+        target = kind.resolve_for(user, room.object_id) if kind.resolve_for else kind.resolve(room.object_id)
     if target is None:
         return RoomAccess(room, None, False, False, False)
     can_moderate = bool(user.is_authenticated and kind.can_moderate(user, target))
@@ -76,10 +75,6 @@ def message_history(room: Room):
 
 def pinned_messages(room: Room):
     return messages_with_authors().filter(room=room, is_pinned=True, deleted_at__isnull=True).order_by("sequence")
-
-
-def active_mute(room: Room, user) -> Mute | None:
-    return Mute.objects.filter(room=room, user=user, until__gt=timezone.now()).first()
 
 
 def moderation_log(room: Room):

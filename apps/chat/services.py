@@ -5,6 +5,7 @@ after commit. A lost broadcast is found by the client as a gap in stream numbers
 filled from the database.
 """
 
+import json
 import logging
 import re
 import time
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report, Room
 from apps.chat.payloads import message_payload, question_payload
 from apps.chat.rooms import room_kind
-from apps.chat.selectors import RoomAccess, active_mute, room_access
+from apps.chat.selectors import RoomAccess, room_access
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many
 from apps.core.rich_text import render_markdown
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 CHAT_TAGS = {"a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "ul"}
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+CLIENT_ID_UNIQUE = "chat_message_unique_client_id"
 
 
 class RateLimited(ApplicationError):
@@ -54,7 +56,9 @@ def _broadcast(group: str, message: dict) -> None:
 
 
 def _broadcast_message(message: Message) -> None:
-    _broadcast(message.room.group_name, {"type": "chat.message", "message": message_payload(message)})
+    # Encoded once here: every socket of the room sends this text as it is (it is the same for every viewer).
+    frame = json.dumps({"type": "message", "message": message_payload(message)})
+    _broadcast(message.room.group_name, {"type": "chat.message", "text": frame})
 
 
 def _require(access: RoomAccess, allowed: bool) -> None:
@@ -131,35 +135,69 @@ def _notify_mentions(*, message: Message, access: RoomAccess) -> None:
     )
 
 
-@transaction.atomic
 def message_send(*, user, room: Room, client_id: str, body: str) -> tuple[Message, bool]:
     """Store a message once per client id (a resend returns the stored one, `created` False)."""
     client_id = (client_id or "").strip()[:64]
     if not client_id:
         raise InvalidInput(errors={"client_id": [_("A client id is required.")]})
     body = _clean_body(body)
-    room = _lock_room(room)
-    existing = Message.objects.select_related("author", "room").filter(room=room, author=user, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
+    try:
+        return _message_store(user=user, room=room, client_id=client_id, body=body), True
+    except IntegrityError as error:
+        if getattr(error.__cause__, "diag", None) is None or error.__cause__.diag.constraint_name != CLIENT_ID_UNIQUE:
+            raise
+    return Message.objects.select_related("author", "room").get(room=room, author=user, client_id=client_id), False
+
+
+@transaction.atomic
+def _message_store(*, user, room: Room, client_id: str, body: str) -> Message:
+    """Three queries on every message: the stream number with the room's current state and
+    the member's mute (this takes the room's row lock until commit, so numbers are committed
+    in order), access (the room kind's roles in one), the insert."""
+    muted_until = _next_message_sequence(room, user)
     access = room_access(user, room)
     _require(access, access.can_post)
     _require_open(room)
     if room.is_locked and not access.can_moderate:
         raise Conflict(_("This room is read-only for now."))
-    mute = active_mute(room, user)
-    if mute is not None:
+    if muted_until is not None:
         raise NotAllowed(
-            _("You are muted in this room until %(time)s.") % {"time": timezone.localtime(mute.until).strftime("%H:%M")}
+            _("You are muted in this room until %(time)s.") % {"time": timezone.localtime(muted_until).strftime("%H:%M")}
         )
-    _check_rate(room, user)
-    revision = _next_revision(room)
     message = Message.objects.create(
-        room=room, sequence=revision, revision=revision, author=user, client_id=client_id, body=body, html=_render(body)
+        room=room,
+        sequence=room.last_sequence,
+        revision=room.last_sequence,
+        author=user,
+        client_id=client_id,
+        body=body,
+        html=_render(body),
     )
+    # After the insert: a resend (unique client id) is not counted; a refusal rolls it all back.
+    _check_rate(room, user)
     _broadcast_message(message)
-    _notify_mentions(message=message, access=access)
-    return message, True
+    if "@" in body:
+        _notify_mentions(message=message, access=access)
+    return message
+
+
+def _next_message_sequence(room: Room, user):
+    """Take the room's next stream number (and its row lock, until commit) in one UPDATE … RETURNING
+    that also reads the room's state and the member's mute; `room` is refreshed; returns the mute's end or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Room._meta.db_table} SET last_sequence = last_sequence + 1 WHERE id = %s
+            RETURNING last_sequence, is_locked, is_public, closed_at,
+                (SELECT until FROM {Mute._meta.db_table} WHERE room_id = %s AND user_id = %s AND until > %s)
+            """,
+            [room.pk, room.pk, user.pk, timezone.now()],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("This room does not exist or is not open to you."))
+    room.last_sequence, room.is_locked, room.is_public, room.closed_at, muted_until = row
+    return muted_until
 
 
 def _message_for_change(message_id: int) -> tuple[Message, Room]:
@@ -349,10 +387,13 @@ def session_changed(*, user_id: int) -> None:
 
 
 def _broadcast_question(question: Question) -> None:
-    # Sent with the author; each socket strips it for viewers who may not see it.
+    # Encoded once per audience: moderators see anonymous authors, everyone else does not.
+    def frame(show_author: bool) -> str:
+        return json.dumps({"type": "question", "question": question_payload(question, show_author=show_author)})
+
     _broadcast(
         question.room.group_name,
-        {"type": "chat.question", "question": question_payload(question, show_author=True)},
+        {"type": "chat.question", "text": frame(show_author=False), "moderator_text": frame(show_author=True)},
     )
 
 

@@ -1,5 +1,8 @@
 """Who may do what with a hackathon: every per-object check of the app lives here."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef
+
 from apps.accounts.roles import ORGANISERS, has_role
 from apps.hackathons.models import Hackathon, Judge, Registration, Submission, Team, TeamMembership
 
@@ -47,6 +50,9 @@ def judge_for(user, hackathon: Hackathon) -> Judge | None:
 
 
 def is_judge(user, hackathon: Hackathon) -> bool:
+    judge_user_ids = getattr(hackathon, "_judge_user_ids", None)
+    if judge_user_ids is not None and user.is_authenticated:
+        return user.id in judge_user_ids
     return judge_for(user, hackathon) is not None
 
 
@@ -85,3 +91,26 @@ def is_team_member(user, team: Team) -> bool:
 def can_use_team_pages(user, hackathon: Hackathon) -> bool:
     # Organisers first: that answer is cached on the hackathon, the registration is a query.
     return is_organiser(user, hackathon) or is_confirmed_participant(user, hackathon)
+
+
+def hackathon_with_roles_of(user, hackathon_id: int) -> Hackathon | None:
+    """The hackathon, with its organisers, its judges and `user`'s confirmed registration read
+    in the same query, so `is_organiser`, `is_judge` and `is_confirmed_participant` answer
+    without another one (the chat checks them on every message)."""
+    hackathons = Hackathon.objects.filter(pk=hackathon_id)
+    if not user.is_authenticated:
+        return hackathons.first()
+    hackathon = hackathons.annotate(
+        organiser_ids=ArraySubquery(
+            Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")
+        ),
+        judge_user_ids=ArraySubquery(Judge.objects.filter(hackathon=OuterRef("pk")).values("user_id")),
+        viewer_confirmed=Exists(
+            Registration.objects.filter(hackathon=OuterRef("pk"), user=user, status=Registration.Status.CONFIRMED)
+        ),
+    ).first()
+    if hackathon is not None:
+        hackathon._organiser_ids = set(hackathon.organiser_ids)
+        hackathon._judge_user_ids = set(hackathon.judge_user_ids)
+        hackathon.__dict__.setdefault("_confirmed_by_user", {})[user.id] = hackathon.viewer_confirmed
+    return hackathon

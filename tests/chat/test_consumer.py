@@ -245,3 +245,46 @@ async def test_big_rooms_do_not_push_every_join(chat_world, settings):
     assert (await receive_type(alice, "presence"))["online_count"] == 2
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_live_questions_hide_anonymous_authors_from_everyone_but_moderators(chat_world):
+    """Question frames are encoded once per audience when broadcast: the organiser's socket
+    gets who asked an anonymous question, another member's does not."""
+    w = chat_world
+    room = await database_sync_to_async(services.room_update)(user=w["organiser"], room=w["room"], qa=True)
+    bob, _ = await connect(w["room"], w["bob"])
+    organiser, _ = await connect(w["room"], w["organiser"])
+    await database_sync_to_async(services.question_ask)(user=w["alice"], room=room, body="¿Y el GPU?", anonymous=True)
+    seen_by_bob = (await receive_type(bob, "question"))["question"]
+    seen_by_organiser = (await receive_type(organiser, "question"))["question"]
+    assert seen_by_bob["anonymous"] and seen_by_bob["author"] is None
+    assert seen_by_organiser["author"]["id"] == w["alice"].pk
+    await database_sync_to_async(services.question_ask)(user=w["bob"], room=room, body="¿Premios?")
+    assert (await receive_type(bob, "question"))["question"]["author"]["id"] == w["bob"].pk
+    for socket in (bob, organiser):
+        await socket.disconnect()
+
+
+async def test_broadcast_frames_are_passed_on_without_a_trip_to_the_sync_thread(chat_world):
+    """Channels' dispatch hops to the process's single sync thread (to close stale database
+    connections) before every handler; for a frame that touches no database, in a big room,
+    that hop was most of the fan-out's cost. A broadcast must be sent as it came."""
+    from unittest import mock
+
+    import channels.db
+
+    w = chat_world
+    alice, _ = await connect(w["room"], w["alice"])
+    layer = get_channel_layer()
+    frames = [f'{{"type": "message", "message": {{"sequence": {n}}}}}' for n in range(10)]
+    with mock.patch.object(channels.db, "close_old_connections", wraps=channels.db.close_old_connections) as closes:
+        for frame in frames:
+            await layer.group_send(w["room"].group_name, {"type": "chat.message", "text": frame})
+        received = []
+        while len(received) < len(frames):
+            text = await alice.receive_from(timeout=5)
+            if text.startswith('{"type": "message"'):  # not presence
+                received.append(text)
+    assert received == frames
+    assert closes.call_count == 0
+    await alice.disconnect()

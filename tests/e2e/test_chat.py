@@ -1,6 +1,7 @@
 """Chat journeys in two browsers against a real Daphne process (HTTP and WebSockets):
 live messages, a member who goes offline and comes back, and live Q&A with votes."""
 
+import json
 import re
 
 import pytest
@@ -173,3 +174,61 @@ def test_two_attendees_chat_in_a_meetup_event_room_on_phones(open_as):
     assert ana_page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     ana_page.locator("[data-chat]").scroll_into_view_if_needed()
     ana_page.screenshot(path="artifacts/screenshots/chat-meetup-event-phone.png", full_page=True)
+
+
+def test_a_frame_that_overtakes_another_waits_and_only_a_real_gap_is_filled(browser, live_server, event):
+    """The socket is played by the test (Playwright's WebSocket routing), so the order of
+    frames is ours: with two server processes, message 2 may arrive before message 1.
+    That is no gap; a number still missing a second later is, and the panel asks for it."""
+    hackathon, ana, bruno = event
+    room = room_for("hackathon", hackathon.pk)
+    from_page, sockets = [], []
+
+    def play_server(ws):
+        sockets.append(ws)
+        ws.on_message(lambda text: from_page.append(json.loads(text)))
+
+    context = browser.new_context(base_url=live_server.url, locale="es-ES")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(ana), "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.route_web_socket(re.compile(r".*/ws/chat/\d+/$"), play_server)
+    page.goto(f"/hackathons/{hackathon.slug}/")
+
+    def resumes():
+        return [frame for frame in from_page if frame["type"] == "resume"]
+
+    def message(n):
+        return {
+            "type": "message",
+            "message": {
+                "id": n, "room": room.pk, "sequence": n, "revision": n, "client_id": f"c{n}",
+                "author": {"id": bruno.pk, "name": str(bruno), "username": bruno.username},
+                "body": f"mensaje {n}", "html": f"<p>mensaje {n}</p>", "created_at": "2026-11-29T10:00:00+00:00",
+                "edited_at": None, "deleted": False, "pinned": False,
+            },
+        }
+
+    def server_sends(frame):
+        sockets[0].send(json.dumps(frame))
+
+    page.wait_for_function("() => document.querySelector('[data-chat]').chat.resuming === true")
+    assert resumes() == [{"type": "resume", "after": 0}]
+    server_sends({"type": "backfill", "after": 0, "messages": [], "up_to": 0})
+    server_sends(message(2))
+    page.wait_for_timeout(300)
+    server_sends(message(1))
+    page.wait_for_timeout(1_500)  # longer than the reorder window
+    assert len(resumes()) == 1  # 2 before 1 was no gap: nothing asked of the server
+    assert [text.strip() for text in message_texts(page)] == ["mensaje 1", "mensaje 2"]
+
+    server_sends(message(4))  # 3 never comes: the channel layer dropped it
+    page.wait_for_timeout(300)
+    assert len(resumes()) == 1  # not at once: it might still come
+    page.wait_for_function("() => document.querySelector('[data-chat]').chat.resuming === true", timeout=3_000)
+    assert resumes()[-1] == {"type": "resume", "after": 2}
+    server_sends({"type": "backfill", "after": 2, "messages": [message(3)["message"], message(4)["message"]], "up_to": 4})
+    expect(page.locator("[data-messages] .chat-message")).to_have_count(4)
+    assert [text.strip() for text in message_texts(page)] == [f"mensaje {n}" for n in range(1, 5)]
+    assert page.evaluate("document.querySelector('[data-chat]').chat.lastRevision") == 4
+    context.close()

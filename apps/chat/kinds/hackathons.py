@@ -57,6 +57,7 @@ def register() -> None:
     register_room_kind(
         "hackathon",
         resolve=lambda object_id: Hackathon.objects.filter(pk=object_id).first(),
+        resolve_for=permissions.hackathon_with_roles_of,
         model=Hackathon,
         can_read=_may_join_hackathon_room,
         can_moderate=permissions.is_organiser,

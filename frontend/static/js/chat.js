@@ -1,15 +1,18 @@
 // Live chat panel: messages over a WebSocket, history and actions over the REST API.
 //
 // Nothing is lost: every change in a room carries a stream number (`revision`). The panel
-// remembers the last one it applied; on reconnect, or when a live frame skips a number
-// (the channel layer dropped one), it asks the server for everything after it, which the
-// server reads from the database. Applying a message is idempotent (newest revision wins).
+// remembers the last one it applied; on reconnect, or when a number is still missing
+// REORDER_MS after a later one arrived (the channel layer dropped it), it asks the server for
+// everything after it, which the server reads from the database. A later number arriving
+// first is common and no gap: server processes broadcast after their own commits, so one
+// may overtake another. Applying a message is idempotent (newest revision wins).
 (function () {
   "use strict";
 
   var FINAL_CLOSE_CODES = [4401, 4403, 4404, 4410, 4440];
   var PING_MS = 25000;
   var TYPING_MS = 3000;
+  var REORDER_MS = 1000;
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -57,6 +60,8 @@
     this.messages = new Map(); // id -> payload
     this.questions = new Map();
     this.lastRevision = 0;
+    this.early = new Set(); // stream numbers that arrived before one still missing
+    this.gapTimer = null;
     this.resuming = false;
     this.pending = new Map(); // client_id -> body, resent after a reconnect
     this.attempt = 0;
@@ -164,6 +169,27 @@
     return false;
   };
 
+  // Move the last applied stream number over every number that has arrived; if one is still
+  // missing REORDER_MS after a later one came, it was dropped: fill it from the server.
+  Chat.prototype.advance = function (revision) {
+    var self = this;
+    if (revision > this.lastRevision) this.early.add(revision);
+    while (this.early.has(this.lastRevision + 1)) {
+      this.early.delete(this.lastRevision + 1);
+      this.lastRevision += 1;
+    }
+    this.early.forEach(function (r) { if (r <= self.lastRevision) self.early.delete(r); });
+    if (!this.early.size) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+    } else if (!this.gapTimer && !this.resuming) {
+      this.gapTimer = setTimeout(function () {
+        self.gapTimer = null;
+        if (self.early.size && !self.resuming) self.resume();
+      }, REORDER_MS);
+    }
+  };
+
   Chat.prototype.resume = function () {
     if (this.mode === "screen") return;
     this.resuming = true;
@@ -180,13 +206,8 @@
       case "message":
         var m = frame.message;
         this.pending.delete(m.author.id === this.me ? m.client_id : "");
-        if (m.revision > this.lastRevision + 1 && !this.resuming) {
-          this.apply(m);
-          this.resume(); // a gap: something was dropped on the way
-        } else {
-          this.apply(m);
-          if (!this.resuming) this.lastRevision = Math.max(this.lastRevision, m.revision);
-        }
+        this.apply(m); // shown at once, in its place by sequence
+        this.advance(m.revision);
         break;
       case "backfill":
         var self = this;
@@ -197,6 +218,7 @@
         this.lastRevision = Math.max(this.lastRevision, frame.up_to);
         this.resuming = false;
         if (frame.messages.length >= 500) this.resume();
+        else this.advance(0);
         break;
       case "error":
         this.showError(frame.message);
