@@ -4,7 +4,6 @@ Close codes: 4401 not logged in, 4403 not allowed (or access lost), 4404 no such
 4410 room closed, 4440 session ended.
 """
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.chat import presence, selectors, services
 from apps.chat.models import Room
 from apps.chat.payloads import message_payload
+from apps.core.consumers import DirectDispatch
 from apps.core.errors import ApplicationError
 
 CLOSE_NOT_LOGGED_IN = 4401
@@ -54,18 +54,7 @@ def _names(user_ids: list[int]) -> list[dict]:
     return [{"id": user.pk, "name": str(user)} for user in users]
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
-    async def dispatch(self, message):
-        """Channels' dispatch without its `aclose_old_connections()` before every handler: that is
-        a trip to the process's one sync thread for every frame to every socket (a 500-member room
-        at 20 messages a second: 10,000 a second, queued behind each other and behind the database
-        work), and it was most of the fan-out's cost. Every database call here goes through
-        `database_sync_to_async`, which closes stale connections in its own thread."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
+class ChatConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope["user"]
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])

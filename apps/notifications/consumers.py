@@ -1,10 +1,11 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.accounts.live import SessionBoundConsumer
+from apps.core.consumers import DirectDispatch
 from apps.notifications.services import user_group
 
 
-class NotificationConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(DirectDispatch, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     """Pushes a member's new notifications to their open pages; anonymous sockets are refused."""
 
     async def connect(self):

@@ -151,6 +151,40 @@ def test_socket_pushes_new_notifications_to_their_recipient(client):
     assert message["title"] == "¡En directo!"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_badge_pushes_are_passed_on_without_a_trip_to_the_sync_thread(client):
+    """An announcement to thousands pushes one frame per open page; Channels' default
+    dispatch would queue each behind the process's single sync thread (see DirectDispatch)."""
+    from unittest import mock
+
+    import channels.db
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from apps.notifications.services import user_group
+
+    member = UserFactory()
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario():
+        communicator = WebsocketCommunicator(
+            application, "/ws/notifications/",
+            headers=[(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)],
+        )
+        assert (await communicator.connect())[0]
+        with mock.patch.object(channels.db, "close_old_connections", wraps=channels.db.close_old_connections) as closes:
+            for unread in range(5):
+                await get_channel_layer().group_send(user_group(member.id), {"type": "notifications.read", "unread": unread})
+            frames = [await communicator.receive_json_from(timeout=5) for _ in range(5)]
+        await communicator.disconnect()
+        return frames, closes.call_count
+
+    frames, trips = async_to_sync(scenario)()
+    assert [frame["unread"] for frame in frames] == [0, 1, 2, 3, 4]
+    assert trips == 0
+
+
 @pytest.mark.django_db
 def test_each_recipient_reads_the_message_in_their_own_language():
     from django.utils import translation
