@@ -29,6 +29,9 @@ from django.db.models.signals import post_delete, post_save
 logger = logging.getLogger(__name__)
 
 # Saves that touch only these fields change no summary (a log-in stamps last_login).
+# How long one caller may take to compute a summary before another tries too.
+_COMPUTE_LOCK_SECONDS = 30
+
 _IRRELEVANT_UPDATES = frozenset({"last_login"})
 
 
@@ -43,19 +46,36 @@ class Summary:
     name: str
     topics: tuple[str, ...]
 
-    def get(self, compute: Callable[[], Any], *parts) -> Any:
-        """The cached value for these key parts (viewer tier, search…), else `compute()` stored."""
+    def get(self, compute: Callable[[], Any], *parts, max_age: int | None = None) -> Any:
+        """The cached value for these key parts (viewer tier, search…), else `compute()` stored.
+
+        When the value is missing (a write moved a generation on, or it expired), one caller
+        computes it while the others are given the last value computed for the same parts:
+        64 requests arriving together would otherwise all run the same 150 ms aggregate at
+        once and queue behind each other for seconds. A `compute()` returning None is not
+        stored."""
+        timeout = max_age or settings.SUMMARY_MAX_AGE
         try:
             key = self.key(*parts)
             value = cache.get(key)
+            if value is not None:
+                return value
+            latest = f"summary-latest:{self.name}:{key.rsplit(':', 1)[1]}"
+            if not cache.add(f"{key}:computing", 1, timeout=_COMPUTE_LOCK_SECONDS):
+                value = cache.get(latest)
+                if value is not None:
+                    return value
         except Exception as exc:  # any cache failure: the page must still render
             logger.warning("Cache unavailable reading summary %s, computing it: %s", self.name, exc)
             return compute()
-        if value is not None:
-            return value
         value = compute()
         try:
-            cache.set(key, value, timeout=settings.SUMMARY_MAX_AGE)
+            if value is None:  # nothing to share now: neither may the last value be
+                cache.delete_many([latest, f"{key}:computing"])
+                return None
+            cache.set(key, value, timeout=timeout)
+            cache.set(latest, value, timeout=timeout * 2)  # served while the next one is computed
+            cache.delete(f"{key}:computing")
         except Exception as exc:
             logger.warning("Cache unavailable storing summary %s: %s", self.name, exc)
         return value

@@ -17,20 +17,16 @@ API views keep their serialised data, which DRF renders for each request as usua
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from rest_framework.response import Response
 
 from apps.core.summaries import Summary
-
-logger = logging.getLogger(__name__)
 
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
@@ -47,24 +43,6 @@ def _shareable(request) -> bool:
     )
 
 
-def _lookup(summary: Summary, request) -> tuple[str | None, object]:
-    """The cache key for this request's URL and language and what is stored there; no key
-    when the cache is down (the cache is a fast path only)."""
-    try:
-        key = summary.key(request.build_absolute_uri(), get_language())
-        return key, cache.get(key)
-    except Exception as exc:
-        logger.warning("Cache unavailable for %s, rendering: %s", summary.name, exc)
-        return None, None
-
-
-def _store(key, value) -> None:
-    try:
-        cache.set(key, value, timeout=settings.VISITOR_CACHE_MAX_AGE)
-    except Exception as exc:
-        logger.warning("Cache unavailable storing %s: %s", key, exc)
-
-
 def page_for_visitors(*topics: str):
     """Decorate a page view whose anonymous rendering depends on `topics`."""
 
@@ -75,18 +53,24 @@ def page_for_visitors(*topics: str):
         def wrapper(request, *args, **kwargs):
             if not _shareable(request):
                 return view(request, *args, **kwargs)
-            key, stored = _lookup(summary, request)
-            if stored is not None:
-                content, content_type, has_form = stored
-                if has_form:
-                    token = get_token(request).encode()
-                    content = _CSRF_INPUT.sub(lambda m: m[1] + token + m[2], content)
-                return HttpResponse(content, content_type=content_type)
-            response = view(request, *args, **kwargs)
-            if key and response.status_code == 200 and not response.streaming and not response.cookies:
-                content, forms = _CSRF_INPUT.subn(rb"\1\2", response.content)
-                _store(key, (content, response["Content-Type"], bool(forms)))
-            return response
+            rendered = None
+
+            def render():
+                nonlocal rendered
+                rendered = view(request, *args, **kwargs)
+                if rendered.status_code != 200 or rendered.streaming or rendered.cookies:
+                    return None
+                content, forms = _CSRF_INPUT.subn(rb"\1\2", rendered.content)
+                return content, rendered["Content-Type"], bool(forms)
+
+            stored = summary.get(render, request.build_absolute_uri(), get_language(), max_age=settings.VISITOR_CACHE_MAX_AGE)
+            if rendered is not None:
+                return rendered
+            content, content_type, has_form = stored
+            if has_form:
+                token = get_token(request).encode()
+                content = _CSRF_INPUT.sub(lambda m: m[1] + token + m[2], content)
+            return HttpResponse(content, content_type=content_type)
 
         return wrapper
 
@@ -103,13 +87,15 @@ def api_for_visitors(*topics: str):
         def wrapper(self, request, *args, **kwargs):
             if not _shareable(request):
                 return method(self, request, *args, **kwargs)
-            key, stored = _lookup(summary, request)
-            if stored is not None:
-                return Response(stored)
-            response = method(self, request, *args, **kwargs)
-            if key and response.status_code == 200:
-                _store(key, response.data)
-            return response
+            answered = None
+
+            def answer():
+                nonlocal answered
+                answered = method(self, request, *args, **kwargs)
+                return answered.data if answered.status_code == 200 else None
+
+            data = summary.get(answer, request.build_absolute_uri(), get_language(), max_age=settings.VISITOR_CACHE_MAX_AGE)
+            return answered if answered is not None else Response(data)
 
         return wrapper
 

@@ -139,3 +139,35 @@ def test_invalidation_after_commit_too(django_capture_on_commit_callbacks):
         summaries.invalidate("profiles")
         summaries.invalidate("profiles")
     assert len(callbacks) == 1
+
+
+def test_while_one_caller_computes_the_others_get_the_last_value():
+    """No stampede: callers arriving while a value is recomputed do not compute it too."""
+    summary = summaries.Summary("stampede", ("profiles",))
+    assert summary.get(lambda: "first", "x") == "first"
+    summaries.invalidate("profiles")
+    meanwhile = []
+
+    def recompute():
+        meanwhile.append(summary.get(lambda: pytest.fail("computed twice at once"), "x"))
+        return "second"
+
+    assert summary.get(recompute, "x") == "second"
+    assert meanwhile == ["first"]
+    assert summary.get(lambda: pytest.fail("cached"), "x") == "second"
+
+
+def test_a_value_that_may_not_be_shared_any_more_is_never_served_meanwhile():
+    summary = summaries.Summary("withdrawn", ("profiles",))
+    assert summary.get(lambda: "public page", "x") == "public page"
+    summaries.invalidate("profiles")
+    assert summary.get(lambda: None, "x") is None  # e.g. the profile went private: a 404
+    summaries.invalidate("profiles")
+    meanwhile = []
+
+    def recompute():
+        meanwhile.append(summary.get(lambda: "computed by the second caller", "x"))
+        return None
+
+    assert summary.get(recompute, "x") is None
+    assert meanwhile == ["computed by the second caller"]

@@ -74,3 +74,14 @@ def test_pages_render_when_the_cache_fails(monkeypatch):
     monkeypatch.setattr(cache, "get_many", broken)
     assert "Ana Ruiz" in Client().get("/talent/").content.decode()
     assert APIClient().get("/api/profiles/").json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_a_profile_made_private_is_gone_for_the_next_visitor():
+    from apps.profiles import services
+
+    profile = make_profile(display_name="Ana Ruiz", visibility="public")
+    url = f"/talent/{profile.handle}/"
+    assert Client().get(url).status_code == 200
+    services.profile_update(actor=profile.user, profile=profile, data={"visibility": "hidden"})
+    assert Client().get(url).status_code == 404
