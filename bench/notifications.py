@@ -8,8 +8,10 @@ are all real; it runs in a throw-away test database (test_<name>). It reports th
 the organiser's request, the end-to-end time until the last e-mail reached the sink, and
 the same path with one task per recipient (each its own SMTP connection), measured on a
 smaller audience in the same run and compared per recipient.
-Sizes: BENCH_AUDIENCE (10000), BENCH_BASELINE (1000); the worker: BENCH_POOL (prefork or
-threads), BENCH_CONCURRENCY (2) and BENCH_WORKERS (1 `celery worker` process tree).
+Sizes: BENCH_AUDIENCE (10000), BENCH_BASELINE (1000). The workers are the Procfile's
+`worker` and `mailer` command lines as they are (their ${VAR:-default}s, e.g.
+MAILER_THREADS, come from the environment), started BENCH_FORMATION times each
+("worker=1,mailer=1", what `make stack` runs); their logs go to BENCH_WORKER_LOG.
 """
 
 import os
@@ -33,9 +35,11 @@ from tests.notifications.live_stack import SmtpSink, WorkerProcess, wait_until  
 
 AUDIENCE = int(os.environ.get("BENCH_AUDIENCE", 10_000))
 BASELINE = int(os.environ.get("BENCH_BASELINE", 1_000))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 2))
-POOL = os.environ.get("BENCH_POOL", "prefork")
-WORKERS = int(os.environ.get("BENCH_WORKERS", 1))
+FORMATION = {
+    name: int(count)
+    for name, count in (part.split("=") for part in os.environ.get("BENCH_FORMATION", "worker=1,mailer=1").split(","))
+}
+WORKER_LOG = os.environ.get("BENCH_WORKER_LOG", "/tmp/bench-notifications-workers.log")
 OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
 
 
@@ -65,14 +69,16 @@ def main():
         staff = get_user_model().objects.create(username="staff", email="staff@example.org", is_staff=True)
         members(AUDIENCE - 1, "member")
         with SmtpSink() as sink:
-            workers = [
-                WorkerProcess(
-                    database_url=database_url, redis_url=settings.REDIS_URL, email_url=sink.email_url,
-                    concurrency=CONCURRENCY, pool=POOL, extra=("--hostname", f"bench{n}@%h"),
-                ).start()
-                for n in range(WORKERS)
-            ]
-            if not wait_until(lambda: len(app.control.ping(timeout=0.5)) == WORKERS, timeout=60):
+            with open(WORKER_LOG, "w") as log:
+                workers = [
+                    WorkerProcess(
+                        database_url=database_url, redis_url=settings.REDIS_URL, email_url=sink.email_url,
+                        procfile=name, extra=("--hostname", f"bench-{name}{n}@%h"),
+                    ).start(output=log)
+                    for name, count in FORMATION.items()
+                    for n in range(count)
+                ]
+            if not wait_until(lambda: len(app.control.ping(timeout=0.5)) == len(workers), timeout=60):
                 raise SystemExit("the worker did not start")
             organiser = Client()
             organiser.force_login(staff)
@@ -109,7 +115,8 @@ def main():
         teardown_databases(config, verbosity=0)
     per_batched = batched_seconds / AUDIENCE
     per_baseline = baseline_seconds / BASELINE
-    print(f"audience                          {AUDIENCE} ({WORKERS} x {POOL} pool, concurrency {CONCURRENCY})")
+    formation = ", ".join(f"{count} x {name}" for name, count in FORMATION.items())
+    print(f"audience                          {AUDIENCE} (Procfile: {formation})")
     print(f"organiser request                 {request_seconds * 1000:.0f} ms")
     print(f"  first e-mail accepted after     {first_email_seconds:.1f} s")
     print(f"  fan-out (all rows) done after   {fan_out_seconds:.1f} s")

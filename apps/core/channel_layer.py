@@ -13,7 +13,10 @@ Three changes to channels-redis's `RedisChannelLayer`:
   share, of 500 sockets: django/channels#1683);
 - `group_send_many` delivers many (group, message) pairs in two round trips per Redis
   host (one pipeline to read every group's members, one script to queue every
-  message), where calling `group_send` per group costs four round trips each.
+  message), where calling `group_send` per group costs four round trips each;
+- `groups_with_members` tells in one round trip per Redis host which of many groups
+  have a member, so a fan-out to thousands of members prepares messages only for those
+  with a socket open.
 
 It relies on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`,
 `_brpop_with_clean`, `_clean_receive_backup`, `receive_clean_locks`, `receive_buffer`),
@@ -47,6 +50,17 @@ for i = 1, n do
     end
 end
 return over_capacity
+"""
+
+# The 1-based positions of the KEYS (group keys) that hold a member joined after ARGV[1].
+GROUPS_WITH_MEMBERS_LUA = """
+local found = {}
+for i = 1, #KEYS do
+    if redis.call('ZCOUNT', KEYS[i], '(' .. ARGV[1], '+inf') > 0 then
+        found[#found + 1] = i
+    end
+end
+return found
 """
 
 
@@ -153,6 +167,20 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
         host = dict(self.hosts[index])
         address = host.pop("address")
         return aioredis.BlockingConnectionPool.from_url(address, timeout=self.pool_timeout, **host)
+
+    async def groups_with_members(self, groups: list[str]) -> set[str]:
+        """The groups among `groups` with at least one member (expired memberships do not count)."""
+        groups_by_host = collections.defaultdict(list)
+        for group in groups:
+            assert self.require_valid_group_name(group), "Group name not valid"
+            groups_by_host[self.consistent_hash(group)].append(group)
+        cutoff = int(time.time()) - self.group_expiry
+        found = set()
+        for index, host_groups in groups_by_host.items():
+            keys = [self._group_key(group) for group in host_groups]
+            positions = await self.connection(index).eval(GROUPS_WITH_MEMBERS_LUA, len(keys), *keys, cutoff)
+            found.update(host_groups[position - 1] for position in positions)
+        return found
 
     async def group_send_many(self, messages: list[tuple[str, dict]]) -> None:
         """Send each message to its group's members, batched per Redis host."""

@@ -2,11 +2,14 @@
 a signed one-click unsubscribe link that needs no login (RFC 8058)."""
 
 import re
+import smtplib
 from email.utils import formatdate, make_msgid
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import select_template
 from django.urls import reverse
@@ -28,6 +31,10 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_ADDRESS = re.compile(rf"{_ATOM}(\.{_ATOM})*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 # RFC 5322's line limit; Django switches a part to quoted-printable above it.
 _LINE_LIMIT = 998
+# The length up to which the mail policy leaves a printable ASCII header line as it is.
+_HEADER_LINE_LENGTH = 78
+# Stands for the signed token in the unsubscribe URL, reversed once per composer.
+_TOKEN_SLOT = "UNSUBSCRIBE-TOKEN-SLOT"
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -44,6 +51,12 @@ def unsubscribe_token_read(token: str) -> tuple[int, str]:
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
     token = unsubscribe_token(user_id=user_id, kind=kind)
     return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])
+
+
+def _unsubscribe_url_pattern() -> str:
+    """`unsubscribe_url` with a slot for the token: the token's characters (URL-safe base64,
+    ":" and ".") are never quoted by `reverse`, so filling the slot gives the same URL."""
+    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[_TOKEN_SLOT])
 
 
 def _templates(kind: str, extension: str):
@@ -128,9 +141,17 @@ class _SerialisedTemplate:
             "Message-ID": make_msgid(domain=DNS_NAME),
             "List-Unsubscribe": f"<{link}>",
         }
-        values = {line: self._fold(name, headers[name]) for line, name in _SLOT_LINES.items()}
+        values = {line: self._header_line(name, headers[name]) for line, name in _SLOT_LINES.items()}
         values[_UNSUBSCRIBE_SLOT.encode()] = link.encode()
         return b"".join(values.get(part, part) for part in self._parts)
+
+
+    def _header_line(self, name: str, value: str) -> bytes:
+        """The folded header line, skipping the policy's parser for short printable ASCII ones
+        (the policy writes those unchanged; the byte-for-byte test against Django checks it)."""
+        if len(name) + 2 + len(value) <= _HEADER_LINE_LENGTH and value.isascii() and value.isprintable():
+            return f"{name}: {value}\r\n".encode()
+        return self._fold(name, value)
 
 
 def _list_headers(link: str) -> dict[str, str]:
@@ -144,6 +165,7 @@ class EmailComposer:
 
     def __init__(self):
         self._prepared: dict[tuple, tuple[str, str, str, _SerialisedTemplate]] = {}
+        self._unsubscribe_url = _unsubscribe_url_pattern()
 
     def _prepare(self, notification, language: str) -> tuple[str, str, str, _SerialisedTemplate]:
         key = (notification.event_id or f"n{notification.pk}", language)
@@ -165,10 +187,37 @@ class EmailComposer:
 
     def message(self, notification, *, email: str, language: str) -> NotificationEmail:
         subject, text, html, template = self._prepare(notification, language)
-        link = unsubscribe_url(user_id=notification.recipient_id, kind=notification.kind)
+        link = self._unsubscribe_url.replace(
+            _TOKEN_SLOT, unsubscribe_token(user_id=notification.recipient_id, kind=notification.kind)
+        )
         message = NotificationEmail(
             subject=subject, body=text.replace(_UNSUBSCRIBE_SLOT, link), to=[email], headers=_list_headers(link)
         )
         message.attach_alternative(html.replace(_UNSUBSCRIBE_SLOT, link), "text/html")
         message.serialised = template.fill(email=email, link=link)
         return message
+
+
+class MessageSender:
+    """Sends composed messages over one open connection of any mail backend.
+
+    On Django's SMTP backend, a message filled in from its template goes to smtplib as
+    is: its address was already checked to be a plain ASCII one, which Django's per-message
+    parsing (`sanitize_address`, the largest CPU cost left per e-mail) would leave unchanged.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._envelope_from = {}
+
+    def send(self, message: NotificationEmail) -> None:
+        """Raises `smtplib.SMTPException` (or `OSError`) when the server did not take it."""
+        self.connection.open()
+        if message.serialised is None or not isinstance(self.connection, SmtpBackend):
+            if self.connection.send_messages([message]) != 1:
+                raise smtplib.SMTPException("The mail server did not accept the message.")
+            return
+        if message.from_email not in self._envelope_from:
+            encoding = message.encoding or settings.DEFAULT_CHARSET
+            self._envelope_from[message.from_email] = sanitize_address(message.from_email, encoding)
+        self.connection.connection.sendmail(self._envelope_from[message.from_email], message.to, message.serialised)

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -202,6 +203,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# E-mail jobs wait on the mail server and the database most of the time: they have a queue
+# of their own, served by thread-pool workers (the Procfile's `mailer`), so they neither
+# wait behind nor hold up the rest. A worker started without --queues serves both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("email")]
+CELERY_TASK_ROUTES = {"workers.notifications.send_deliveries": {"queue": "email"}}
 CELERY_IMPORTS = [
     "workers.accounts",
     "workers.notifications",

@@ -43,30 +43,71 @@ def test_group_send_many_skips_empty_groups_and_empty_batches():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_notify_to_200_members_goes_out_as_one_batch(monkeypatch):
-    from apps.notifications.services import notify
+def test_a_fan_out_to_200_rings_only_the_members_with_a_page_open_in_one_batch(monkeypatch):
+    from asgiref.sync import async_to_sync
+
+    from apps.notifications import selectors
+    from apps.notifications.models import NotificationEvent
+    from apps.notifications.services import event_expand, notify, user_group
     from tests.accounts.factories import UserFactory
 
+    members = UserFactory.create_batch(200)
+    listening = members[::20]
     layer = get_channel_layer()
-    batches, single_sends = [], []
+
+    async def open_tabs():  # two tabs each
+        tabs = [(member.pk, await layer.new_channel()) for member in listening for _tab in range(2)]
+        for member_id, channel in tabs:
+            await layer.group_add(user_group(member_id), channel)
+        return tabs
+
+    tabs = async_to_sync(open_tabs)()
+    batches, single_sends, counted = [], [], []
+    send_many, unread_counts = layer.group_send_many, selectors.unread_counts
 
     async def record_batch(messages):
-        batches.append(len(messages))
+        batches.append(sorted(group for group, _message in messages))
+        await send_many(messages)
 
     async def record_single(group, message):
         single_sends.append(group)
 
     monkeypatch.setattr(layer, "group_send_many", record_batch)
     monkeypatch.setattr(layer, "group_send", record_single)
-    from apps.notifications.models import NotificationEvent
-    from apps.notifications.services import event_expand
+    monkeypatch.setattr(selectors, "unread_counts", lambda *, user_ids: counted.append(set(user_ids)) or unread_counts(user_ids=user_ids))
 
-    notify(recipients=UserFactory.create_batch(200), kind="test", title="Hola", email=False)
+    notify(recipients=members, kind="test", title="Hola", email=False)
     # A large audience is fanned out by the worker's task; run it here, in process.
     event_expand(event_id=NotificationEvent.objects.get(kind="test").pk)
 
-    assert batches == [200]
+    assert batches == [sorted(user_group(member.pk) for member in listening)]
     assert single_sends == []
+    assert counted == [{member.pk for member in listening}]  # nobody else's badge is counted
+
+    async def receive_and_close():
+        received = [await asyncio.wait_for(layer.receive(channel), 5) for _member_id, channel in tabs]
+        for member_id, channel in tabs:
+            await layer.group_discard(user_group(member_id), channel)
+        return received
+
+    received = async_to_sync(receive_and_close)()
+    assert [(m["type"], m["title"], m["unread"]) for m in received] == [("notification.created", "Hola", 1)] * len(tabs)
+
+
+def test_groups_listening_names_only_groups_with_a_member():
+    from asgiref.sync import async_to_sync
+
+    from apps.core.live import groups_listening
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("listening-test.open", channel)
+    try:
+        assert groups_listening(["listening-test.open", "listening-test.nobody"]) == {"listening-test.open"}
+        assert groups_listening([]) == set()
+    finally:
+        async_to_sync(layer.group_discard)("listening-test.open", channel)
+    assert groups_listening(["listening-test.open"]) == set()
 
 
 def _send_blocking(group: str, message: dict) -> None:

@@ -4,6 +4,7 @@ worker in its own process, a private redis-server. Each binds a free loopback po
 import logging
 import os
 import shutil
+import shlex
 import signal
 import socket
 import subprocess
@@ -25,10 +26,12 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """A real SMTP server that accepts every message and counts them per recipient."""
+    """A real SMTP server that accepts every message and counts them per recipient
+    (and keeps each envelope, sender, recipients and bytes, when asked to)."""
 
-    def __init__(self):
+    def __init__(self, *, keep: bool = False):
         self.received = Counter()
+        self.envelopes = [] if keep else None
         self.first_at = self.last_at = None  # time.perf_counter() of the first and last message
         self._lock = threading.Lock()
         self.port = free_port()
@@ -38,6 +41,8 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.received.update(envelope.rcpt_tos)
+            if self.envelopes is not None:
+                self.envelopes.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
             self.last_at = time.perf_counter()
             self.first_at = self.first_at or self.last_at
         return "250 OK"
@@ -60,10 +65,14 @@ class SmtpSink:
 
 
 class WorkerProcess:
-    """`celery worker` as a child process of its own session (so SIGKILL takes its children too)."""
+    """`celery worker` as a child process of its own session (so SIGKILL takes its children too).
+
+    `procfile` names a Procfile process (`worker`, `mailer`) to run its command line as
+    is, through the shell that expands its ${VAR:-default}s, with `extra` appended.
+    """
 
     def __init__(self, *, database_url: str, redis_url: str, email_url: str, concurrency: int = 2,
-                 pool: str = "prefork", extra: tuple[str, ...] = ()):
+                 pool: str = "prefork", extra: tuple[str, ...] = (), procfile: str | None = None):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "community.settings.test",
@@ -76,10 +85,18 @@ class WorkerProcess:
             "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-heartbeat",
             "--without-gossip", "--without-mingle", *extra,
         ]
+        if procfile is not None:
+            from tests.asgi_server import procfile_command
+
+            self.args = ["bash", "-c", f"exec {procfile_command(procfile)} {shlex.join(extra)}"]
+            self.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"
         self.process = None
 
-    def start(self) -> "WorkerProcess":
-        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+    def start(self, *, output=None) -> "WorkerProcess":
+        """`output`: a file for the worker's log (its terminal by default)."""
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, start_new_session=True, stdout=output, stderr=output
+        )
         return self
 
     def kill(self) -> None:

@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from apps.notifications import selectors
-from apps.notifications.emails import UNSUBSCRIBE_SALT, EmailComposer
+from apps.notifications.emails import UNSUBSCRIBE_SALT, EmailComposer, MessageSender, unsubscribe_url
 from apps.notifications.kinds import KINDS
 from apps.notifications.models import NotificationPreference
 from apps.notifications.services import notify
@@ -29,6 +29,7 @@ def test_email_is_multipart_with_link_site_name_and_unsubscribe_headers():
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe in message.body and unsubscribe in html
+    assert unsubscribe == unsubscribe_url(user_id=member.pk, kind="hackathons.phase_changed")
 
 
 @pytest.mark.django_db
@@ -108,3 +109,30 @@ def test_addresses_and_long_lines_django_would_encode_are_built_in_full():
     message = EmailComposer().message(notification, email=other.email, language="es")
     assert message.serialised is None
     assert b"quoted-printable" in message.message().as_bytes()
+
+
+@pytest.mark.django_db
+def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings):
+    from django.core.mail import get_connection
+
+    from tests.notifications.live_stack import SmtpSink
+
+    plain, accented = UserFactory(email="ana@example.org"), UserFactory(email="maría@ejemplo.es")
+    notifications = notify(recipients=[plain, accented], kind="compute.decision", title="Decisión", body="Sí")
+    composer = EmailComposer()
+    messages = [composer.message(n, email=n.recipient.email, language="es") for n in notifications]
+    assert [m.serialised is None for m in messages] == [False, True]  # one of each path
+    with SmtpSink(keep=True) as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        connection = get_connection()
+        sender = MessageSender(connection)
+        for message in messages:
+            sender.send(message)
+        connection.send_messages([messages[0]])  # the same message the way Django sends it
+        connection.close()
+    fast, full, django_way = sink.envelopes
+    assert fast == django_way
+    assert fast[:2] == ("noreply@localhost", ["ana@example.org"])
+    assert fast[2].rstrip(b"\r\n") == messages[0].serialised.rstrip(b"\r\n")
+    assert full[0] == "noreply@localhost" and b"Content-Transfer-Encoding" in full[2]  # built by Django

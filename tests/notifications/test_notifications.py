@@ -209,6 +209,56 @@ def test_each_recipient_reads_the_message_in_their_own_language():
 
 
 @pytest.mark.django_db
+def test_the_worker_fan_out_gives_each_member_their_language_and_emails_only_who_wants_it():
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from apps.notifications.models import NotificationEvent
+    from apps.notifications.services import _texts, email_settings_update, event_expand
+
+    spanish, english, unset, unknown = (UserFactory(language=code) for code in ("es", "en", "", "xx"))
+    silent = UserFactory(language="en")
+    email_settings_update(user=silent, email_enabled=False)
+    gone = UserFactory(is_active=False)
+    members = [spanish, english, unset, unknown, silent, gone]
+    event = NotificationEvent.objects.create(
+        kind="test.language", url="/notifications/", recipient_ids=sorted(m.pk for m in members),
+        texts=_texts(lambda: _("Notifications"), lambda: _("Mark all as read")), enqueued_at=timezone.now(),
+    )
+
+    assert event_expand(event_id=event.pk, batch_size=2) == 5  # three batches; the inactive one skipped
+    assert event_expand(event_id=event.pk, batch_size=2) == 0  # a second run adds nothing
+
+    by_recipient = {n.recipient_id: n for n in Notification.objects.filter(event=event)}
+    assert {pk: (n.title, n.body) for pk, n in by_recipient.items()} == {
+        spanish.pk: ("Notificaciones", "Marcar todo como leído"),
+        english.pk: ("Notifications", "Mark all as read"),
+        unset.pk: ("Notificaciones", "Marcar todo como leído"),  # the site's language
+        unknown.pk: ("Notificaciones", "Marcar todo como leído"),
+        silent.pk: ("Notifications", "Mark all as read"),
+    }
+    assert {n.url for n in by_recipient.values()} == {"/notifications/"}
+    deliveries = Delivery.objects.filter(notification__event=event)
+    assert sorted(deliveries.values_list("notification__recipient_id", flat=True)) == sorted(
+        [spanish.pk, english.pk, unset.pk, unknown.pk]
+    )
+    assert set(deliveries.values_list("status", "attempts", "channel")) == {(Delivery.Status.PENDING, 0, "email")}
+
+
+@pytest.mark.django_db
+def test_notify_returns_the_stored_notifications_of_a_small_audience():
+    ana, luis = UserFactory(), UserFactory()
+    returned = notify(recipients=[luis, ana], kind="test.hello", title="Hola", body="Qué tal", url="/x/", email=False)
+
+    stored = list(Notification.objects.order_by("recipient_id"))
+    assert returned == stored
+    assert [
+        (n.recipient_id, n.event_id, n.kind, n.title, n.body, n.url, n.created_at, n.read_at) for n in returned
+    ] == [(n.recipient_id, n.event_id, n.kind, n.title, n.body, n.url, n.created_at, n.read_at) for n in stored]
+    assert not returned[0]._state.adding  # saving it again updates the row instead of inserting one
+
+
+@pytest.mark.django_db
 def test_centre_filters_by_group_and_unread_on_the_page_and_the_api(client):
     member = UserFactory()
     notify(recipients=[member], kind="hackathons.phase_changed", title="Fase nueva", email=False)
