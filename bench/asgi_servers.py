@@ -36,8 +36,8 @@ def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None
 def asgi_servers(
     count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None, server: str = "daphne"
 ):
-    """Yield [(port, process), ...] of `count` server processes (`daphne`, `uvicorn`: the
-    Procfile's, or `uvicorn-nodeflate`; one worker each); all are stopped on exit.
+    """Yield [(port, process), ...] of `count` server processes (`daphne`, `uvicorn` with its
+    defaults, or `uvicorn-nodeflate`: the Procfile's; one worker each); all are stopped on exit.
     `server@/path/to/checkout` runs that checkout's code (a baseline in the same run).
 
     With `log_dir`, each server's output goes to `<server>-<port>.log` there.
@@ -54,7 +54,7 @@ def asgi_servers(
                 "daphne": ["daphne", "--bind", "127.0.0.1", "--port", str(port)],
                 "uvicorn": ["uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
                 # Uvicorn compresses every frame for clients that offer permessage-deflate (browsers
-                # do); Daphne never negotiates it. This variant measures Uvicorn without it.
+                # do); Daphne never negotiates it. The Procfile turns it off (this variant).
                 "uvicorn-nodeflate": [
                     "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                     "--ws-per-message-deflate", "false",

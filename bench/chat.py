@@ -298,7 +298,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--raw-seconds", type=int, default=20)
-    parser.add_argument("--server", default="daphne", help="daphne, uvicorn (the Procfile's) or uvicorn-nodeflate, each optionally @/path/to/another/checkout; several, comma-separated")
+    parser.add_argument("--server", default="daphne", help="daphne, uvicorn (its defaults) or uvicorn-nodeflate (the Procfile's), each optionally @/path/to/another/checkout; several, comma-separated")
     args = parser.parse_args()
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
