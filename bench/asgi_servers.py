@@ -36,22 +36,25 @@ def _wait_healthy(port: int, process: subprocess.Popen, deadline: float) -> None
 def asgi_servers(
     count: int, *, env: dict[str, str], startup_seconds: float = 60, log_dir: Path | None = None, server: str = "daphne"
 ):
-    """Yield [(port, process), ...] of `count` server processes (`daphne`, `uvicorn`: the
-    Procfile's, or `uvicorn-nodeflate`; one worker each); all are stopped on exit.
+    """Yield [(port, process), ...] of `count` server processes (`daphne`, `uvicorn` with its
+    defaults, or `uvicorn-nodeflate`: the Procfile's; one worker each); all are stopped on exit.
+    `server@/path/to/checkout` runs that checkout's code (a baseline in the same run).
 
     With `log_dir`, each server's output goes to `<server>-<port>.log` there.
     """
+    server, _, checkout = server.partition("@")
+    label = f"{server}-{Path(checkout).name}" if checkout else server
     started: list[tuple[int, subprocess.Popen]] = []
     environment = {**os.environ, **env}
     try:
         for _ in range(count):
             port = free_port()
-            log = open(log_dir / f"{server}-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
+            log = open(log_dir / f"{label}-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
             command = {
                 "daphne": ["daphne", "--bind", "127.0.0.1", "--port", str(port)],
                 "uvicorn": ["uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
                 # Uvicorn compresses every frame for clients that offer permessage-deflate (browsers
-                # do); Daphne never negotiates it. This variant measures Uvicorn without it.
+                # do); Daphne never negotiates it. The Procfile turns it off (this variant).
                 "uvicorn-nodeflate": [
                     "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                     "--ws-per-message-deflate", "false",
@@ -59,7 +62,7 @@ def asgi_servers(
             }[server]
             process = subprocess.Popen(
                 [sys.executable, "-m", *command, "community.asgi:application"],
-                cwd=ROOT,
+                cwd=checkout or ROOT,
                 env=environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,

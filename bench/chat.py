@@ -175,6 +175,12 @@ class Client:
                 self._advance()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int, run: str) -> dict:
     """One server's round; `run` keeps its client ids apart from earlier rounds' in the same room
     (a repeated id is a resend: the server returns the stored message and broadcasts nothing)."""
@@ -192,6 +198,7 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         assert hello["type"] == "hello", hello
         clients.append(Client(socket, last=hello["room"]["last_sequence"]))
     readers = [asyncio.create_task(client.run()) for client in clients]
+    client_cpu = time.process_time()
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
@@ -204,6 +211,7 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(len(set(c.sequences)) < total - sum(s.refused for s in clients) for c in clients):
         await asyncio.sleep(0.5)
+    client_cpu = time.process_time() - client_cpu
     closed = sum(1 for c in clients if c.socket.close_code is not None)  # by the server, before the end
     for client in clients:
         await client.socket.close()
@@ -231,6 +239,8 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         "max_ms": max(latencies, default=float("nan")) * 1000,
         "stored_p50_ms": percentile(store_latencies, 0.50) * 1000,
         "stored_p99_ms": percentile(store_latencies, 0.99) * 1000,
+        "client_cpu_seconds": client_cpu,
+        "wall_seconds": time.monotonic() - started,
     }
 
 
@@ -288,7 +298,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=20, help="messages per second in total")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--raw-seconds", type=int, default=20)
-    parser.add_argument("--server", default="daphne", help="daphne, uvicorn (the Procfile's) or uvicorn-nodeflate; several, comma-separated")
+    parser.add_argument("--server", default="daphne", help="daphne, uvicorn (its defaults) or uvicorn-nodeflate (the Procfile's), each optionally @/path/to/another/checkout; several, comma-separated")
     args = parser.parse_args()
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).", file=sys.stderr)
@@ -306,11 +316,13 @@ def main() -> int:
         log_dir = Path(settings.BASE_DIR) / "artifacts" / "bench-chat"
         log_dir.mkdir(parents=True, exist_ok=True)
         chats = {}
-        for server in args.server.split(","):
+        for round_, server in enumerate(args.server.split(",")):
             with asgi_servers(2, env=env, log_dir=log_dir, server=server) as servers:
+                server_cpu = sum(cpu_seconds(process.pid) for _, process in servers)
                 chats[server] = asyncio.run(
-                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds, run=server)
+                    chat_run([port for port, _ in servers], room, cookies, args.rate, args.seconds, run=f"r{round_}-")
                 )
+                chats[server]["server_cpu_seconds"] = sum(cpu_seconds(process.pid) for _, process in servers) - server_cpu
         raw = asyncio.run(raw_pubsub_run(args.clients, args.rate, args.raw_seconds))
     finally:
         teardown_databases(databases, verbosity=0)
@@ -332,7 +344,9 @@ def main() -> int:
         print(
             f"\n{server}: chat delivery rate = {chat['delivered'] / args.seconds / raw_rate:.0%} of raw pub/sub; "
             f"sending took {chat['sending_seconds']:.1f} s; sends refused {chat['refused']}; send → stored p50 {chat['stored_p50_ms']:.1f} ms, "
-            f"p99 {chat['stored_p99_ms']:.1f} ms"
+            f"p99 {chat['stored_p99_ms']:.1f} ms; CPU from connect to end of drain ({chat['wall_seconds']:.0f} s): "
+            f"bench clients {chat['client_cpu_seconds']:.0f} s, both servers {chat['server_cpu_seconds']:.0f} s "
+            f"(of {2 * chat['wall_seconds']:.0f} core-seconds)"
         )
     ok = all(c["lost"] == 0 and c["duplicated"] == 0 and c["out_of_order"] == 0 for c in chats.values())
     return 0 if ok else 1

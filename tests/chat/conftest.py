@@ -30,13 +30,13 @@ def session_cookie(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def communicator(room, user=None, *, origin=ORIGIN, cookie=None):
+async def communicator(room, user=None, *, origin=ORIGIN, cookie=None, app=application):
     headers = [origin, (b"host", b"testserver")]
     if cookie is None and user is not None:
         cookie = await database_sync_to_async(session_cookie)(user)
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/chat/{room.pk}/", headers=headers)
+    return WebsocketCommunicator(app, f"/ws/chat/{room.pk}/", headers=headers)
 
 
 async def receive_type(socket, kind: str, timeout: float = 5):
