@@ -29,8 +29,10 @@ from django.db.models.signals import post_delete, post_save
 logger = logging.getLogger(__name__)
 
 # Saves that touch only these fields change no summary (a log-in stamps last_login).
-# How long one caller may take to compute a summary before another tries too.
+# How long one caller may take to compute a summary before another tries too, and how long
+# the others wait for it when there is no earlier value to give meanwhile.
 _COMPUTE_LOCK_SECONDS = 30
+_WAIT_SECONDS = 3
 
 _IRRELEVANT_UPDATES = frozenset({"last_login"})
 
@@ -50,10 +52,10 @@ class Summary:
         """The cached value for these key parts (viewer tier, search…), else `compute()` stored.
 
         When the value is missing (a write moved a generation on, or it expired), one caller
-        computes it while the others are given the last value computed for the same parts:
-        64 requests arriving together would otherwise all run the same 150 ms aggregate at
-        once and queue behind each other for seconds. A `compute()` returning None is not
-        stored."""
+        computes it while the others are given the last value computed for the same parts,
+        or, when there is none, wait for it: 64 requests arriving together would otherwise
+        all run the same 150 ms aggregate at once and queue behind each other for seconds.
+        A `compute()` returning None is not stored."""
         timeout = max_age or settings.SUMMARY_MAX_AGE
         try:
             key = self.key(*parts)
@@ -62,7 +64,7 @@ class Summary:
                 return value
             latest = f"summary-latest:{self.name}:{key.rsplit(':', 1)[1]}"
             if not cache.add(f"{key}:computing", 1, timeout=_COMPUTE_LOCK_SECONDS):
-                value = cache.get(latest)
+                value = cache.get(latest) or _wait_for(key)
                 if value is not None:
                     return value
         except Exception as exc:  # any cache failure: the page must still render
@@ -93,6 +95,17 @@ class Summary:
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
         stamp = ".".join(str(generations[key]) for key in keys)
         return f"summary:{self.name}:{stamp}:{digest}"
+
+
+def _wait_for(key: str) -> Any:
+    """The value another caller is computing, when it arrives within `_WAIT_SECONDS`."""
+    deadline = time.monotonic() + _WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return None
 
 
 def _bump(topic: str) -> None:

@@ -171,3 +171,25 @@ def test_a_value_that_may_not_be_shared_any_more_is_never_served_meanwhile():
 
     assert summary.get(recompute, "x") is None
     assert meanwhile == ["computed by the second caller"]
+
+
+def test_with_no_earlier_value_callers_wait_for_the_one_computing():
+    """A cold start: 16 requests at once must not all run the same aggregate."""
+    import threading
+
+    summary = summaries.Summary("cold", ("profiles",))
+    computed, results = [], []
+    started = threading.Event()
+
+    def slow():
+        computed.append("slow")
+        started.set()
+        time.sleep(0.3)
+        return "value"
+
+    first = threading.Thread(target=lambda: results.append(summary.get(slow, "x")))
+    first.start()
+    started.wait(timeout=5)
+    results.append(summary.get(lambda: computed.append("again") or "again", "x"))
+    first.join()
+    assert computed == ["slow"] and results == ["value", "value"]
