@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.forms import add_service_errors
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
 from apps.notifications.kinds import GROUPS, KINDS, kinds_by_group
@@ -92,11 +93,11 @@ class EmailSettingsForm(forms.Form):
 
     def add_service_errors(self, error: ApplicationError) -> None:
         """Show a service's field errors next to their fields (`modes.<kind>` → that kind's choice)."""
-        for key, field_errors in error.errors.items():
-            field = _mode_field_name(key.removeprefix("modes.")) if key.startswith("modes.") else key
-            self.add_error(field if field in self.fields else None, field_errors)
-        if not error.errors:
-            self.add_error(None, str(error.message))
+        by_field = {
+            _mode_field_name(key.removeprefix("modes.")) if key.startswith("modes.") else key: field_messages
+            for key, field_messages in error.errors.items()
+        }
+        add_service_errors(self, ApplicationError(error.message, errors=by_field))
 
 
 @login_required
