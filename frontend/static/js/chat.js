@@ -239,7 +239,7 @@
         // A live question frame does not carry this viewer's own vote: keep it.
         var known = this.questions.get(frame.question.id);
         frame.question.voted = known ? known.voted : false;
-        this.questions.set(frame.question.id, frame.question);
+        this.keepQuestion(frame.question);
         this.renderQuestions();
         break;
     }
@@ -331,6 +331,14 @@
     if (minutes === null) return;
     api("POST", "/api/chat/rooms/" + this.roomId + "/mutes/", { member: userId, minutes: Number(minutes) })
       .catch(function (e) { self.showError(e.message); });
+  };
+
+  // Votes only go up, and two voters' updates can arrive in either order (from two server
+  // processes): the higher count is the newer one.
+  Chat.prototype.keepQuestion = function (question) {
+    var known = this.questions.get(question.id);
+    if (known && known.votes > question.votes) question.votes = known.votes;
+    this.questions.set(question.id, Object.assign({}, known || {}, question));
   };
 
   Chat.prototype.report = function (messageId) {
@@ -530,7 +538,7 @@
       api("POST", self.root.dataset.questionsApi, { body: body, anonymous: form.elements.anonymous.checked })
         .then(function (question) {
           question.voted = false;
-          self.questions.set(question.id, Object.assign({}, self.questions.get(question.id) || {}, question));
+          self.keepQuestion(question);
           self.renderQuestions();
           form.reset();
         })
@@ -571,7 +579,7 @@
           var vote = self.action(self.t.vote, function () {
             api("POST", "/api/chat/questions/" + q.id + "/vote/").then(function (updated) {
               updated.voted = true;
-              self.questions.set(updated.id, Object.assign({}, self.questions.get(updated.id), updated));
+              self.keepQuestion(updated);
               self.renderQuestions();
             }).catch(function (e) { self.showError(e.message); });
           });
