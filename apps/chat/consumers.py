@@ -4,7 +4,6 @@ Close codes: 4401 not logged in, 4403 not allowed (or access lost), 4404 no such
 4410 room closed, 4440 session ended.
 """
 
-import asyncio
 import logging
 
 from channels.db import database_sync_to_async
@@ -14,11 +13,12 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from apps.chat import presence, relay, selectors, services
+from apps.chat import presence, selectors, services
 from apps.chat.models import Room
 from apps.chat.payloads import message_payload
 from apps.core.consumers import DirectDispatch
 from apps.core.errors import ApplicationError
+from apps.core.relay import RelayedSocket
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _names(user_ids: list[int]) -> list[dict]:
     return [{"id": user.pk, "name": str(user)} for user in users]
 
 
-class ChatConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
+class ChatConsumer(DirectDispatch, RelayedSocket, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope["user"]
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
@@ -78,11 +78,9 @@ class ChatConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
             return
         self.access = access
         self.group = access.room.group_name
-        # The room's broadcasts come through this process's relay (apps.chat.relay) into the
+        # The room's broadcasts come through this process's relay (apps.core.relay) into the
         # outbox; they are handled after the hello, in order, by the outbox's own task.
-        self.outbox = asyncio.Queue(maxsize=relay.OUTBOX_SIZE)
-        self.outbox_dropped = 0
-        await relay.room_join(self.channel_layer, self.group, self)
+        await self.relay_open(self.group)
         if self.user.is_authenticated:
             await self.channel_layer.group_add(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
@@ -98,35 +96,13 @@ class ChatConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
                 **online,
             }
         )
-        self.delivery = asyncio.ensure_future(self._deliver())
+        self.relay_deliver()
         await self._announce_presence(online)
-
-    def relay_take(self, event: dict) -> None:
-        """A room broadcast from the relay; dropped when the client is OUTBOX_SIZE frames behind
-        (it finds the gap in stream numbers and fills it from the database)."""
-        try:
-            self.outbox.put_nowait(event)
-        except asyncio.QueueFull:
-            self.outbox_dropped += 1
-            if self.outbox_dropped % relay.OUTBOX_SIZE == 1:
-                logger.warning("chat socket %s behind: %s live frames dropped", self.channel_name, self.outbox_dropped)
-
-    async def _deliver(self):
-        while True:
-            event = await self.outbox.get()
-            try:
-                await self.dispatch(event)
-            except OSError:  # the client went away; its disconnect ends this task
-                return
-            except Exception:  # one bad frame must not stop the socket's stream
-                logger.exception("chat frame to %s failed", self.channel_name)
 
     async def disconnect(self, code):
         if not hasattr(self, "group"):
             return
-        await relay.room_leave(self.channel_layer, self.group, self)
-        if hasattr(self, "delivery"):
-            self.delivery.cancel()
+        await self.relay_close()
         if self.user.is_authenticated:
             await self.channel_layer.group_discard(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_leave(self.room_id, self.user.pk, self.channel_name)

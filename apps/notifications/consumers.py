@@ -2,25 +2,28 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.accounts.live import SessionBoundConsumer
 from apps.core.consumers import DirectDispatch
+from apps.core.relay import RelayedSocket
 from apps.notifications.services import user_group
 
 
-class NotificationConsumer(DirectDispatch, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
-    """Pushes a member's new notifications to their open pages; anonymous sockets are refused."""
+class NotificationConsumer(DirectDispatch, RelayedSocket, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+    """Pushes a member's new notifications to their open pages; anonymous sockets are refused.
+
+    A member's pushes reach a server process once, through its relay, whatever the number
+    of their pages open there (each tab is a socket)."""
 
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.group = user_group(user.id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.relay_open(user_group(user.id))
         await self.session_bind()  # closed when this session logs out
         await self.accept()
+        self.relay_deliver()
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.relay_close()
         await self.session_unbind()
 
     async def receive_json(self, content, **kwargs):

@@ -1,4 +1,4 @@
-"""The room relay (apps.chat.relay) against the real Redis channel layer: two channel-layer
+"""The group relay (apps.core.relay) in chat rooms against the real Redis channel layer: two channel-layer
 instances stand for two server processes, each with its own process channel."""
 
 import pytest

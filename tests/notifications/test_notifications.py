@@ -185,6 +185,49 @@ def test_badge_pushes_are_passed_on_without_a_trip_to_the_sync_thread(client):
     assert trips == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_members_open_pages_in_one_process_are_one_group_member(client):
+    """An announcement's push reaches a server process once, not once per open tab: Redis
+    hands a process its channels' messages one pop at a time (apps.core.relay)."""
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    from apps.notifications.services import user_group
+
+    member = UserFactory()
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    group = user_group(member.id)
+
+    async def members():
+        layer = get_channel_layer()
+        return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+
+    async def scenario():
+        tabs = [
+            WebsocketCommunicator(
+                application, "/ws/notifications/",
+                headers=[(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)],
+            )
+            for _ in range(3)
+        ]
+        for tab in tabs:
+            assert (await tab.connect())[0]
+        joined = await members()
+        await sync_to_async(notify)(recipients=[member], kind="t", title="A todas las pestañas", email=False)
+        titles = [(await tab.receive_json_from(timeout=5))["title"] for tab in tabs]
+        await tabs[0].disconnect()
+        after_one_closed = await members()
+        for tab in tabs[1:]:
+            await tab.disconnect()
+        return joined, titles, after_one_closed, await members()
+
+    joined, titles, after_one_closed, after_all_closed = async_to_sync(scenario)()
+    assert joined == 1
+    assert titles == ["A todas las pestañas"] * 3
+    assert (after_one_closed, after_all_closed) == (1, 0)
+
+
 @pytest.mark.django_db
 def test_each_recipient_reads_the_message_in_their_own_language():
     from django.utils import translation
