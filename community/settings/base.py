@@ -382,6 +382,9 @@ SUMMARY_MAX_AGE = env.int("SUMMARY_MAX_AGE", default=300)
 # (apps/core/visitor_cache.py): also recomputed after writes to what they show; this bounds
 # how stale the rest of such a page can be (seconds).
 VISITOR_CACHE_MAX_AGE = env.int("VISITOR_CACHE_MAX_AGE", default=60)
+# A server process moves what it built while warming up out of the garbage collector's full
+# passes after this many finished requests (apps/core/heap.py); empty to turn off.
+GC_FREEZE_AFTER_REQUESTS = env.list("GC_FREEZE_AFTER_REQUESTS", cast=int, default=[1000, 10000, 100000])
 
 # --- Live chat ------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)

@@ -38,6 +38,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 # sessions so the exact query counts asserted across the suite do not depend on the cache;
 # tests/core/test_connections.py checks the production engine.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The test process is no long-running server: freezing its heap would only keep garbage.
+GC_FREEZE_AFTER_REQUESTS = []
 
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{TEST_REDIS_NAMESPACE}:celery:",
