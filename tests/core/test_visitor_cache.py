@@ -65,6 +65,27 @@ def test_api_lists_are_shared_by_visitors_and_fresh_after_a_write(django_assert_
 
 
 @pytest.mark.django_db
+def test_a_shared_api_answer_is_sent_as_rendered_json_and_still_browsable(monkeypatch):
+    from rest_framework.renderers import JSONRenderer
+
+    make_profile(display_name="Ana Ruiz", visibility="public")
+    first = APIClient().get("/api/profiles/")
+    renders = []
+    original = JSONRenderer.render
+    monkeypatch.setattr(JSONRenderer, "render", lambda *args, **kwargs: renders.append(1) or original(*args, **kwargs))
+
+    shared = APIClient().get("/api/profiles/")
+    assert renders == []  # the stored bytes, not the data rendered again
+    assert shared.status_code == 200 and shared["Content-Type"] == first["Content-Type"] == "application/json"
+    assert shared.content == first.content and "Accept" in shared["Vary"]
+
+    indented = APIClient().get("/api/profiles/", HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content.startswith(b'{\n  "count": 1') and indented.json() == first.json()
+    browsable = Client().get("/api/profiles/", HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and "Ana Ruiz" in browsable.content.decode()
+
+
+@pytest.mark.django_db
 def test_pages_render_when_the_cache_fails(monkeypatch):
     make_profile(display_name="Ana Ruiz", visibility="public")
 
