@@ -111,3 +111,21 @@ def test_log_in_and_api_survive_a_redis_outage_and_recover(own_redis, caplog):
     direct = redis.Redis.from_url(own_redis.url)
     assert any(b"after-outage" in key for key in direct.keys("*"))
     assert Client().get("/readyz").json()["checks"]["redis"]["ok"] is True
+
+
+def test_cache_objects_of_separate_requests_share_the_outage_and_the_client(own_redis):
+    """Under ASGI each request gets its own cache object (Django's cache handler is
+    context-local): the outage window, the counts kept meanwhile and the Redis client must
+    still be the process's, or every request would wait for Redis again and count afresh."""
+    from django.core.cache import caches
+
+    first, second = caches.create_connection("default"), caches.create_connection("default")
+    assert first is not second
+    assert first._cache.get_client() is second._cache.get_client()  # one redis-py client, built once
+
+    own_redis.stop()
+    started = time.monotonic()
+    assert first.add("logins:ana", 0) and first.incr("logins:ana") == 1  # Redis refused: counted locally
+    assert second.in_outage
+    assert second.incr("logins:ana") == 2  # the same local count, without trying Redis again
+    assert time.monotonic() - started < 3
