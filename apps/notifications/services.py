@@ -325,14 +325,21 @@ _DELIVERY_FIELDS = [
 
 
 def _mark_sent(delivery: Delivery) -> None:
-    """Record that the server took the message, in a transaction of its own (autocommit).
+    """Record that the server took the message, in a transaction of its own.
 
     One plain statement: the ORM's compilation of the same UPDATE cost more CPU than
-    PostgreSQL's work, and this runs once per e-mail.
+    PostgreSQL's work, and this runs once per e-mail. Its commit does not wait for the
+    disk (`synchronous_commit` off for this transaction only), which was a third of the
+    time per e-mail: the mark is visible to every other session at once, so no job sends
+    the message again, and only a crash of PostgreSQL itself could lose the last marks of
+    a fraction of a second. Those deliveries stay claimed (`sending`, whose claim was
+    committed durably before sending), and the sweep fails them as "may or may not have
+    been delivered" for staff to look at: never a second e-mail.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s",
+            f"""SET LOCAL synchronous_commit TO OFF;
+                UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s""",
             [Delivery.Status.SENT, timezone.now(), delivery.pk],
         )
 
