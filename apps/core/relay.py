@@ -107,6 +107,15 @@ async def relay_leave(layer, group: str, socket) -> None:
 class RelayedSocket:
     """Mixin for a consumer whose group broadcasts come through the relay, handled in order by one task."""
 
+    async def websocket_connect(self, message):
+        """A `connect` that fails after `relay_open` leaves no socket behind in the relay
+        (Channels calls no `disconnect` for a consumer whose connect raised)."""
+        try:
+            await super().websocket_connect(message)
+        except BaseException:
+            await self.relay_close()
+            raise
+
     async def relay_open(self, group: str) -> None:
         """Join `group` through this process's relay; its frames wait in the outbox until `relay_deliver`."""
         self.relayed_group = group

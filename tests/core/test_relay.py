@@ -1,0 +1,77 @@
+"""The group relay's own paths (apps.core.relay), on the real Redis channel layer."""
+
+import asyncio
+import logging
+
+import pytest
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from apps.core import relay
+from apps.core.consumers import DirectDispatch
+from apps.core.relay import RelayedSocket
+
+pytestmark = pytest.mark.asyncio
+GROUP = "relay-test"
+
+
+class GroupSocket(DirectDispatch, RelayedSocket, AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        await self.relay_open(GROUP)
+        if self.scope["path"] == "/fail/":
+            raise RuntimeError("connect failed after joining the group")
+        await self.accept()
+        self.relay_deliver()
+
+    async def disconnect(self, code):
+        await self.relay_close()
+
+    async def test_frame(self, event):
+        await self.send_json({"n": event["n"]})
+
+
+async def members() -> list[bytes]:
+    layer = get_channel_layer()
+    return await layer.connection(layer.consistent_hash(GROUP)).zrange(layer._group_key(GROUP), 0, -1)
+
+
+async def test_a_connect_that_fails_after_joining_leaves_nothing_in_the_relay():
+    healthy = WebsocketCommunicator(GroupSocket.as_asgi(), "/ok/")
+    assert (await healthy.connect())[0]
+    failing = WebsocketCommunicator(GroupSocket.as_asgi(), "/fail/")
+    with pytest.raises(RuntimeError):
+        await failing.connect()
+    (group_relay,) = relay._relays(get_channel_layer()).values()
+    assert len(group_relay.sockets) == 1  # only the healthy socket is still served
+    await get_channel_layer().group_send(GROUP, {"type": "test.frame", "n": 1})
+    assert await healthy.receive_json_from(timeout=5) == {"n": 1}
+    await healthy.disconnect()
+    assert relay._relays(get_channel_layer()) == {} and await members() == []
+
+
+async def test_a_socket_far_behind_loses_live_frames_and_says_so_once(monkeypatch, caplog):
+    monkeypatch.setattr(relay, "OUTBOX_SIZE", 3)
+    socket = RelayedSocket()
+    socket.channel_name = "specific.test!behind"
+    socket.outbox, socket.outbox_dropped = asyncio.Queue(maxsize=relay.OUTBOX_SIZE), 0
+    with caplog.at_level(logging.WARNING, logger="apps.core.relay"):
+        for n in range(8):
+            socket.relay_take({"type": "test.frame", "n": n})
+    assert [socket.outbox.get_nowait()["n"] for _ in range(socket.outbox.qsize())] == [0, 1, 2]
+    assert socket.outbox_dropped == 5
+    assert len([r for r in caplog.records if "behind" in r.getMessage()]) == 2  # at the 1st and the 4th drop
+
+
+async def test_the_relay_renews_its_membership_before_the_group_expires(monkeypatch):
+    layer = get_channel_layer()
+    monkeypatch.setattr(layer, "group_expiry", 2)
+    socket = WebsocketCommunicator(GroupSocket.as_asgi(), "/ok/")
+    assert (await socket.connect())[0]
+    key = layer._group_key(GROUP)
+    connection = layer.connection(layer.consistent_hash(GROUP))
+    (member,) = await members()
+    joined = await connection.zscore(key, member)
+    await asyncio.sleep(1.5)  # past group_expiry / 2
+    assert await connection.zscore(key, member) > joined
+    await socket.disconnect()
