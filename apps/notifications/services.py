@@ -28,7 +28,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -65,7 +64,7 @@ CLAIM_CHUNK = 10
 SWEEP_GRACE = timedelta(minutes=2)
 # A delivery claimed this long ago by a worker that never finished it is given up on.
 SENDING_STALE = timedelta(minutes=15)
-# The columns `_expand_batch` fills in, in the order it hands them to `Notification.from_db`.
+# The columns `_notifications_insert` fills in, in the order it hands them to `Notification.from_db`.
 _NOTIFICATION_FIELDS = ["id", "event_id", "recipient_id", "kind", "title", "body", "url", "created_at", "read_at"]
 
 
@@ -174,18 +173,37 @@ def notify(
 
 
 def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -> list[Notification]:
-    """Store one batch of an event's notifications and deliveries; pushes and enqueues after commit.
-
-    Two statements whatever the batch size: the notifications are inserted from arrays
-    (recipient, text in their language) and the e-mail deliveries from the ids that insert
-    returned, without building a model instance per row first.
-    """
+    """Store one batch of an event's notifications and deliveries; pushes and enqueues after commit."""
     if not recipients:
         return []
+    notifications = _notifications_insert(event, recipients)
+    transaction.on_commit(lambda: _push_live(notifications), robust=True)
+    if event.email:
+        modes = selectors.notification_modes(user_ids=[pk for pk, _ in recipients], kinds=[event.kind])
+        emailed = [n.pk for n in notifications if modes[n.recipient_id, event.kind] == Mode.EMAIL]
+        if emailed:
+            delivery_ids = _deliveries_insert(emailed)
+            transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids), robust=True)
+    return notifications
+
+
+def _notifications_insert(event: NotificationEvent, recipients: list[tuple[int, str]]) -> list[Notification]:
+    """One row per (recipient, language), each in the recipient's language (else the site's).
+
+    On PostgreSQL one statement whatever the batch size, inserting from arrays without
+    building a model instance per row first; elsewhere (the embedded SQLite) `bulk_create`.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        default = event.texts[settings.LANGUAGE_CODE]
+        return Notification.objects.bulk_create(
+            Notification(event=event, recipient_id=pk, kind=event.kind, title=event.texts.get(language, default)[0],
+                         body=event.texts.get(language, default)[1], url=event.url, created_at=now)
+            for pk, language in recipients
+        )
     languages = list(event.texts)
     text_number = {language: number for number, language in enumerate(languages, start=1)}
     fallback = text_number[settings.LANGUAGE_CODE]
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Notification._meta.db_table} (event_id, recipient_id, kind, title, body, url, created_at)
@@ -203,28 +221,27 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
             ],
         )
         rows = sorted(cursor.fetchall(), key=lambda row: row[1])
-    notifications = [
+    return [
         Notification.from_db(
             connection.alias, _NOTIFICATION_FIELDS, (pk, event.pk, recipient_id, event.kind, title, body, event.url, now, None)
         )
         for pk, recipient_id, title, body in rows
     ]
-    transaction.on_commit(lambda: _push_live(notifications), robust=True)
-    if event.email:
-        modes = selectors.notification_modes(user_ids=[pk for pk, _ in recipients], kinds=[event.kind])
-        emailed = [pk for pk, recipient_id, _title, _body in rows if modes[recipient_id, event.kind] == Mode.EMAIL]
-        if emailed:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""INSERT INTO {Delivery._meta.db_table}
-                            (notification_id, channel, status, attempts, last_error, queued_at)
-                        SELECT id, %s, %s, 0, '', %s FROM unnest(%s::bigint[]) AS notification(id)
-                        RETURNING id""",
-                    [Delivery.Channel.EMAIL, Delivery.Status.PENDING, now, emailed],
-                )
-                delivery_ids = sorted(pk for (pk,) in cursor.fetchall())
-            transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids), robust=True)
-    return notifications
+
+
+def _deliveries_insert(notification_ids: list[int]) -> list[int]:
+    """Pending e-mail deliveries of these notifications; their ids, in order."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return sorted(d.pk for d in Delivery.objects.bulk_create(Delivery(notification_id=pk, queued_at=now) for pk in notification_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Delivery._meta.db_table} (notification_id, channel, status, attempts, last_error, queued_at)
+                SELECT id, %s, %s, 0, '', %s FROM unnest(%s::bigint[]) AS notification(id)
+                RETURNING id""",
+            [Delivery.Channel.EMAIL, Delivery.Status.PENDING, now, notification_ids],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def _next_recipients(event: NotificationEvent, size: int) -> tuple[list[tuple[int, str]], int, bool]:
@@ -288,12 +305,15 @@ def _claim(deliveries: list[Delivery]) -> list[Delivery]:
     still pending are taken, so two jobs given the same ids never both claim one delivery.
     """
     table = Delivery._meta.db_table
+    ids = [d.pk for d in deliveries]
+    # SQLite (the embedded default) has one writer at a time and no row locks to skip.
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1
-                WHERE id IN (SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s FOR UPDATE SKIP LOCKED)
+                WHERE id IN (SELECT id FROM {table} WHERE id IN ({", ".join(["%s"] * len(ids))}) AND status = %s{skip_locked})
                 RETURNING id, attempts""",
-            [Delivery.Status.SENDING, timezone.now(), [d.pk for d in deliveries], Delivery.Status.PENDING],
+            [Delivery.Status.SENDING, timezone.now(), *ids, Delivery.Status.PENDING],
         )
         attempts = dict(cursor.fetchall())
     for delivery in deliveries:
@@ -336,10 +356,10 @@ def _mark_sent(delivery: Delivery) -> None:
     committed durably before sending), and the sweep fails them as "may or may not have
     been delivered" for staff to look at: never a second e-mail.
     """
+    no_disk_wait = "SET LOCAL synchronous_commit TO OFF; " if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SET LOCAL synchronous_commit TO OFF;
-                UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s""",
+            f"{no_disk_wait}UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s",
             [Delivery.Status.SENT, timezone.now(), delivery.pk],
         )
 

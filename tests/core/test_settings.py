@@ -36,11 +36,11 @@ CONFIG_VARS = {
 }
 
 
-def run_python(code: str, settings_module: str, **env_vars) -> subprocess.CompletedProcess:
+def run_python(code: str, settings_module: str, *, timeout: int = 60, **env_vars) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     env.update(DJANGO_SETTINGS_MODULE=settings_module, **env_vars)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 
