@@ -24,6 +24,7 @@ import weakref
 logger = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 1000  # frames a socket may fall behind before live frames to it are dropped
+RENEWAL_RETRY_SECONDS = 5  # after a failed renewal of the relay's group membership
 
 _relays_by_layer: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -58,17 +59,29 @@ class GroupRelay:
                 socket.relay_take(event)
 
     async def _stay_member(self) -> None:
-        """Group members expire after `group_expiry`; a group open longer stays joined."""
+        """Group members expire after `group_expiry`; a group open longer stays joined.
+
+        A failed renewal (Redis away for a moment) is tried again soon: giving up would
+        leave every socket of the group in this process deaf once the membership expired."""
         period = max(getattr(self.layer, "group_expiry", 86400) / 2, 1)
+        delay = period
         while True:
-            await asyncio.sleep(period)
-            await self.layer.group_add(self.group, self.channel)
+            await asyncio.sleep(delay)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:
+                logger.warning("relay of %s could not renew its membership; trying again", self.group, exc_info=True)
+                delay = min(RENEWAL_RETRY_SECONDS, period)
+            else:
+                delay = period
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        # A join still under way is waited for first: tasks it starts afterwards would
+        # otherwise outlive the relay and keep re-joining the group.
         if self._opening is not None:
             await asyncio.gather(self._opening, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
         if self.channel is not None:
             await self.layer.group_discard(self.group, self.channel)
 

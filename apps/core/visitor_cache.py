@@ -85,7 +85,9 @@ def api_for_visitors(*topics: str):
     """Decorate an API view's `get` whose anonymous answer depends on `topics`."""
 
     def decorator(method):
-        summary = Summary(f"visitor-api:{method.__module__}.{method.__qualname__}", topics)
+        # "-json": the stored value is rendered JSON; answers stored as data by an older
+        # version under the old name are never read as bytes during a rolling deploy.
+        summary = Summary(f"visitor-api-json:{method.__module__}.{method.__qualname__}", topics)
 
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):

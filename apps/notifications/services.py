@@ -356,7 +356,10 @@ def _mark_sent(delivery: Delivery) -> None:
     committed durably before sending), and the sweep fails them as "may or may not have
     been delivered" for staff to look at: never a second e-mail.
     """
-    no_disk_wait = "SET LOCAL synchronous_commit TO OFF; " if connection.vendor == "postgresql" else ""
+    # Only as a transaction of its own: inside a caller's atomic block, SET LOCAL would last
+    # until that block's commit and take the durability of everything after it.
+    own_transaction = connection.vendor == "postgresql" and not connection.in_atomic_block
+    no_disk_wait = "SET LOCAL synchronous_commit TO OFF; " if own_transaction else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"{no_disk_wait}UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s",

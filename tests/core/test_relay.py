@@ -75,3 +75,54 @@ async def test_the_relay_renews_its_membership_before_the_group_expires(monkeypa
     await asyncio.sleep(1.5)  # past group_expiry / 2
     assert await connection.zscore(key, member) > joined
     await socket.disconnect()
+
+
+class SlowLayer:
+    """A channel layer stand-in whose joins take a while and may fail, to time what the relay does around them."""
+
+    group_expiry = 2  # renewals every second
+
+    def __init__(self, failures: int = 0):
+        self.members: set[str] = set()
+        self.adds = 0
+        self.failures = failures
+
+    async def new_channel(self):
+        return "specific.slow!relay"
+
+    async def group_add(self, group, channel):
+        self.adds += 1
+        await asyncio.sleep(0.3 if self.adds == 1 else 0)
+        if self.adds > 1 and self.failures:
+            self.failures -= 1
+            raise ConnectionError("Redis went away for a moment")
+        self.members.add(channel)
+
+    async def group_discard(self, group, channel):
+        self.members.discard(channel)
+
+    async def receive(self, channel):
+        await asyncio.Future()  # nothing is ever broadcast here
+
+
+async def test_a_relay_closed_while_it_is_still_joining_stays_closed():
+    layer = SlowLayer()
+    group_relay = relay.GroupRelay(layer, GROUP)
+    opening = asyncio.ensure_future(group_relay.open())
+    await asyncio.sleep(0.05)
+    opening.cancel()  # the socket that asked went away mid-join
+    await group_relay.close()
+    await asyncio.sleep(1.3)  # past a renewal period
+    assert layer.members == set()
+    assert all(task.done() for task in group_relay._tasks)
+
+
+async def test_a_failed_membership_renewal_is_tried_again(monkeypatch):
+    monkeypatch.setattr(relay, "RENEWAL_RETRY_SECONDS", 0.1)
+    layer = SlowLayer(failures=1)
+    group_relay = relay.GroupRelay(layer, GROUP)
+    await group_relay.open()
+    await asyncio.sleep(1.5)  # the first renewal fails, the retry 0.1 s later succeeds
+    assert layer.adds >= 3 and layer.members == {"specific.slow!relay"}
+    assert not any(task.done() for task in group_relay._tasks)
+    await group_relay.close()

@@ -15,7 +15,7 @@ from django.db.models import Count
 from apps.notifications.audiences import EVERYONE
 from apps.notifications.models import Delivery, Notification, NotificationEvent
 from apps.notifications.services import (
-    CLAIM_CHUNK, announcement_send, deliveries_send, notifications_sweep, notify,
+    CLAIM_CHUNK, _mark_sent, announcement_send, deliveries_send, notifications_sweep, notify,
 )
 from community.celery import app
 from tests.accounts.factories import UserFactory
@@ -128,6 +128,10 @@ def test_only_the_sent_mark_commits_without_waiting_for_the_disk():
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)  # the next claim on this connection waits for the disk again
+    with transaction.atomic(), connection.cursor() as cursor:  # inside a caller's transaction: no SET LOCAL
+        _mark_sent(delivery)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
     assert [m.to for m in mail.outbox] == [[person.email]]
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
