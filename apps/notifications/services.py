@@ -188,7 +188,7 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
 
 
 def _notifications_insert(event: NotificationEvent, recipients: list[tuple[int, str]]) -> list[Notification]:
-    """One row per (recipient, language), each in the recipient's language (else the site's).
+    """One notification per recipient, in the recipient's language (else the site's).
 
     On PostgreSQL one statement whatever the batch size, inserting from arrays without
     building a model instance per row first; elsewhere (the embedded SQLite) `bulk_create`.
@@ -233,7 +233,8 @@ def _deliveries_insert(notification_ids: list[int]) -> list[int]:
     """Pending e-mail deliveries of these notifications; their ids, in order."""
     now = timezone.now()
     if connection.vendor != "postgresql":
-        return sorted(d.pk for d in Delivery.objects.bulk_create(Delivery(notification_id=pk, queued_at=now) for pk in notification_ids))
+        created = Delivery.objects.bulk_create(Delivery(notification_id=pk, queued_at=now) for pk in notification_ids)
+        return sorted(delivery.pk for delivery in created)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Delivery._meta.db_table} (notification_id, channel, status, attempts, last_error, queued_at)
