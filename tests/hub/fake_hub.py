@@ -95,9 +95,17 @@ class FakeHub:
             self.models[name] = list(models)
             self.datasets[name] = list(datasets)
 
-    def queue(self, status: int, headers: dict | None = None, body: str = '{"error": "boom"}'):
-        """The next request gets this answer instead of the normal one."""
-        self.queued.append((status, headers or {}, body))
+    def queue(self, status: int, headers: dict | None = None, body: str = '{"error": "boom"}', *, path=None):
+        """The next request (to `path` only, when given) gets this answer instead of the normal one."""
+        self.queued.append((status, headers or {}, body, path))
+
+    def _take_queued(self, path: str):
+        # Called under the lock. Answers for another path stay queued, in order.
+        for index, answer in enumerate(self.queued):
+            if answer[3] in (None, path):
+                del self.queued[index]
+                return answer[:3]
+        return None
 
     def listing_requests(self) -> list[dict]:
         return [r for r in self.requests if r["path"] in ("/api/models", "/api/datasets")]
@@ -143,7 +151,7 @@ class FakeHub:
                     hub.requests.append(
                         {"path": parts.path, "query": query, "headers": dict(self.headers.items())}
                     )
-                    queued = hub.queued.popleft() if hub.queued else None
+                    queued = hub._take_queued(parts.path)
                     delay = hub.delay
                     stall = hub.stall_listings_after is not None and parts.path in (
                         "/api/models", "/api/datasets") and len(hub.listing_requests()) > hub.stall_listings_after
