@@ -8,7 +8,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from apps.notifications import selectors
-from apps.notifications.emails import UNSUBSCRIBE_SALT, EmailComposer, MessageSender, unsubscribe_url
+from apps.notifications.emails import (
+    UNSUBSCRIBE_SALT,
+    EmailComposer,
+    MessageSender,
+    _SerialisedTemplate,
+    unsubscribe_url,
+)
 from apps.notifications.kinds import KINDS
 from apps.notifications.models import NotificationPreference
 from apps.notifications.services import notify
@@ -111,12 +117,27 @@ def test_addresses_and_long_lines_django_would_encode_are_built_in_full():
     assert b"quoted-printable" in message.message().as_bytes()
 
 
+def test_header_lines_written_without_the_mail_policy_are_what_it_writes():
+    """Short and long, foldable or not, ASCII or not: the shortcut must never differ."""
+    template = _SerialisedTemplate("Asunto", "Texto", "<p>Texto</p>")
+    fold = EmailMultiAlternatives(to=["a@example.org"]).message().policy.clone(linesep="\r\n").fold_binary
+    for prefix in ("<https://comunidad.example/notifications/unsubscribe/", "a b", "a;b,c", "año "):
+        for length in range(0, 1000, 7):
+            value = prefix + "Ab1-_:."[length % 7] * length + "/>"
+            assert template._header_line("List-Unsubscribe", value) == fold("List-Unsubscribe", value), value
+
+
 @pytest.mark.django_db
-def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings):
+@pytest.mark.parametrize("from_email, envelope_from", [
+    ("noreply@localhost", "noreply@localhost"),
+    ("Comunidad de IA <avisos@comunidad.example>", "avisos@comunidad.example"),
+])
+def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings, from_email, envelope_from):
     from django.core.mail import get_connection
 
     from tests.notifications.live_stack import SmtpSink
 
+    settings.DEFAULT_FROM_EMAIL = from_email
     plain, accented = UserFactory(email="ana@example.org"), UserFactory(email="maría@ejemplo.es")
     notifications = notify(recipients=[plain, accented], kind="compute.decision", title="Decisión", body="Sí")
     composer = EmailComposer()
@@ -133,6 +154,6 @@ def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings):
         connection.close()
     fast, full, django_way = sink.envelopes
     assert fast == django_way
-    assert fast[:2] == ("noreply@localhost", ["ana@example.org"])
+    assert fast[:2] == (envelope_from, ["ana@example.org"])
     assert fast[2].rstrip(b"\r\n") == messages[0].serialised.rstrip(b"\r\n")
-    assert full[0] == "noreply@localhost" and b"Content-Transfer-Encoding" in full[2]  # built by Django
+    assert full[0] == envelope_from and b"Content-Transfer-Encoding" in full[2]  # built by Django
