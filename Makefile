@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 TEST_WORKERS ?= auto
+# Mailer processes of `make stack`: one per core (a mailer's e-mail threads share one GIL).
+MAILERS ?= 2
 
 .PHONY: run test stack install lock messages clean bench
 
@@ -60,11 +62,11 @@ lock: | $(BIN)/python
 	$(BIN)/python -c "$$PINS_FROM_PIP_REPORT" $(VENV)/lock-report.json > constraints.txt
 	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
-## Full stack: PostgreSQL + Redis + ASGI web + Celery worker + beat (see README).
+## Full stack: PostgreSQL + Redis + ASGI web + Celery worker, MAILERS mailers + beat (see README).
 stack: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT) --concurrency mailer=$(MAILERS)
 
 ## Load benchmark of the production stack at national scale (docs/benchmarks.md);
 ## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.

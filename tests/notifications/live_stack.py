@@ -32,7 +32,6 @@ class SmtpSink:
     def __init__(self, *, keep: bool = False):
         self.received = Counter()
         self.envelopes = [] if keep else None
-        self.first_at = self.last_at = None  # time.perf_counter() of the first and last message
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -43,8 +42,6 @@ class SmtpSink:
             self.received.update(envelope.rcpt_tos)
             if self.envelopes is not None:
                 self.envelopes.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
-            self.last_at = time.perf_counter()
-            self.first_at = self.first_at or self.last_at
         return "250 OK"
 
     @property
