@@ -62,6 +62,7 @@ class QuestionSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
     hidden = serializers.BooleanField()
     created_at = serializers.DateTimeField()
+    revision = serializers.IntegerField(help_text="Moves on with every change: keep the highest seen.")
 
 
 class RoomSerializer(serializers.Serializer):

@@ -146,6 +146,9 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every change (a vote, answered, hidden), under the row's lock: live frames
+    # can arrive out of order, and a page keeps the one with the highest.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("Q&A question")

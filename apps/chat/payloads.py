@@ -39,4 +39,5 @@ def question_payload(question: Question, *, show_author: bool, voted: bool = Fal
         "answered": question.answered_at is not None,
         "hidden": question.hidden_at is not None,
         "created_at": question.created_at.isoformat(),
+        "revision": question.revision,
     }

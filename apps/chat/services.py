@@ -433,8 +433,9 @@ def question_vote(*, user, question_id: int) -> Question:
     _vote, created = QuestionVote.objects.get_or_create(question=question, user=user)
     if created:
         question.vote_count = F("vote_count") + 1
-        question.save(update_fields=["vote_count"])
-        question.refresh_from_db(fields=["vote_count"])
+        question.revision = F("revision") + 1
+        question.save(update_fields=["vote_count", "revision"])
+        question.refresh_from_db(fields=["vote_count", "revision"])
         _broadcast_question(question)
     return question
 
@@ -451,6 +452,7 @@ def question_mark(*, user, question_id: int, answered=None, hidden=None) -> Ques
         question.hidden_at = now if hidden else None
         if hidden:
             _log(question.room, user, ModerationAction.Kind.HIDE_QUESTION, target_user=question.author, detail=question.body)
-    question.save(update_fields=["answered_at", "hidden_at"])
+    question.revision += 1  # the row is locked (`_question_for_change`)
+    question.save(update_fields=["answered_at", "hidden_at", "revision"])
     _broadcast_question(question)
     return question

@@ -169,6 +169,23 @@ def test_questions_anonymous_votes_once_and_ordering(chat_world):
     assert organiser.patch(f"/api/chat/questions/{second['id']}/", {"answered": True}).json()["answered"] is True
 
 
+def test_every_change_to_a_question_moves_its_revision_on(chat_world):
+    """Votes, answered and hidden each give the question a higher revision, in the answer
+    and in the list, so a page can tell an older live frame from a newer one."""
+    w = chat_world
+    url = f"/api/chat/rooms/{w['room'].pk}/questions/"
+    alice, bob, organiser = api_for(w["alice"]), api_for(w["bob"]), api_for(w["organiser"])
+    organiser.patch(f"/api/chat/rooms/{w['room'].pk}/", {"qa": True})
+    question = alice.post(url, {"body": "¿Hay GPU?"}).json()
+    revisions = [question["revision"]]
+    revisions.append(bob.post(f"/api/chat/questions/{question['id']}/vote/").json()["revision"])
+    revisions.append(bob.post(f"/api/chat/questions/{question['id']}/vote/").json()["revision"])  # no change
+    for change in ({"answered": True}, {"answered": False}, {"hidden": True}):
+        revisions.append(organiser.patch(f"/api/chat/questions/{question['id']}/", change).json()["revision"])
+    assert revisions == [0, 1, 1, 2, 3, 4]
+    assert organiser.get(url).json()[0]["revision"] == 4
+
+
 def test_chat_is_in_the_openapi_schema():
     client = APIClient()
     spec = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()

@@ -232,3 +232,39 @@ def test_a_frame_that_overtakes_another_waits_and_only_a_real_gap_is_filled(brow
     assert [text.strip() for text in message_texts(page)] == [f"mensaje {n}" for n in range(1, 5)]
     assert page.evaluate("document.querySelector('[data-chat]').chat.lastRevision") == 4
     context.close()
+
+
+def test_an_older_question_frame_arriving_late_does_not_undo_a_newer_one(browser, live_server, event):
+    """With two server processes, a vote's frame (made before the question was marked
+    answered) can arrive after the "answered" frame: the page keeps the newer state."""
+    hackathon, ana, _bruno = event
+    room = room_for("hackathon", hackathon.pk)
+    services.room_update(user=hackathon.organisers.get(), room=room, qa=True)
+    sockets = []
+    context = browser.new_context(base_url=live_server.url, locale="es-ES")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(ana), "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.route_web_socket(re.compile(r".*/ws/chat/\d+/$"), lambda ws: sockets.append(ws))
+    page.goto(f"/chat/rooms/{room.pk}/")
+    page.wait_for_function("() => document.querySelector('[data-chat]').chat.resuming === true")
+
+    def question(question_id, revision, *, votes, answered):
+        return {"type": "question", "question": {
+            "id": question_id, "room": room.pk, "body": f"Pregunta {question_id}", "anonymous": True,
+            "author": None, "votes": votes, "voted": False, "answered": answered, "hidden": False,
+            "created_at": "2026-11-29T10:00:00+00:00", "revision": revision,
+        }}
+
+    first = page.locator("[data-questions] li", has_text="Pregunta 7")
+    sockets[0].send(json.dumps(question(7, 2, votes=1, answered=True)))
+    expect(first).to_contain_text("Respondida")
+    sockets[0].send(json.dumps(question(7, 1, votes=1, answered=False)))  # the vote's frame, late
+    sockets[0].send(json.dumps(question(8, 0, votes=0, answered=False)))  # frames are handled in order
+    expect(page.locator("[data-questions] li", has_text="Pregunta 8")).to_have_count(1)
+    expect(first).to_contain_text("Respondida")
+    sockets[0].send(json.dumps(question(7, 3, votes=2, answered=False)))  # newer: applied
+    expect(first.locator("[data-votes]")).to_have_text("2")
+    expect(first).not_to_contain_text("Respondida")
+    assert page.evaluate("document.querySelector('[data-chat]').chat.questions.get(7).revision") == 3
+    context.close()

@@ -333,11 +333,15 @@
       .catch(function (e) { self.showError(e.message); });
   };
 
-  // Votes only go up, and two voters' updates can arrive in either order (from two server
-  // processes): the higher count is the newer one.
+  // Every change to a question (a vote, answered, hidden) moves its `revision` on, and two
+  // changes can arrive in either order (from two server processes): an older one is not
+  // applied, except for what only it can know (this viewer's own vote, from its answer).
   Chat.prototype.keepQuestion = function (question) {
     var known = this.questions.get(question.id);
-    if (known && known.votes > question.votes) question.votes = known.votes;
+    if (known && known.revision > question.revision) {
+      if (question.voted) known.voted = true;
+      return;
+    }
     this.questions.set(question.id, Object.assign({}, known || {}, question));
   };
 
