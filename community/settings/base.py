@@ -297,7 +297,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- E-mail ------------------------------------------------------------------
 # EMAIL_URL unset prints messages to the console (smtp+tls://user:pass@host:587 for real).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+# django-environ files `?timeout=` under OPTIONS, which Django's SMTP backend never reads, and
+# with no EMAIL_TIMEOUT a mail server that stops answering holds a mailer thread for ever.
+EMAIL_TIMEOUT = int(_email.pop("OPTIONS", {}).get("TIMEOUT", env.int("EMAIL_TIMEOUT", default=30)))
+vars().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -22,6 +22,7 @@ print(json.dumps({
     "tasks_eager": app.conf.task_always_eager,
     "broker": app.conf.broker_url,
     "email": settings.EMAIL_BACKEND,
+    "email_timeout": settings.EMAIL_TIMEOUT,
     "debug": settings.DEBUG,
     "hf_endpoint": settings.HF_ENDPOINT,
     "acks_late": app.conf.task_acks_late,
@@ -74,7 +75,9 @@ def test_database_and_redis_urls_select_the_full_stack():
     assert config["tasks_eager"] is False
     assert config["broker"] == "redis://127.0.0.1:6379/3"
     assert config["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["email_timeout"] == 30  # a silent mail server never holds a mailer for ever
     assert config["hf_endpoint"] == "http://127.0.0.1:9999"
+    assert probe("community.settings.local", EMAIL_URL="smtp://smtp.example.org:25?timeout=7")["email_timeout"] == 7
 
 
 def test_celery_is_configured_for_at_least_once_delivery_with_json():

@@ -162,6 +162,31 @@ def _redis_at(url: str, settings):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_stops_answering_costs_a_job_its_timeout_not_its_thread(settings):
+    """It accepts the connection and never says a word: the job gives up after
+    EMAIL_TIMEOUT and the delivery waits for its retry, instead of a mailer thread hanging."""
+    import socket
+
+    silent = socket.create_server(("127.0.0.1", 0))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent.getsockname()[1], 1
+    person = UserFactory()
+    event = NotificationEvent.objects.create(kind="test.silent", texts={"es": ["Silencio", ""], "en": ["Silence", ""]})
+    notification = Notification.objects.create(event=event, recipient=person, kind=event.kind, title="Silencio")
+    delivery = Delivery.objects.create(notification=notification, queued_at=event.created_at)
+    try:
+        started = time.monotonic()
+        retries = deliveries_send(delivery_ids=[delivery.pk])
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert elapsed < 10, f"the job waited {elapsed:.0f} s for a silent server"
+    assert list(retries.values()) == [[delivery.pk]]
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING and "timed out" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
 def test_redis_down_at_commit_keeps_the_rows_and_the_sweep_sends_the_email(settings, caplog):
     member = UserFactory()
     redis = PrivateRedis().start()
