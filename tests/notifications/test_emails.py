@@ -1,6 +1,7 @@
 """The e-mail itself: multipart, in the recipient's language, with a one-click unsubscribe."""
 
 import re
+import smtplib
 
 import pytest
 from django.core import signing
@@ -121,10 +122,12 @@ def test_header_lines_written_without_the_mail_policy_are_what_it_writes():
     """Short and long, foldable or not, ASCII or not: the shortcut must never differ."""
     template = _SerialisedTemplate("Asunto", "Texto", "<p>Texto</p>")
     fold = EmailMultiAlternatives(to=["a@example.org"]).message().policy.clone(linesep="\r\n").fold_binary
-    for prefix in ("<https://comunidad.example/notifications/unsubscribe/", "a b", "a;b,c", "año "):
-        for length in range(0, 1000, 7):
-            value = prefix + "Ab1-_:."[length % 7] * length + "/>"
-            assert template._header_line("List-Unsubscribe", value) == fold("List-Unsubscribe", value), value
+    lengths = [*range(0, 120), *range(120, 1000, 7)]  # every length around the 78-character line
+    for name in ("To", "Message-ID", "List-Unsubscribe"):
+        for prefix in ("<https://comunidad.example/notifications/unsubscribe/", "a b", "a;b,c", "año "):
+            for length in lengths:
+                value = prefix + "Ab1-_:."[length % 7] * length + "/>"
+                assert template._header_line(name, value) == fold(name, value), (name, value)
 
 
 @pytest.mark.django_db
@@ -157,3 +160,46 @@ def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings, f
     assert fast[:2] == (envelope_from, ["ana@example.org"])
     assert fast[2].rstrip(b"\r\n") == messages[0].serialised.rstrip(b"\r\n")
     assert full[0] == envelope_from and b"Content-Transfer-Encoding" in full[2]  # built by Django
+
+
+@pytest.mark.django_db
+def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(settings):
+    """As `sendmail` does, a refusal resets the transaction: the job's next message goes
+    out over the same connection instead of meeting "nested MAIL command"."""
+    from aiosmtpd.controller import Controller
+    from django.core.mail import get_connection
+
+    from tests.notifications.live_stack import free_port
+
+    class RefusesSome:
+        received = []
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("nadie"):
+                return "550 5.1.1 No such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append(envelope.rcpt_tos)
+            return "250 OK"
+
+    nobody, somebody = UserFactory(email="nadie@example.org"), UserFactory(email="ana@example.org")
+    notifications = notify(recipients=[nobody, somebody], kind="compute.decision", title="Decisión")
+    composer = EmailComposer()
+    messages = [composer.message(n, email=n.recipient.email, language="es") for n in notifications]
+    handler = RefusesSome()
+    server = Controller(handler, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        connection = get_connection()
+        sender = MessageSender(connection)
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            sender.send(messages[0])
+        sender.send(messages[1])
+        connection.close()
+    finally:
+        server.stop()
+    assert handler.received == [["ana@example.org"]]
