@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 TEST_WORKERS ?= auto
-# Mailer processes of `make stack`: one per core (a mailer's e-mail threads share one GIL).
+# Mailer processes of `make stack`: one per core of the 2-core reference machine (a mailer's
+# e-mail threads share one interpreter lock; each mailer holds MAILER_THREADS connections).
 MAILERS ?= 2
 
 .PHONY: run test stack install lock messages clean bench

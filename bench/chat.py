@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import json
 import os
-import statistics
 import sys
 import time
 from datetime import datetime

@@ -50,14 +50,15 @@ FORMATION = {
 }
 WORKER_LOG = os.environ.get("BENCH_WORKER_LOG", "/tmp/bench-notifications-workers.log")
 SINK = os.environ.get("BENCH_SINK", "smtp-sink")
+if SINK not in ("smtp-sink", "aiosmtpd"):
+    raise SystemExit(f"BENCH_SINK={SINK!r}: choose smtp-sink or aiosmtpd")
 OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
 RECIPIENT_LINE = b"X-Rcpt-Args: <"
 
 
 class PostfixSink:
-    """Postfix's `smtp-sink`, a real SMTP server made for load tests: it appends every
-    message, with its envelope, to a dump file, where recipients are counted (reading
-    only what was added since the last look)."""
+    """Postfix's `smtp-sink`, a real SMTP server made for load tests; recipients are counted
+    from the envelopes in its dump file, reading only what was added since the last look."""
 
     def __init__(self):
         self.binary = shutil.which("smtp-sink", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin")
@@ -65,18 +66,20 @@ class PostfixSink:
             raise SystemExit("smtp-sink is not installed: apt-get install postfix (or run with BENCH_SINK=aiosmtpd)")
         self.port = free_port()
         self._received = Counter()
-        self._dump = tempfile.NamedTemporaryFile(prefix="bench-smtp-sink-")
-        os.chmod(self._dump.name, 0o666)  # run as root, smtp-sink writes as `nobody`
-        self._reader = open(self._dump.name, "rb")
+        # Run as root, smtp-sink writes as `nobody`: the dump and its temporary files beside it.
+        self._directory = tempfile.TemporaryDirectory(prefix="bench-smtp-sink-")
+        os.chmod(self._directory.name, 0o777)
+        self._dump = os.path.join(self._directory.name, "dump")
+        self._reader = open(self._dump, "xb+")
+        os.chmod(self._dump, 0o666)
         self._partial_line = b""
         self.process = None
 
     def __enter__(self):
         as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
-        self.process = subprocess.Popen(
-            [self.binary, *as_nobody, "-D", self._dump.name, f"127.0.0.1:{self.port}", "1024"]
-        )
+        self.process = subprocess.Popen([self.binary, *as_nobody, "-D", self._dump, f"127.0.0.1:{self.port}", "1024"])
         if not wait_until(self._listening, timeout=10):
+            self.__exit__()
             raise SystemExit("smtp-sink did not start")
         return self
 
@@ -84,7 +87,7 @@ class PostfixSink:
         self.process.terminate()
         self.process.wait(timeout=10)
         self._reader.close()
-        self._dump.close()
+        self._directory.cleanup()
 
     def _listening(self) -> bool:
         try:

@@ -95,11 +95,13 @@ class FakeHub:
             self.models[name] = list(models)
             self.datasets[name] = list(datasets)
 
-    def queue(self, status: int, headers: dict | None = None, body: str = '{"error": "boom"}', *, path=None):
+    def queue(self, status: int, headers: dict | None = None, body: str = '{"error": "boom"}', *,
+              path: str | None = None):
         """The next request (to `path` only, when given) gets this answer instead of the normal one."""
-        self.queued.append((status, headers or {}, body, path))
+        with self.lock:
+            self.queued.append((status, headers or {}, body, path))
 
-    def _take_queued(self, path: str):
+    def _take_queued(self, path: str) -> tuple[int, dict, str] | None:
         # Called under the lock. Answers for another path stay queued, in order.
         for index, answer in enumerate(self.queued):
             if answer[3] in (None, path):
