@@ -51,7 +51,7 @@ def page_for_visitors(*topics: str):
     """Decorate a page view whose anonymous rendering depends on `topics`."""
 
     def decorator(view):
-        summary = Summary(f"visitor-page:{view.__module__}.{view.__qualname__}", topics)
+        summary = Summary(f"visitor-page:{view.__module__}.{view.__qualname__}", topics, in_background=False)
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -87,7 +87,7 @@ def api_for_visitors(*topics: str):
     def decorator(method):
         # "-json": the stored value is rendered JSON; answers stored as data by an older
         # version under the old name are never read as bytes during a rolling deploy.
-        summary = Summary(f"visitor-api-json:{method.__module__}.{method.__qualname__}", topics)
+        summary = Summary(f"visitor-api-json:{method.__module__}.{method.__qualname__}", topics, in_background=False)
 
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):

@@ -382,6 +382,9 @@ HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
 # Facets, home numbers and ledgers are recomputed after every write to what they count;
 # this bounds how stale one can be if an invalidation is missed (seconds).
 SUMMARY_MAX_AGE = env.int("SUMMARY_MAX_AGE", default=300)
+# A summary computed before is recomputed in a thread of the process while readers get the
+# last value, instead of inside the request that found it expired (apps/core/summaries.py).
+SUMMARY_REFRESH_IN_BACKGROUND = env.bool("SUMMARY_REFRESH_IN_BACKGROUND", default=True)
 # Public pages and API lists rendered once for every visitor who is not signed in
 # (apps/core/visitor_cache.py): also recomputed after writes to what they show; this bounds
 # how stale the rest of such a page can be (seconds).

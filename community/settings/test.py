@@ -40,6 +40,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The test process is no long-running server: freezing its heap would only keep garbage.
 GC_FREEZE_AFTER_REQUESTS = []
+# Most tests run inside a transaction no other connection sees: a summary refreshed in
+# another thread would count other rows. tests/core/test_summaries.py turns it on.
+SUMMARY_REFRESH_IN_BACKGROUND = False
 
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{TEST_REDIS_NAMESPACE}:celery:",

@@ -193,3 +193,73 @@ def test_with_no_earlier_value_callers_wait_for_the_one_computing():
     results.append(summary.get(lambda: computed.append("again") or "again", "x"))
     first.join()
     assert computed == ["slow"] and results == ["value", "value"]
+
+
+def _sessions_on_this_database() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expired_summary_is_recomputed_off_the_request_while_readers_get_the_last_value(settings):
+    """The request that finds a summary stale answers at once; a thread of the process
+    computes the new value (on a connection it gives back) and the next reader gets it."""
+    from django.contrib.auth import get_user_model
+
+    settings.SUMMARY_REFRESH_IN_BACKGROUND = True
+    summary = summaries.Summary("refreshed", ("accounts",))
+    members = get_user_model().objects
+
+    def slow_count():
+        time.sleep(0.4)
+        return members.count()
+
+    UserFactory()
+    assert summary.get(members.count, "x") == 1  # nothing to give meanwhile: computed here
+    sessions = _sessions_on_this_database()
+    for expected in (2, 3):
+        UserFactory()  # invalidates "accounts"
+        started = time.monotonic()
+        assert summary.get(slow_count, "x") == expected - 1  # the last value, at once
+        assert time.monotonic() - started < 0.3
+        deadline = time.monotonic() + 5
+        while summary.get(lambda: pytest.fail("computed twice"), "x") != expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert summary.get(lambda: pytest.fail("computed twice"), "x") == expected
+    assert _sessions_on_this_database() == sessions  # the refresh thread closed its connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_refresh_is_logged_and_the_next_reader_tries_again(settings, caplog):
+    settings.SUMMARY_REFRESH_IN_BACKGROUND = True
+    summary = summaries.Summary("refresh-fails", ("profiles",))
+    assert summary.get(lambda: "first", "x") == "first"
+    summaries.invalidate("profiles")
+
+    def broken():
+        raise RuntimeError("the database went away")
+
+    with caplog.at_level(logging.ERROR, logger="apps.core.summaries"):
+        assert summary.get(broken, "x") == "first"
+        summaries._refresher.submit(lambda: None).result(timeout=5)  # the refresh has run
+    assert "refresh-fails" in caplog.text
+    assert summary.get(lambda: "second", "x") == "first"  # not locked out: this one refreshes
+    summaries._refresher.submit(lambda: None).result(timeout=5)
+    assert summary.get(lambda: pytest.fail("cached"), "x") == "second"
+
+
+@pytest.mark.django_db
+def test_a_page_withdrawn_from_visitors_is_never_served_while_summaries_refresh_off_the_request(settings):
+    """Rendered pages need their request and may stop being public: they stay computed inline."""
+    from django.test import Client
+
+    settings.SUMMARY_REFRESH_IN_BACKGROUND = True
+    profile = make_profile(display_name="Ana Ruiz", visibility="public")
+    url = f"/talent/{profile.handle}/"
+    assert Client().get(url).status_code == 200
+    profile.visibility = "hidden"
+    profile.save()
+    assert Client().get(url).status_code == 404
