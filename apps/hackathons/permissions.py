@@ -1,6 +1,7 @@
 """Who may do what with a hackathon: every per-object check of the app lives here."""
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from apps.accounts.roles import ORGANISERS, has_role
@@ -100,15 +101,20 @@ def hackathon_with_roles_of(user, hackathon_id: int) -> Hackathon | None:
     hackathons = Hackathon.objects.filter(pk=hackathon_id)
     if not user.is_authenticated:
         return hackathons.first()
-    hackathon = hackathons.annotate(
-        organiser_ids=ArraySubquery(
-            Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")
-        ),
-        judge_user_ids=ArraySubquery(Judge.objects.filter(hackathon=OuterRef("pk")).values("user_id")),
+    organisers = Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")
+    judges = Judge.objects.filter(hackathon=OuterRef("pk")).values("user_id")
+    hackathons = hackathons.annotate(
         viewer_confirmed=Exists(
             Registration.objects.filter(hackathon=OuterRef("pk"), user=user, status=Registration.Status.CONFIRMED)
         ),
-    ).first()
+    )
+    if connection.vendor == "postgresql":
+        hackathon = hackathons.annotate(organiser_ids=ArraySubquery(organisers), judge_user_ids=ArraySubquery(judges)).first()
+    else:  # arrays are PostgreSQL's: the embedded SQLite demo asks for the two lists apart
+        hackathon = hackathons.first()
+        if hackathon is not None:
+            hackathon.organiser_ids = list(hackathon.organisers.values_list("pk", flat=True))
+            hackathon.judge_user_ids = list(Judge.objects.filter(hackathon=hackathon).values_list("user_id", flat=True))
     if hackathon is not None:
         hackathon._organiser_ids = set(hackathon.organiser_ids)
         hackathon._judge_user_ids = set(hackathon.judge_user_ids)

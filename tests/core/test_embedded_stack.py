@@ -30,6 +30,13 @@ staff = get_user_model().objects.filter(is_staff=True).first()
 member = Client(HTTP_HOST="localhost")
 member.force_login(staff)
 pages["/notifications/"] = member.get("/notifications/").status_code
+from apps.chat.selectors import room_for
+from apps.hackathons.models import Hackathon
+room = room_for("hackathon", Hackathon.objects.get(state=Hackathon.State.IN_PROGRESS).pk)
+pages["hackathon room"] = member.get(f"/chat/rooms/{room.pk}/").status_code
+said = member.post(f"/api/chat/rooms/{room.pk}/messages/", {"body": "Hola", "client_id": "demo-1"},
+                   content_type="application/json")
+pages["message posted"] = 200 if said.status_code == 201 else said.status_code
 event = announcement_send(sender=staff, audience=EVERYONE, params={}, title="Hola", body="Bienvenida a todas")
 print(json.dumps({
     "vendor": connection.vendor,
