@@ -126,6 +126,9 @@ def _profiles(users: list, log) -> None:
     _search_vector_refresh(sample)
     service_vector = Profile.objects.values_list("search_vector", flat=True).get(pk=sample.pk)
     assert bulk_vector == service_vector, (bulk_vector, service_vector)
+    from apps.profiles.services import talent_pool_rebuild
+
+    talent_pool_rebuild()  # listings, facet keys and the pool's counts, as the services keep them
     log(f"  {len(profiles)} profiles, {len(skill_rows)} skills, {len(language_rows)} languages")
 
 

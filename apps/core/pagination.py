@@ -42,3 +42,26 @@ def counted_by_summary(*topics: str) -> type[Paginator]:
 def api_pagination_counted_by_summary(*topics: str) -> type[PageNumberPagination]:
     """The API's pagination for large lists, counted through the summaries cache."""
     return type("SummaryCountedPagination", (PageNumberPagination,), {"django_paginator_class": counted_by_summary(*topics)})
+
+
+class KnownCountPaginator(Paginator):
+    """A Paginator for a list whose total is already known (a search that counted its
+    matches with its facets), so no second COUNT(*) runs over the same rows."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+class KnownCountPagination(PageNumberPagination):
+    """The API's pagination for a list whose total is already known."""
+
+    def __init__(self, count: int):
+        self.known_count = count
+
+    def django_paginator_class(self, object_list, per_page):
+        return KnownCountPaginator(object_list, per_page, count=self.known_count)

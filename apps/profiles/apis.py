@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.api_filters import query_filters
 from apps.core.errors import InvalidInput
-from apps.core.pagination import PageNumberPagination, api_pagination_counted_by_summary
+from apps.core.pagination import KnownCountPagination, PageNumberPagination
 from apps.core.rich_text import render_markdown
 from apps.core.visitor_cache import api_for_visitors
 from apps.profiles import selectors, services
@@ -79,9 +79,6 @@ class FacetValueSerializer(serializers.Serializer):
 
 
 
-TalentPagination = api_pagination_counted_by_summary(*selectors.TALENT_TOPICS)
-
-
 class ProfileListApi(APIView):
     """Search the talent pool: the profiles you may see, filtered, with facet counts."""
 
@@ -127,11 +124,10 @@ class ProfileListApi(APIView):
         query_filters(self, request)
         search = selectors.TalentSearch.from_params(request.query_params)
         profiles = selectors.talent_search(viewer=request.user, search=search)
-        paginator = TalentPagination()
+        facets = selectors.talent_facets(viewer=request.user, search=search)
+        paginator = KnownCountPagination(facets.pop("total"))
         page = paginator.paginate_queryset(profiles, request, self)
         response = paginator.get_paginated_response(ProfileOutputSerializer(page, many=True).data)
-        facets = selectors.talent_facets(viewer=request.user, search=search)
-        facets.pop("total")
         response.data["facets"] = facets
         return response
 

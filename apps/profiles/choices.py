@@ -19,6 +19,21 @@ class Visibility(models.TextChoices):
     HIDDEN = "hidden", _("Hidden: only me and the platform staff")
 
 
+class Listing(models.TextChoices):
+    """Who finds a profile in the talent pool: visibility and whether the account is active,
+    kept on the row (`Profile.listed_for`) so that lists and counts are served by an index."""
+
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Members")
+    NONE = "none", _("Only the owner and staff")
+
+
+def listing_of(visibility: str, account_active: bool) -> str:
+    if not account_active or visibility == Visibility.HIDDEN:
+        return Listing.NONE
+    return Listing.PUBLIC if visibility == Visibility.PUBLIC else Listing.MEMBERS
+
+
 class Region(models.TextChoices):
     """Spain's autonomous communities and cities (ISO 3166-2:ES), or another country."""
 

@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.profiles.choices import AffiliationKind, LanguageLevel, Region, SkillLevel, Visibility
+from apps.profiles.choices import AffiliationKind, LanguageLevel, Listing, Region, SkillLevel, Visibility
 
 
 class Skill(models.Model):
@@ -75,6 +76,13 @@ class Profile(models.Model):
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
     )
+    # Who finds the profile in the talent pool and what it counts under in its facets
+    # ("skill:nlp", "region:MD"…): facts of the row, kept by `services.talent_pool_refresh`
+    # with the pool's counts (`TalentPoolCount`), so member lists, counts and facets are
+    # served by indexes and never by a join across users and skills. No facet keys: the
+    # profile is not counted yet.
+    listed_for = models.CharField(max_length=8, choices=Listing.choices, default=Listing.NONE, editable=False)
+    facet_keys = models.JSONField(null=True, editable=False)
     # Kept up to date by the service that saves the profile and its skills (PostgreSQL only).
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,7 +99,24 @@ class Profile(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["visibility", "-updated_at"], name="profiles_visible_recent_idx"),
+            # Each audience's list in its two orders, newest first and by name; staff see all.
+            models.Index(
+                F("updated_at").desc(), F("id").desc(), name="profiles_listed_public_recent",
+                condition=models.Q(listed_for=Listing.PUBLIC),
+            ),
+            models.Index(
+                F("updated_at").desc(), F("id").desc(), name="profiles_listed_member_recent",
+                condition=models.Q(listed_for__in=[Listing.PUBLIC, Listing.MEMBERS]),
+            ),
+            models.Index(
+                Lower("display_name"), "id", name="profiles_listed_public_name",
+                condition=models.Q(listed_for=Listing.PUBLIC),
+            ),
+            models.Index(
+                Lower("display_name"), "id", name="profiles_listed_member_name",
+                condition=models.Q(listed_for__in=[Listing.PUBLIC, Listing.MEMBERS]),
+            ),
+            models.Index(F("updated_at").desc(), F("id").desc(), name="profiles_recent_idx"),
             models.Index(Lower("display_name"), name="profiles_name_lower_idx"),
             models.Index(fields=["region"], name="profiles_region_idx"),
             models.Index(fields=["affiliation_kind"], name="profiles_kind_idx"),
@@ -105,11 +130,45 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.display_name} (@{self.handle})"
 
+    def save(self, *args, **kwargs):
+        """An ordinary save of an existing profile never writes `listed_for` and
+        `facet_keys`: they belong to `services.talent_pool_refresh`, and a copy loaded
+        before its last refresh would undo the pool's bookkeeping."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in ("listed_for", "facet_keys")
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def region_label(self) -> str:
         if self.region == Region.OTHER_COUNTRY:
             return self.country or str(Region.OTHER_COUNTRY.label)
         return self.get_region_display()
+
+
+class TalentPoolCount(models.Model):
+    """How many profiles each audience finds in the talent pool, in all and per facet value.
+
+    Moved by `services.talent_pool_refresh` in the transaction that changes a profile, so
+    an unfiltered list's total and facets are one indexed read, exact at once."""
+
+    class Audience(models.TextChoices):
+        ANONYMOUS = "anonymous", _("Visitors")
+        MEMBER = "member", _("Members")
+        STAFF = "staff", _("Staff")
+
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    key = models.CharField(max_length=80)  # "total" or a facet key such as "skill:nlp"
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("talent pool count")
+        verbose_name_plural = _("talent pool counts")
+        constraints = [
+            models.UniqueConstraint(fields=["audience", "key"], name="profiles_pool_count_once"),
+        ]
 
 
 class ProfileSkill(models.Model):

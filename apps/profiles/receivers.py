@@ -2,7 +2,10 @@
 
 from allauth.account.signals import user_signed_up
 from allauth.socialaccount.signals import social_account_added, social_account_removed, social_account_updated
+from django.db.models.signals import post_save
 from django.dispatch import receiver
+
+from apps.accounts.models import User
 
 
 @receiver(user_signed_up, dispatch_uid="profiles.create_on_signup")
@@ -25,3 +28,21 @@ def drop_proof_of_removed_account(sender, request, socialaccount, **kwargs):
     from apps.profiles.services import linked_accounts_refresh
 
     linked_accounts_refresh(user=socialaccount.user)
+
+
+@receiver(post_save, sender=User, dispatch_uid="profiles.relist_on_account_change")
+def relist_when_account_switched(sender, instance, update_fields=None, **kwargs):
+    """An account switched off (or on) in the admin leaves (or rejoins) the talent pool at once."""
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    from apps.profiles.choices import listing_of
+    from apps.profiles.models import Profile
+    from apps.profiles.services import talent_pool_refresh
+
+    stale = [
+        pk for pk, visibility, listed_for in
+        Profile.objects.filter(user=instance).values_list("pk", "visibility", "listed_for")
+        if listing_of(visibility, instance.is_active) != listed_for
+    ]
+    if stale:
+        talent_pool_refresh(profile_ids=stale)

@@ -3,40 +3,59 @@ pages, the API, search, facets, the CSV export and other apps all start from it.
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 
 from apps.core.summaries import Summary
 from apps.profiles import permissions
-from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, Visibility, language_name
-from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
+from apps.profiles import pool
+from apps.profiles.choices import AVAILABILITY, AffiliationKind, Listing, Region, Visibility
+from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount
 
 SORTS = ("relevance", "recent", "name")
-# What facet counts and page totals of the talent search are recomputed after. An account
-# switched off in the admin (is_active) shows within SUMMARY_MAX_AGE; deletion through
-# account_delete changes the profile itself.
+# What the talent search's facet counts are recomputed after (searches with filters; the
+# unfiltered pool's counts are kept exact in `TalentPoolCount`).
 TALENT_TOPICS = ("profiles",)
-TALENT_FACETS = Summary("talent-facets", TALENT_TOPICS)
-OWN_PROFILE_UNLISTED = Summary("own-profile-unlisted", ("profiles",))
+TALENT_FACETS = Summary("talent-facets", TALENT_TOPICS, in_background=False)
+LISTED_FOR_MEMBERS = [Listing.PUBLIC, Listing.MEMBERS]
+LISTED_FOR_VISITORS = [Listing.PUBLIC]
 
 
 def profile_visible_to(viewer) -> QuerySet[Profile]:
     """Profiles the viewer may see: staff everything, members public and members-only
-    profiles (and their own), anonymous visitors public profiles only."""
+    profiles of active accounts (and their own), anonymous visitors public profiles only.
+
+    Whether the pool lists a profile for members or visitors is kept on the row
+    (`listed_for`), so each audience's list is read from its own partial index; a member's
+    own profile that the pool does not list is added by its id."""
     profiles = Profile.objects.all()
     if permissions.is_staff(viewer):
         return profiles
-    if viewer is not None and viewer.is_authenticated:
-        return profiles.filter(
-            Q(user=viewer)
-            | Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS], user__is_active=True)
+    if viewer is None or not viewer.is_authenticated:
+        return profiles.filter(listed_for__in=LISTED_FOR_VISITORS)
+    own = _own_unlisted_profile(viewer)
+    if own is None:
+        return profiles.filter(listed_for__in=LISTED_FOR_MEMBERS)
+    return profiles.filter(Q(listed_for__in=LISTED_FOR_MEMBERS) | Q(pk=own["pk"]))
+
+
+def _own_unlisted_profile(viewer) -> dict | None:
+    """The member's own profile when the pool does not list it (hidden): its id and facet
+    keys, looked up once per request (kept on the user object of the request)."""
+    try:
+        return viewer._own_unlisted_profile
+    except AttributeError:
+        viewer._own_unlisted_profile = (
+            Profile.objects.filter(user=viewer).exclude(listed_for__in=LISTED_FOR_MEMBERS)
+            .values("pk", "facet_keys").first()
         )
-    return profiles.filter(visibility=Visibility.PUBLIC, user__is_active=True)
+        return viewer._own_unlisted_profile
 
 
 def _with_lists(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
@@ -171,17 +190,8 @@ def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
         order = ["-rank", "-updated_at", "id"]
     else:
         order = ["-updated_at", "-id"]
-    return _with_lists(_matching(viewer, search).order_by(*order))
-
-
-def _all_of(*conditions: Q) -> Q | None:
-    present = [condition for condition in conditions if condition]
-    if not present:
-        return None
-    combined = present[0]
-    for condition in present[1:]:
-        combined &= condition
-    return combined
+    # The search document and facet keys are for the database; pages never read them.
+    return _with_lists(_matching(viewer, search).defer("search_vector", "facet_keys").order_by(*order))
 
 
 def _facet_audience(viewer) -> tuple:
@@ -189,84 +199,96 @@ def _facet_audience(viewer) -> tuple:
 
     A member whose own profile is hidden also sees it, so their counts are their own."""
     if permissions.is_staff(viewer):
-        return ("staff",)
+        return (pool.STAFF,)
     if viewer is None or not viewer.is_authenticated:
-        return ("anonymous",)
-    unlisted = OWN_PROFILE_UNLISTED.get(
-        lambda: Profile.objects.filter(user=viewer)
-        .exclude(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]).exists(),
-        viewer.pk,
-    )
-    return ("member", viewer.pk) if unlisted else ("member",)
+        return (pool.ANONYMOUS,)
+    return (pool.MEMBER, viewer.pk) if _own_unlisted_profile(viewer) else (pool.MEMBER,)
 
 
 def talent_facets(*, viewer, search: TalentSearch) -> dict:
-    """Facet counts for a search, shared through the cache by everyone with the same view
-    of the pool (recomputed after any profile change, see apps.core.summaries)."""
+    """Facet counts (and the total) of a search.
+
+    The unfiltered pool reads its maintained counts (`TalentPoolCount`), exact at once.
+    A search counts the facet keys of its matching rows only, shared through the cache by
+    everyone with the same view of the pool until a profile changes."""
+    if not search.is_filtered:
+        return _pool_facets(viewer)
     return TALENT_FACETS.get(
-        lambda: _talent_facets(viewer=viewer, search=search),
+        lambda: _search_facets(viewer=viewer, search=search),
         _facet_audience(viewer), replace(search, sort=""), get_language(),
     )
 
 
-def _talent_facets(*, viewer, search: TalentSearch) -> dict:
-    """Counts per facet value for a search, in three queries.
+def _offered_skills() -> list[dict]:
+    return [
+        {"slug": skill.slug, "label": skill.label}
+        for skill in Skill.objects.filter(is_active=True).order_by("position", "name").only("slug", "name", "name_es")
+    ]
+
+
+def _pool_facets(viewer) -> dict:
+    audience = _facet_audience(viewer)[0]
+    counts = Counter(dict(TalentPoolCount.objects.filter(audience=audience).values_list("key", "n")))
+    own = _own_unlisted_profile(viewer) if audience == pool.MEMBER else None
+    if own is not None:  # the member's own hidden profile, which their lists include
+        counts.update([pool.TOTAL, *(own["facet_keys"] or [])])
+    return pool.facets_from_counts(counts, _offered_skills())
+
+
+def _search_facets(*, viewer, search: TalentSearch) -> dict:
+    """Counts per facet value of a search's matching rows.
 
     Skills, languages and availability count the results (ticking one narrows them).
-    Regions and kinds of organisation widen a search, so each of their values counts
-    the results as they would be with that value ticked too (the usual "disjunctive"
-    facets): one aggregate over the search without those two filters, with a filtered
-    count per value. Every skill of the taxonomy is listed, with zero when none match.
-    """
-    matching = _matching(viewer, search).order_by().values("pk")
-    widened = Profile.objects.filter(pk__in=_matching(viewer, search, widen=True).order_by().values("pk"))
-    in_regions = Q(region__in=search.regions) if search.regions else Q()
-    in_kinds = Q(affiliation_kind__in=search.affiliation_kinds) if search.affiliation_kinds else Q()
-
-    aggregates = {"total": Count("pk", filter=_all_of(in_regions, in_kinds))}
-    for code in Region.values:
-        aggregates[f"region_{code}"] = Count("pk", filter=_all_of(Q(region=code), in_kinds))
-    for kind in AffiliationKind.values:
-        aggregates[f"kind_{kind}"] = Count("pk", filter=_all_of(Q(affiliation_kind=kind), in_regions))
-    for flag, _label in AVAILABILITY:
-        aggregates[f"available_{flag}"] = Count(
-            "pk", filter=_all_of(Q(**{flag: True}), in_regions, in_kinds)
+    Regions and kinds of organisation widen a search, so each of their values counts the
+    results as they would be with that value ticked too (the usual "disjunctive" facets):
+    a second count over the search without those two filters, only when one is ticked."""
+    counts = _count_keys(_matching(viewer, search))
+    widened = None
+    if search.regions or search.affiliation_kinds:
+        widened = _count_keys(
+            _matching(viewer, search, widen=True), regions=search.regions, kinds=search.affiliation_kinds
         )
-    counts = widened.aggregate(**aggregates)
+    return pool.facets_from_counts(counts, _offered_skills(), widened)
 
-    skills = (
-        Skill.objects.filter(is_active=True)
-        .annotate(n=Count("profile_skills", filter=Q(profile_skills__profile__in=matching)))
-        .order_by("-n", "position")
-    )
-    languages = (
-        ProfileLanguage.objects.filter(profile__in=matching)
-        .values("code")
-        .annotate(n=Count("profile_id"))
-        .order_by("-n", "code")
-    )
-    return {
-        "total": counts["total"],
-        "skill": [{"value": s.slug, "label": s.label, "count": s.n} for s in skills],
-        "language": [
-            {"value": row["code"], "label": language_name(row["code"]), "count": row["n"]}
-            for row in languages
-        ],
-        "region": [
-            {"value": code, "label": str(label), "count": counts[f"region_{code}"]}
-            for code, label in Region.choices
-            if counts[f"region_{code}"]
-        ],
-        "kind": [
-            {"value": kind, "label": str(label), "count": counts[f"kind_{kind}"]}
-            for kind, label in AffiliationKind.choices
-            if counts[f"kind_{kind}"]
-        ],
-        "available": [
-            {"value": flag, "label": str(label), "count": counts[f"available_{flag}"]}
-            for flag, label in AVAILABILITY
-        ],
-    }
+
+def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=()) -> Counter:
+    """How many of these profiles carry each facet key, and their total, in one statement.
+
+    With `regions` or `kinds` (a widened search), only region keys of profiles in `kinds`
+    and kind keys of profiles in `regions` are counted."""
+    rows = profiles.order_by().values("facet_keys", "region", "affiliation_kind")
+    if connection.vendor != "postgresql":  # the embedded demo: a few hundred rows
+        counts = Counter()
+        for row in rows:
+            keys = [pool.TOTAL, *(row["facet_keys"] or [])]
+            if regions or kinds:
+                keys = [key for key in keys if _counts_when_widened(key, row, regions, kinds)]
+            counts.update(keys)
+        return counts
+    sql, params = rows.query.sql_with_params()
+    keep = ""
+    if regions or kinds:
+        keep = (
+            " WHERE (k LIKE 'region:%%' AND (%s OR m.affiliation_kind = ANY(%s)))"
+            " OR (k LIKE 'kind:%%' AND (%s OR m.region = ANY(%s)))"
+        )
+        params = (*params, not kinds, list(kinds), not regions, list(regions))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k, count(*) FROM ({sql}) m CROSS JOIN LATERAL"
+            f" jsonb_array_elements_text(COALESCE(m.facet_keys, '[]'::jsonb) || '[\"{pool.TOTAL}\"]'::jsonb) k"
+            f"{keep} GROUP BY k",
+            params,
+        )
+        return Counter(dict(cursor.fetchall()))
+
+
+def _counts_when_widened(key: str, row: dict, regions, kinds) -> bool:
+    if key.startswith("region:"):
+        return not kinds or row["affiliation_kind"] in kinds
+    if key.startswith("kind:"):
+        return not regions or row["region"] in regions
+    return False
 
 
 def talent_export_rows(*, viewer, search: TalentSearch) -> QuerySet[Profile]:

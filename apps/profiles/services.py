@@ -1,6 +1,7 @@
 """Writes on profiles: saving a profile and its skills, avatars, contact requests and
 the member's data rights (download everything, delete the account)."""
 
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -8,7 +9,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import TextField, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,14 @@ from apps.accounts.live import sessions_end_sockets
 from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_reencoded
+from apps.core.summaries import invalidate
 from apps.hub.services import tracked_owner_ensure
 from apps.notifications.services import notify
-from apps.profiles import linked_accounts, permissions, validation
-from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility
-from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill
+from apps.profiles import linked_accounts, permissions, pool, validation
+from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility, listing_of
+from apps.profiles.models import (
+    ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
+)
 from apps.profiles.selectors import fold_accents, with_handle
 from apps.profiles.signals import account_deleting, personal_data_requested
 
@@ -92,6 +96,7 @@ def profile_ensure(*, user) -> Profile:
                     },
                 )
                 _search_vector_refresh(profile)
+                talent_pool_refresh(profile_ids=[profile.pk])
                 return profile
         except IntegrityError:
             continue  # a handle taken by a concurrent sign-up: pick again
@@ -213,6 +218,7 @@ def profile_update(
             ProfileLanguage(profile=profile, code=code, level=level) for code, level in language_rows
         )
     _search_vector_refresh(profile)
+    talent_pool_refresh(profile_ids=[profile.pk])
     hub_account_track(profile=profile)
     return profile
 
@@ -265,8 +271,10 @@ def _search_vector_refresh(profile: Profile) -> None:
 
 
 def profile_reindex(*, profile: Profile) -> None:
-    """Refresh the search document after a change made outside `profile_update` (admin)."""
+    """Refresh the search document and the pool's listing after a change made outside
+    `profile_update` (admin)."""
     _search_vector_refresh(profile)
+    talent_pool_refresh(profile_ids=[profile.pk])
 
 
 def skill_taxonomy_changed(*, skill_ids: list[int]) -> int:
@@ -274,7 +282,93 @@ def skill_taxonomy_changed(*, skill_ids: list[int]) -> int:
     profiles = Profile.objects.filter(skills__skill_id__in=skill_ids).distinct()
     for profile in profiles:
         _search_vector_refresh(profile)
+    talent_pool_refresh(profile_ids=[profile.pk for profile in profiles])
     return len(profiles)
+
+
+# --- The talent pool's listing and counts ---------------------------------------------
+
+
+@transaction.atomic
+def talent_pool_refresh(*, profile_ids) -> int:
+    """Put these profiles' listing and facet keys on their rows and move the pool's counts
+    by the difference; returns how many changed.
+
+    Every write that changes who finds a profile or what it counts under ends here, in its
+    own transaction: lists, totals and facets show the change at once. The rows are locked
+    (in id order) so two refreshes of one profile never both apply the same difference."""
+    ids = sorted(set(profile_ids))
+    if not ids:
+        return 0
+    profiles = list(
+        Profile.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("user").order_by("pk")
+    )
+    skills, languages = defaultdict(list), defaultdict(list)
+    for profile_id, slug in ProfileSkill.objects.filter(profile_id__in=ids).values_list("profile_id", "skill__slug"):
+        skills[profile_id].append(slug)
+    for profile_id, code in ProfileLanguage.objects.filter(profile_id__in=ids).values_list("profile_id", "code"):
+        languages[profile_id].append(code)
+    deltas, changed = Counter(), []
+    for profile in profiles:
+        listing = listing_of(profile.visibility, profile.user.is_active)
+        keys = pool.facet_keys(profile, skills[profile.pk], languages[profile.pk])
+        if (listing, keys) == (profile.listed_for, profile.facet_keys):
+            continue
+        deltas.subtract(pool.contributions(profile.listed_for, profile.facet_keys))
+        deltas.update(pool.contributions(listing, keys))
+        profile.listed_for, profile.facet_keys = listing, keys
+        changed.append(profile)
+    Profile.objects.bulk_update(changed, ["listed_for", "facet_keys"])
+    _pool_counts_move(deltas)
+    if changed:
+        invalidate("profiles")
+    return len(changed)
+
+
+def _pool_counts_move(deltas: Counter) -> None:
+    """Add each difference to its count, creating counts on first use; in key order, so
+    concurrent refreshes lock the shared rows in the same order."""
+    moves = sorted((key, n) for key, n in deltas.items() if n)
+    if not moves:
+        return
+    existing = {
+        (row.audience, row.key): row
+        for row in TalentPoolCount.objects.select_for_update().filter(
+            audience__in={audience for (audience, _key), _n in moves}, key__in={key for (_a, key), _n in moves}
+        ).order_by("audience", "key")
+    }
+    TalentPoolCount.objects.bulk_create(
+        [TalentPoolCount(audience=audience, key=key, n=0) for (audience, key), _n in moves
+         if (audience, key) not in existing],
+        ignore_conflicts=True,  # a concurrent refresh created it first; it is locked below
+    )
+    for (audience, key), n in moves:
+        TalentPoolCount.objects.filter(audience=audience, key=key).update(n=F("n") + n)
+
+
+@transaction.atomic
+def talent_pool_forget(*, profile_id: int) -> None:
+    """Take a profile about to be deleted out of the pool's counts."""
+    profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
+    if profile is None or profile.facet_keys is None:
+        return
+    deltas = Counter()
+    deltas.subtract(pool.contributions(profile.listed_for, profile.facet_keys))
+    _pool_counts_move(deltas)
+    Profile.objects.filter(pk=profile_id).update(facet_keys=None)
+    invalidate("profiles")
+
+
+def talent_pool_rebuild() -> int:
+    """Recompute every profile's listing and keys and count the pool from scratch: after
+    bulk loads (seeding, migrations) and to repair counts by hand (docs/operations.md)."""
+    with transaction.atomic():
+        Profile.objects.update(facet_keys=None)
+        TalentPoolCount.objects.all().delete()
+    ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        talent_pool_refresh(profile_ids=ids[start:start + 2000])
+    return len(ids)
 
 
 # --- Avatars ---------------------------------------------------------------------------
@@ -490,6 +584,7 @@ def account_delete(*, user, password: str) -> User:
     profile = Profile.objects.filter(user=user).first()
     if profile is not None:
         _delete_file_after_commit(profile.avatar.name, profile.avatar.storage)
+        talent_pool_forget(profile_id=profile.pk)
         profile.delete()  # its skills, languages and received requests go with it
     ContactRequest.objects.filter(sender=user).delete()
     Notification.objects.filter(recipient=user).delete()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
-from apps.core.pagination import counted_by_summary
+from apps.core.pagination import KnownCountPaginator
 from apps.core.visitor_cache import page_for_visitors
 from apps.hub.selectors import repositories_of_hub_account
 from apps.profiles import permissions, selectors, services
@@ -24,7 +24,6 @@ from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequ
 from apps.profiles.sections import profile_sections
 
 PAGE_SIZE = 20
-TalentPaginator = counted_by_summary(*selectors.TALENT_TOPICS)
 CSV_MAX_ROWS = 5000
 
 
@@ -46,7 +45,8 @@ def _add_errors(form, exc: InvalidInput) -> dict:
 def talent_search(request):
     search = selectors.TalentSearch.from_params(request.GET)
     profiles = selectors.talent_search(viewer=request.user, search=search)
-    page = TalentPaginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = selectors.talent_facets(viewer=request.user, search=search)
+    page = KnownCountPaginator(profiles, PAGE_SIZE, count=facets["total"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -55,9 +55,7 @@ def talent_search(request):
         {
             "search": search,
             "page": page,
-            "facet_groups": _facet_groups(
-                selectors.talent_facets(viewer=request.user, search=search), search
-            ),
+            "facet_groups": _facet_groups(facets, search),
             "query_string": query.urlencode(),
             "can_export": permissions.can_export_talent(request.user),
         },

@@ -50,3 +50,83 @@ def test_talent_text_search_uses_the_search_index(large_pool):
     search = selectors.TalentSearch(q="m4242")
     plan = plan_of(selectors.talent_search(viewer=AnonymousUser(), search=search))
     assert_no_seq_scan(plan, TABLE)
+
+
+# --- What a signed-in member's talent page runs, at national shape --------------------
+
+
+@pytest.fixture
+def member_pool(large_pool):
+    """The large pool with skills and languages, its listing and counts kept by the services."""
+    from apps.profiles.models import ProfileLanguage, ProfileSkill, Skill
+    from apps.profiles.services import talent_pool_rebuild
+    from tests.profiles.factories import ensure_skill_taxonomy
+
+    ensure_skill_taxonomy()
+    skills = list(Skill.objects.all())
+    profiles = list(Profile.objects.order_by("pk"))
+    ProfileSkill.objects.bulk_create(
+        ProfileSkill(profile=p, skill=skills[(i + k * 7) % len(skills)], level=1 + k)
+        for i, p in enumerate(profiles) for k in range(3)
+    )
+    ProfileLanguage.objects.bulk_create(
+        ProfileLanguage(profile=p, code=("es", "ca", "eu")[i % 3], level="native") for i, p in enumerate(profiles)
+    )
+    talent_pool_rebuild()
+    analyse(TABLE, ProfileSkill._meta.db_table, ProfileLanguage._meta.db_table)
+    member = User.objects.create(username="viewer", email="viewer@example.org")
+    return member
+
+
+def plans_of_talent_page(client, member, params) -> list[tuple[str, str]]:
+    """(SQL, plan) of every statement on profiles a member's /talent/ page runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/talent/", params).status_code == 200
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a scan no index can spare shows anyway
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if sql.startswith("SELECT") and "profiles_" in sql:
+                cursor.execute(f"EXPLAIN {sql}")
+                plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return plans
+
+
+SEARCHES = {
+    "unfiltered": {},
+    "words": {"q": "persona 42"},
+    "words and region": {"q": "persona", "region": "CT"},
+    "skill": {"skill": "nlp"},
+    "language and kind": {"language": "eu", "kind": "university"},
+    "sorted by name": {"sort": "name"},
+}
+
+
+def test_a_members_talent_page_reads_no_table_from_end_to_end(client, member_pool):
+    """List, total and facets of every kind of search: no sequential scan of profiles,
+    their skills or languages, and no facet counted by joining profile skills."""
+    for name, params in SEARCHES.items():
+        plans = plans_of_talent_page(client, member_pool, params)
+        assert plans, name
+        for sql, plan in plans:
+            for table in (TABLE, "profiles_profileskill", "profiles_profilelanguage", "accounts_user"):
+                assert_no_seq_scan(plan, table)
+            if "facet_keys" in sql and "skill" not in params:
+                assert "profiles_profileskill" not in plan, plan  # counted from the rows' own keys
+
+
+def test_the_members_list_and_totals_are_read_from_what_the_services_keep(client, member_pool):
+    """The list from the audience's partial index in both orders; the unfiltered total and
+    facets from the maintained counts, with nothing counted over the profiles."""
+    plans = plans_of_talent_page(client, member_pool, {})
+    listing = [plan for sql, plan in plans if "LIMIT 20" in sql]
+    assert any("profiles_listed_member_recent" in plan for plan in listing), plans
+    counting = [sql for sql, _plan in plans if "count(" in sql.lower() or "jsonb_array_elements" in sql]
+    assert counting == [], counting
+    assert any("profiles_talentpoolcount" in sql for sql, _plan in plans)
+    by_name = [plan for sql, plan in plans_of_talent_page(client, member_pool, {"sort": "name"}) if "LIMIT 20" in sql]
+    assert any("profiles_listed_member_name" in plan for plan in by_name), by_name
