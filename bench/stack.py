@@ -9,13 +9,20 @@
 2. Starts the web server with production settings on a free loopback port, with two
    processes (the Procfile's `web` line with WEB_CONCURRENCY=2, or --server daphne,
    uvicorn, gunicorn to compare servers).
-3. Drives each page and API list with `wrk` at 16 and 64 clients, after the floor
-   (`/healthz`: fixed JSON, no database) in the same run; medians of --runs runs. Peak
-   PostgreSQL connections of the server (by application_name) are sampled throughout.
+3. Drives each row with `wrk` at 16 and 64 clients, after the floor (`/healthz`: fixed
+   JSON, no database) in the same run; medians of --runs runs. Three kinds of rows:
+   - **member**: signed-in members, each request with the session of one of 100 people
+     picked at random (members, the organiser, compute reviewers and a staff manager);
+   - **first-time search**: `{q}` in the URL becomes one to three random words of
+     `bench/words.py` (and `{facet}` a random facet filter or none), so almost no search
+     repeats and no cached answer stands in for the work; as visitors and as members;
+   - **visitor (cached)**: anonymous visitors of one URL, which the visitor cache serves.
+   Peak PostgreSQL sessions of the server (by application_name), and how many of them
+   were active at once, are sampled throughout.
 4. Holds --idle-sockets WebSockets idle for --idle-seconds and counts server closes;
    sends one group message to --group-sockets sockets and reports delivery p50/p99.
 
-Visitors are anonymous; API throttles are raised so the run measures work, not 429s.
+API throttles are raised so the run measures work, not 429s.
 """
 
 import argparse
@@ -100,7 +107,8 @@ def prepare(scale: float, reseed: bool) -> dict:
     return urls_to_drive()
 
 
-def urls_to_drive() -> list[str]:
+def urls_to_drive() -> list[tuple[str, str]]:
+    """(who, URL) rows: members first, then first-time searches, then cached visitors."""
     from apps.hackathons.models import Hackathon
     from apps.hub.models import HubRepository
     from apps.profiles.models import Profile
@@ -111,23 +119,91 @@ def urls_to_drive() -> list[str]:
     hackathon = Hackathon.objects.exclude(state="draft").order_by("-pk").first()
     repository = HubRepository.objects.filter(kind="model").order_by("-downloads").first()
     repository_url = reverse("hub:repository", kwargs={"kind": repository.kind, "repo_id": repository.repo_id})
-    return [
-        "/",
-        "/talent/",
-        "/talent/?q=vision&region=PV",
-        f"/talent/{profile.handle}/",
-        "/api/profiles/",
-        "/api/profiles/?q=datos",
-        "/models/",
-        "/models/?q=clima",
-        repository_url,
-        "/api/hub/repositories/",
-        "/hackathons/",
-        f"/hackathons/{hackathon.slug}/",
-        "/api/hackathons/",
-        "/compute/dashboard/",
-        "/api/compute/dashboard/",
+    member_pages = [
+        "/", "/talent/", "/talent/?q=datos", f"/talent/{profile.handle}/", "/api/profiles/",
+        "/api/profiles/?q=datos", "/models/", repository_url, "/api/hub/repositories/", "/hackathons/",
+        f"/hackathons/{hackathon.slug}/", "/api/hackathons/", "/meetups/", "/compute/dashboard/",
+        "/api/compute/dashboard/", "/transparency/", "/notifications/",
     ]
+    searches = ["/talent/?q={q}{facet}", "/api/profiles/?q={q}{facet}", "/models/?q={q}"]
+    visitor_pages = ["/", "/talent/", "/talent/?q=vision&region=PV", "/api/profiles/", "/models/", "/hackathons/",
+                     "/compute/dashboard/"]
+    return (
+        [(MEMBER, path) for path in member_pages]
+        + [(SEARCH_VISITOR, path) for path in searches]
+        + [(SEARCH_MEMBER, path) for path in searches[:2]]
+        + [(VISITOR, path) for path in visitor_pages]
+    )
+
+
+MEMBER, SEARCH_VISITOR, SEARCH_MEMBER, VISITOR = (
+    "member", "first-time search, visitor", "first-time search, member", "visitor (cached)",
+)
+FACET_FILTERS = ["", "", "&region=MD", "&skill=nlp", "&language=eu", "&kind=university", "&region=CT&kind=company",
+                 "&available=open_to_jobs"]
+
+
+def member_sessions(count: int = 100) -> list[str]:
+    """Session cookies of `count` people across roles: the staff manager and the two compute
+    reviewers of the seed, the organiser, and members picked at random (fixed seed)."""
+    import random
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from apps.accounts.models import User
+
+    ids = list(User.objects.filter(is_active=True, username__startswith="bench").order_by("pk").values_list("pk", flat=True))
+    roles = ids[1:4] + list(User.objects.filter(username="bench-organiser").values_list("pk", flat=True))
+    chosen = roles + random.Random(2026).sample(ids[4:], count - len(roles))
+    cookies = []
+    for user in User.objects.filter(pk__in=chosen):
+        session = SessionStore()
+        session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+        session.create()
+        cookies.append(f"sessionid={session.session_key}")
+    return cookies
+
+
+def wrk_script(path: str, cookies: list[str]) -> str:
+    """A wrk script whose every request takes a random session of `cookies` (if any) and
+    fills `{q}` and `{facet}` in `path` with random words and filters."""
+    from urllib.parse import quote
+
+    from bench.words import WORDS
+
+    def lua_list(values):
+        return "{" + ",".join(json.dumps(v) for v in values) + "}"
+
+    return f"""
+local template = {json.dumps(path)}
+local cookies = {lua_list(cookies)}
+local words = {lua_list(quote(w) for w in WORDS)}
+local facets = {lua_list(FACET_FILTERS)}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter * 7919 + os.time())
+end
+function init(args)
+  math.randomseed(seed)
+end
+function request()
+  local path = template
+  if path:find("{{q}}", 1, true) then
+    local parts = {{}}
+    for i = 1, math.random(1, 3) do parts[i] = words[math.random(#words)] end
+    path = path:gsub("{{q}}", (table.concat(parts, "+"):gsub("%%", "%%%%")))
+  end
+  if path:find("{{facet}}", 1, true) then
+    path = path:gsub("{{facet}}", facets[math.random(#facets)])
+  end
+  local headers = {{}}
+  if #cookies > 0 then headers["Cookie"] = cookies[math.random(#cookies)] end
+  return wrk.format("GET", path, headers)
+end
+"""
 
 
 # --- the server ---------------------------------------------------------------------
@@ -203,19 +279,19 @@ class ConnectionPeak(threading.Thread):
     def __init__(self, server: str):
         super().__init__(daemon=True)
         self.application_name = f"{APPLICATION_NAME}-{server}"
-        self.peak, self.stopped = 0, threading.Event()
+        self.peak, self.peak_active, self.stopped = 0, 0, threading.Event()
 
     def run(self):
         import psycopg
 
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
             while not self.stopped.is_set():
-                count = conn.execute(
+                count, active = conn.execute(
                     # Parallel-query workers carry the session's application_name too: not connections.
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
-                    " AND backend_type = 'client backend'", [self.application_name],
-                ).fetchone()[0]
-                self.peak = max(self.peak, count)
+                    "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity"
+                    " WHERE application_name = %s AND backend_type = 'client backend'", [self.application_name],
+                ).fetchone()
+                self.peak, self.peak_active = max(self.peak, count), max(self.peak_active, active)
                 time.sleep(0.05)
 
     def __enter__(self):
@@ -230,9 +306,12 @@ class ConnectionPeak(threading.Thread):
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def wrk(url: str, clients: int, duration: int) -> dict:
+def wrk(url: str, clients: int, duration: int, script: str | None = None) -> dict:
+    command = ["wrk", "--latency", "-t", "2", "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s"]
+    if script:
+        command += ["--script", script]
     result = subprocess.run(
-        ["wrk", "--latency", "-t", "2", "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s", url],
+        [*command, url],
         capture_output=True, text=True, timeout=duration + 60,
     )
     out = result.stdout
@@ -252,30 +331,41 @@ def wrk(url: str, clients: int, duration: int) -> dict:
     }
 
 
-def drive(bases: dict[str, str], paths: list[str], client_counts: list[int], runs: int, duration: int) -> list[dict]:
-    """Run every (server, path) in turn, run after run, so background load on a shared
+def drive(bases: dict[str, str], rows_to_drive: list[tuple[str, str]], client_counts: list[int], runs: int,
+          duration: int) -> list[dict]:
+    """Run every (server, row) in turn, run after run, so background load on a shared
     machine falls on all of them alike; each server's floor is measured in the same rounds."""
-    rows = []
+    cookies = member_sessions()
+    scripts_dir = ROOT / "var" / "bench-scripts"
+    scripts_dir.mkdir(parents=True, exist_ok=True)
+    rows_to_drive = [(VISITOR, FLOOR), *rows_to_drive]
+    scripts = {}
+    for who, path in rows_to_drive:
+        script = scripts_dir / f"{len(scripts)}.lua"
+        script.write_text(wrk_script(path, cookies if who in (MEMBER, SEARCH_MEMBER) else []))
+        scripts[who, path] = str(script)
     for base in bases.values():
-        for path in [FLOOR, *paths]:
-            urllib.request.urlopen(base + path, timeout=60).read()  # warm-up: templates, first queries
+        for who, path in rows_to_drive:  # warm-up: templates, first queries
+            wrk(base + "/", 2, 1, scripts[who, path])
+    rows = []
     for clients in client_counts:
-        samples = {(server, path): [] for server in bases for path in [FLOOR, *paths]}
+        samples = {(server, row): [] for server in bases for row in rows_to_drive}
         for run in range(runs):
-            for path in [FLOOR, *paths]:
+            for row in rows_to_drive:
                 for server, base in bases.items():
                     wait_until_idle(list(bases))  # leftovers of the previous URL would slow this one
                     with ConnectionPeak(server) as peak:
-                        sample = wrk(base + path, clients, duration)
-                    sample["db_connections"] = peak.peak
-                    samples[server, path].append(sample)
-                    print(f"  {server} c={clients} run {run + 1} {path}: {sample}", flush=True)
-        for (server, path), runs_of_path in samples.items():
-            floor_rps = statistics.median(s["rps"] for s in samples[server, FLOOR])
-            row = {key: statistics.median(s[key] for s in runs_of_path) for key in ("rps", "p50", "p99")}
-            row.update(server=server, path=path, clients=clients, floor_share=row["rps"] / floor_rps,
-                       errors=sum(s["errors"] for s in runs_of_path), requests=sum(s["requests"] for s in runs_of_path),
-                       db_connections=max(s["db_connections"] for s in runs_of_path))
+                        sample = wrk(base + "/", clients, duration, scripts[row])
+                    sample.update(db_connections=peak.peak, db_active=peak.peak_active)
+                    samples[server, row].append(sample)
+                    print(f"  {server} c={clients} run {run + 1} {row}: {sample}", flush=True)
+        for (server, (who, path)), runs_of_row in samples.items():
+            floor_rps = statistics.median(s["rps"] for s in samples[server, (VISITOR, FLOOR)])
+            row = {key: statistics.median(s[key] for s in runs_of_row) for key in ("rps", "p50", "p99")}
+            row.update(server=server, who=who, path=path, clients=clients, floor_share=row["rps"] / floor_rps,
+                       errors=sum(s["errors"] for s in runs_of_row), requests=sum(s["requests"] for s in runs_of_row),
+                       db_connections=max(s["db_connections"] for s in runs_of_row),
+                       db_active=max(s["db_active"] for s in runs_of_row))
             rows.append(row)
     return sorted(rows, key=lambda r: (r["server"], r["clients"]))
 
@@ -386,12 +476,14 @@ async def _received_after(ws, sent: float) -> float | None:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| server | URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | peak DB connections |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| server | who | URL | clients | req/s | share of floor | p50 ms | p99 ms | errors | "
+             "peak DB sessions (active) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         latency = f"{r['p50']:.0f} | {r['p99']:.0f}" if r["requests"] else "none finished | none finished"
-        lines.append(f"| {r['server']} | `{r['path']}` | {r['clients']} | {r['rps']:.1f} | {r['floor_share']:.1%} | "
-                     f"{latency} | {r['errors']} | {r['db_connections']} |")
+        who = "floor" if r["path"] == FLOOR else r["who"]
+        lines.append(f"| {r['server']} | {who} | `{r['path']}` | {r['clients']} | {r['rps']:.1f} | "
+                     f"{r['floor_share']:.1%} | {latency} | {r['errors']} | {r['db_connections']} ({r['db_active']}) |")
     return "\n".join(lines)
 
 
@@ -405,7 +497,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--clients", default="16,64")
-    parser.add_argument("--only", default="", help="comma-separated URL paths instead of every page")
+    parser.add_argument("--only", default="", help="comma-separated URLs (as in the table) instead of every row")
     parser.add_argument("--idle-sockets", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=int, default=600)
     parser.add_argument("--group-sockets", type=int, default=500)
@@ -420,8 +512,9 @@ def main() -> int:
     configure_environment(database_url)
     ensure_database(database_url)
     paths = prepare(args.scale, args.reseed)
-    if args.only:
-        paths = [p for p in args.only.split(",") if p and p != FLOOR]
+    if args.only:  # rows whose URL is one of these
+        wanted = set(args.only.split(","))
+        paths = [(who, path) for who, path in paths if path in wanted]
     running, bases = [], {}
     try:
         for kind in kinds:

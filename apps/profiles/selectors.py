@@ -194,7 +194,7 @@ def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
     return _with_lists(_matching(viewer, search).defer("search_vector", "facet_keys").order_by(*order))
 
 
-def _facet_audience(viewer) -> tuple:
+def talent_audience(viewer) -> tuple:
     """Whose view of the pool facet counts are shared by: staff, members or anonymous visitors.
 
     A member whose own profile is hidden also sees it, so their counts are their own."""
@@ -215,7 +215,7 @@ def talent_facets(*, viewer, search: TalentSearch) -> dict:
         return _pool_facets(viewer)
     return TALENT_FACETS.get(
         lambda: _search_facets(viewer=viewer, search=search),
-        _facet_audience(viewer), replace(search, sort=""), get_language(),
+        talent_audience(viewer), replace(search, sort=""), get_language(),
     )
 
 
@@ -227,7 +227,7 @@ def _offered_skills() -> list[dict]:
 
 
 def _pool_facets(viewer) -> dict:
-    audience = _facet_audience(viewer)[0]
+    audience = talent_audience(viewer)[0]
     counts = Counter(dict(TalentPoolCount.objects.filter(audience=audience).values_list("key", "n")))
     own = _own_unlisted_profile(viewer) if audience == pool.MEMBER else None
     if own is not None:  # the member's own hidden profile, which their lists include

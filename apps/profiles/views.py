@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
+from apps.core.fragments import fragment_context, once
 from apps.core.pagination import KnownCountPaginator
 from apps.core.visitor_cache import page_for_visitors
 from apps.hub.selectors import repositories_of_hub_account
@@ -43,21 +44,32 @@ def _add_errors(form, exc: InvalidInput) -> dict:
 
 @page_for_visitors(*selectors.TALENT_TOPICS)
 def talent_search(request):
+    """The talent pool. The list and facets are a shared fragment: rendered once for
+    everyone with the same view of the pool, search and page, until a profile changes."""
     search = selectors.TalentSearch.from_params(request.GET)
-    profiles = selectors.talent_search(viewer=request.user, search=search)
-    facets = selectors.talent_facets(viewer=request.user, search=search)
-    page = KnownCountPaginator(profiles, PAGE_SIZE, count=facets["total"]).get_page(request.GET.get("page"))
+    can_export = permissions.can_export_talent(request.user)
     query = request.GET.copy()
-    query.pop("page", None)
+    page_number = query.pop("page", [None])[-1]
+
+    facets = once(lambda: selectors.talent_facets(viewer=request.user, search=search))
+
+    def page():
+        profiles = selectors.talent_search(viewer=request.user, search=search)
+        return KnownCountPaginator(profiles, PAGE_SIZE, count=facets["total"]).get_page(page_number)
+
     return render(
         request,
         "profiles/search.html",
         {
             "search": search,
-            "page": page,
-            "facet_groups": _facet_groups(facets, search),
+            "page": once(page),
+            "facet_groups": once(lambda: _facet_groups(facets, search)),
             "query_string": query.urlencode(),
-            "can_export": permissions.can_export_talent(request.user),
+            "can_export": can_export,
+            **fragment_context(
+                "talent", selectors.TALENT_TOPICS, selectors.talent_audience(request.user), search, page_number,
+                can_export,
+            ),
         },
     )
 
