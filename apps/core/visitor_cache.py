@@ -81,8 +81,12 @@ def page_for_visitors(*topics: str):
     return decorator
 
 
-def api_for_visitors(*topics: str):
-    """Decorate an API view's `get` whose anonymous answer depends on `topics`."""
+def api_for_visitors(*topics: str, members_share_by=None):
+    """Decorate an API view's `get` whose anonymous answer depends on `topics`.
+
+    `members_share_by(user)`: signed-in members for whom it returns the same value get
+    the same answer (a list filtered by what its audience may see), so theirs is shared
+    too, under that value."""
 
     def decorator(method):
         # "-json": the stored value is rendered JSON; answers stored as data by an older
@@ -91,7 +95,11 @@ def api_for_visitors(*topics: str):
 
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):
-            if not _shareable(request):
+            if _shareable(request):
+                audience = ()
+            elif members_share_by is not None and request.method == "GET" and request.user.is_authenticated:
+                audience = (members_share_by(request.user),)
+            else:
                 return method(self, request, *args, **kwargs)
             answered = None
 
@@ -100,7 +108,9 @@ def api_for_visitors(*topics: str):
                 answered = method(self, request, *args, **kwargs)
                 return JSONRenderer().render(answered.data) if answered.status_code == 200 else None
 
-            rendered = summary.get(answer, request.build_absolute_uri(), get_language(), max_age=settings.VISITOR_CACHE_MAX_AGE)
+            rendered = summary.get(
+                answer, request.build_absolute_uri(), get_language(), *audience, max_age=settings.VISITOR_CACHE_MAX_AGE
+            )
             if answered is not None:
                 return answered
             if _wants_plain_json(request):

@@ -119,7 +119,7 @@ class ProfileListApi(APIView):
             },
         ),
     )
-    @api_for_visitors(*selectors.TALENT_TOPICS)
+    @api_for_visitors(*selectors.TALENT_TOPICS, members_share_by=selectors.talent_audience)
     def get(self, request):
         query_filters(self, request)
         search = selectors.TalentSearch.from_params(request.query_params)

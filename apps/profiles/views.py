@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, InvalidInput
-from apps.core.fragments import fragment_context, once
+from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import KnownCountPaginator
 from apps.core.visitor_cache import page_for_visitors
 from apps.hub.selectors import repositories_of_hub_account
@@ -66,9 +66,9 @@ def talent_search(request):
             "facet_groups": once(lambda: _facet_groups(facets, search)),
             "query_string": query.urlencode(),
             "can_export": can_export,
-            **fragment_context(
-                "talent", selectors.TALENT_TOPICS, selectors.talent_audience(request.user), search, page_number,
-                can_export,
+            "fragment": SharedFragment(
+                "talent", selectors.TALENT_TOPICS,
+                (selectors.talent_audience(request.user), search, page_number, can_export),
             ),
         },
     )
