@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.charts import line_chart
 from apps.core.errors import ApplicationError
+from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import counted_by_summary
 from apps.core.visitor_cache import page_for_visitors
 from apps.hub import permissions, selectors, services
@@ -21,15 +22,22 @@ CataloguePaginator = counted_by_summary("hub")
 
 @page_for_visitors("hub")
 def catalogue(request):
+    """The catalogue; its content is the same for everyone, so it is one shared fragment
+    per query until the next sync writes."""
     form = CatalogueFilterForm(request.GET or None)
-    filters = form.filters()
-    repositories = selectors.repository_list(**filters)
-    page = CataloguePaginator(repositories, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    page_number = query.pop("page", [None])[-1]
+
+    filters = once(form.filters)
+
+    def page():
+        return CataloguePaginator(selectors.repository_list(**filters), PAGE_SIZE).get_page(page_number)
+
     return render(request, "hub/catalogue.html", {
-        "form": form, "filters": filters, "page": page, "facets": selectors.catalogue_facets(kind=filters["kind"], q=filters.get("q"), current=filters),
+        "form": form, "filters": filters, "page": once(page),
+        "facets": once(lambda: selectors.catalogue_facets(kind=filters["kind"], q=filters.get("q"), current=filters)),
         "query": query.urlencode(), "kinds": HubRepository.Kind.choices,
+        "fragment": SharedFragment("catalogue", ("hub",), (sorted(request.GET.lists()),)),
     })
 
 
