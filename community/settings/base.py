@@ -190,6 +190,10 @@ CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the fix that keeps thread-pool workers alive when Redis
+    # restarts (community/broker.py).
+    CELERY_BROKER_TRANSPORT = "community.broker:Transport"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_STACK
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -2,11 +2,9 @@
 
 import threading
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection, transaction
@@ -19,7 +17,7 @@ from apps.notifications.services import (
 )
 from community.celery import app
 from tests.accounts.factories import UserFactory
-from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, wait_until
+from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, redis_at, wait_until
 from tests.notifications.mail_backends import FlakyBackend
 
 OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
@@ -137,30 +135,6 @@ def test_only_the_sent_mark_commits_without_waiting_for_the_disk():
     assert delivery.status == Delivery.Status.SENT
 
 
-@contextmanager
-def _redis_at(url: str, settings):
-    """Point the broker and the channel layer at another Redis for a while."""
-    def reset():
-        # Celery caches its broker connections; dropping them is what it does after a fork.
-        app._pool = None
-        app.amqp._producer_pool = None
-        channel_layers.backends.clear()
-
-    shared_broker = app.conf.broker_url
-    layers = settings.CHANNEL_LAYERS
-    app.conf.broker_url = url
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
-    }
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = shared_broker
-        settings.CHANNEL_LAYERS = layers
-        reset()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_stops_answering_costs_a_job_its_timeout_not_its_thread(settings):
     """It accepts the connection and never says a word: the job gives up after
@@ -191,7 +165,7 @@ def test_redis_down_at_commit_keeps_the_rows_and_the_sweep_sends_the_email(setti
     member = UserFactory()
     redis = PrivateRedis().start()
     try:
-        with _redis_at(redis.url, settings):
+        with redis_at(redis.url, settings):
             redis.stop()
             started = time.monotonic()
             notify(recipients=[member], kind="test.outage", title="Aunque Redis caiga")
