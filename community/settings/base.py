@@ -306,6 +306,10 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 # with no EMAIL_TIMEOUT a mail server that stops answering holds a mailer thread for ever.
 EMAIL_TIMEOUT = int(_email.pop("OPTIONS", {}).get("TIMEOUT", env.int("EMAIL_TIMEOUT", default=30)))
 vars().update(_email)
+# How long a mailer job holds the e-mails it claimed without news from it (it renews the
+# lease before each message's data); after that the sweep gives them to another job. Keep it
+# above EMAIL_TIMEOUT, which bounds each wait for the server.
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,0 +1,128 @@
+"""Each way a delivery can break, counted per recipient at a real SMTP server: exactly once,
+except after a reply lost once the data went out, which costs at most one duplicate."""
+
+import pytest
+
+from apps.notifications.models import Delivery
+from apps.notifications.services import deliveries_send, notifications_sweep, notify
+from tests.accounts.factories import UserFactory
+from tests.asgi_server import migrated_test_database_url
+from tests.notifications.live_stack import SmtpSink, WorkerProcess, wait_until
+
+# Long enough for a loaded machine to kill the mailer and look before it lapses.
+LEASE_SECONDS = 4
+OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
+
+
+def _people(count: int) -> list:
+    return [UserFactory(email=f"person{i}@example.org") for i in range(count)]
+
+
+def _delivery_of(person) -> Delivery:
+    return Delivery.objects.get(notification__recipient=person)
+
+
+def _send_all():
+    """One job over every delivery, as a mailer runs it (every retry due at once)."""
+    return deliveries_send(delivery_ids=list(Delivery.objects.order_by("pk").values_list("pk", flat=True)))
+
+
+@pytest.fixture
+def smtp(settings):
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 0
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        yield sink
+
+
+# (command, action at the second message, status after the first job, received by the
+# second person after the first job, after the second job, status at the end, attempts
+# without an answer after the data)
+SMTP_FAULTS = {
+    "4xx": ("DATA", "451 Try again later", Delivery.Status.PENDING, 0, 1, Delivery.Status.SENT, 0),
+    "5xx": ("DATA", "554 Refused", Delivery.Status.FAILED, 0, 0, Delivery.Status.FAILED, 0),
+    "cut before the data": ("RCPT", "cut", Delivery.Status.PENDING, 0, 1, Delivery.Status.SENT, 0),
+    "cut after the data": ("DATA", "cut", Delivery.Status.PENDING, 1, 2, Delivery.Status.SENT, 1),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", SMTP_FAULTS)
+def test_smtp_faults_are_retried_without_sending_twice_except_after_a_lost_reply(smtp, fault):
+    command, action, first_status, first_count, final_count, final_status, unconfirmed = SMTP_FAULTS[fault]
+    smtp.script(command, action, nth=2)
+    first, second, third = _people(3)
+    notify(recipients=[first, second, third], kind="test.faults", title="Fallos")
+    _send_all()
+    assert _delivery_of(second).status == first_status
+    assert smtp.received[second.email] == first_count
+    _send_all()
+    _send_all()  # nothing left to do: a third job sends nothing
+    assert [smtp.received[p.email] for p in (first, second, third)] == [1, final_count, 1]
+    delivery = _delivery_of(second)
+    assert (delivery.status, delivery.unconfirmed) == (final_status, unconfirmed)
+    assert [_delivery_of(p).status for p in (first, third)] == [Delivery.Status.SENT] * 2
+
+
+@pytest.mark.django_db
+def test_a_second_lost_reply_after_the_data_leaves_the_delivery_failed_for_staff(smtp):
+    smtp.script("DATA", "cut", nth=1).script("DATA", "cut", nth=2)
+    (person,) = _people(1)
+    notify(recipients=[person], kind="test.faults", title="Dos cortes")
+    _send_all()
+    _send_all()
+    _send_all()
+    assert smtp.received == {person.email: 2}  # at most one duplicate, never a third copy
+    delivery = _delivery_of(person)
+    assert delivery.status == Delivery.Status.FAILED and delivery.unconfirmed == 2
+    assert "may have been delivered" in delivery.last_error
+
+
+# Where the mailer is killed: the message's envelope (RCPT), the data in and its answer
+# not yet out (DATA), the next message after one was accepted (MAIL).
+KILLS = {
+    "before a message": ("RCPT", 2, {"person1@example.org": 1}),
+    "during a message": ("DATA", 2, {"person1@example.org": 2}),
+    "after a message": ("MAIL", 3, {"person1@example.org": 1}),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moment", KILLS)
+def test_a_mailer_killed_at_any_moment_leaves_no_e_mail_behind(settings, monkeypatch, moment):
+    command, nth, expected = KILLS[moment]
+    monkeypatch.setenv("NOTIFICATION_CLAIM_LEASE_SECONDS", str(LEASE_SECONDS))
+    settings.NOTIFICATION_CLAIM_LEASE_SECONDS = LEASE_SECONDS
+    people = _people(4)
+    with SmtpSink() as sink:
+        sink.script(command, "hold", nth=nth)
+
+        def mailer():
+            return WorkerProcess(
+                database_url=migrated_test_database_url(), redis_url=settings.REDIS_URL, email_url=sink.email_url,
+                procfile="mailer",
+            ).start()
+
+        killed = mailer()
+        try:
+            notify(recipients=people, kind="test.kill", title="SIGKILL")
+            assert sink.held.wait(timeout=60), f"the mailer never reached the message: {sink.received}"
+            killed.kill()
+        finally:
+            killed.stop()
+        sink.release()
+        statuses = dict(Delivery.objects.values_list("notification__recipient__email", "status"))
+        assert statuses["person1@example.org"] == Delivery.Status.SENDING, statuses
+        # Nothing is taken back while the lease runs; then the sweep hands it to a live mailer.
+        assert notifications_sweep()["taken_back"] == 0
+        assert wait_until(lambda: notifications_sweep()["taken_back"] > 0, timeout=LEASE_SECONDS + 10, step=0.2)
+        survivor = mailer()
+        try:
+            finished = wait_until(lambda: not Delivery.objects.filter(status__in=OPEN).exists(), timeout=60)
+        finally:
+            survivor.stop()
+        received = dict(sink.received)
+    assert finished, dict(Delivery.objects.values_list("notification__recipient__email", "status"))
+    assert received == {person.email: 1 for person in people} | expected
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
