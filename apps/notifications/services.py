@@ -353,14 +353,14 @@ def _record_failure(delivery: Delivery, error: Exception) -> timedelta | None:
         delivery.unconfirmed += 1
     if delivery.unconfirmed > 1:
         message = f"Sent twice without the server's answer; it may have been delivered. {message}"[:2000]
+    # Only while the claim is still this job's: after a lapsed lease the row is another job's.
+    claim = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, attempts=delivery.attempts)
     if (code is not None and code >= 500) or delivery.unconfirmed > 1 or delivery.attempts >= _max_attempts():
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, last_error=message, unconfirmed=delivery.unconfirmed
-        )
+        claim.update(status=Delivery.Status.FAILED, last_error=message, unconfirmed=delivery.unconfirmed)
         logger.warning("E-mail delivery %s failed for good: %s", delivery.pk, message)
         return None
     delay = _retry_delay(delivery.attempts)
-    Delivery.objects.filter(pk=delivery.pk).update(
+    claim.update(
         status=Delivery.Status.PENDING, last_error=message, queued_at=timezone.now() + delay,
         unconfirmed=delivery.unconfirmed,
     )
