@@ -57,11 +57,14 @@ class SmtpSink:
     def release(self) -> None:
         self._released.set()
 
-    async def _scripted(self, command: str, server) -> str | None:
-        """The reply the script wants instead of 250, or None to answer 250."""
+    def _next(self, command: str) -> str | None:
+        """What the script says about this command's next occurrence."""
         with self._lock:
             self._seen[command] += 1
-            action = self._script.get((command, self._seen[command]))
+            return self._script.get((command, self._seen[command]))
+
+    async def _perform(self, action: str | None, server) -> str | None:
+        """The reply the script wants instead of 250, or None to answer 250."""
         if action == "hold":
             self.held.set()
             while not self._released.is_set():
@@ -73,28 +76,27 @@ class SmtpSink:
         return action
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if reply := await self._scripted("MAIL", server):
+        if reply := await self._perform(self._next("MAIL"), server):
             return reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if reply := await self._scripted("RCPT", server):
+        if reply := await self._perform(self._next("RCPT"), server):
             return reply
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            action = self._script.get(("DATA", self._seen["DATA"] + 1))
-        if action is None or action in ("hold", "cut"):
+        action = self._next("DATA")
+        if action is None or action in ("hold", "cut"):  # the data is here; a refusal drops it
             with self._lock:
                 self.received.update(envelope.rcpt_tos)
                 if self.envelopes is not None:
                     self.envelopes.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
-        return await self._scripted("DATA", server) or "250 OK"
+        return await self._perform(action, server) or "250 OK"
 
     @property
     def total(self) -> int:
