@@ -524,12 +524,13 @@ def notifications_sweep(*, grace: timedelta = SWEEP_GRACE) -> dict:
 
 @transaction.atomic
 def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
-    """Staff send failed deliveries again (the attempts start over)."""
+    """Staff send failed deliveries again (the attempts start over, and so does the one
+    extra try a lost answer after the data allows: staff accept that duplicate)."""
     ids = list(
         Delivery.objects.filter(pk__in=list(delivery_ids), status=Delivery.Status.FAILED).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=ids).update(
-        status=Delivery.Status.PENDING, attempts=0, last_error="", queued_at=timezone.now()
+        status=Delivery.Status.PENDING, attempts=0, unconfirmed=0, last_error="", queued_at=timezone.now()
     )
     if ids:
         transaction.on_commit(lambda: _enqueue_deliveries(ids), robust=True)

@@ -4,7 +4,7 @@ except after a reply lost once the data went out, which costs at most one duplic
 import pytest
 
 from apps.notifications.models import Delivery
-from apps.notifications.services import deliveries_send, notifications_sweep, notify
+from apps.notifications.services import deliveries_resend, deliveries_send, notifications_sweep, notify
 from tests.accounts.factories import UserFactory
 from tests.asgi_server import migrated_test_database_url
 from tests.notifications.live_stack import SmtpSink, WorkerProcess, wait_until
@@ -76,6 +76,13 @@ def test_a_second_lost_reply_after_the_data_leaves_the_delivery_failed_for_staff
     delivery = _delivery_of(person)
     assert delivery.status == Delivery.Status.FAILED and delivery.unconfirmed == 2
     assert "may have been delivered" in delivery.last_error
+
+    # Staff who resend it from the admin start it over.
+    assert deliveries_resend(delivery_ids=[delivery.pk]) == 1
+    _send_all()
+    assert smtp.received == {person.email: 3}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.unconfirmed) == (Delivery.Status.SENT, 0)
 
 
 # Where the mailer is killed: the second message's envelope (RCPT), its data in and the
