@@ -32,6 +32,7 @@ def test_worker_mailer_and_beat_survive_a_redis_restart_with_e_mail_in_flight(se
             redis.stop()
             sink.release()  # the job goes on while the broker is away
             assert wait_until(lambda: sink.total == len(before), timeout=30)
+            # Redis stays down for the outage, or until a process gives up (the old mailers did).
             wait_until(lambda: any(p.process.poll() is not None for p in processes), timeout=OUTAGE_SECONDS)
             redis.start()
             # The mailer takes new work after reconnecting (its retries wait 2, 4, 6… s).
