@@ -64,10 +64,15 @@ lock: | $(BIN)/python
 	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
 ## Full stack: PostgreSQL + Redis + ASGI web + Celery worker, MAILERS mailers + beat (see README).
+## Each Procfile process runs under bin/keep-running, which starts it again when it exits
+## (honcho alone would stop every process when one ends).
 stack: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT) --concurrency mailer=$(MAILERS)
+	mkdir -p var
+	sed -E 's|^([a-z]+): |\1: bin/keep-running |' Procfile > var/Procfile.stack
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
+		start --port $(PORT) --concurrency mailer=$(MAILERS)
 
 ## Load benchmark of the production stack at national scale (docs/benchmarks.md);
 ## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.

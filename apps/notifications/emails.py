@@ -3,6 +3,7 @@ a signed one-click unsubscribe link that needs no login (RFC 8058)."""
 
 import re
 import smtplib
+from collections.abc import Callable
 from email.utils import formatdate, make_msgid
 
 from django.conf import settings
@@ -204,6 +205,10 @@ class EmailComposer:
         return message
 
 
+class ClaimLost(Exception):
+    """The message was not sent: `before_data` said the delivery is no longer this job's."""
+
+
 class MessageSender:
     """Sends composed messages over one open connection of any mail backend; a message
     filled in from its template goes to Django's SMTP backend without address parsing."""
@@ -212,10 +217,17 @@ class MessageSender:
         self.connection = connection
         self._envelope_from = {}
 
-    def send(self, message: NotificationEmail) -> None:
-        """Raises `smtplib.SMTPException` (or `OSError`) when the server did not take it."""
+    def send(self, message: NotificationEmail, *, before_data: Callable[[], bool] = lambda: True) -> None:
+        """Raises `smtplib.SMTPException` (or `OSError`) when the server did not take it.
+
+        `before_data` runs once the server accepted the envelope, just before the message's
+        data goes out (where the server may start to own it); when it answers False the
+        transaction is reset and `ClaimLost` raised. Other backends call it before sending.
+        """
         self.connection.open()
         if message.serialised is None or not isinstance(self.connection, SmtpBackend):
+            if not before_data():
+                raise ClaimLost()
             if self.connection.send_messages([message]) != 1:
                 raise smtplib.SMTPException("The mail server did not accept the message.")
             return
@@ -234,12 +246,14 @@ class MessageSender:
         code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>")
         if code not in (250, 251):
             raise _abandon(smtp, code, smtplib.SMTPRecipientsRefused({recipient: (code, reply)}))
+        if not before_data():
+            raise _abandon(smtp, 0, ClaimLost())
         code, reply = smtp.data(message.serialised)
         if code != 250:
             raise _abandon(smtp, code, smtplib.SMTPDataError(code, reply))
 
 
-def _abandon(smtp: smtplib.SMTP, code: int, error: smtplib.SMTPException) -> smtplib.SMTPException:
+def _abandon(smtp: smtplib.SMTP, code: int, error: Exception) -> Exception:
     """What `sendmail` does before raising: close on 421 (the server is leaving), else reset."""
     if code == 421:
         smtp.close()

@@ -89,10 +89,12 @@ class Delivery(models.Model):
     """One notification sent through one channel; the unique key makes every send happen once.
 
     Deliveries are claimed (`sending`) a few at a time in a short transaction before the
-    mail server is contacted, and each is marked `sent` in its own right after the server
-    accepted it.
-    A delivery left `sending` by a dead worker is never sent again automatically (it may
-    have gone out): the sweep marks it failed so staff can decide to resend it.
+    mail server is contacted, for a lease of `NOTIFICATION_CLAIM_LEASE_SECONDS`; the job
+    records `data_sent_at` (renewing the lease) before the message's data goes to the
+    server, and marks it `sent` in its own transaction right after the server accepted it.
+    A lapsed lease means the job died: without `data_sent_at` nobody got the message and
+    the sweep sends it again; with it the server may have taken it, so it is sent once more
+    at most (`unconfirmed` counts such attempts) and then left failed for staff.
     """
 
     class Channel(models.TextChoices):
@@ -113,6 +115,12 @@ class Delivery(models.Model):
     # When a worker was (or will be, for a retry) asked to send it; the sweep re-asks later.
     queued_at = models.DateTimeField(_("queued at"))
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Until when the claiming job holds it; after that the sweep takes it back.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set just before the message's data went to the server in the current attempt.
+    data_sent_at = models.DateTimeField(null=True, blank=True)
+    # Attempts whose data reached the server without an answer coming back.
+    unconfirmed = models.PositiveSmallIntegerField(default=0, db_default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

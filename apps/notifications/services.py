@@ -8,9 +8,12 @@ How a notification travels, exactly once in effect:
    their notifications immediately.
 2. `event_expand` turns the event into `Notification` rows (one per recipient, unique per
    event) and e-mail `Delivery` rows in batches, one transaction per batch.
-3. `deliveries_send` e-mails a batch over one SMTP connection, claiming and marking each
-   delivery in its own short transaction around the moment the mail server accepts it.
-4. `notifications_sweep` (periodic) re-asks for whatever was recorded but never queued.
+3. `deliveries_send` e-mails a batch over one SMTP connection, claiming each delivery for
+   a short lease, recording the moment before its data goes to the server and marking it
+   sent right after the server accepted it, each in a short transaction of its own.
+4. `notifications_sweep` (periodic) re-asks for whatever was recorded but never queued and
+   takes back deliveries whose lease lapsed (a dead job): sent again when the server never
+   got their data, at most once more when it may have (see `Delivery`).
 
 Live pushes and enqueueing run as robust on-commit hooks: when Redis is down they are
 logged and dropped, and the sweep makes up for the lost enqueue. The hooks are lambdas,
@@ -37,7 +40,7 @@ from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many, groups_listening
 from apps.notifications import selectors
 from apps.notifications.audiences import audience_recipients, provider_for
-from apps.notifications.emails import EmailComposer, MessageSender
+from apps.notifications.emails import ClaimLost, EmailComposer, MessageSender
 from apps.notifications.kinds import ALL_EMAIL, GROUPS, KINDS, default_mode, kinds_by_group
 from apps.notifications.models import (
     Delivery,
@@ -58,12 +61,10 @@ INLINE_AUDIENCE = 50
 EXPAND_BATCH = 1000
 # E-mails per delivery job: one SMTP connection each, and what a dead worker can strand.
 DELIVERY_BATCH = 250
-# Deliveries claimed together: fewer round trips, and the most a killed worker process
-# leaves in doubt (claimed, perhaps sent, never marked) for staff to look at.
+# Deliveries claimed together: fewer round trips; those a killed job held wait for their
+# lease to lapse.
 CLAIM_CHUNK = 10
 SWEEP_GRACE = timedelta(minutes=2)
-# A delivery claimed this long ago by a worker that never finished it is given up on.
-SENDING_STALE = timedelta(minutes=15)
 # The columns `_notifications_insert` fills in, in the order it hands them to `Notification.from_db`.
 _NOTIFICATION_FIELDS = ["id", "event_id", "recipient_id", "kind", "title", "body", "url", "created_at", "read_at"]
 
@@ -299,39 +300,69 @@ def _max_attempts() -> int:
     return getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
+
+
 def _claim(deliveries: list[Delivery]) -> list[Delivery]:
     """Take pending deliveries for sending in one statement that commits on its own.
 
     Rows another job holds are skipped rather than waited for (SKIP LOCKED), and only rows
     still pending are taken, so two jobs given the same ids never both claim one delivery.
+    The claim is a lease: the sweep takes back what a job holds past it. Its `attempts`
+    value identifies this claim in the later marks.
     """
     table = Delivery._meta.db_table
     ids = [d.pk for d in deliveries]
+    now = timezone.now()
     # SQLite (the embedded default) has one writer at a time and no row locks to skip.
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1
+            f"""UPDATE {table} SET status = %s, claimed_at = %s, lease_expires_at = %s, data_sent_at = NULL,
+                    attempts = attempts + 1
                 WHERE id IN (SELECT id FROM {table} WHERE id IN ({", ".join(["%s"] * len(ids))}) AND status = %s{skip_locked})
-                RETURNING id, attempts""",
-            [Delivery.Status.SENDING, timezone.now(), *ids, Delivery.Status.PENDING],
+                RETURNING id, attempts, unconfirmed""",
+            [Delivery.Status.SENDING, now, now + _lease(), *ids, Delivery.Status.PENDING],
         )
-        attempts = dict(cursor.fetchall())
+        claimed = {pk: (attempts, unconfirmed) for pk, attempts, unconfirmed in cursor.fetchall()}
     for delivery in deliveries:
-        delivery.attempts = attempts.get(delivery.pk, delivery.attempts)
-    return [d for d in deliveries if d.pk in attempts]
+        if delivery.pk in claimed:
+            delivery.attempts, delivery.unconfirmed = claimed[delivery.pk]
+            delivery.data_sent_at = None
+    return [d for d in deliveries if d.pk in claimed]
+
+
+def _reply_code(error: Exception) -> int | None:
+    """The mail server's answer to a refused message, or None when none came (a cut, a timeout)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return next(iter(error.recipients.values()))[0]
+    return getattr(error, "smtp_code", None)
 
 
 def _record_failure(delivery: Delivery, error: Exception) -> timedelta | None:
-    """Put a delivery back for a later try, or fail it for good; returns the delay of the retry."""
+    """Put a delivery back for a later try, or fail it for good; returns the delay of the retry.
+
+    A 5xx answer is permanent and fails it at once. An error without an answer after the
+    data went out (a cut or a timeout before the server's reply) may hide a delivered
+    message: it is tried once more at most, so a recipient gets at most one duplicate.
+    """
     message = f"{type(error).__name__}: {error}"[:2000]
-    if delivery.attempts >= _max_attempts():
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=message)
+    code = _reply_code(error)
+    if delivery.data_sent_at is not None and code is None:
+        delivery.unconfirmed += 1
+    if delivery.unconfirmed > 1:
+        message = f"Sent twice without the server's answer; it may have been delivered. {message}"[:2000]
+    # Only while the claim is still this job's: after a lapsed lease the row is another job's.
+    claim = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, attempts=delivery.attempts)
+    if (code is not None and code >= 500) or delivery.unconfirmed > 1 or delivery.attempts >= _max_attempts():
+        claim.update(status=Delivery.Status.FAILED, last_error=message, unconfirmed=delivery.unconfirmed)
         logger.warning("E-mail delivery %s failed for good: %s", delivery.pk, message)
         return None
     delay = _retry_delay(delivery.attempts)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING, last_error=message, queued_at=timezone.now() + delay
+    claim.update(
+        status=Delivery.Status.PENDING, last_error=message, queued_at=timezone.now() + delay,
+        unconfirmed=delivery.unconfirmed,
     )
     return delay
 
@@ -339,33 +370,50 @@ def _record_failure(delivery: Delivery, error: Exception) -> timedelta | None:
 # What sending reads of each delivery: the member's row is wide and only two columns are used.
 _DELIVERY_FIELDS = [
     "attempts",
+    "unconfirmed",
     *(f"notification__{name}" for name in ("event_id", "recipient_id", "kind", "title", "body", "url")),
     "notification__recipient__email",
     "notification__recipient__language",
 ]
 
 
-def _mark_sent(delivery: Delivery) -> None:
-    """Record that the server took the message, in a transaction of its own.
+def _mark_quickly(assignments: str, condition: str, params: list) -> int:
+    """One UPDATE of a delivery per e-mail, committed without waiting for the disk; rows changed.
 
     One plain statement: the ORM's compilation of the same UPDATE cost more CPU than
-    PostgreSQL's work, and this runs once per e-mail. Its commit does not wait for the
-    disk (`synchronous_commit` off for this transaction only), which was a third of the
-    time per e-mail: the mark is visible to every other session at once, so no job sends
-    the message again, and only a crash of PostgreSQL itself could lose the last marks of
-    a fraction of a second. Those deliveries stay claimed (`sending`, whose claim was
-    committed durably before sending), and the sweep fails them as "may or may not have
-    been delivered" for staff to look at: never a second e-mail.
+    PostgreSQL's work, and these run once or twice per e-mail. Their commit does not wait
+    for the disk (`synchronous_commit` off for this transaction only), which was a third of
+    the time per e-mail: the mark is visible to every other session at once, and only a
+    crash of PostgreSQL itself could lose the last marks of a fraction of a second. Those
+    deliveries stay claimed (`sending`, whose claim was committed durably before sending)
+    and the sweep takes them back when their lease lapses, as after a dead job.
     """
     # Only as a transaction of its own: inside a caller's atomic block, SET LOCAL would last
     # until that block's commit and take the durability of everything after it.
     own_transaction = connection.vendor == "postgresql" and not connection.in_atomic_block
     no_disk_wait = "SET LOCAL synchronous_commit TO OFF; " if own_transaction else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{no_disk_wait}UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s WHERE id = %s",
-            [Delivery.Status.SENT, timezone.now(), delivery.pk],
-        )
+        cursor.execute(f"{no_disk_wait}UPDATE {Delivery._meta.db_table} SET {assignments} WHERE {condition}", params)
+        return cursor.rowcount
+
+
+def _mark_sent(delivery: Delivery) -> None:
+    """Record that the server took the message, in a transaction of its own."""
+    _mark_quickly("status = %s, sent_at = %s", "id = %s", [Delivery.Status.SENT, timezone.now(), delivery.pk])
+
+
+def _mark_data_sent(delivery: Delivery) -> bool:
+    """Record, before the message's data goes out, that from now on the server may get it;
+    renews the lease. False when this job's claim was taken back (its lease lapsed)."""
+    now = timezone.now()
+    marked = _mark_quickly(
+        "data_sent_at = %s, lease_expires_at = %s",
+        "id = %s AND status = %s AND attempts = %s",
+        [now, now + _lease(), delivery.pk, Delivery.Status.SENDING, delivery.attempts],
+    )
+    if marked:
+        delivery.data_sent_at = now
+    return bool(marked)
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
@@ -405,7 +453,9 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
                 delivery.notification, email=recipient.email, language=recipient.preferred_language
             )
             try:
-                sender.send(message)
+                sender.send(message, before_data=lambda: _mark_data_sent(delivery))
+            except ClaimLost:
+                continue  # the sweep gave it to another job: it is theirs to send
             except (smtplib.SMTPException, OSError) as error:
                 mail_connection.close()  # a failed conversation can leave the connection unusable
                 delay = _record_failure(delivery, error)
@@ -418,8 +468,40 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
     return retries
 
 
-def notifications_sweep(*, grace: timedelta = SWEEP_GRACE, stale: timedelta = SENDING_STALE) -> dict:
-    """Ask again for what was recorded but never queued or never finished (lost enqueue, dead worker)."""
+def _leases_take_back(now) -> tuple[list[int], int]:
+    """Deliveries whose job died (lease lapsed): (ids put back to pending, number failed).
+
+    Without `data_sent_at` the server never got the message: it goes back to pending.
+    With it (or claimed before leases existed) the server may have: it goes back once,
+    counted in `unconfirmed`; a second time it is failed for staff. One statement, so a
+    job renewing its lease at that moment either keeps it or finds it gone.
+    """
+    table = Delivery._meta.db_table
+    unsure = "(data_sent_at IS NOT NULL OR lease_expires_at IS NULL)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET
+                    status = CASE WHEN attempts >= %s OR ({unsure} AND unconfirmed >= 1) THEN %s ELSE %s END,
+                    unconfirmed = unconfirmed + CASE WHEN {unsure} THEN 1 ELSE 0 END,
+                    last_error = CASE WHEN {unsure} THEN %s ELSE %s END,
+                    queued_at = %s, lease_expires_at = NULL
+                WHERE status = %s AND (lease_expires_at < %s OR (lease_expires_at IS NULL AND claimed_at < %s))
+                RETURNING id, status""",
+            [
+                _max_attempts(), Delivery.Status.FAILED, Delivery.Status.PENDING,
+                "Interrupted after the message's data went to the server: it may have been delivered.",
+                "Interrupted before the message's data went to the server.",
+                now, Delivery.Status.SENDING, now, now - _lease(),
+            ],
+        )
+        rows = cursor.fetchall()
+    return sorted(pk for pk, status in rows if status == Delivery.Status.PENDING), sum(
+        1 for _pk, status in rows if status == Delivery.Status.FAILED
+    )
+
+
+def notifications_sweep(*, grace: timedelta = SWEEP_GRACE) -> dict:
+    """Ask again for what was recorded but never queued or never finished (lost enqueue, dead job)."""
     now = timezone.now()
     event_ids = list(
         NotificationEvent.objects.filter(expanded_at__isnull=True, enqueued_at__lt=now - grace)
@@ -435,22 +517,20 @@ def notifications_sweep(*, grace: timedelta = SWEEP_GRACE, stale: timedelta = SE
         .values_list("pk", flat=True)[:50_000]
     )
     Delivery.objects.filter(pk__in=delivery_ids).update(queued_at=now)
-    _enqueue_deliveries(delivery_ids)
-    interrupted = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - stale).update(
-        status=Delivery.Status.FAILED,
-        last_error="Interrupted while sending: it may or may not have been delivered.",
-    )
-    return {"events": len(event_ids), "deliveries": len(delivery_ids), "interrupted": interrupted}
+    taken_back, failed = _leases_take_back(now)
+    _enqueue_deliveries(delivery_ids + taken_back)
+    return {"events": len(event_ids), "deliveries": len(delivery_ids), "taken_back": len(taken_back), "failed": failed}
 
 
 @transaction.atomic
 def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
-    """Staff send failed deliveries again (the attempts start over)."""
+    """Staff send failed deliveries again (the attempts start over, and so does the one
+    extra try a lost answer after the data allows: staff accept that duplicate)."""
     ids = list(
         Delivery.objects.filter(pk__in=list(delivery_ids), status=Delivery.Status.FAILED).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=ids).update(
-        status=Delivery.Status.PENDING, attempts=0, last_error="", queued_at=timezone.now()
+        status=Delivery.Status.PENDING, attempts=0, unconfirmed=0, last_error="", queued_at=timezone.now()
     )
     if ids:
         transaction.on_commit(lambda: _enqueue_deliveries(ids), robust=True)

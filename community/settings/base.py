@@ -190,6 +190,10 @@ CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the fix that keeps thread-pool workers alive when Redis
+    # restarts (community/broker.py).
+    CELERY_BROKER_TRANSPORT = "community.broker:Transport"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_STACK
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -302,6 +306,10 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 # with no EMAIL_TIMEOUT a mail server that stops answering holds a mailer thread for ever.
 EMAIL_TIMEOUT = int(_email.pop("OPTIONS", {}).get("TIMEOUT", env.int("EMAIL_TIMEOUT", default=30)))
 vars().update(_email)
+# How long a mailer job holds the e-mails it claimed without news from it (it renews the
+# lease before each message's data); after that the sweep gives them to another job. Keep it
+# above EMAIL_TIMEOUT, which bounds each wait for the server.
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -8,7 +8,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 
 class FlakyBackend(BaseEmailBackend):
-    """Refuses addresses starting with "broken" always and "flaky" on the first try."""
+    """Refuses (for now: 450) addresses starting with "broken" always and "flaky" on the first try."""
 
     attempts: Counter = Counter()
 
@@ -17,6 +17,6 @@ class FlakyBackend(BaseEmailBackend):
             address = message.to[0]
             FlakyBackend.attempts[address] += 1
             if address.startswith("broken") or (address.startswith("flaky") and FlakyBackend.attempts[address] == 1):
-                raise smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable")})
+                raise smtplib.SMTPRecipientsRefused({address: (450, b"mailbox busy")})
             mail.outbox.append(message)
         return len(messages)

@@ -1,0 +1,33 @@
+"""The Redis broker transport of every Celery process, with one fix to kombu's.
+
+A thread-pool worker (the Procfile's `mailer`) waits for tasks in a blocking BRPOP. When
+Redis goes away, the consumer closes its channel, and kombu's `Channel.close` first reads
+the reply of that pending BRPOP: the read raises a connection error, which ends `close`
+before the channel is marked closed. Celery then drops the transport's client
+(`Connection.collect`) and closes the connection again; the second `close` now reaches
+the restore of unacknowledged messages with no client to connect with and raises
+`AttributeError: 'NoneType' object has no attribute 'hostname'`, which Celery treats as
+unrecoverable: the process exits instead of reconnecting (kombu 5.7.0, celery 5.7.0).
+Prefork workers wait through the event loop, never in that read, and were not affected.
+"""
+
+from queue import Empty
+
+from kombu.transport import redis
+
+
+class Channel(redis.Channel):
+    def _brpop_read(self, **options):
+        try:
+            return super()._brpop_read(**options)
+        except self.connection_errors:
+            if not self._closing:
+                raise
+            # Closing a channel whose connection is gone: the pending reply is lost with the
+            # connection (an unacknowledged message stays in Redis's unacked set and comes
+            # back with the visibility timeout), so the close carries on as after no reply.
+            raise Empty() from None
+
+
+class Transport(redis.Transport):
+    Channel = Channel
