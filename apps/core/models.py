@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TopicGeneration(models.Model):
@@ -11,6 +12,10 @@ class TopicGeneration(models.Model):
 
     topic = models.CharField(max_length=64, primary_key=True)
     generation = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("topic generation")
+        verbose_name_plural = _("topic generations")
 
     def __str__(self):
         return f"{self.topic}: {self.generation}"
