@@ -388,7 +388,7 @@ def wait_until_idle(kinds: list[str], limit: float = 120) -> None:
 
 def member_cookie() -> tuple[str, int]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.backends.db import SessionStore
 
     from apps.accounts.models import User
 

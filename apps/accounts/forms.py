@@ -9,3 +9,7 @@ class ApiTokenForm(forms.Form):
     lifetime_days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, initial=lambda: settings.API_TOKEN_LIFETIME_DAYS,
     )
+
+
+class LoginLinkForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)

@@ -3,14 +3,27 @@
 A socket is authenticated once, when it connects; without this, a socket opened before
 log-out (or before a password change ended the other sessions) keeps receiving a member's
 notifications. Consumers mix in `SessionBoundConsumer`; the receivers below ring its groups.
+
+The session ends in the database first, whatever the channel layer does: ringing is a
+doorbell sent after commit from a thread of the process (`ring_after_commit`), so a Redis
+that is down or frozen neither fails a log-out nor holds it; a ring that fails is logged and
+dropped. A socket that misses it still finds its session gone when it next re-checks it.
 """
 
 import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
 from django.dispatch import receiver
 
 from apps.core.live import group_send_many
+
+logger = logging.getLogger(__name__)
+# Two threads per process: rings wait on the channel layer (up to its socket timeout when
+# Redis is frozen) off every request thread.
+_ringer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="session-ring")
 
 SESSION_ENDED = {"type": "session.ended"}
 CLOSE_CODE = 4401
@@ -44,13 +57,26 @@ class SessionBoundConsumer:
         await self.close(code=CLOSE_CODE)
 
 
+def _ring(messages: list[tuple[str, dict]]) -> None:
+    try:
+        group_send_many(messages)
+    except Exception as error:  # the channel layer is a fast path: never the session's fate
+        logger.warning("Could not tell sockets their session ended (%s: %s); dropped",
+                       type(error).__name__, error)
+
+
+def ring_after_commit(messages: list[tuple[str, dict]]) -> None:
+    """Send these channel-layer messages after commit, off the request, best effort."""
+    transaction.on_commit(lambda: _ringer.submit(_ring, messages), robust=True)
+
+
 def sessions_end_sockets(*, user_id: int) -> None:
     """Close every socket of the member (their sessions ended: new password, account deleted)."""
-    group_send_many([(account_group(user_id), SESSION_ENDED)])
+    ring_after_commit([(account_group(user_id), SESSION_ENDED)])
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.close_sockets_on_logout")
 def close_sockets_of_ended_session(sender, request, user, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        group_send_many([(session_group(session_key), SESSION_ENDED)])
+        ring_after_commit([(session_group(session_key), SESSION_ENDED)])

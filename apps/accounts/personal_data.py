@@ -38,6 +38,11 @@ def declare_all(rules) -> None:
         declare(model, field_name, rule, reason)
 
 
+def anonymous_name(user) -> str:
+    """The name a deleted account goes by (its username after deletion), wherever it was named."""
+    return f"deleted-{user.pk}"
+
+
 def rule_for(model, field_name: str) -> Rule | None:
     return _rules.get((model._meta.label, field_name))
 

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -6,8 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from apps.accounts import selectors, services
-from apps.accounts.forms import ApiTokenForm
+from apps.accounts import login_links, selectors, services
+from apps.accounts.forms import ApiTokenForm, LoginLinkForm
 from apps.accounts.navigation import account_sections
 from apps.core.errors import ApplicationError
 
@@ -71,3 +73,29 @@ def api_tokens_revoke_all(request):
     services.api_tokens_revoke_all(user=request.user)
     messages.success(request, _("All your tokens were revoked."))
     return redirect("accounts:api-tokens")
+
+
+@never_cache
+def login_link_request(request):
+    """Ask for a sign-in link by e-mail; the answer never tells whether the address has an account."""
+    form = LoginLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login_links.login_link_send(request=request, email=form.cleaned_data["email"])
+        messages.info(request, _(
+            "If that address belongs to an account, a sign-in link is on its way. It works once, "
+            "for %(minutes)d minutes."
+        ) % {"minutes": settings.LOGIN_LINK_MAX_AGE // 60})
+        return redirect("accounts:login-link-request")
+    return render(request, "accounts/login_link_request.html", {"form": form})
+
+
+@never_cache
+def login_link(request, token: str):
+    """Opening the link shows a button; the POST signs in (mail scanners only fetch)."""
+    user = login_links.login_link_user(token)
+    if user is None:
+        return render(request, "accounts/login_link_used.html", status=410)
+    if request.method == "POST":
+        login(request, user, backend="apps.accounts.login_budget.LoginBudgetBackend")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/login_link_confirm.html", {"email": user.email})

@@ -1,6 +1,8 @@
 """Close a member's chat sockets when their session ends (log-out, password change or reset);
 members' data rights (the personal-data download and account deletion)."""
 
+import re
+
 from allauth.account.signals import password_changed, password_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
@@ -8,8 +10,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts import personal_data as pd
+from apps.accounts.personal_data import anonymous_name
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report
-from apps.chat.services import session_changed
+from apps.chat.services import _render, session_changed
+from apps.notifications.data_rights import notifications_forget
 from apps.profiles.signals import account_deleting, personal_data_requested
 
 
@@ -39,13 +43,39 @@ def chat_personal_data(sender, user, **kwargs):
 
 @receiver(account_deleting, sender=get_user_model(), dispatch_uid="chat.account_deleting")
 def chat_account_deleting(sender, user, **kwargs):
-    """Messages stay (shown as by a deleted member) but their text goes; reading state and votes go."""
+    """Messages stay (shown as by a deleted member) but their text goes, with its copies in
+    notifications and the moderation log; mentions of the member in others' messages name
+    the anonymised account; reading state and votes go."""
+    own_words = [
+        *Message.objects.filter(author=user).exclude(body="").values_list("body", flat=True),
+        *Question.objects.filter(author=user).exclude(body="").values_list("body", flat=True),
+    ]
+    # A mention notification's body is its author's message (as first written: edits later
+    # do not reach it), so a title naming the member is enough to empty it.
+    notifications_forget(
+        names=[str(user)], texts=own_words, quoting_kinds=["chat.mention"], replacement=anonymous_name(user),
+    )
+    ModerationAction.objects.filter(
+        target_user=user, kind__in=[ModerationAction.Kind.DELETE, ModerationAction.Kind.HIDE_QUESTION]
+    ).update(detail="")
+    _mentions_rename(user)
     Message.objects.filter(author=user, deleted_at__isnull=True).update(body="", html="", deleted_at=timezone.now())
+    Message.objects.filter(author=user).exclude(body="").update(body="", html="")  # removed earlier, text kept
     Question.objects.filter(author=user).update(body="", hidden_at=timezone.now())
     ReadMarker.objects.filter(user=user).delete()
     Mute.objects.filter(user=user).delete()
     Report.objects.filter(reporter=user).delete()
     QuestionVote.objects.filter(user=user).delete()
+
+
+def _mentions_rename(user) -> None:
+    """"@name" of the member in others' messages becomes the anonymised account's name."""
+    mention = re.compile(r"(?<![\w@])@%s(?![\w+-]|\.[\w+-])" % re.escape(user.username), re.IGNORECASE)
+    renamed = "@" + anonymous_name(user)
+    for message in Message.objects.filter(body__icontains="@" + user.username).exclude(author=user).only("body"):
+        body = mention.sub(renamed, message.body)
+        if body != message.body:
+            Message.objects.filter(pk=message.pk).update(body=body, html=_render(body))
 
 
 def declare_personal_data_rules() -> None:

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.live import ring_after_commit
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report, Room
 from apps.chat.payloads import message_payload, question_payload
 from apps.chat.rooms import room_kind
@@ -379,8 +380,10 @@ def room_access_changed(*, kind: str, object_id: int, user_ids: list[int]) -> No
 
 
 def session_changed(*, user_id: int) -> None:
-    """The member logged out or changed password: their sockets re-validate their session."""
-    _broadcast(user_group(user_id), {"type": "chat.session"})
+    """The member logged out or changed password: their sockets re-validate their session.
+
+    Off the request and best effort: a log-out never waits for, or fails with, the channel layer."""
+    ring_after_commit([(user_group(user_id), {"type": "chat.session"})])
 
 
 # --- Live Q&A ---------------------------------------------------------------------------

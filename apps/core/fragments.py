@@ -27,7 +27,9 @@ class SharedFragment:
     parts: tuple
 
     def render(self, render):
-        summary = Summary(f"fragment:{self.name}", self.topics, in_background=False)
+        # Fragments show people and what they publish: like visitors' pages, they never
+        # outlive a write, even one Redis could not record (database generations).
+        summary = Summary(f"fragment:{self.name}", self.topics, in_background=False, database_generations=True)
         return summary.get(render, *self.parts, get_language())
 
 

@@ -11,6 +11,12 @@ reader computes afresh: model saves and deletes do it through `invalidate_on_cha
 The cache is a fast path only: when it fails (Redis down) the value is computed as if
 nothing were cached, with a logged warning, and the page still renders.
 
+Summaries that must never outlive a write (`database_generations=True`: the pages and API
+answers cached for visitors, where a write can hide a profile) also put the topics'
+generations kept in the database (`TopicGeneration`, bumped after each commit) into their
+key, and never hand out the last value of an older key: a generation the cache could not
+bump (Redis frozen or down) cannot leave a hidden profile on show when Redis answers again.
+
 A summary that has been computed before is recomputed off the request (a thread of the
 process, `SUMMARY_REFRESH_IN_BACKGROUND`) while readers get the last value: a 0.5 s
 aggregate computed inside a request held every request queued behind that process's
@@ -29,6 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection as default_connection
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
@@ -60,6 +67,7 @@ class Summary:
     name: str
     topics: tuple[str, ...]
     in_background: bool = True
+    database_generations: bool = False
 
     def get(self, compute: Callable[[], Any], *parts, max_age: int | None = None) -> Any:
         """The cached value for these key parts (viewer tier, search…), else `compute()` stored.
@@ -77,7 +85,8 @@ class Summary:
                 return value
             latest = f"summary-latest:{self.name}:{key.rsplit(':', 1)[1]}"
             if not cache.add(f"{key}:computing", 1, timeout=_COMPUTE_LOCK_SECONDS):
-                value = cache.get(latest) or _wait_for(key)
+                # The last value may predate a write: only summaries that may lag give it out.
+                value = (not self.database_generations and cache.get(latest)) or _wait_for(key)
                 if value is not None:
                     return value
             elif self.in_background and settings.SUMMARY_REFRESH_IN_BACKGROUND:
@@ -117,6 +126,13 @@ class Summary:
 
     def key(self, *parts) -> str:
         """The cache key of these parts at the topics' current generations."""
+        stamp = self._cache_stamp()
+        if self.database_generations:
+            stamp += ":" + _database_stamp(self.topics)
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        return f"summary:{self.name}:{stamp}:{digest}"
+
+    def _cache_stamp(self) -> str:
         keys = [_topic_key(topic) for topic in self.topics]
         generations = cache.get_many(keys)
         for key in keys:
@@ -125,9 +141,29 @@ class Summary:
                 # number an older cached value may still carry.
                 cache.add(key, time.time_ns(), timeout=None)
                 generations[key] = cache.get(key)
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        stamp = ".".join(str(generations[key]) for key in keys)
-        return f"summary:{self.name}:{stamp}:{digest}"
+        return ".".join(str(generations[key]) for key in keys)
+
+
+def _database_stamp(topics: tuple[str, ...]) -> str:
+    """The topics' generations kept in the database (one indexed read)."""
+    from apps.core.models import TopicGeneration
+
+    generations = dict(TopicGeneration.objects.filter(topic__in=topics).values_list("topic", "generation"))
+    return ".".join(str(generations.get(topic, 0)) for topic in topics)
+
+
+def _bump_in_database(topic: str) -> None:
+    """One more generation for `topic`, in its own statement (autocommit): the row is locked
+    for that statement only, so writers of one topic never wait on each other's transactions."""
+    from apps.core.models import TopicGeneration
+
+    table = default_connection.ops.quote_name(TopicGeneration._meta.db_table)
+    with default_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (topic, generation) VALUES (%s, 1) "
+            f"ON CONFLICT (topic) DO UPDATE SET generation = {table}.generation + 1",
+            [topic],
+        )
 
 
 def _wait_for(key: str) -> Any:
@@ -161,12 +197,15 @@ def invalidate(topic: str) -> None:
     _bump(topic)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _bump_in_database(topic)
         return
     tag = f"summary:{topic}"
     if any(getattr(func, "summary_topic", None) == tag for _sids, func, _robust in connection.run_on_commit):
         return
 
     def after_commit():
+        # The database first: it is what visitor caches check, whatever Redis does next.
+        _bump_in_database(topic)
         _bump(topic)
 
     after_commit.summary_topic = tag

@@ -6,7 +6,11 @@ first visitor's rendering is kept in the cache under the same generations as the
 summaries (`apps.core.summaries`): a write to one of the page's topics makes the next
 visitor render it afresh, and nothing is older than `VISITOR_CACHE_MAX_AGE` seconds
 (what a page shows from other topics, such as a hackathon's participant count, may lag
-by that much). Signed-in members, and visitors with a session or flash messages, always
+by that much). The key also carries the topics' generations kept in the database, read on
+every hit (one indexed query): a write, such as a profile made private, is never hidden
+behind a cache whose generation Redis could not bump while it was frozen or down, and a
+visitor is never handed the page of an older key while another renders the new one.
+Signed-in members, and visitors with a session or flash messages, always
 get their own rendering.
 
 The one per-visitor part of an anonymous page is the CSRF token in its forms (the
@@ -51,7 +55,8 @@ def page_for_visitors(*topics: str):
     """Decorate a page view whose anonymous rendering depends on `topics`."""
 
     def decorator(view):
-        summary = Summary(f"visitor-page:{view.__module__}.{view.__qualname__}", topics, in_background=False)
+        summary = Summary(f"visitor-page:{view.__module__}.{view.__qualname__}", topics,
+                          in_background=False, database_generations=True)
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -91,7 +96,8 @@ def api_for_visitors(*topics: str, members_share_by=None):
     def decorator(method):
         # "-json": the stored value is rendered JSON; answers stored as data by an older
         # version under the old name are never read as bytes during a rolling deploy.
-        summary = Summary(f"visitor-api-json:{method.__module__}.{method.__qualname__}", topics, in_background=False)
+        summary = Summary(f"visitor-api-json:{method.__module__}.{method.__qualname__}", topics,
+                          in_background=False, database_generations=True)
 
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):

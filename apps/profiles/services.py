@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.accounts.live import sessions_end_sockets
+from apps.accounts.personal_data import anonymous_name
 from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_reencoded
@@ -578,10 +579,27 @@ def account_delete(*, user, password: str) -> User:
         raise InvalidInput(errors={"password": [_("The password is not correct.")]})
     from allauth.socialaccount.models import SocialAccount
 
+    from apps.notifications.data_rights import notifications_forget
     from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
 
     account_deleting.send(sender=User, user=user)
     profile = Profile.objects.filter(user=user).first()
+    # Copies in other members' notifications: the names the member went by, the messages of
+    # their contact requests and their replies (a contact-request notification's body is
+    # the words of the member its title names).
+    notifications_forget(
+        names=[
+            str(user), user.get_full_name(), user.username, user.email,
+            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+            *([profile.display_name, profile.handle] if profile else []),
+        ],
+        texts=[
+            *ContactRequest.objects.filter(sender=user).values_list("message", flat=True),
+            *ContactRequest.objects.filter(profile__user=user).exclude(reply="").values_list("reply", flat=True),
+        ],
+        quoting_kinds=["profiles.contact_request"],
+        replacement=anonymous_name(user),
+    )
     if profile is not None:
         _delete_file_after_commit(profile.avatar.name, profile.avatar.storage)
         talent_pool_forget(profile_id=profile.pk)
@@ -596,8 +614,8 @@ def account_delete(*, user, password: str) -> User:
     user.api_tokens.all().delete()
     user.groups.clear()
     user.user_permissions.clear()
-    user.username = f"deleted-{user.pk}"
-    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.username = anonymous_name(user)
+    user.email = f"{anonymous_name(user)}@deleted.invalid"
     user.first_name = user.last_name = ""
     user.is_active = user.is_staff = user.is_superuser = False
     user.set_unusable_password()  # also ends their sessions (Django checks the password hash)

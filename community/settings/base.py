@@ -138,7 +138,7 @@ REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED_STACK = not REDIS_URL
 
 if REDIS_URL:
-    # Cache, API throttles, log-in rate limits and sessions share one pool per process.
+    # Cache, API throttles and log-in rate limits share one pool per process.
     CACHES = {
         "default": {
             # Answers from a per-process cache while Redis is down (apps/core/cache.py).
@@ -157,7 +157,10 @@ if REDIS_URL:
             },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions stay in the database alone, never in the cache: a log-out during a Redis
+    # outage deletes the row, and a session still cached in Redis would come back to life
+    # when Redis did (cached_db reads the cache first). One indexed read per signed-in request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # The layer blocks 5 s per BRPOP while it waits for messages to the process's
     # sockets: the client's socket timeout must be longer, or every idle socket dies
     # with 1011. All sockets of a process share one channel key, so its capacity
@@ -249,13 +252,18 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
-# One failed-login budget per client address and per account, spent by every way in
-# (pages, POST /api/auth/token/, /admin/login/): see apps/accounts/login_budget.py.
+# One login budget per client address and per account, taken by every password attempt
+# before it is checked and given back when it was right (pages, POST /api/auth/token/,
+# /admin/login/): see apps/accounts/login_budget.py. "login_link" bounds the sign-in
+# links sent by e-mail (per address, and per address typed), apps/accounts/login_links.py.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "login_link": env("RATE_LIMIT_LOGIN_LINK", default="5/m/ip,3/15m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# How long a sign-in link sent by e-mail works (it works once).
+LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=15 * 60)
 UNVERIFIED_ACCOUNT_RETENTION_DAYS = env.int("UNVERIFIED_ACCOUNT_RETENTION_DAYS", default=7)
 
 # Optional OAuth logins, switched on when their credentials are present.

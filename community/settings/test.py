@@ -34,9 +34,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Tests enqueue through the real Redis broker; the ones that need a worker start one.
 CELERY_TASK_ALWAYS_EAGER = False
-# Production reads sessions through the Redis cache (cached_db). Tests keep plain database
-# sessions so the exact query counts asserted across the suite do not depend on the cache;
-# tests/core/test_connections.py checks the production engine.
+# Sessions live in the database, as in production (community/settings/base.py says why).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The test process is no long-running server: freezing its heap would only keep garbage.
 GC_FREEZE_AFTER_REQUESTS = []

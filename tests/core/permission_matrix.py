@@ -38,6 +38,8 @@ MATRIX: dict[str, tuple] = {
     "accounts/tokens/<int:token_id>/revoke/": ("POST", 302, 302, 404, 404, 404, 404),
     "accounts/tokens/revoke-all/": ("POST", 302, 302, 302, 302, 302, 302),
     "accounts/login/": ("GET", 200, 302, 302, 302, 302, 302),
+    "accounts/login/link/": ("GET", 200, 200, 200, 200, 200, 200),
+    "accounts/login/link/<str:token>/": ("GET", 410, 410, 410, 410, 410, 410),
     "accounts/logout/": ("GET", 302, 200, 200, 200, 200, 200),
     "accounts/inactive/": ("GET", 200, 200, 200, 200, 200, 200),
     "accounts/signup/": ("GET", 200, 302, 302, 302, 302, 302),

@@ -24,7 +24,7 @@ def make_catalogue(n_models: int, n_datasets: int = 1):
 @pytest.mark.parametrize("size", [3, 12])
 def test_catalogue_query_count_does_not_grow(client, django_assert_num_queries, size):
     make_catalogue(size)
-    with django_assert_num_queries(6):  # count, page, 4 facet queries
+    with django_assert_num_queries(8):  # count, page, 4 facet queries, the generations of page and fragment
         response = client.get("/models/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == size
@@ -72,7 +72,7 @@ def test_repository_page_shows_trend_chart_and_references(client, django_assert_
     app_sources = len(registered_reference_sources())  # one query each
     register_reference_source("test-grants", grants)
     try:
-        with django_assert_num_queries(2 + app_sources):
+        with django_assert_num_queries(3 + app_sources):  # + the topics' generations (visitor cache)
             response = client.get("/models/model/bsc-lt/salamandra-7b/")
     finally:
         unregister_reference_source("test-grants")
