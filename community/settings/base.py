@@ -402,6 +402,14 @@ CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
 CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 # Joins and leaves are pushed live only while a room has at most this many people online.
 CHAT_PRESENCE_BROADCAST_MAX = env.int("CHAT_PRESENCE_BROADCAST_MAX", default=50)
+
+# --- Frames clients send on any socket (apps/core/frames.py) -------------------
+# A chat message of CHAT_MESSAGE_MAX_LENGTH characters, each escaped as a surrogate pair,
+# fits with room to spare.
+WEBSOCKET_FRAME_MAX_CHARACTERS = env.int("WEBSOCKET_FRAME_MAX_CHARACTERS", default=64 * 1024)
+WEBSOCKET_FRAME_MAX_DEPTH = env.int("WEBSOCKET_FRAME_MAX_DEPTH", default=4)
+# Frames of any kind per socket, "<burst>/<seconds>"; each kind has its own rate besides.
+WEBSOCKET_FRAME_RATE = env("WEBSOCKET_FRAME_RATE", default="60/10")
 # Models whose derivatives and Spaces the daily adoption read checks (2+ Hub calls each).
 HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default=100)
 
