@@ -367,13 +367,15 @@ HF_TOKEN = env("HF_TOKEN", default="")
 HUB_CALL_BUDGET_ANONYMOUS = env.int("HUB_CALL_BUDGET_ANONYMOUS", default=450)
 HUB_CALL_BUDGET_TOKEN = env.int("HUB_CALL_BUDGET_TOKEN", default=900)
 HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
-# Longest rate-limit pause a sync waits inline; longer ones end the run and the task retries later.
-HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
+# Longest rate-limit pause a sync waits inline; longer ones end the run and the task retries
+# later. Well under the deadline, or no pause could ever be waited.
+HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=60)
 # A sync lock expires after this, so a crashed worker never blocks an owner for good.
 HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
 # Overall time a sync run may take, enforced in the HTTP transport (every read and every
-# wait counts); kept under the lock so no second run can join a slow one.
-HUB_SYNC_DEADLINE_SECONDS = env.int("HUB_SYNC_DEADLINE_SECONDS", default=600)
+# wait counts); kept under the lock so no second run can join a slow one. A healthy owner
+# takes seconds; a Hub dripping bytes holds a worker this long.
+HUB_SYNC_DEADLINE_SECONDS = env.int("HUB_SYNC_DEADLINE_SECONDS", default=120)
 # Longest pause before a retry the Hub may ask for (Retry-After far ahead or an HTTP date);
 # kept under the broker's visibility timeout, or the broker would deliver the task twice.
 HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
