@@ -29,7 +29,8 @@ class NotificationListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
-        group = serializers.ChoiceField(choices=list(GROUPS), required=False)  # no default: "" is no group
+        # Blank is every group (the filter form's "all"); the schema's enum says so too.
+        group = serializers.ChoiceField(choices=list(GROUPS), required=False, allow_blank=True)
 
     @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):

@@ -160,6 +160,7 @@ def test_invalid_pagination_parameters_are_a_400_naming_them(api, query, field):
 def test_valid_pagination_parameters_still_page(api):
     api.force_authenticate(UserFactory())
     assert api.get("/api/notifications/", {"page_size": "100", "page": "1"}).status_code == 200
+    assert api.get("/api/notifications/", {"group": ""}).status_code == 200  # every group, as the schema says
     assert api.get("/api/notifications/", {"page": "2"}).status_code == 404  # past the end
 
 
@@ -169,3 +170,4 @@ def test_the_schema_bounds_the_pagination_parameters(api):
     schemas = {parameter["name"]: parameter["schema"] for parameter in parameters}
     assert schemas["page"] == {"type": "integer", "minimum": 1}
     assert schemas["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert "" in schemas["group"]["enum"]
