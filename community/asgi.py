@@ -11,11 +11,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 
 from apps.core.heap import freeze_heap_after  # noqa: E402
+from apps.core.origins import SameOriginValidator  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
 
 freeze_heap_after(settings.GC_FREEZE_AFTER_REQUESTS)
@@ -23,8 +23,6 @@ freeze_heap_after(settings.GC_FREEZE_AFTER_REQUESTS)
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

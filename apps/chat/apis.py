@@ -12,6 +12,7 @@ from apps.chat.models import ModerationAction, Room
 from apps.chat.payloads import message_payload, question_payload
 from apps.chat.rooms import registered_kinds
 from apps.core.api_filters import query_filters
+from apps.core.pagination import PageNumberPagination, StrictPageSize
 from apps.core.errors import NotAllowed, NotFound
 
 
@@ -145,7 +146,7 @@ class RoomDetailApi(APIView):
         return Response(RoomSerializer(room_data(request, _access(request, room_id))).data)
 
 
-class HistoryPagination(pagination.CursorPagination):
+class HistoryPagination(StrictPageSize, pagination.CursorPagination):
     ordering = "-sequence"
     page_size = 50
     page_size_query_param = "page_size"
@@ -272,7 +273,7 @@ class ModerationLogApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, room_id: int):
         access = _moderator(request, room_id)
-        paginator = pagination.PageNumberPagination()
+        paginator = PageNumberPagination()
         paginator.page_size = 50
         page = paginator.paginate_queryset(selectors.moderation_log(access.room), request, self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

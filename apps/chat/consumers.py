@@ -11,13 +11,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
 
 from apps.chat import presence, selectors, services
 from apps.chat.models import Room
 from apps.chat.payloads import message_payload
 from apps.core.consumers import DirectDispatch
-from apps.core.errors import ApplicationError
+from apps.core.frames import Frame, Integer, Rate, Text, ValidatedFrames
 from apps.core.relay import RelayedSocket
 
 logger = logging.getLogger(__name__)
@@ -28,6 +27,8 @@ CLOSE_NO_ROOM = 4404
 CLOSE_ROOM_CLOSED = 4410
 CLOSE_SESSION_ENDED = 4440
 PRESENCE_NAMES = 100
+TYPING_RATE = Rate(3, 10)  # relayed typing frames per socket: a burst of 3, then one every 3 s
+RESUME_RATE = Rate(5, 60)
 
 
 @database_sync_to_async
@@ -59,7 +60,7 @@ def _names(user_ids: list[int]) -> list[dict]:
     return [{"id": user.pk, "name": str(user)} for user in users]
 
 
-class ChatConsumer(DirectDispatch, RelayedSocket, AsyncJsonWebsocketConsumer):
+class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope["user"]
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
@@ -121,76 +122,61 @@ class ChatConsumer(DirectDispatch, RelayedSocket, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_send(self.group, {"type": "chat.presence", **online})
 
     # --- frames from the client ----------------------------------------------------
+    # Parsed, checked and rate-limited by ValidatedFrames (apps/core/frames.py). A client
+    # types at most every 3 s, pings every 25 s and resumes once per reconnect or gap (a
+    # resume backfills at most selectors.BACKFILL_LIMIT messages; the client asks again).
 
-    async def receive_json(self, content, **kwargs):
-        action = content.get("type") if isinstance(content, dict) else None
-        handler = {
-            "send": self._send,
-            "edit": self._edit,
-            "delete": self._delete,
-            "resume": self._resume,
-            "typing": self._typing,
-            "read": self._read,
-            "ping": self._ping,
-        }.get(action)
-        if handler is None:
-            await self.send_json({"type": "error", "message": _("Unknown frame.")})
-            return
-        try:
-            await handler(content)
-        except ApplicationError as error:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "for": action,
-                    "client_id": content.get("client_id"),
-                    "status": error.status_code,
-                    "message": str(error.message),
-                    "errors": {k: [str(m) for m in v] for k, v in error.errors.items()},
-                }
-            )
-        except (TypeError, ValueError):
-            await self.send_json({"type": "error", "for": action, "message": _("Malformed frame.")})
+    frames = {
+        # The body's length is the service's to judge, with its own message.
+        "send": Frame({"client_id": Text(max_length=64), "body": Text(max_length=None)}),
+        "edit": Frame(
+            {"message_id": Integer(minimum=1), "body": Text(max_length=None)},
+            rate=Rate(10, 10),
+        ),
+        "delete": Frame({"message_id": Integer(minimum=1)}, rate=Rate(10, 10)),
+        "resume": Frame({"after": Integer(required=False)}, rate=RESUME_RATE),
+        "typing": Frame(rate=TYPING_RATE),
+        "read": Frame({"sequence": Integer(required=False)}, rate=Rate(10, 10)),
+        "ping": Frame(rate=Rate(20, 20)),
+    }
 
-    async def _send(self, content):
+    async def frame_send(self, values):
         # Off the process's single sync thread: sends from many sockets write in parallel
         # (the room row lock still orders them); each socket's own frames stay sequential.
         message, created = await database_sync_to_async(services.message_send, thread_sensitive=False)(
-            user=self.user, room=self.access.room, client_id=str(content.get("client_id", "")), body=str(content.get("body", ""))
+            user=self.user, room=self.access.room, client_id=values["client_id"], body=values["body"]
         )
         # The broadcast reaches this socket too; a resend gets the stored copy directly.
         if not created:
             await self.send_json({"type": "message", "message": await database_sync_to_async(message_payload)(message)})
 
-    async def _edit(self, content):
+    async def frame_edit(self, values):
         await database_sync_to_async(services.message_edit)(
-            user=self.user, message_id=int(content["message_id"]), body=str(content.get("body", ""))
+            user=self.user, message_id=values["message_id"], body=values["body"]
         )
 
-    async def _delete(self, content):
-        await database_sync_to_async(services.message_delete)(user=self.user, message_id=int(content["message_id"]))
+    async def frame_delete(self, values):
+        await database_sync_to_async(services.message_delete)(user=self.user, message_id=values["message_id"])
 
-    async def _resume(self, content):
+    async def frame_resume(self, values):
         """Everything after the client's last stream number, from the database."""
-        after = int(content.get("after", 0))
+        after = values["after"]
         payloads = await database_sync_to_async(
             lambda: [message_payload(m) for m in selectors.messages_after(self.access.room, after)]
         )()
         last = payloads[-1]["revision"] if payloads else after
         await self.send_json({"type": "backfill", "after": after, "messages": payloads, "up_to": last})
 
-    async def _typing(self, content):
+    async def frame_typing(self, values):
         if self.access.can_post:
             await self.channel_layer.group_send(
                 self.group, {"type": "chat.typing", "user": {"id": self.user.pk, "name": str(self.user)}}
             )
 
-    async def _read(self, content):
-        await database_sync_to_async(services.read_mark)(
-            user=self.user, room=self.access.room, sequence=int(content.get("sequence", 0))
-        )
+    async def frame_read(self, values):
+        await database_sync_to_async(services.read_mark)(user=self.user, room=self.access.room, sequence=values["sequence"])
 
-    async def _ping(self, content):
+    async def frame_ping(self, values):
         """Clients ping every 25 s: refresh presence and re-check session and access."""
         if not await self._still_allowed():
             return

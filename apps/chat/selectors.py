@@ -63,9 +63,10 @@ def messages_with_authors():
     return Message.objects.select_related("author")
 
 
-def messages_after(room: Room, revision: int, limit: int = BACKFILL_LIMIT):
-    """Every message changed after stream number `revision`, in stream order (reconnect backfill)."""
-    return messages_with_authors().filter(room=room, revision__gt=revision).order_by("revision")[:limit]
+def messages_after(room: Room, revision: int):
+    """The first BACKFILL_LIMIT messages changed after stream number `revision`, in stream
+    order (reconnect backfill; a client that gets a full batch asks for the next)."""
+    return messages_with_authors().filter(room=room, revision__gt=revision).order_by("revision")[:BACKFILL_LIMIT]
 
 
 def message_history(room: Room):

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.compute import permissions, selectors
 from apps.compute.models import AllocationRequest, Call, ChangeRequest, ExpectedOutput, ReviewerAssignment
 from apps.compute.services import decisions, requests, review, usage
+from apps.core.api_input import changes_input
 from apps.core.errors import NotAllowed
 from apps.core.pagination import PageNumberPagination
 from apps.core.visitor_cache import api_for_visitors
@@ -436,7 +437,7 @@ class RequestListApi(APIView):
 class RequestDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    InputSerializer = RequestFieldsInput  # validated with partial=True: send only what changes
+    InputSerializer = RequestFieldsInput  # send only what changes (apps.core.api_input)
 
     @extend_schema(responses=RequestDetailOutputSerializer)
     def get(self, request, pk):
@@ -446,9 +447,7 @@ class RequestDetailApi(APIView):
     @extend_schema(request=InputSerializer, responses=RequestDetailOutputSerializer)
     def patch(self, request, pk):
         allocation = _visible_request(request.user, pk)
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = changes_input(self.InputSerializer, request.data)
         if "collaborators" in values:
             values["collaborators"] = _collaborators(values["collaborators"])
         if "outputs" in values:

@@ -31,6 +31,7 @@ ERROR_DESCRIPTIONS = {
     "403": _("You may not do this."),
     "404": _("Not found, or not visible to you."),
     "409": _("The change conflicts with the current state."),
+    "415": _("The body is not in a format this operation reads (see its request content types)."),
     "429": _("Too many requests; wait `retry_after` seconds."),
 }
 
@@ -44,7 +45,8 @@ class CommunityAutoSchema(AutoSchema):
       says `pagination_class = None`, as DRF's generic views do.
     - Query parameters of a GET come from the view's `FilterSerializer`, validated at run
       time by `apps.core.api_filters.query_filters` (choices become enums; unknown values 400).
-    - Every operation lists the error statuses it can answer, with the error body; a view
+    - Every operation lists the error statuses it can answer (415 for a body it cannot
+      read), with the error body; a view
       adds one its shape does not reveal with `extra_error_statuses = ("404",)`.
     """
 
@@ -97,6 +99,8 @@ class CommunityAutoSchema(AutoSchema):
             codes.append("404")  # a page past the end is a 404 too
         if writes:
             codes.append("409")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")  # DRF's answer to a body without a content type it parses
         codes.append("429")
         # A view answering another error its shape does not reveal (a lookup by query that
         # finds nothing visible is a 404) names it in `extra_error_statuses`.

@@ -1,6 +1,8 @@
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from apps.core.frames import ValidatedFrames
+
 
 class DirectDispatch:
     """Channels' dispatch without its `aclose_old_connections()` before every handler.
@@ -18,11 +20,11 @@ class DirectDispatch:
         await handler(message)
 
 
-class HealthConsumer(AsyncJsonWebsocketConsumer):
+class HealthConsumer(ValidatedFrames, AsyncJsonWebsocketConsumer):
     """Answers on connect, so operators can check WebSockets pass their proxies.
 
     It also round-trips a message through the channel layer, which proves the
-    layer that carries chat between web processes is working.
+    layer that carries chat between web processes is working. It takes no frames.
     """
 
     async def connect(self):

@@ -1,16 +1,53 @@
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 
 from apps.core.summaries import Summary
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """Pages of 20 by default; clients may ask for up to 100 with ?page_size=."""
+def _whole_number(name: str, raw: str, *, maximum: int | None = None) -> int:
+    field = serializers.IntegerField(min_value=1, max_value=maximum)
+    try:
+        return field.run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None
+
+
+class StrictPageSize:
+    """`page_size` that is not a whole number from 1 to `max_page_size` is a 400 naming it;
+    DRF answers its default page instead (`?page_size=null` gave 20 rows, 1000 gave 100)."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return _whole_number(self.page_size_query_param, raw, maximum=self.max_page_size)
+
+    def parameter_bounds(self) -> dict[str, dict]:
+        return {self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size}}
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = self.parameter_bounds()
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
+
+class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
+    """Pages of 20 by default; clients may ask for up to 100 with ?page_size=. A `page` that
+    is not a whole number is a 400 (DRF said 404); one past the end stays a 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        return _whole_number(self.page_query_param, request.query_params.get(self.page_query_param, "1"))
+
+    def parameter_bounds(self) -> dict[str, dict]:
+        return {**super().parameter_bounds(), self.page_query_param: {"minimum": 1}}
 
 
 def paginated(view, request, queryset, serializer_class, **kwargs):

@@ -13,6 +13,10 @@ from apps.notifications.models import DigestSchedule, Notification, Notification
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
+    # The model's SlugField would publish the pattern ^[-a-zA-Z0-9_]+$, which every kind
+    # (`<group>.<event>`) breaks; the kinds are listed by /api/notifications/settings/.
+    kind = serializers.CharField(help_text="`<group>.<event>`, e.g. `meetups.rsvp_confirmed`.")
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
@@ -25,7 +29,8 @@ class NotificationListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
-        group = serializers.ChoiceField(choices=list(GROUPS), required=False)  # no default: "" is no group
+        # Blank is every group (the filter form's "all"); the schema's enum says so too.
+        group = serializers.ChoiceField(choices=list(GROUPS), required=False, allow_blank=True)
 
     @extend_schema(responses=NotificationOutputSerializer(many=True))
     def get(self, request):

@@ -2,11 +2,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.accounts.live import SessionBoundConsumer
 from apps.core.consumers import DirectDispatch
+from apps.core.frames import ValidatedFrames
 from apps.core.relay import RelayedSocket
 from apps.notifications.services import user_group
 
 
-class NotificationConsumer(DirectDispatch, RelayedSocket, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     """Pushes a member's new notifications to their open pages; anonymous sockets are refused.
 
     A member's pushes reach a server process once, through its relay, whatever the number
@@ -26,8 +27,7 @@ class NotificationConsumer(DirectDispatch, RelayedSocket, SessionBoundConsumer, 
         await self.relay_close()
         await self.session_unbind()
 
-    async def receive_json(self, content, **kwargs):
-        """The socket only listens; anything a client sends is ignored."""
+    frames = {}  # the socket only listens: whatever a client sends is answered with an error frame
 
     async def notification_created(self, event):
         await self.send_json(

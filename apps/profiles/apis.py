@@ -3,7 +3,7 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -158,6 +158,9 @@ class MyProfileApi(APIView):
     """Read or change your own profile; `skills` and `languages`, when sent, replace the lists."""
 
     permission_classes = [IsAuthenticated]
+    # JSON only: in form data the lists of objects cannot be written, and DRF silently
+    # dropped them (a PATCH with an invalid skill answered 200, changing nothing).
+    parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
         class SkillInput(serializers.Serializer):

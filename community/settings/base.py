@@ -383,13 +383,15 @@ HF_TOKEN = env("HF_TOKEN", default="")
 HUB_CALL_BUDGET_ANONYMOUS = env.int("HUB_CALL_BUDGET_ANONYMOUS", default=450)
 HUB_CALL_BUDGET_TOKEN = env.int("HUB_CALL_BUDGET_TOKEN", default=900)
 HUB_CALL_BUDGET_WINDOW = env.int("HUB_CALL_BUDGET_WINDOW", default=300)
-# Longest rate-limit pause a sync waits inline; longer ones end the run and the task retries later.
-HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=120)
+# Longest rate-limit pause a sync waits inline; longer ones end the run and the task retries
+# later. Well under the deadline, or no pause could ever be waited.
+HUB_MAX_RATE_LIMIT_WAIT = env.int("HUB_MAX_RATE_LIMIT_WAIT", default=60)
 # A sync lock expires after this, so a crashed worker never blocks an owner for good.
 HUB_SYNC_LOCK_SECONDS = env.int("HUB_SYNC_LOCK_SECONDS", default=900)
 # Overall time a sync run may take, enforced in the HTTP transport (every read and every
-# wait counts); kept under the lock so no second run can join a slow one.
-HUB_SYNC_DEADLINE_SECONDS = env.int("HUB_SYNC_DEADLINE_SECONDS", default=600)
+# wait counts); kept under the lock so no second run can join a slow one. A healthy owner
+# takes seconds; a Hub dripping bytes holds a worker this long.
+HUB_SYNC_DEADLINE_SECONDS = env.int("HUB_SYNC_DEADLINE_SECONDS", default=120)
 # Longest pause before a retry the Hub may ask for (Retry-After far ahead or an HTTP date);
 # kept under the broker's visibility timeout, or the broker would deliver the task twice.
 HUB_MAX_RETRY_AFTER = env.int("HUB_MAX_RETRY_AFTER", default=1800)
@@ -418,6 +420,14 @@ CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=5)
 CHAT_PRESENCE_TTL_SECONDS = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 # Joins and leaves are pushed live only while a room has at most this many people online.
 CHAT_PRESENCE_BROADCAST_MAX = env.int("CHAT_PRESENCE_BROADCAST_MAX", default=50)
+
+# --- Frames clients send on any socket (apps/core/frames.py) -------------------
+# A chat message of CHAT_MESSAGE_MAX_LENGTH characters, each escaped as a surrogate pair,
+# fits with room to spare.
+WEBSOCKET_FRAME_MAX_CHARACTERS = env.int("WEBSOCKET_FRAME_MAX_CHARACTERS", default=64 * 1024)
+WEBSOCKET_FRAME_MAX_DEPTH = env.int("WEBSOCKET_FRAME_MAX_DEPTH", default=4)
+# Frames of any kind per socket, "<burst>/<seconds>"; each kind has its own rate besides.
+WEBSOCKET_FRAME_RATE = env("WEBSOCKET_FRAME_RATE", default="60/10")
 # Models whose derivatives and Spaces the daily adoption read checks (2+ Hub calls each).
 HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default=100)
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import random
 import signal
 
 import pytest
@@ -10,7 +11,9 @@ from django.conf import settings
 from django.db import connection
 
 from bench.asgi_servers import asgi_servers
+from tests.asgi_server import running_asgi_server
 from tests.chat.conftest import session_cookie
+from tests.chat.test_frames import malformed_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +84,37 @@ def test_message_and_presence_cross_two_server_processes(chat_world):
 
     with asgi_servers(2, env=env) as servers:
         asyncio.run(journey(servers))
+
+
+def test_a_real_server_answers_malformed_frames_and_keeps_presence_right(chat_world):
+    """A bounded sample of the fuzz test's frames through uvicorn: what a browser-facing
+    server does with binary, oversized and broken frames, which the in-process test cannot show."""
+    w = chat_world
+    cookies = {name: session_cookie(w[name]) for name in ("alice", "bob")}
+
+    async def journey(server):
+        def connect(who):
+            return websockets.connect(
+                f"{server.url.replace('http', 'ws')}/ws/chat/{w['room'].pk}/", origin=server.url,
+                additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[who]}"},
+            )
+
+        async with connect("alice") as alice:
+            await _frame(alice, "hello")
+            async with connect("bob") as bob:
+                await _frame(bob, "hello")
+                both = {w["alice"].pk, w["bob"].pk}
+                assert await _online_ids(alice, both) == both
+                kinds = ["send", "edit", "delete", "resume", "typing", "read", "ping"]
+                for text, data in malformed_frames(random.Random(7), kinds, 300):
+                    # Unpaired surrogates cannot cross a real wire as text (the in-process test sends them).
+                    await bob.send(text.encode(errors="replace").decode() if text is not None else data)
+                    assert (await _frame(bob, "error"))["status"] in (400, 413, 429)
+                await bob.send(json.dumps({"type": "send", "client_id": "after", "body": "sigo aquí"}))
+                assert (await _frame(alice, "message"))["message"]["body"] == "sigo aquí"
+            assert await _online_ids(alice, {w["alice"].pk}, timeout=3) == {w["alice"].pk}
+
+    with running_asgi_server(WEBSOCKET_FRAME_RATE="100000/1") as server:
+        asyncio.run(journey(server))
+        assert server.poll() is None, server.output()
+        assert "Traceback" not in server.output(), server.output()

@@ -287,3 +287,18 @@ def test_applicant_edits_a_draft_partially_through_the_api():
     assert response.status_code == 200 and response.json()["title"] == "Nuevo título"
     assert response.json()["outputs"]  # untouched fields stay as they were
     assert api(UserFactory()).patch(f"/api/compute/requests/{allocation.pk}/", {"title": "x"}).status_code == 404
+
+
+def test_a_patch_validates_each_item_of_a_list_it_replaces():
+    """partial=True used to skip the items' defaults and required fields: a collaborator
+    without affiliation was a KeyError (500), an output without repo_id a TypeError."""
+    allocation = make_request(call=make_call(), submit=False)
+    client, url = api(allocation.applicant), f"/api/compute/requests/{allocation.pk}/"
+    response = client.patch(url, {"collaborators": [{"email": "x@y.org"}]}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["collaborators"] == [{"email": "x@y.org", "affiliation": ""}]
+    response = client.patch(url, {"outputs": [{"kind": "model"}]}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"outputs.0.repo_id", "outputs.0.licence"}
+    response = client.patch(url, {"collaborators": [{"affiliation": "UPM"}]}, format="json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["collaborators.0.email"]

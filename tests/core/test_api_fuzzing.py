@@ -2,13 +2,15 @@
 
 Each operation is tried with a bounded number of examples (`API_FUZZ_EXAMPLES`, default 2)
 per role; an answer fails the test when it is a server error, or when its status, content
-type or body is not what the schema (`/api/schema/`) says.
+type or body is not what the schema (`/api/schema/`) says. Input the schema forbids
+(`API_FUZZ_NEGATIVE_EXAMPLES`, default 1) must be refused with a 4xx, never served.
 """
 
 import os
 
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -19,19 +21,29 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from apps.notifications.services import notify
 from community.wsgi import application
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import clear_worker_redis
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "2"))
+NEGATIVE_EXAMPLES = int(os.environ.get("API_FUZZ_NEGATIVE_EXAMPLES", "1"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-# Generated examples only: the coverage phase's exhaustive boundary cases would send
-# hundreds of requests per operation, far past the suite's time budget.
-schema.config.phases.coverage.enabled = False
+def _schema(mode: GenerationMode):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Generated examples only: the coverage phase's exhaustive boundary cases would send
+    # hundreds of requests per operation, far past the suite's time budget.
+    schema.config.phases.coverage.enabled = False
+    schema.config.generation.update(modes=[mode])
+    return schema
+
+
+schema = _schema(GenerationMode.POSITIVE)
+invalid_input_schema = _schema(GenerationMode.NEGATIVE)
 
 
 def _token_for(user) -> str:
@@ -50,6 +62,9 @@ def callers(db):
     transaction) open meanwhile.
     """
     member, staff = UserFactory(), UserFactory(is_staff=True)
+    # Lists with something in them, so their items are checked against the schema too (a
+    # notification's dotted kind broke the pattern a SlugField published).
+    notify(recipients=[member, staff], kind="meetups.event_changed", title="Cambio de sala", email=False)
     headers = {
         "anonymous": {},
         "member": {"Authorization": f"Token {_token_for(member)}"},
@@ -73,3 +88,15 @@ def test_api_answers_as_its_schema_says(case, callers):
         clear_worker_redis()  # rate limits start afresh for every example
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
+
+
+@invalid_input_schema.parametrize()
+@settings(
+    max_examples=NEGATIVE_EXAMPLES, deadline=None, derandomize=True, database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_refuses_input_its_schema_forbids(case, callers):
+    for headers in callers.values():
+        clear_worker_redis()
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=[negative_data_rejection, *CHECKS])

@@ -134,3 +134,40 @@ def test_token_endpoint_is_rate_limited(api, monkeypatch):
     assert statuses == [400, 400, 400, 429]
     limited = api.post("/api/auth/token/", {"email": "x@example.org", "password": "y"})
     assert limited.json()["retry_after"] > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page_size": "null"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "101"}, "page_size"),
+        ({"page_size": "1e3"}, "page_size"),
+        ({"page": "abc"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page": "last"}, "page"),
+    ],
+)
+def test_invalid_pagination_parameters_are_a_400_naming_them(api, query, field):
+    api.force_authenticate(UserFactory())
+    response = api.get("/api/notifications/", query)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.django_db
+def test_valid_pagination_parameters_still_page(api):
+    api.force_authenticate(UserFactory())
+    assert api.get("/api/notifications/", {"page_size": "100", "page": "1"}).status_code == 200
+    assert api.get("/api/notifications/", {"group": ""}).status_code == 200  # every group, as the schema says
+    assert api.get("/api/notifications/", {"page": "2"}).status_code == 404  # past the end
+
+
+@pytest.mark.django_db
+def test_the_schema_bounds_the_pagination_parameters(api):
+    parameters = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]["/api/notifications/"]["get"]["parameters"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in parameters}
+    assert schemas["page"] == {"type": "integer", "minimum": 1}
+    assert schemas["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert "" in schemas["group"]["enum"]

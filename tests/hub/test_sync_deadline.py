@@ -64,6 +64,23 @@ def test_a_healthy_hub_finishes_well_inside_the_deadline(fake_hub):
     assert (result.status, result.created) == ("ok", 6)
 
 
+def test_a_dripping_hub_ends_the_task_within_the_configured_deadline(fake_hub, settings):
+    """The task reads its deadline from settings; by default two minutes per owner, not ten."""
+    from community.settings import base
+
+    assert base.env.int("HUB_SYNC_DEADLINE_SECONDS", default=None) is None  # the default is in force
+    assert base.HUB_SYNC_DEADLINE_SECONDS == 120
+    assert base.HUB_MAX_RATE_LIMIT_WAIT < base.HUB_SYNC_DEADLINE_SECONDS
+    settings.HUB_SYNC_DEADLINE_SECONDS = 1
+    fake_hub.set_owner("goteo", models=[model_item(f"goteo/m{i}") for i in range(50)])
+    owner = factories.owner("goteo", sync=False)
+    fake_hub.trickle = 0.05  # 64 bytes at a time, each well within any read timeout
+    started = time.monotonic()
+    outcome = hub_tasks.sync_owner.run(owner.pk)
+    assert outcome["status"] == "failed" and "1 s" in outcome["error"]
+    assert time.monotonic() - started < 4
+
+
 def test_the_deadline_comes_from_settings(settings):
     settings.HUB_SYNC_DEADLINE_SECONDS = 42
     assert HubPolicy.from_settings().deadline_seconds == 42

@@ -67,6 +67,9 @@ def test_invalid_input_is_400_with_field_messages(api):
     # Nested errors are readable messages under a dotted path, never a Python repr.
     assert list(bad_level.json()["errors"]) == ["skills.0.level"]
     assert "ErrorDetail" not in bad_level.content.decode()
+    # Form data cannot carry the lists: refused instead of silently dropping them (a 200).
+    as_form = api.patch("/api/me/profile/", {"skills": '[{"skill": "nlp", "level": 9}]'}, format="multipart")
+    assert as_form.status_code == 415
 
 
 @pytest.mark.django_db

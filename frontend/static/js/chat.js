@@ -221,6 +221,14 @@
         else this.advance(0);
         break;
       case "error":
+        if (frame.for === "resume") {
+          // Refused (too many resumes): ask again when the server says, never stay stuck.
+          var chat = this;
+          this.resuming = false;
+          setTimeout(function () { chat.resume(); }, (frame.retry_after || 5) * 1000);
+          break;
+        }
+        if (frame.for === "typing") break; // a hint, not worth a message
         this.showError(frame.message);
         if (frame.client_id && frame.status !== 429) this.dropPending(frame.client_id);
         if (frame.client_id && frame.status === 429) this.dropPending(frame.client_id, true);
