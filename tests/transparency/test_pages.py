@@ -25,14 +25,14 @@ def fund(staff, n):
 @pytest.mark.parametrize("n", [2, 8])
 def test_register_page_and_api_queries_do_not_grow_with_rows(client, staff, n, django_assert_num_queries):
     fund(staff, n)
-    with django_assert_num_queries(7):  # records, 2 prefetches, compute outputs, repos, costs, filter choices
+    with django_assert_num_queries(5):  # records, 2 prefetches, compute outputs, repositories
         response = client.get("/transparency/")
     assert response.status_code == 200
     assert len(response.context["rows"]) == n
     from tests.conftest import clear_worker_redis
 
     clear_worker_redis()  # the page cached today's register; the API must build it too
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/api/transparency/register/?sort=money")
     assert response.json()["count"] == n
 
