@@ -151,6 +151,8 @@ class FundingRecordInputSerializer(serializers.Serializer):
                                   max_length=50)
     grants = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                    max_length=200)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="",
+                                   help_text="Why the record changes; required to update a record, shown in its history.")
 
 
 class FundingRecordListApi(GenericAPIView):
@@ -171,7 +173,8 @@ class FundingRecordListApi(GenericAPIView):
     def post(self, request):
         data = FundingRecordInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.funding_record_create(actor=request.user, data=data.validated_data)
+        fields = dict(data.validated_data)
+        record = services.funding_record_create(actor=request.user, reason=fields.pop("reason"), data=fields)
         return Response(FundingRecordOutputSerializer(selectors.funding_record_get(record.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -198,7 +201,9 @@ class FundingRecordDetailApi(GenericAPIView):
         record = self._record(pk)
         data = FundingRecordInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.funding_record_update(actor=request.user, record_id=record.pk, data=data.validated_data)
+        fields = dict(data.validated_data)
+        services.funding_record_update(actor=request.user, record_id=record.pk, reason=fields.pop("reason", ""),
+                                       data=fields)
         return Response(FundingRecordOutputSerializer(selectors.funding_record_get(record.pk)).data)
 
 
@@ -206,6 +211,7 @@ class FundingChangeSerializer(serializers.Serializer):
     action = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
     changes = serializers.DictField(child=serializers.ListField(child=serializers.CharField(allow_blank=True)))
 
 
@@ -224,6 +230,6 @@ class FundingRecordHistoryApi(GenericAPIView):
         page = self.paginate_queryset(selectors.funding_record_history(record))
         return self.get_paginated_response(FundingChangeSerializer([
             {"action": change.action, "actor": str(change.actor) if change.actor else None,
-             "created_at": change.created_at, "changes": change.changes}
+             "created_at": change.created_at, "reason": change.reason, "changes": change.changes}
             for change in page
         ], many=True).data)

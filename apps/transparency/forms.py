@@ -85,6 +85,9 @@ class FundingRecordForm(forms.Form):
                             help_text=_("One call address (slug) per line."))
     grants = forms.CharField(label=_("Compute grants"), widget=forms.Textarea(attrs={"rows": 1}), required=False,
                              help_text=_("Grant numbers, one per line."))
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}),
+                             required=False, max_length=2000,
+                             help_text=_("Shown in the record's public history; required when you correct a record."))
 
     @classmethod
     def initial_for(cls, record) -> dict:
@@ -101,6 +104,7 @@ class FundingRecordForm(forms.Form):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("reason", None)
         sources = []
         for line in _lines(data["sources"]):
             url, _sep, title = line.partition(" ")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Case,
     DateField,
@@ -28,9 +29,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from apps.compute.models import ExpectedOutput, Grant, UsageRecord
 from apps.compute.selectors import FUNDED
+from apps.core.formatting import day, quantity
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
 from apps.transparency import figures
 from apps.transparency.models import FundingRecord, FundingRecordChange
@@ -490,6 +493,38 @@ def funding_record_get(pk: int) -> FundingRecord | None:
 
 def funding_record_history(record: FundingRecord) -> QuerySet[FundingRecordChange]:
     return record.changes.select_related("actor").order_by("-created_at", "-id")
+
+
+def _shown_value(name: str, text: str) -> str:
+    """A stored history value (raw text) as a reader wants it: formatted amount and date, plain names."""
+    if not text:
+        return ""
+    if name == "amount_eur":
+        return f"{quantity(Decimal(text))} €"
+    if name == "awarded_on":
+        return day(date.fromisoformat(text))
+    if name == "repositories":
+        names = []
+        for item in text.split(", "):
+            kind, _sep, repo_id = item.partition(":")
+            names.append(repo_id if kind == "model" else f"{repo_id} ({kind})")
+        return ", ".join(names)
+    if name == "grants":
+        return ", ".join(f"#{grant}" for grant in text.split(", "))
+    return text
+
+
+def funding_change_lines(change: FundingRecordChange) -> list[tuple[str, str, str]]:
+    """(field label, old, new) of one change, in the order of the record's fields."""
+    order = {name: index for index, name in enumerate(f.name for f in FundingRecord._meta.get_fields())}
+    lines = []
+    for name, (old, new) in sorted(change.changes.items(), key=lambda item: order.get(item[0], 99)):
+        try:
+            label = capfirst(FundingRecord._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            label = name
+        lines.append((label, _shown_value(name, old), _shown_value(name, new)))
+    return lines
 
 
 def repository_funding(repository: HubRepository) -> RegisterRow | None:

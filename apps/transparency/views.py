@@ -167,7 +167,8 @@ def funding_detail(request, pk):
     if record is None:
         raise Http404
     return render(request, "transparency/funding_detail.html", {
-        "record": record, "history": selectors.funding_record_history(record),
+        "record": record,
+        "history": [(change, selectors.funding_change_lines(change)) for change in selectors.funding_record_history(record)],
         "can_write": permissions.can_write_funding(request.user),
     })
 
@@ -185,11 +186,12 @@ def funding_edit(request, pk=None):
                              initial=FundingRecordForm.initial_for(record) if record else None)
     if request.method == "POST" and form.is_valid():
         try:
+            reason = form.cleaned_data["reason"]
             if record is None:
-                record = services.funding_record_create(actor=request.user, data=form.service_data())
+                record = services.funding_record_create(actor=request.user, data=form.service_data(), reason=reason)
             else:
                 record = services.funding_record_update(actor=request.user, record_id=record.pk,
-                                                        data=form.service_data())
+                                                        data=form.service_data(), reason=reason)
         except ApplicationError as exc:
             for field, errors in exc.errors.items():
                 for error in errors:

@@ -122,7 +122,8 @@ def test_the_cached_register_is_dropped_when_funding_changes(staff, django_captu
         first = record(staff, amount_eur="1000")
     assert selectors.register_row(key="model/lab/modelo").money_in.value == Decimal("1000")
     with django_capture_on_commit_callbacks(execute=True):
-        services.funding_record_update(actor=staff, record_id=first.pk, data={"amount_eur": "3000"})
+        services.funding_record_update(actor=staff, record_id=first.pk, data={"amount_eur": "3000"},
+                                       reason="Ampliación")
     assert selectors.register_row(key="model/lab/modelo").money_in.value == Decimal("3000")
 
 
