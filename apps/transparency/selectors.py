@@ -317,8 +317,9 @@ def _repositories(rows: dict[str, RegisterRow], as_of: date, today: date) -> lis
     if as_of >= today:
         # Today's figures are those of the last sync; a repository gone from the Hub has none.
         window = Case(When(removed_at__isnull=True, then=F("downloads")), default=None)
+        # The sync stores the day's snapshot with the row: its latest day is when the count was read.
         repos = repos.annotate(
-            window=window, window_read_on=Value(today, output_field=DateField()),
+            window=window, window_read_on=Subquery(snapshots().order_by("-day").values("day")[:1]),
             last_all_time=Case(When(removed_at__isnull=True, then=F("downloads_all_time")), default=None),
             last_all_time_on=Value(today, output_field=DateField()),
         )

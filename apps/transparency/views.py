@@ -34,16 +34,21 @@ def register(request):
         query.pop(name, None)
     return render(request, "transparency/register.html", {
         "form": form, "filters": filters, "rows": rows, "totals": selectors.register_totals(rows),
-        "choices": _choices(selectors.register_filters(selectors.register_unfiltered(as_of=filters["as_of"]))),
+        "choices": _choices(selectors.register_filters(selectors.register_unfiltered(as_of=filters["as_of"])), filters),
         "as_of": filters["as_of"] or timezone.localdate(), "query": query.urlencode(),
         "permalink_query": _permalink_query(request, filters), "sort_choices": SORT_CHOICES,
         "can_write": permissions.can_write_funding(request.user),
     })
 
 
-def _choices(choices: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """(value, shown, count) for the filter menus; languages by name."""
+def _choices(choices: dict[str, list[tuple]], filters: dict) -> dict[str, list[tuple]]:
+    """(value, shown, count) for the filter menus, languages by name; a value from the URL that
+    matches no row stays shown and selected, with its 0, so the reader sees why the list is empty."""
     names = dict(LANGUAGE_CHOICES)
+    for name, key in (("programmes", "programme"), ("funders", "funder"), ("calls", "call"),
+                      ("languages", "language"), ("years", "year")):
+        if filters[key] and filters[key] not in {value for value, _count in choices[name]}:
+            choices[name].append((filters[key], 0))
     return {name: [(value, names.get(value, value) if name == "languages" else value, count)
                    for value, count in options] for name, options in choices.items()}
 

@@ -136,3 +136,21 @@ def test_item_trend_marks_the_funding_that_falls_inside_it(client, staff):
     assert "Programa dentro" in chart and "Programa antiguo" not in chart
     assert chart.count("data-chart-marker") == 1
     assert html.count('class="chart-point" tabindex="0"') == 5 and "<table" in html
+
+
+def test_filter_choices_come_from_the_rows_with_counts_and_sorting_goes_both_ways(client, staff):
+    fund(staff, 3)  # three programmes "Programa 0..2", one funder, one year
+    response = client.get("/transparency/?sort=downloads&order=asc")
+    choices = response.context["choices"]
+    assert choices["funders"] == [("Ministerio", "Ministerio", 3)]
+    assert choices["years"] == [(2025, 2025, 3)] and choices["calls"] == []
+    assert [row.name for row in response.context["rows"]] == ["lab/modelo-0", "lab/modelo-1", "lab/modelo-2"]
+    response = client.get("/transparency/?sort=downloads&order=desc")
+    assert [row.name for row in response.context["rows"]] == ["lab/modelo-2", "lab/modelo-1", "lab/modelo-0"]
+    html = response.content.decode()
+    # The current column's header offers the other direction; the query keeps the filters.
+    assert 'aria-sort="descending"><a href="?sort=downloads&amp;order=asc"' in html
+    stale = client.get("/transparency/?funder=EuroHPC")
+    assert stale.context["rows"] == [] and ("EuroHPC", "EuroHPC", 0) in stale.context["choices"]["funders"]
+    assert client.get("/api/transparency/register/?sort=name&order=asc").json()["results"][0]["name"] == "lab/modelo-0"
+    assert client.get("/api/transparency/register/?order=sideways").status_code == 400
