@@ -154,3 +154,17 @@ def test_filter_choices_come_from_the_rows_with_counts_and_sorting_goes_both_way
     assert stale.context["rows"] == [] and ("EuroHPC", "EuroHPC", 0) in stale.context["choices"]["funders"]
     assert client.get("/api/transparency/register/?sort=name&order=asc").json()["results"][0]["name"] == "lab/modelo-0"
     assert client.get("/api/transparency/register/?order=sideways").status_code == 400
+
+
+def test_every_figure_of_a_row_links_to_where_its_inputs_are_explained(client, staff):
+    import re
+
+    fund(staff, 1)
+    html = client.get("/transparency/").content.decode()
+    row = html[html.index("data-row="):html.index("</tr>", html.index("data-row="))]
+    anchors = set(re.findall(r'/transparency/item/model/lab/modelo-0/\?as_of=[\d-]+#([\w-]+)"', row))
+    assert anchors == {"how", "figure-money-in", "figure-downloads-30d", "figure-eur-per-monthly-download",
+                       "figure-downloads-since", "figure-eur-per-download-since", "figure-adoption", "figure-trend"}
+    item = client.get("/transparency/item/model/lab/modelo-0/").content.decode()
+    assert all(f'id="{anchor}"' in item for anchor in anchors)
+    assert "Programa 0" in item[item.index('id="figure-money-in"'):]  # the funding record behind the money
