@@ -80,6 +80,14 @@ def row_as_dict(row, *, as_of: str, request=None) -> dict:
     return data
 
 
+def totals_as_dict(totals) -> dict:
+    """The rows shown added up, each repository and grant once, with the same states as a row."""
+    data = {"rows": totals.rows, "repositories": totals.repositories}
+    _figure(data, "money_in_eur", totals.money_in, money=True)
+    _figure(data, "downloads_30d", totals.downloads_30d)
+    return data
+
+
 def csv_cell(value):
     """What a spreadsheet shows as written: empty for None, formulas turned into text."""
     if value is None:

@@ -17,7 +17,7 @@ from apps.core.errors import ApplicationError
 from apps.hub import selectors as hub_selectors
 from apps.hub.references import repository_references
 from apps.transparency import permissions, selectors, services
-from apps.transparency.exports import CSV_COLUMNS, csv_cell, data_package, row_as_dict
+from apps.transparency.exports import CSV_COLUMNS, csv_cell, data_package, row_as_dict, totals_as_dict
 from apps.transparency.forms import LANGUAGE_CHOICES, SORT_CHOICES, FundingRecordForm, RegisterFilterForm
 
 
@@ -84,14 +84,9 @@ def register_datapackage(request):
 def register_json(request):
     _form, filters, rows = _filtered(request)
     as_of = (filters["as_of"] or timezone.localdate()).isoformat()
-    totals = selectors.register_totals(rows)
     return JsonResponse({
         "as_of": as_of, "rows": [row_as_dict(row, as_of=as_of, request=request) for row in rows],
-        "totals": {
-            "rows": totals.rows, "repositories": totals.repositories,
-            "money_in_eur": totals.money_in.value, "money_in_eur_status": totals.money_in.status,
-            "downloads_30d": totals.downloads_30d.value, "downloads_30d_status": totals.downloads_30d.status,
-        },
+        "totals": totals_as_dict(selectors.register_totals(rows)),
     }, json_dumps_params={"ensure_ascii": False})
 
 

@@ -35,7 +35,11 @@ def test_the_csv_has_a_byte_order_mark_neutralised_formulas_and_a_status_column(
 
 
 def test_the_json_keeps_raw_values(client, hostile):
-    (row,) = client.get("/transparency/register.json").json()["rows"]
+    data = client.get("/transparency/register.json").json()
+    (row,) = data["rows"]
+    assert data["totals"] == {"rows": 1, "repositories": 1, "money_in_eur": "1000.00",
+                              "money_in_eur_status": "measured", "downloads_30d": 50,
+                              "downloads_30d_status": "measured"}
     assert row["programmes"] == '=HYPERLINK("https://evil.example/","Ver")'
     assert row["funders"] == "@SUM(A1:A9)"
     assert (row["derivatives"], row["derivatives_status"]) == (None, "not_measured")
