@@ -125,3 +125,14 @@ def test_a_correction_needs_a_reason_and_the_history_shows_it_with_labels_and_fo
     assert "Cifra corregida en el BOE" in html
     assert re.search(r"<strong>Importe \(euros\)</strong>: <del>120\D000 €</del> → <ins>90\D000 €</ins>", html)
     assert "3 feb 2025" in html and "amount_eur" not in html and "model:lab/modelo" not in html
+
+
+def test_the_edit_form_asks_for_the_reason_next_to_its_field(client, staff):
+    record = services.funding_record_create(actor=staff, data=DATA)
+    client.force_login(staff)
+    form = {**DATA, "sources": "https://example.org/boe/123 BOE", "repositories": "lab/modelo", "amount_eur": "90000"}
+    response = client.post(f"/transparency/funding/{record.pk}/edit/", form)
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    response = client.post(f"/transparency/funding/{record.pk}/edit/", {**form, "reason": "Errata del BOE"})
+    assert response.status_code == 302
+    assert record.changes.order_by("-id").first().reason == "Errata del BOE"
