@@ -61,7 +61,7 @@ def histories(draw):
     return repos, fundings, read_on
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(case=histories())
 def test_figures_agree_over_random_histories_and_fundings(staff, case):
