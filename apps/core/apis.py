@@ -8,7 +8,7 @@ from apps.core.selectors import platform_numbers
 
 
 class PlatformNumbersApi(APIView):
-    """Live public numbers about the community (the same as the home page)."""
+    """Public numbers about the community (the same as the home page), with when they were computed."""
 
     permission_classes = [AllowAny]
 
@@ -25,6 +25,9 @@ class PlatformNumbersApi(APIView):
         meetups_upcoming = serializers.IntegerField()
         gpu_hours_granted = serializers.DecimalField(max_digits=14, decimal_places=2)
         gpu_hours_used = serializers.DecimalField(max_digits=14, decimal_places=2)
+        computed_at = serializers.DateTimeField(
+            help_text="When these numbers were counted; they are recomputed after changes and at least every "
+                      "SUMMARY_MAX_AGE seconds.")
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

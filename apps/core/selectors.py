@@ -19,13 +19,15 @@ from apps.profiles.models import Profile
 PLATFORM_NUMBERS = Summary("platform-numbers", ("accounts", "profiles", "hub", "hackathons", "compute"))
 
 
-def platform_numbers() -> dict[str, int]:
-    """The home page's numbers, shared through the cache until one of their tables changes."""
+def platform_numbers() -> dict:
+    """The home page's numbers, shared through the cache until one of their tables changes.
+
+    `computed_at` says when: the page shows it rather than claiming the numbers are live."""
     return PLATFORM_NUMBERS.get(_platform_numbers)
 
 
-def _platform_numbers() -> dict[str, int]:
-    """Live counts; one query per source table."""
+def _platform_numbers() -> dict:
+    """Counts as of now; one query per source table."""
     month_ago = timezone.now() - timedelta(days=30)
     members = User.objects.filter(is_active=True).aggregate(
         total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))
@@ -45,4 +47,5 @@ def _platform_numbers() -> dict[str, int]:
         **hackathon_numbers(),
         **meetup_numbers(),
         **gpu_hours_numbers(),
+        "computed_at": timezone.now(),
     }

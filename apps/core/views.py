@@ -17,7 +17,9 @@ from apps.core.visitor_cache import page_for_visitors
 
 @page_for_visitors("accounts", "profiles", "hub", "hackathons", "compute")
 def home(request):
-    return render(request, "core/home.html", {"numbers": platform_numbers()})
+    return render(request, "core/home.html", {
+        "numbers": platform_numbers(), "max_age_minutes": max(1, settings.SUMMARY_MAX_AGE // 60),
+    })
 
 
 MEDIA_MAX_AGE = 60 * 60 * 24

@@ -10,30 +10,54 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.transparency import selectors, services
+from apps.transparency import figures, selectors, services
 from apps.transparency.exports import row_as_dict
-from apps.transparency.forms import SORT_CHOICES
+from apps.transparency.forms import ORDER_CHOICES, SORT_CHOICES
 from apps.transparency.models import FundingRecord, FundingRecordChange
 
 
+def _status():
+    return serializers.ChoiceField(choices=list(figures.STATUSES))
+
+
+def _money(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **kwargs)
+
+
 class RegisterRowSerializer(serializers.Serializer):
+    """A figure not measured is null with its `<figure>_status` beside it, never 0."""
+
     key = serializers.CharField()
     kind = serializers.ChoiceField(choices=["owner", "model", "dataset"])
     name = serializers.CharField()
     programmes = serializers.CharField()
+    compute_calls = serializers.CharField()
     funders = serializers.CharField()
+    recipients = serializers.CharField()
     first_funded_on = serializers.DateField()
-    funding_eur = serializers.DecimalField(max_digits=16, decimal_places=2)
-    compute_eur = serializers.DecimalField(max_digits=16, decimal_places=2)
-    money_in_eur = serializers.DecimalField(max_digits=16, decimal_places=2)
-    downloads_30d = serializers.IntegerField()
+    funding_split = serializers.BooleanField()
+    funding_eur = _money()
+    funding_eur_status = _status()
+    compute_eur = _money()
+    compute_eur_status = _status()
+    money_in_eur = _money()
+    money_in_eur_status = _status()
+    downloads_30d = serializers.IntegerField(allow_null=True)
+    downloads_30d_status = _status()
     downloads_since_funding = serializers.IntegerField(allow_null=True)
+    downloads_since_funding_status = _status()
+    since_funding_missing_days = serializers.IntegerField(allow_null=True)
     counted_since = serializers.DateField(allow_null=True)
-    eur_per_monthly_download = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    eur_per_download_since_funding = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    derivatives = serializers.IntegerField()
-    spaces = serializers.IntegerField()
+    eur_per_monthly_download = _money()
+    eur_per_monthly_download_status = _status()
+    eur_per_download_since_funding = _money()
+    eur_per_download_since_funding_status = _status()
+    derivatives = serializers.IntegerField(allow_null=True)
+    derivatives_status = _status()
+    spaces = serializers.IntegerField(allow_null=True)
+    spaces_status = _status()
     growth_percent = serializers.IntegerField(allow_null=True)
+    growth_percent_status = _status()
     languages = serializers.CharField()
     as_of = serializers.DateField()
     permalink = serializers.URLField()
@@ -44,9 +68,11 @@ class RegisterFilterSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="Rebuild every figure as of this past day.")
     programme = serializers.CharField(required=False, max_length=200)
     funder = serializers.CharField(required=False, max_length=200)
+    call = serializers.CharField(required=False, max_length=200)
     language = serializers.CharField(required=False, max_length=16)
     year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
     sort = serializers.ChoiceField(required=False, choices=[value for value, _label in SORT_CHOICES])
+    order = serializers.ChoiceField(required=False, choices=[value for value, _label in ORDER_CHOICES])
 
     def validate_as_of(self, value):
         if value > timezone.localdate():
@@ -68,8 +94,8 @@ class RegisterApi(GenericAPIView):
         data = filters.validated_data
         rows = selectors.register(
             as_of=data.get("as_of"), programme=data.get("programme", ""), funder=data.get("funder", ""),
-            language=data.get("language", "").lower(), year=data.get("year"),
-            sort=data.get("sort", "eur_per_monthly_download"),
+            call=data.get("call", ""), language=data.get("language", "").lower(), year=data.get("year"),
+            sort=data.get("sort", "eur_per_monthly_download"), descending=data.get("order") != "asc",
         )
         as_of = (data.get("as_of") or timezone.localdate()).isoformat()
         page = self.paginate_queryset(rows)
@@ -125,6 +151,8 @@ class FundingRecordInputSerializer(serializers.Serializer):
                                   max_length=50)
     grants = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                    max_length=200)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="",
+                                   help_text="Why the record changes; required to update a record, shown in its history.")
 
 
 class FundingRecordListApi(GenericAPIView):
@@ -145,7 +173,8 @@ class FundingRecordListApi(GenericAPIView):
     def post(self, request):
         data = FundingRecordInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.funding_record_create(actor=request.user, data=data.validated_data)
+        fields = dict(data.validated_data)
+        record = services.funding_record_create(actor=request.user, reason=fields.pop("reason"), data=fields)
         return Response(FundingRecordOutputSerializer(selectors.funding_record_get(record.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -172,7 +201,9 @@ class FundingRecordDetailApi(GenericAPIView):
         record = self._record(pk)
         data = FundingRecordInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.funding_record_update(actor=request.user, record_id=record.pk, data=data.validated_data)
+        fields = dict(data.validated_data)
+        services.funding_record_update(actor=request.user, record_id=record.pk, reason=fields.pop("reason", ""),
+                                       data=fields)
         return Response(FundingRecordOutputSerializer(selectors.funding_record_get(record.pk)).data)
 
 
@@ -180,6 +211,7 @@ class FundingChangeSerializer(serializers.Serializer):
     action = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
     changes = serializers.DictField(child=serializers.ListField(child=serializers.CharField(allow_blank=True)))
 
 
@@ -198,6 +230,6 @@ class FundingRecordHistoryApi(GenericAPIView):
         page = self.paginate_queryset(selectors.funding_record_history(record))
         return self.get_paginated_response(FundingChangeSerializer([
             {"action": change.action, "actor": str(change.actor) if change.actor else None,
-             "created_at": change.created_at, "changes": change.changes}
+             "created_at": change.created_at, "reason": change.reason, "changes": change.changes}
             for change in page
         ], many=True).data)

@@ -10,9 +10,14 @@ SORT_CHOICES = [
     ("eur_per_download", _("Euros per download since funding")),
     ("money", _("Money in")),
     ("downloads", _("Downloads (30 days)")),
+    ("downloads_since", _("Downloads since funding")),
     ("derivatives", _("Derivative models")),
+    ("growth", _("Trend")),
     ("name", _("Name")),
+    ("programme", _("Programme")),
+    ("recipient", _("Recipient")),
 ]
+ORDER_CHOICES = [("desc", _("Highest first (descending)")), ("asc", _("Lowest first (ascending)"))]
 LANGUAGE_CHOICES = [("es", _("Spanish")), ("ca", _("Catalan")), ("eu", _("Basque")), ("gl", _("Galician")),
                     ("en", _("English"))]
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,16 +43,19 @@ class RegisterFilterForm(forms.Form):
     as_of = AsOfField()
     programme = forms.CharField(label=_("Programme"), required=False, max_length=200)
     funder = forms.CharField(label=_("Funder"), required=False, max_length=200)
+    call = forms.CharField(label=_("Compute call"), required=False, max_length=200)
     language = forms.CharField(label=_("Language"), required=False, max_length=16)
     year = forms.IntegerField(label=_("Year of funding"), required=False, min_value=1990, max_value=2100)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
         return {
             "as_of": data.get("as_of"), "programme": data.get("programme") or "",
-            "funder": data.get("funder") or "", "language": (data.get("language") or "").lower(),
-            "year": data.get("year"), "sort": data.get("sort") or "eur_per_monthly_download",
+            "funder": data.get("funder") or "", "call": data.get("call") or "",
+            "language": (data.get("language") or "").lower(), "year": data.get("year"),
+            "sort": data.get("sort") or "eur_per_monthly_download", "descending": data.get("order") != "asc",
         }
 
 
@@ -77,6 +85,9 @@ class FundingRecordForm(forms.Form):
                             help_text=_("One call address (slug) per line."))
     grants = forms.CharField(label=_("Compute grants"), widget=forms.Textarea(attrs={"rows": 1}), required=False,
                              help_text=_("Grant numbers, one per line."))
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}),
+                             required=False, max_length=2000,
+                             help_text=_("Shown in the record's public history; required when you correct a record."))
 
     @classmethod
     def initial_for(cls, record) -> dict:
@@ -93,6 +104,7 @@ class FundingRecordForm(forms.Form):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("reason", None)
         sources = []
         for line in _lines(data["sources"]):
             url, _sep, title = line.partition(" ")

@@ -64,6 +64,8 @@ class FundingRecordChange(models.Model):
     action = models.CharField(max_length=8, choices=Action.choices)
     # {"field": [old, new]} with values as shown (text), so history never breaks on schema changes.
     changes = models.JSONField(default=dict)
+    # Why the record changed (a correction, a new source…); required for every update.
+    reason = models.TextField(_("reason for the change"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -157,7 +157,7 @@ def _shown(record: FundingRecord) -> dict[str, str]:
     }
 
 
-def _save(*, actor, record: FundingRecord, data: dict, partial: bool) -> FundingRecord:
+def _save(*, actor, record: FundingRecord, data: dict, partial: bool, reason: str) -> FundingRecord:
     merged = {**(_shown_input(record) if partial else {}), **data}
     fields = _clean_fields(merged)
     targets = _resolve_targets(merged)
@@ -171,7 +171,7 @@ def _save(*, actor, record: FundingRecord, data: dict, partial: bool) -> Funding
     changes = {name: [before.get(name, ""), value] for name, value in after.items() if before.get(name, "") != value}
     if changes:
         FundingRecordChange.objects.create(
-            record=record, actor=actor, changes=changes,
+            record=record, actor=actor, changes=changes, reason=reason,
             action=FundingRecordChange.Action.UPDATED if before else FundingRecordChange.Action.CREATED,
         )
     transaction.on_commit(register_cache_clear)
@@ -189,21 +189,31 @@ def _shown_input(record: FundingRecord) -> dict:
     }
 
 
+def _clean_reason(reason) -> str:
+    return str(reason or "").replace("\x00", "").strip()[:2000]
+
+
 @transaction.atomic
-def funding_record_create(*, actor, data: dict, is_demo: bool = False) -> FundingRecord:
+def funding_record_create(*, actor, data: dict, is_demo: bool = False, reason: str = "") -> FundingRecord:
     """Record public funding; refused without a source or without anything it paid for."""
     if not permissions.can_write_funding(actor):
         raise NotAllowed()
-    return _save(actor=actor, record=FundingRecord(created_by=actor, is_demo=is_demo), data=data, partial=False)
+    return _save(actor=actor, record=FundingRecord(created_by=actor, is_demo=is_demo), data=data, partial=False,
+                 reason=_clean_reason(reason))
 
 
 @transaction.atomic
-def funding_record_update(*, actor, record_id: int, data: dict) -> FundingRecord:
-    """Correct a record; every changed field goes into its visible history."""
+def funding_record_update(*, actor, record_id: int, data: dict, reason: str) -> FundingRecord:
+    """Correct a record, saying why; every changed field goes into its visible history with the reason."""
     if not permissions.can_write_funding(actor):
         raise NotAllowed()
+    reason = _clean_reason(reason)
+    if not reason:
+        raise InvalidInput(errors={"reason": [
+            _("Say why the record changes (a correction, a new source…): the reason is shown in its history.")
+        ]})
     record = FundingRecord.objects.select_for_update().get(pk=record_id)
-    return _save(actor=actor, record=record, data=data, partial=True)
+    return _save(actor=actor, record=record, data=data, partial=True, reason=reason)
 
 
 # --- Compute unit costs -------------------------------------------------------------------------

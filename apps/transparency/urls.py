@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("register.csv", views.register_csv, name="register-csv"),
     path("register.json", views.register_json, name="register-json"),
+    path("register.datapackage.json", views.register_datapackage, name="register-datapackage"),
     path("item/<path:key>/", views.item_detail, name="item"),
     path("badge/<str:kind>/<path:repo_id>.svg", views.badge, name="badge"),
     path("funding/", views.funding_list, name="funding-list"),

@@ -17,8 +17,8 @@ from apps.core.errors import ApplicationError
 from apps.hub import selectors as hub_selectors
 from apps.hub.references import repository_references
 from apps.transparency import permissions, selectors, services
-from apps.transparency.exports import CSV_COLUMNS, row_as_dict
-from apps.transparency.forms import LANGUAGE_CHOICES, FundingRecordForm, RegisterFilterForm
+from apps.transparency.exports import CSV_COLUMNS, csv_cell, data_package, row_as_dict, totals_as_dict
+from apps.transparency.forms import LANGUAGE_CHOICES, SORT_CHOICES, FundingRecordForm, RegisterFilterForm
 
 
 def _filtered(request):
@@ -30,13 +30,27 @@ def _filtered(request):
 def register(request):
     form, filters, rows = _filtered(request)
     query = request.GET.copy()
-    query.pop("sort", None)
+    for name in ("sort", "order"):
+        query.pop(name, None)
     return render(request, "transparency/register.html", {
-        "form": form, "filters": filters, "rows": rows, "choices": selectors.register_filters(),
+        "form": form, "filters": filters, "rows": rows, "totals": selectors.register_totals(rows),
+        "choices": _choices(selectors.register_filters(selectors.register_unfiltered(as_of=filters["as_of"])), filters),
         "as_of": filters["as_of"] or timezone.localdate(), "query": query.urlencode(),
-        "permalink_query": _permalink_query(request, filters),
-        "can_write": permissions.can_write_funding(request.user), "language_choices": LANGUAGE_CHOICES,
+        "permalink_query": _permalink_query(request, filters), "sort_choices": SORT_CHOICES,
+        "can_write": permissions.can_write_funding(request.user),
     })
+
+
+def _choices(choices: dict[str, list[tuple]], filters: dict) -> dict[str, list[tuple]]:
+    """(value, shown, count) for the filter menus, languages by name; a value from the URL that
+    matches no row stays shown and selected, with its 0, so the reader sees why the list is empty."""
+    names = dict(LANGUAGE_CHOICES)
+    for name, key in (("programmes", "programme"), ("funders", "funder"), ("calls", "call"),
+                      ("languages", "language"), ("years", "year")):
+        if filters[key] and filters[key] not in {value for value, _count in choices[name]}:
+            choices[name].append((filters[key], 0))
+    return {name: [(value, names.get(value, value) if name == "languages" else value, count)
+                   for value, count in options] for name, options in choices.items()}
 
 
 def _permalink_query(request, filters) -> str:
@@ -51,18 +65,29 @@ def register_csv(request):
     as_of = (filters["as_of"] or timezone.localdate()).isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="public-money-register-{as_of}.csv"'
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8 (accents intact).
+    response.write("\ufeff")
     writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in rows:
-        writer.writerow(row_as_dict(row, as_of=as_of, request=request))
+        writer.writerow({name: csv_cell(value) for name, value in row_as_dict(row, as_of=as_of, request=request).items()})
     return response
+
+
+def register_datapackage(request):
+    _form, filters, _rows = _filtered(request)
+    as_of = (filters["as_of"] or timezone.localdate()).isoformat()
+    csv_url = request.build_absolute_uri(reverse("transparency:register-csv") + "?" + _permalink_query(request, filters))
+    return JsonResponse(data_package(csv_url=csv_url, as_of=as_of), json_dumps_params={"ensure_ascii": False})
 
 
 def register_json(request):
     _form, filters, rows = _filtered(request)
     as_of = (filters["as_of"] or timezone.localdate()).isoformat()
-    return JsonResponse({"as_of": as_of, "rows": [row_as_dict(row, as_of=as_of, request=request) for row in rows]},
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({
+        "as_of": as_of, "rows": [row_as_dict(row, as_of=as_of, request=request) for row in rows],
+        "totals": totals_as_dict(selectors.register_totals(rows)),
+    }, json_dumps_params={"ensure_ascii": False})
 
 
 def item_detail(request, key):
@@ -142,7 +167,8 @@ def funding_detail(request, pk):
     if record is None:
         raise Http404
     return render(request, "transparency/funding_detail.html", {
-        "record": record, "history": selectors.funding_record_history(record),
+        "record": record,
+        "history": [(change, selectors.funding_change_lines(change)) for change in selectors.funding_record_history(record)],
         "can_write": permissions.can_write_funding(request.user),
     })
 
@@ -160,11 +186,12 @@ def funding_edit(request, pk=None):
                              initial=FundingRecordForm.initial_for(record) if record else None)
     if request.method == "POST" and form.is_valid():
         try:
+            reason = form.cleaned_data["reason"]
             if record is None:
-                record = services.funding_record_create(actor=request.user, data=form.service_data())
+                record = services.funding_record_create(actor=request.user, data=form.service_data(), reason=reason)
             else:
                 record = services.funding_record_update(actor=request.user, record_id=record.pk,
-                                                        data=form.service_data())
+                                                        data=form.service_data(), reason=reason)
         except ApplicationError as exc:
             for field, errors in exc.errors.items():
                 for error in errors:

@@ -347,3 +347,12 @@ def test_notifications_reach_each_person_in_their_own_language():
     to_applicant = Notification.objects.get(recipient=allocation.applicant, kind="compute.submitted")
     assert to_manager.title == f"New compute request: {allocation.title}"
     assert to_applicant.title == f"Hemos recibido tu solicitud de cómputo «{allocation.title}»"
+
+
+def test_public_dashboard_names_who_received_each_grant(client):
+    call = make_call(budget="1000")
+    funded, _grant = approved_request(call=call)
+    AllocationRequest.objects.filter(pk=funded.pk).update(applicant_affiliation="Universidade de Vigo")
+    body = client.get("/compute/dashboard/").content.decode()
+    assert '<td data-label="Receptor" data-recipient>Universidade de Vigo</td>' in body
+    assert 'class="data-table reflow ledger-projects"' in body  # one card per project on a phone

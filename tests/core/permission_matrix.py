@@ -273,6 +273,7 @@ MATRIX.update({
     "transparency/": ("GET", 200, 200, 200, 200, 200, 200),
     "transparency/register.csv": ("GET", 200, 200, 200, 200, 200, 200),
     "transparency/register.json": ("GET", 200, 200, 200, 200, 200, 200),
+    "transparency/register.datapackage.json": ("GET", 200, 200, 200, 200, 200, 200),
     "transparency/item/<path:key>/": ("GET", 200, 200, 200, 200, 200, 200),
     "transparency/badge/<str:kind>/<path:repo_id>.svg": ("GET", 200, 200, 200, 200, 200, 200),
     "transparency/funding/": ("GET", 200, 200, 200, 200, 200, 200),

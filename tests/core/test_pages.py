@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django.core.management.base import CommandError
 
 from apps.accounts.models import User
@@ -17,6 +18,10 @@ def test_home_shows_live_numbers_with_constant_queries(client, django_assert_num
     assert first.context["numbers"]["members"] == 2
     assert second.context["numbers"]["members"] == 7
     assert 'data-stat="members">7<' in second.content.decode()
+    # The numbers are shared through the cache: the page says when they were counted, never "live".
+    computed_at = timezone.localtime(second.context["numbers"]["computed_at"]).isoformat()
+    assert f'<time datetime="{computed_at}">' in second.content.decode()
+    assert "live" not in second.content.decode().split("data-computed-at")[1][:200]
 
 
 @pytest.mark.django_db

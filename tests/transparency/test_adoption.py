@@ -54,7 +54,7 @@ def test_derivatives_by_relation_and_spaces_across_pages(fake_hub, alia):
     # 8 derivatives in pages of 2 and 3 Spaces in pages of 2: every page was followed.
     assert result["http_calls"] >= 4 + 2
     row = selectors.register_row(key=f"model/{BASE}")
-    assert (row.derivatives, row.spaces) == (8, 3)
+    assert (row.derivatives.value, row.spaces.value) == (8, 3)
 
 
 def test_429_and_5xx_are_retried_within_the_policy(fake_hub, alia):

@@ -25,14 +25,14 @@ def fund(staff, n):
 @pytest.mark.parametrize("n", [2, 8])
 def test_register_page_and_api_queries_do_not_grow_with_rows(client, staff, n, django_assert_num_queries):
     fund(staff, n)
-    with django_assert_num_queries(7):  # records, 2 prefetches, compute outputs, repos, costs, filter choices
+    with django_assert_num_queries(5):  # records, 2 prefetches, compute outputs, repositories
         response = client.get("/transparency/")
     assert response.status_code == 200
     assert len(response.context["rows"]) == n
     from tests.conftest import clear_worker_redis
 
     clear_worker_redis()  # the page cached today's register; the API must build it too
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/api/transparency/register/?sort=money")
     assert response.json()["count"] == n
 
@@ -136,3 +136,35 @@ def test_item_trend_marks_the_funding_that_falls_inside_it(client, staff):
     assert "Programa dentro" in chart and "Programa antiguo" not in chart
     assert chart.count("data-chart-marker") == 1
     assert html.count('class="chart-point" tabindex="0"') == 5 and "<table" in html
+
+
+def test_filter_choices_come_from_the_rows_with_counts_and_sorting_goes_both_ways(client, staff):
+    fund(staff, 3)  # three programmes "Programa 0..2", one funder, one year
+    response = client.get("/transparency/?sort=downloads&order=asc")
+    choices = response.context["choices"]
+    assert choices["funders"] == [("Ministerio", "Ministerio", 3)]
+    assert choices["years"] == [(2025, 2025, 3)] and choices["calls"] == []
+    assert [row.name for row in response.context["rows"]] == ["lab/modelo-0", "lab/modelo-1", "lab/modelo-2"]
+    response = client.get("/transparency/?sort=downloads&order=desc")
+    assert [row.name for row in response.context["rows"]] == ["lab/modelo-2", "lab/modelo-1", "lab/modelo-0"]
+    html = response.content.decode()
+    # The current column's header offers the other direction; the query keeps the filters.
+    assert 'aria-sort="descending"><a href="?sort=downloads&amp;order=asc"' in html
+    stale = client.get("/transparency/?funder=EuroHPC")
+    assert stale.context["rows"] == [] and ("EuroHPC", "EuroHPC", 0) in stale.context["choices"]["funders"]
+    assert client.get("/api/transparency/register/?sort=name&order=asc").json()["results"][0]["name"] == "lab/modelo-0"
+    assert client.get("/api/transparency/register/?order=sideways").status_code == 400
+
+
+def test_every_figure_of_a_row_links_to_where_its_inputs_are_explained(client, staff):
+    import re
+
+    fund(staff, 1)
+    html = client.get("/transparency/").content.decode()
+    row = html[html.index("data-row="):html.index("</tr>", html.index("data-row="))]
+    anchors = set(re.findall(r'/transparency/item/model/lab/modelo-0/\?as_of=[\d-]+#([\w-]+)"', row))
+    assert anchors == {"how", "figure-money-in", "figure-downloads-30d", "figure-eur-per-monthly-download",
+                       "figure-downloads-since", "figure-eur-per-download-since", "figure-adoption", "figure-trend"}
+    item = client.get("/transparency/item/model/lab/modelo-0/").content.decode()
+    assert all(f'id="{anchor}"' in item for anchor in anchors)
+    assert "Programa 0" in item[item.index('id="figure-money-in"'):]  # the funding record behind the money
