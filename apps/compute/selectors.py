@@ -24,11 +24,14 @@ from apps.compute.models import (
     AllocationRequest,
     Call,
     ChangeRequest,
+    ClusterUsername,
     ExpectedOutput,
     Grant,
+    GrantSync,
     RequestMember,
     Resource,
     ReviewerAssignment,
+    SchedulerCommand,
     Transition,
     UsageRecord,
 )
@@ -400,3 +403,13 @@ def pending_changes(*, call: Call):
 def staged_count(*, call: Call) -> int:
     return AllocationRequest.objects.filter(call=call, status__in=[Status.SUBMITTED, Status.UNDER_REVIEW]).exclude(
         staged_decision="").count()
+
+
+def scheduler_page(*, resource: Resource) -> dict:
+    """An operator's view of a resource on its cluster: grants' sync state, logins to confirm, the audit log."""
+    syncs = (GrantSync.objects.filter(grant__call__resource=resource).select_related("grant__request")
+             .order_by("-grant_id"))
+    usernames = (ClusterUsername.objects.filter(resource=resource, confirmed_at__isnull=True)
+                 .select_related("user").order_by("created_at"))
+    commands = SchedulerCommand.objects.filter(resource=resource).select_related("actor")[:50]
+    return {"syncs": syncs, "usernames_to_confirm": usernames, "commands": commands}

@@ -29,4 +29,7 @@ urlpatterns = [
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review-conflict"),
     path("grants/", views.grant_list, name="grant-list"),
     path("usage/import/", views.usage_import, name="usage-import"),
+    path("resources/<slug:slug>/scheduler/", views.resource_scheduler, name="resource-scheduler"),
+    path("resources/<slug:slug>/scheduler/<slug:action>/", views.resource_scheduler_action,
+         name="resource-scheduler-action"),
 ]

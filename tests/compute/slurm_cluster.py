@@ -41,7 +41,7 @@ class SlurmCluster:
 
     def run(self, *args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess:
         """A Slurm command run the way the platform runs it (SLURM_CONF pointing at this cluster)."""
-        result = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed ({result.returncode}): {result.stderr}{result.stdout}")
         return result
@@ -73,10 +73,36 @@ class SlurmCluster:
         for name in reversed(list(self.processes)):
             self.stop(name)
 
+    def start_slurmdbd(self) -> None:
+        self._spawn("slurmdbd", ["slurmdbd", "-D"])
+        self._until(lambda: self.run("sacctmgr", "-n", "show", "cluster", check=False,
+                                     timeout=10).returncode == 0, "slurmdbd")
+
     def start_slurmctld(self) -> None:
         self._spawn("slurmctld", ["slurmctld", "-D", "-c", "-f", str(self.conf)])
-        self._until(lambda: self.run("scontrol", "ping", check=False).returncode == 0
-                    and "UP" in self.run("scontrol", "ping", check=False).stdout, "slurmctld")
+        # Registered with slurmdbd (it knows the controller's address): jobs run before that reach the
+        # accounting without their account or eligible time, and sacct's time windows miss them.
+        self._until(lambda: self.run("sacctmgr", "-n", "-P", "show", "cluster", CLUSTER, "format=ControlHost",
+                                     check=False).stdout.strip() != "", "slurmctld")
+
+    def warm_up(self) -> None:
+        """Run jobs until one is found by a time-window query in the accounting.
+
+        Jobs run right after slurmctld starts were seen reaching slurmdbd without their account and
+        eligible time, and sacct's time windows then miss them. (With --state, sacct also needs an
+        explicit --endtime to find anything.)
+        """
+        self.run("sacctmgr", "-i", "add", "account", "warmup", f"cluster={CLUSTER}")
+        self.run("sacctmgr", "-i", "add", "user", "root", "account=warmup", f"cluster={CLUSTER}")
+
+        an_hour_ago = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - 3600))
+
+        def counted():
+            self.run("srun", "-A", "warmup", "-t", "1", "true")
+            return self.run("sacct", "-a", "-X", "-n", "-P", "--accounts=warmup", "--state=COMPLETED",
+                            "-S", an_hour_ago, "-E", "now", "-o", "JobID").stdout.strip()
+
+        self._until(counted, "slurmctld")
 
     def _spawn(self, name: str, args: list[str], **kwargs) -> None:
         log = open(self.root / "log" / f"{name}.out", "ab")  # noqa: SIM115 - kept open for the daemon
@@ -193,16 +219,15 @@ def start() -> SlurmCluster:
                                    "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=8M"])
         cluster._until(lambda: subprocess.run(
             ["mariadb-admin", "--no-defaults", f"--socket={mysql / 'mysqld.sock'}", "-u", "root", "ping"],
-            capture_output=True).returncode == 0, "mariadb")
-        cluster._spawn("slurmdbd", ["slurmdbd", "-D"])
+            capture_output=True, check=False).returncode == 0, "mariadb")
+        cluster.start_slurmdbd()
         # slurmdbd must know the cluster before slurmctld registers with it.
-        cluster._until(lambda: cluster.run("sacctmgr", "-n", "show", "cluster", check=False,
-                                           timeout=10).returncode == 0, "slurmdbd")
         cluster.run("sacctmgr", "-i", "add", "cluster", CLUSTER)
         cluster.start_slurmctld()
         cluster._spawn("slurmd", ["slurmd", "-D", "-N", "localhost", "-f", str(cluster.conf)])
         cluster._until(lambda: cluster.run("sinfo", "-h", "-o", "%t", check=False).stdout.strip() == "idle",
                        "slurmd")
+        cluster.warm_up()
     except BaseException:
         cluster.stop_all()
         shutil.rmtree(root, ignore_errors=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.compute import permissions
 from apps.compute.models import AllocationRequest, Grant, RequestMember, Resource, UsageRecord
 from apps.compute.services.csv_lines import csv_lines
-from apps.compute.services.lifecycle import transition
+from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 from apps.compute.services.requests import request_url
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.formatting import day, quantity
@@ -216,9 +216,11 @@ def grants_start_and_expire(*, today: date | None = None) -> dict[str, int]:
     """Daily: approved grants whose start date came become active; ended ones complete."""
     today = today or timezone.localdate()
     started = expired = 0
+    changed = []
     starting = AllocationRequest.objects.filter(status=Status.APPROVED, grant__start_date__lte=today)
-    for request in starting.select_for_update(of=("self",)):
+    for request in starting.select_for_update(of=("self",)).select_related("grant"):
         transition(request=request, to=Status.ACTIVE, note=_("The grant period started."))
+        changed.append(request.grant.pk)
         started += 1
     ending = Grant.objects.filter(request__status=Status.ACTIVE, end_date__lte=today).select_related(
         "request__applicant")
@@ -228,7 +230,9 @@ def grants_start_and_expire(*, today: date | None = None) -> dict[str, int]:
         grant.save(update_fields=["expired_at"])
         notify(recipients=[grant.request.applicant], kind="compute.grant_expired",
                title=lambda: _("Your grant for “%s” has ended") % grant.request.title, url=request_url(grant.request))
+        changed.append(grant.pk)
         expired += 1
+    grants_sync_enqueue(changed)
     return {"started": started, "expired": expired}
 
 
