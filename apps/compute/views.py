@@ -213,7 +213,25 @@ def request_detail(request, pk):
         context["overrun"] = allocation.used > grant.units
         context["percent"] = min(100, int(allocation.used * 100 / grant.units))
         context["changes"] = list(grant.change_requests.all())
+        context.update(selectors.grant_on_cluster(grant=grant, user=user))
+        context["can_declare_login"] = permissions.is_applicant_side(user, allocation)
     return render(request, "compute/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def cluster_username(request, pk):
+    """A member of a grant declares their login on its resource's cluster."""
+    allocation = _request_or_404(request.user, pk)
+    if not permissions.is_applicant_side(request.user, allocation):
+        raise PermissionDenied
+    try:
+        scheduler.cluster_username_declare(actor=request.user, resource=allocation.call.resource,
+                                           username=request.POST.get("username", ""))
+        messages.success(request, _("Saved: an operator of the resource will confirm it."))
+    except ApplicationError as error:
+        messages.error(request, " ".join(str(m) for ms in error.errors.values() for m in ms) or str(error.message))
+    return redirect("compute:request-detail", pk=allocation.pk)
 
 
 @login_required
@@ -494,6 +512,7 @@ def grant_list(request):
         raise PermissionDenied(_("Only compute operators report usage."))
     return render(request, "compute/grant_list.html", {
         "page": _page(request, selectors.grants_to_report(user=request.user)),
+        "clusters": list(selectors.resources_on_clusters(user=request.user)),
     })
 
 

@@ -3,9 +3,12 @@ usage read from its accounting, drift found and fixed, and a cluster that stops 
 
 import time
 from datetime import timedelta
+from io import StringIO
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.compute.models import (
@@ -29,7 +32,7 @@ from tests.compute.factories import (
     make_resource,
     manager_of,
 )
-from workers.compute import sync_grant_on_scheduler
+from workers.compute import check_schedulers, sync_grant_on_scheduler
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("slurm")]
 
@@ -110,7 +113,7 @@ def test_a_grant_from_approval_to_a_refused_job(resource, slurm, enqueued, djang
     # 60 CPUs for 31 s: 31 of the 60 CPU-minutes granted (52 %).
     slurm.run("srun", "-A", account, "-c", "60", "-t", "1", "sleep", "31", timeout=120)
     # Another minute of 60 CPUs no longer fits: Slurm itself holds it back.
-    job = slurm.run("sbatch", "--parsable", "-A", account, "-c", "60", "-t", "1", "--wrap", "true").stdout.strip()
+    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "60", "-t", "1", "--wrap", "true").stdout.strip()
     wait_for(lambda: pending_reason(slurm, job) == "AssocGrpCPUMinutesLimit", what="the limit to hold the job")
     slurm.run("scancel", job)
 
@@ -180,7 +183,7 @@ def test_change_requests_members_and_suspension_follow_the_grant(resource, slurm
     assert set(associations(slurm, account)) == {"", "root"}
 
 
-def test_drift_behind_the_platforms_back_is_found_and_fixed(resource, slurm, enqueued,
+def test_drift_behind_the_platforms_back_is_found_and_fixed(resource, slurm, enqueued, client,
                                                             django_capture_on_commit_callbacks):
     _allocation, grant = started_grant(resource, enqueued, django_capture_on_commit_callbacks)
     account = grant_account(grant.pk)
@@ -190,22 +193,33 @@ def test_drift_behind_the_platforms_back_is_found_and_fixed(resource, slurm, enq
     operator = resource.operators.first()
 
     with django_capture_on_commit_callbacks(execute=True):
-        found = scheduler.scheduler_check(resource_id=resource.pk, notify_operators=True)
-    assert sorted((d["account"], d["kind"]) for d in found) == [(account, "limit"), (account, "missing_user")]
+        assert check_schedulers() == {resource.pk: 2}  # the daily run
     assert Notification.objects.filter(recipient=operator, kind="compute.scheduler_drift").count() == 1
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("slurm_check", resource=resource.slug, stdout=out)
+    assert sorted(line.split("\t")[1:3] for line in out.getvalue().splitlines()) == [
+        [account, "limit"], [account, "missing_user"]]
 
-    assert scheduler.scheduler_fix(resource_id=resource.pk, actor=operator) == []
+    page = reverse("compute:resource-scheduler", args=[resource.slug])
+    client.force_login(UserFactory())
+    assert client.get(page).status_code == 403
+    client.force_login(operator)
+    assert account in client.get(page).content.decode()
+    response = client.post(reverse("compute:resource-scheduler-action", args=[resource.slug, "fix"]))
+    assert response.status_code == 302
     assert associations(slurm, account) == {"": ("cpu=60", ""), "root": ("", "")}
     resource.refresh_from_db()
     assert resource.slurm_differences == []
     assert SchedulerCommand.objects.filter(resource=resource, actor=operator, purpose="provision").exists()
+    call_command("slurm_check", stdout=StringIO())  # no differences left: no error
 
 
 def test_importing_a_day_twice_writes_nothing_and_a_correction_upstream_is_followed(
         resource, slurm, enqueued, django_capture_on_commit_callbacks):
     _allocation, grant = started_grant(resource, enqueued, django_capture_on_commit_callbacks, units="10")
     account = grant_account(grant.pk)
-    job = slurm.run("sbatch", "--parsable", "-A", account, "-c", "100", "-t", "1", "--wrap", "sleep 2").stdout.strip()
+    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "100", "-t", "1", "--wrap", "sleep 2").stdout.strip()
     wait_for(lambda: slurm.run("sacct", "-n", "-X", "-j", job, "-o", "State").stdout.strip() == "COMPLETED",
              what="the job to complete")
     today = timezone.now().date()
