@@ -5,7 +5,7 @@ from celery import shared_task
 
 from apps.compute.models import Resource
 from apps.compute.services import review, scheduler, usage
-from apps.compute.slurm import SchedulerError
+from apps.compute.slurm import SchedulerError, SchedulerUnavailable
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,),
@@ -18,9 +18,10 @@ def run_grant_calendar() -> dict:
     return result
 
 
-# Slurm down: retried after about 1, 2, 4… minutes (jittered), for about two hours; the grant shows the
-# error meanwhile, and the daily drift check catches anything still out of line after that.
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(SchedulerError,),
+# Slurm down or slow: retried after about 1, 2, 4… minutes (jittered), for about two hours; the grant
+# shows the error meanwhile, and the daily drift check catches anything still out of line after that.
+# Other failures (a refused name, no Slurm tools on this host) are not retried: they need a person.
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(SchedulerUnavailable,),
              retry_backoff=60, retry_backoff_max=1800, max_retries=7)
 def sync_grant_on_scheduler(grant_id: int) -> str | None:
     """Idempotent: each run converges the grant's account from what Slurm holds."""

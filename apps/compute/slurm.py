@@ -35,6 +35,10 @@ class SchedulerError(Exception):
     """A Slurm command failed or timed out; the message is what operators see on the grant."""
 
 
+class SchedulerUnavailable(SchedulerError):
+    """Slurm did not answer, or answered that it is down: worth trying again later."""
+
+
 def check_name(value: str, *, username: bool = False) -> str:
     if not (USERNAME if username else NAME).match(value or ""):
         raise SchedulerError(_("“%s” is not a name the platform passes to Slurm.") % value)
@@ -85,36 +89,39 @@ class Slurm:
             env["SLURM_CONF"] = settings.COMPUTE_SLURM_CONF
         return env
 
-    def _once(self, args: list[str]) -> tuple[int | None, str]:
+    def _once(self, args: list[str]) -> tuple[int | None, str, bool]:
+        """(exit code or None, output, whether trying again may help)."""
         started = time.monotonic()
         try:
             result = subprocess.run(args, env=self._env(), capture_output=True, text=True,
                                     timeout=settings.COMPUTE_SLURM_TIMEOUT_SECONDS, check=False)
             returncode, output = result.returncode, result.stdout + result.stderr
+            transient = returncode != 0 and any(marker in output for marker in TRANSIENT)
         except subprocess.TimeoutExpired:
             returncode, output = None, _("No answer within %s s.") % settings.COMPUTE_SLURM_TIMEOUT_SECONDS
-        except OSError as error:
-            returncode, output = None, str(error)
+            transient = True
+        except OSError as error:  # the tools are not installed here: a configuration error, not an outage
+            returncode, output, transient = None, str(error), False
         SchedulerCommand.objects.create(
             resource=self.resource, grant=self.grant, actor=self.actor, purpose=self.purpose, args=args,
             returncode=returncode, output=output[-OUTPUT_KEPT:],
             duration_ms=int((time.monotonic() - started) * 1000))
-        return returncode, output
+        return returncode, output, transient
 
     def run(self, *args: str) -> str:
         """Run one command, retrying transient failures with exponential backoff; its output or an error."""
         args = list(args)
         attempts = settings.COMPUTE_SLURM_ATTEMPTS
         for attempt in range(attempts):
-            returncode, output = self._once(args)
+            returncode, output, transient = self._once(args)
             if returncode == 0:
                 return output
-            transient = returncode is None or any(marker in output for marker in TRANSIENT)
             if not transient or attempt == attempts - 1:
                 break
             time.sleep(settings.COMPUTE_SLURM_BACKOFF_SECONDS * 2 ** attempt)
         summary = output.strip().splitlines()[-1] if output.strip() else _("exit code %s") % returncode
-        raise SchedulerError(_("%(command)s failed: %(error)s") % {"command": args[0], "error": summary})
+        error = SchedulerUnavailable if transient else SchedulerError
+        raise error(_("%(command)s failed: %(error)s") % {"command": args[0], "error": summary})
 
     def sacctmgr(self, *args: str) -> str:
         return self.run("sacctmgr", "--immediate", "--noheader", "--parsable2", *args)

@@ -3,8 +3,8 @@ usage read from its accounting, drift found and fixed, and a cluster that stops 
 
 import time
 from datetime import timedelta
-from io import StringIO
 from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,8 +20,9 @@ from apps.compute.models import (
     SchedulerCommand,
     UsageRecord,
 )
+from apps.compute.selectors import public_ledger
 from apps.compute.services import decisions, lifecycle, requests, scheduler, usage
-from apps.compute.slurm import SchedulerError, Slurm, grant_account
+from apps.compute.slurm import SchedulerUnavailable, Slurm, grant_account
 from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.compute import slurm_cluster
@@ -113,7 +114,8 @@ def test_a_grant_from_approval_to_a_refused_job(resource, slurm, enqueued, djang
     # 60 CPUs for 31 s: 31 of the 60 CPU-minutes granted (52 %).
     slurm.run("srun", "-A", account, "-c", "60", "-t", "1", "sleep", "31", timeout=120)
     # Another minute of 60 CPUs no longer fits: Slurm itself holds it back.
-    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "60", "-t", "1", "--wrap", "true").stdout.strip()
+    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "60", "-t", "1",
+                    "--wrap", "true").stdout.strip()
     wait_for(lambda: pending_reason(slurm, job) == "AssocGrpCPUMinutesLimit", what="the limit to hold the job")
     slurm.run("scancel", job)
 
@@ -219,7 +221,8 @@ def test_importing_a_day_twice_writes_nothing_and_a_correction_upstream_is_follo
         resource, slurm, enqueued, django_capture_on_commit_callbacks):
     _allocation, grant = started_grant(resource, enqueued, django_capture_on_commit_callbacks, units="10")
     account = grant_account(grant.pk)
-    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "100", "-t", "1", "--wrap", "sleep 2").stdout.strip()
+    job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "100", "-t", "1",
+                    "--wrap", "sleep 2").stdout.strip()
     wait_for(lambda: slurm.run("sacct", "-n", "-X", "-j", job, "-o", "State").stdout.strip() == "COMPLETED",
              what="the job to complete")
     today = timezone.now().date()
@@ -232,8 +235,15 @@ def test_importing_a_day_twice_writes_nothing_and_a_correction_upstream_is_follo
     # An operator corrects the job in slurmdbd: it ran 36 s longer (+1.00 core-hour on 100 CPUs).
     before = usage.grant_used(grant.pk)
     slurm.mariadb(f"UPDATE {slurm_cluster.CLUSTER}_job_table SET time_start = time_start - 36 WHERE id_job = {job}")
-    assert scheduler.usage_import_from_scheduler(resource_id=resource.pk, days=days) >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduler.usage_import_from_scheduler(resource_id=resource.pk, days=days) >= 1
     assert usage.grant_used(grant.pk) == before + Decimal("1.00")
+    # The public ledger shows the measured part apart from what operators reported.
+    start = grant.start_date + timedelta(days=5)
+    usage.usage_report(actor=resource.operators.first(), request_id=grant.request_id, units=Decimal("2"),
+                       period_start=start, period_end=start + timedelta(days=4))
+    ledger = next(row for row in public_ledger()[1] if row.slug == resource.slug)
+    assert (ledger.used, ledger.measured) == (before + Decimal("3.00"), before + Decimal("1.00"))
 
 
 def test_slurm_stopped_mid_sync_leaves_an_error_and_the_next_run_converges(
@@ -253,7 +263,7 @@ def test_slurm_stopped_mid_sync_leaves_an_error_and_the_next_run_converges(
 
     monkeypatch.setattr(Slurm, "_once", stop_after_the_account)
     try:
-        with pytest.raises(SchedulerError):
+        with pytest.raises(SchedulerUnavailable):  # the task retries it later, with backoff
             scheduler.grant_sync(grant_id=enqueued.pop())
         sync = GrantSync.objects.get(grant=grant)
         assert sync.status == GrantSync.Status.ERROR and "sacctmgr" in sync.message

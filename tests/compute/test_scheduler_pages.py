@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from apps.compute.models import ClusterUsername, GrantSync, Resource, SchedulerCommand
 from apps.compute.services import scheduler
-from apps.compute.slurm import grant_account
+from apps.compute.slurm import SchedulerError, SchedulerUnavailable, grant_account
 from apps.core.errors import InvalidInput
 from tests.accounts.factories import UserFactory
 from tests.compute.factories import (
@@ -91,3 +91,14 @@ def test_a_resource_on_a_cluster_needs_valid_names_and_a_tres():
                       {"slurm_cluster": "mn5", "slurm_tres": "cpu", "slurm_partition": "--all"}):
         with pytest.raises(InvalidInput):
             make_resource(**overrides)
+
+
+def test_without_the_slurm_tools_the_grant_shows_the_error_and_nothing_is_retried(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # e.g. the embedded demo: no sacctmgr on this host
+    _allocation, grant = approved_request(call=make_call(resource=on_cluster_resource()))
+    with pytest.raises(SchedulerError) as error:
+        scheduler.grant_sync(grant_id=grant.pk)
+    assert not isinstance(error.value, SchedulerUnavailable)  # the task does not retry it
+    sync = GrantSync.objects.get(grant=grant)
+    assert sync.status == GrantSync.Status.ERROR and "sacctmgr" in sync.message
+    assert SchedulerCommand.objects.filter(grant=grant).count() == 1
