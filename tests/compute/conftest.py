@@ -7,13 +7,15 @@ from tests.compute import slurm_cluster
 
 @pytest.fixture(scope="session")
 def slurm():
-    """Started once per test process; the Slurm tests share one xdist group so only one process starts it.
+    """Started once per test process, by the one worker that runs tests/compute/test_scheduler.py.
 
-    When Slurm cannot start, every test that needs it errors with the reason: it never skips.
+    When Slurm cannot start, or another process already runs the test cluster, every test that
+    needs it errors with the reason: it never skips.
     """
-    cluster = slurm_cluster.start()
-    yield cluster
-    slurm_cluster.stop(cluster)
+    with slurm_cluster.machine_lock():
+        cluster = slurm_cluster.start()
+        yield cluster
+        slurm_cluster.stop(cluster)
 
 
 @pytest.fixture

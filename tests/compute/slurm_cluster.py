@@ -6,6 +6,8 @@ behind. Debian 12's packages (Slurm 22.05) work as root without systemd given th
 below; the ports are fixed (CI runs one copy of the suite per machine).
 """
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -86,23 +88,26 @@ class SlurmCluster:
                                      check=False).stdout.strip() != "", "slurmctld")
 
     def warm_up(self) -> None:
-        """Run jobs until one is found by a time-window query in the accounting.
+        """Run jobs until one is found by a time-window query in the accounting, as the platform queries it.
 
-        Jobs run right after slurmctld starts were seen reaching slurmdbd without their account and
-        eligible time, and sacct's time windows then miss them. (With --state, sacct also needs an
-        explicit --endtime to find anything.)
+        Job records reach slurmdbd asynchronously, and right after slurmctld starts it took several
+        jobs before one was found (a row seen earlier lacked its account and eligible time, which the
+        windows select on). With --state, sacct also needs an explicit --endtime to find anything.
         """
         self.run("sacctmgr", "-i", "add", "account", "warmup", f"cluster={CLUSTER}")
         self.run("sacctmgr", "-i", "add", "user", "root", "account=warmup", f"cluster={CLUSTER}")
 
-        an_hour_ago = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - 3600))
-
         def counted():
             self.run("srun", "-A", "warmup", "-t", "1", "true")
-            return self.run("sacct", "-a", "-X", "-n", "-P", "--accounts=warmup", "--state=COMPLETED",
-                            "-S", an_hour_ago, "-E", "now", "-o", "JobID").stdout.strip()
+            return self.accounted("warmup")
 
         self._until(counted, "slurmctld")
+
+    def accounted(self, account: str) -> list[str]:
+        """Ids of the account's completed jobs that a time window in the accounting finds (last day)."""
+        since = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - 86400))
+        return self.run("sacct", "-a", "-X", "-n", "-P", f"--accounts={account}", "--state=COMPLETED",
+                        "-S", since, "-E", "now", "-o", "JobID").stdout.split()
 
     def _spawn(self, name: str, args: list[str], **kwargs) -> None:
         log = open(self.root / "log" / f"{name}.out", "ab")  # noqa: SIM115 - kept open for the daemon
@@ -189,6 +194,19 @@ StorageLoc=slurm_acct_db
     shutil.chown(root / "munge", "munge", "munge")
     shutil.chown(key, "munge", "munge")
     (root / "munge").chmod(0o755)
+
+
+@contextlib.contextmanager
+def machine_lock():
+    """One test cluster per machine (its ports are fixed): a second one fails at once, saying why."""
+    with open(Path(tempfile.gettempdir()) / "community-slurm-tests.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise SlurmUnavailable(
+                "Another test process runs the Slurm test cluster: keep the tests that need it in "
+                "tests/compute/test_scheduler.py and run with --dist loadfile (make test does)") from error
+        yield
 
 
 def start() -> SlurmCluster:

@@ -35,7 +35,9 @@ from tests.compute.factories import (
 )
 from workers.compute import check_schedulers, sync_grant_on_scheduler
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("slurm")]
+# Every test that needs the cluster lives in this file: `make test` runs a file in one worker
+# (--dist loadfile), and the cluster's fixed ports allow one per machine.
+pytestmark = pytest.mark.django_db
 
 
 def wait_for(condition, *, what: str, deadline: float = 60):
@@ -113,6 +115,8 @@ def test_a_grant_from_approval_to_a_refused_job(resource, slurm, enqueued, djang
 
     # 60 CPUs for 31 s: 31 of the 60 CPU-minutes granted (52 %).
     slurm.run("srun", "-A", account, "-c", "60", "-t", "1", "sleep", "31", timeout=120)
+    # Job records reach slurmdbd asynchronously (the hourly import reads the last days again).
+    wait_for(lambda: slurm.accounted(account), what="the job in the accounting")
     # Another minute of 60 CPUs no longer fits: Slurm itself holds it back.
     job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "60", "-t", "1",
                     "--wrap", "true").stdout.strip()
@@ -223,8 +227,7 @@ def test_importing_a_day_twice_writes_nothing_and_a_correction_upstream_is_follo
     account = grant_account(grant.pk)
     job = slurm.run("sbatch", "--parsable", "--output=/dev/null", "-A", account, "-c", "100", "-t", "1",
                     "--wrap", "sleep 2").stdout.strip()
-    wait_for(lambda: slurm.run("sacct", "-n", "-X", "-j", job, "-o", "State").stdout.strip() == "COMPLETED",
-             what="the job to complete")
+    wait_for(lambda: job in slurm.accounted(account), what="the job in the accounting")
     today = timezone.now().date()
     days = [today - timedelta(days=1), today]
     assert scheduler.usage_import_from_scheduler(resource_id=resource.pk, days=days) >= 1

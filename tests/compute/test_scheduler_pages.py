@@ -2,12 +2,14 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.compute.models import ClusterUsername, GrantSync, Resource, SchedulerCommand
-from apps.compute.services import scheduler
+from apps.compute.services import lifecycle, requests, scheduler
 from apps.compute.slurm import SchedulerError, SchedulerUnavailable, grant_account
 from apps.core.errors import InvalidInput
-from tests.accounts.factories import UserFactory
+from apps.profiles import services as profiles
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.compute.factories import (
     approved_request,
     make_call,
@@ -102,3 +104,23 @@ def test_without_the_slurm_tools_the_grant_shows_the_error_and_nothing_is_retrie
     sync = GrantSync.objects.get(grant=grant)
     assert sync.status == GrantSync.Status.ERROR and "sacctmgr" in sync.message
     assert SchedulerCommand.objects.filter(grant=grant).count() == 1
+
+
+def test_deleting_an_account_removes_the_login_and_resyncs_the_grants(monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+
+    class App:
+        def send_task(self, name, args):
+            sent.append(args[0])
+
+    monkeypatch.setattr(lifecycle, "current_app", App())
+    resource = on_cluster_resource()
+    member = UserFactory()
+    _allocation, grant = approved_request(call=make_call(resource=resource),
+                                          collaborators=[requests.Collaborator(member, "UGR")])
+    ClusterUsername.objects.create(resource=resource, user=member, username="ana", confirmed_at=timezone.now())
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        profiles.account_delete(user=member, password=PASSWORD)
+    assert not ClusterUsername.objects.exists()
+    assert sent == [grant.pk]  # its Slurm account loses the login at this sync
