@@ -19,6 +19,14 @@ BEAT_SCHEDULE = {
         "task": "workers.compute.run_grant_calendar",
         "schedule": crontab(hour=6, minute=5),
     },
+    "compute.scheduler-usage": {
+        "task": "workers.compute.import_scheduler_usage",
+        "schedule": crontab(minute=35),
+    },
+    "compute.scheduler-check": {
+        "task": "workers.compute.check_schedulers",
+        "schedule": crontab(hour=5, minute=20),
+    },
     "transparency.adoption": {
         "task": "workers.transparency.sync_adoption",
         "schedule": crontab(hour=4, minute=41),

@@ -348,6 +348,7 @@ class DashboardApi(APIView):
         budget = serializers.DecimalField(**UNITS)
         granted = serializers.DecimalField(**UNITS)
         used = serializers.DecimalField(**UNITS)
+        measured = serializers.DecimalField(**UNITS, help_text="The part of `used` measured by the scheduler.")
         requests = serializers.IntegerField()
         approved = serializers.IntegerField()
         acceptance_rate = serializers.IntegerField(allow_null=True)

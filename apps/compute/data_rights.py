@@ -12,13 +12,26 @@ submitted reviews stay with the decision they supported, anonymised.
 from allauth.account.signals import email_confirmed
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from apps.accounts import personal_data as pd
 from apps.compute.models import (
-    AllocationRequest, Call, ChangeRequest, Grant, PendingCollaborator, RequestAttachment, RequestMember, Resource,
-    ReviewerAssignment, ReviewerProfile, Transition, UsageRecord,
+    AllocationRequest,
+    Call,
+    ChangeRequest,
+    ClusterUsername,
+    Grant,
+    PendingCollaborator,
+    RequestAttachment,
+    RequestMember,
+    Resource,
+    ReviewerAssignment,
+    ReviewerProfile,
+    SchedulerCommand,
+    Transition,
+    UsageRecord,
 )
 from apps.compute.selectors import collaborator_addresses
 from apps.profiles.signals import account_deleting, personal_data_requested
@@ -42,6 +55,9 @@ RULES = [
     (UsageRecord, "reported_by", pd.ANONYMISED, "public record of use"),
     (ChangeRequest, "requested_by", pd.ANONYMISED, "history of the grant"),
     (ChangeRequest, "decided_by", pd.ANONYMISED, "history of the grant"),
+    (ClusterUsername, "user", pd.DELETED, "the member's login on a cluster; its associations go at the next sync"),
+    (ClusterUsername, "confirmed_by", pd.ANONYMISED, "who confirmed a member's login"),
+    (SchedulerCommand, "actor", pd.ANONYMISED, "audit log of the commands run on a cluster"),
 ]
 
 
@@ -56,8 +72,11 @@ def _remove_files(attachments) -> None:
 
 @receiver(account_deleting, sender=get_user_model(), dispatch_uid="compute.account_deleting")
 def compute_account_deleting(sender, user, **kwargs):
-    from apps.compute.services.lifecycle import transition
+    from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 
+    # Grants whose Slurm accounts may hold this member's login (read before the memberships go).
+    on_clusters = list(Grant.objects.filter(Q(request__applicant=user) | Q(request__members__user=user))
+                       .values_list("pk", flat=True))
     own = AllocationRequest.objects.filter(applicant=user)
     attachments = RequestAttachment.objects.filter(request__applicant=user)
     _remove_files(list(attachments))
@@ -69,6 +88,8 @@ def compute_account_deleting(sender, user, **kwargs):
         justification="", data_management=""
     )
     RequestMember.objects.filter(user=user).delete()
+    ClusterUsername.objects.filter(user=user).delete()
+    grants_sync_enqueue(on_clusters)
     # Addresses of other people the applicant typed are theirs to keep only while the request is.
     PendingCollaborator.objects.filter(request__applicant=user).delete()
     ReviewerProfile.objects.filter(user=user).delete()
@@ -100,6 +121,11 @@ def compute_personal_data(sender, user, **kwargs):
         "collaborating_on": list(
             RequestMember.objects.filter(user=user).order_by("id").values("request__title", "affiliation")
         ),
+        "cluster_usernames": [
+            {"resource": name, "username": username, "confirmed": confirmed is not None}
+            for name, username, confirmed in ClusterUsername.objects.filter(user=user).order_by("id")
+            .values_list("resource__name", "username", "confirmed_at")
+        ],
         "reviewer_affiliation": ReviewerProfile.objects.filter(user=user).values_list("affiliation", flat=True).first(),
         "reviews": [
             {"request": title, "status": status, "recommendation": rec, "comment": comment}

@@ -5,9 +5,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from apps.compute.models import AllocationRequest, Call, Grant, Resource, Transition
+from apps.compute.models import (
+    AllocationRequest,
+    Call,
+    ClusterUsername,
+    Grant,
+    GrantSync,
+    Resource,
+    Transition,
+)
 from apps.compute.services import decisions, requests, review, usage
 from apps.compute.services.requests import request_url
+from apps.compute.slurm import grant_account, limit_minutes
 from apps.notifications.models import Notification
 
 CLOSED_SLUG = "mn5-acc-2026-1"
@@ -117,6 +126,8 @@ def seed(log, people):
             usage.usage_report(actor=operators[0], request_id=allocation.pk, period_start=period_start,
                                period_end=period_start + timedelta(days=29), units=Decimal(units))
 
+    _connect_to_cluster(resource, made, operators[0], now)
+
     open_call = requests.call_create(
         resource=resource, title="Modelos abiertos para el español y las lenguas cooficiales 2026-II", slug=OPEN_SLUG,
         budget=Decimal("12000"), per_request_max=Decimal("5000"), opens_at=now - timedelta(days=10),
@@ -139,3 +150,24 @@ def seed(log, people):
     )
     log(f"compute: 1 resource, 2 calls, {AllocationRequest.objects.count()} requests "
         f"(operator: {operators[0].email}, managers: organisers)")
+
+
+def _connect_to_cluster(resource, made, operator, now):
+    """The resource as if bound to MareNostrum 5's Slurm: its grants' accounts and last sync, as demo data.
+
+    Written directly: the embedded demo has no Slurm to run commands against, so nothing is enqueued.
+    """
+    Resource.objects.filter(pk=resource.pk).update(
+        slurm_cluster="mn5", slurm_partition="acc", slurm_tres=Resource.SchedulerTres.GPU,
+        slurm_usage_imported_at=now - timedelta(minutes=25), slurm_checked_at=now - timedelta(hours=7))
+    for i, allocation in enumerate(made):
+        grant = Grant.objects.filter(request=allocation).first()
+        if grant is None:
+            continue
+        username = f"ugr{allocation.applicant_id:05d}"
+        ClusterUsername.objects.create(resource=resource, user=allocation.applicant, username=username,
+                                       confirmed_by=operator, confirmed_at=grant.created_at)
+        GrantSync.objects.create(
+            grant=grant, account=grant_account(grant.pk), status=GrantSync.Status.SYNCED, attempts=i + 1,
+            last_attempt_at=now - timedelta(hours=2), last_synced_at=now - timedelta(hours=2),
+            applied_limit_minutes=limit_minutes(grant.units), applied_users=[username])

@@ -5,11 +5,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 User = settings.AUTH_USER_MODEL
+
+
+# What the platform passes to Slurm as a cluster, partition, QOS, account or user name: Slurm folds
+# names to lower case, and nothing here can be read as an option or a second value.
+SLURM_NAME = r"^[a-z][a-z0-9_-]{0,62}$"
+SLURM_USERNAME = r"^[a-z_][a-z0-9_.-]{0,31}$"
+slurm_name = RegexValidator(SLURM_NAME, _("Lower-case letters, digits, “-” and “_”, starting with a letter."))
 
 
 def units_field(verbose_name, **kwargs):
@@ -35,6 +43,13 @@ class Resource(models.Model):
         CORE_HOURS = "core-hours", _("core-hours")
         TB_MONTHS = "tb-months", _("TB-months")
 
+    class SchedulerTres(models.TextChoices):
+        """The Slurm trackable resource one unit-hour stands for, counted in minutes."""
+
+        GPU = "gres/gpu", _("GPU minutes (gres/gpu)")
+        CPU = "cpu", _("CPU minutes (cpu)")
+        BILLING = "billing", _("Billing minutes (billing, with the cluster's weights)")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     provider = models.CharField(_("provider or centre"), max_length=200)
@@ -45,11 +60,33 @@ class Resource(models.Model):
     operators = models.ManyToManyField(
         User, blank=True, related_name="operated_compute_resources", verbose_name=_("operators")
     )
+    # Bound to a Slurm cluster, grants become accounts with hard limits and usage is read from
+    # its accounting; without one, operators keep reporting usage by hand.
+    slurm_cluster = models.CharField(
+        _("Slurm cluster"), max_length=64, blank=True, validators=[slurm_name],
+        help_text=_("The cluster's name in Slurm's accounting. Leave empty to keep usage reported by operators."),
+    )
+    slurm_partition = models.CharField(_("Slurm partition"), max_length=64, blank=True, validators=[slurm_name])
+    slurm_qos = models.CharField(_("Slurm QOS"), max_length=64, blank=True, validators=[slurm_name])
+    slurm_tres = models.CharField(
+        _("Slurm trackable resource"), max_length=16, choices=SchedulerTres.choices, blank=True,
+        help_text=_("What one unit-hour of this resource is in Slurm: its limit is set in minutes of it."),
+    )
+    slurm_usage_imported_at = models.DateTimeField(null=True, blank=True)
+    slurm_usage_error = models.TextField(blank=True)
+    slurm_checked_at = models.DateTimeField(null=True, blank=True)
+    # The differences the last drift check found (list of {"account", "kind", "detail"}).
+    slurm_differences = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("compute resource")
         verbose_name_plural = _("compute resources")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slurm_cluster="") | ~Q(slurm_tres=""), name="compute_resource_cluster_has_tres"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -376,6 +413,8 @@ class Grant(models.Model):
     # The last end-of-grant reminder sent (30, 7 or 1 days before); null before the first.
     last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # A grant on hold (a breach of the call's terms, an unpaid fee): on a cluster, no new jobs.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("grant")
@@ -399,6 +438,7 @@ class UsageRecord(models.Model):
     class Source(models.TextChoices):
         API = "api", _("API")
         CSV = "csv", _("CSV upload")
+        SCHEDULER = "slurm", _("Measured by the scheduler")
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="usage_records")
     period_start = models.DateField(_("period start"))
@@ -406,6 +446,9 @@ class UsageRecord(models.Model):
     units = units_field(_("units used"))
     reported_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
+    # Measured usage only: the jobs counted and the TRES minutes Slurm accounted ({"cpu": 61.5}).
+    jobs = models.PositiveIntegerField(null=True, blank=True)
+    tres_minutes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -454,3 +497,83 @@ class ChangeRequest(models.Model):
                 fields=["grant"], condition=Q(status="pending"), name="compute_change_one_pending"
             ),
         ]
+
+
+class ClusterUsername(models.Model):
+    """A member's login on a resource's cluster: declared by the member, confirmed by an operator."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="cluster_usernames")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cluster_usernames")
+    username = models.CharField(
+        _("cluster username"), max_length=32,
+        validators=[RegexValidator(SLURM_USERNAME, _("A login name: lower-case letters, digits, “.”, “-” and “_”."))],
+    )
+    confirmed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cluster username")
+        verbose_name_plural = _("cluster usernames")
+        ordering = ["resource", "username"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "user"], name="compute_cluster_user_unique"),
+            models.UniqueConstraint(fields=["resource", "username"], name="compute_cluster_username_unique"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+
+class GrantSync(models.Model):
+    """What the platform last applied to a grant's Slurm account, and how the last attempt went.
+
+    The desired state is always computed from the grant; this row is the record of what Slurm was
+    told, so an interrupted run is visible and the next run converges from what Slurm really has.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be synced")
+        SYNCED = "synced", _("Synced")
+        ERROR = "error", _("Error")
+
+    grant = models.OneToOneField(Grant, on_delete=models.CASCADE, related_name="scheduler_sync")
+    account = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    applied_limit_minutes = models.BigIntegerField(null=True, blank=True)
+    applied_blocked = models.BooleanField(default=False)
+    applied_users = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("grant sync with the scheduler")
+        verbose_name_plural = _("grant syncs with the scheduler")
+        indexes = [models.Index(fields=["status"], name="compute_grantsync_status_idx")]
+
+
+class SchedulerCommand(models.Model):
+    """The audit log: every command the platform ran against a cluster, who asked, and its result."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="scheduler_commands")
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    purpose = models.CharField(max_length=16)
+    args = models.JSONField()
+    # None when the command never finished (timed out, or could not be started).
+    returncode = models.IntegerField(null=True, blank=True)
+    output = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduler command")
+        verbose_name_plural = _("scheduler commands")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resource", "-created_at"], name="compute_schedcmd_recent_idx")]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.returncode == 0

@@ -24,11 +24,14 @@ from apps.compute.models import (
     AllocationRequest,
     Call,
     ChangeRequest,
+    ClusterUsername,
     ExpectedOutput,
     Grant,
+    GrantSync,
     RequestMember,
     Resource,
     ReviewerAssignment,
+    SchedulerCommand,
     Transition,
     UsageRecord,
 )
@@ -53,10 +56,14 @@ def _granted_subquery():
     )
 
 
-def _used_subquery():
+def _used_subquery(*, measured: bool = False):
+    """Units used on a call's grants; `measured`: only what a scheduler's accounting measured."""
+    records = UsageRecord.objects.filter(grant__call=OuterRef("pk"))
+    if measured:
+        records = records.filter(source=UsageRecord.Source.SCHEDULER)
     return Coalesce(
         Subquery(
-            UsageRecord.objects.filter(grant__call=OuterRef("pk")).values("grant__call")
+            records.values("grant__call")
             .annotate(t=Sum("units")).values("t")[:1]
         ),
         ZERO,
@@ -309,6 +316,8 @@ class Ledger:
     median_days: float | None
     slug: str = ""
     short_name: str = ""
+    # The part of `used` measured by a cluster's scheduler; the rest was reported by operators.
+    measured: Decimal = Decimal("0")
 
     @property
     def acceptance_rate(self) -> int | None:
@@ -336,7 +345,7 @@ def _public_ledger() -> tuple[list[Ledger], list[Ledger]]:
     calls = list(
         Call.objects.select_related("resource")
         .annotate(
-            granted=_granted_subquery(), used=_used_subquery(),
+            granted=_granted_subquery(), used=_used_subquery(), measured=_used_subquery(measured=True),
             n_requests=Count("requests", filter=Q(requests__submitted_at__isnull=False)),
             n_approved=Count("requests", filter=Q(requests__status__in=FUNDED)),
             n_decided=Count("requests", filter=Q(requests__status__in=DECIDED)),
@@ -355,7 +364,7 @@ def _public_ledger() -> tuple[list[Ledger], list[Ledger]]:
             name=call.title, short_name=call.slug, slug=call.slug, unit=call.resource.get_unit_display(),
             budget=call.budget,
             granted=call.granted, used=call.used, requests=call.n_requests, approved=call.n_approved,
-            decided=call.n_decided, mean_days=mean, median_days=median,
+            decided=call.n_decided, mean_days=mean, median_days=median, measured=call.measured,
         ))
         res = per_resource.setdefault(call.resource_id, {"resource": call.resource, "calls": [], "timings": []})
         res["calls"].append(call)
@@ -370,7 +379,7 @@ def _public_ledger() -> tuple[list[Ledger], list[Ledger]]:
             budget=sum((c.budget for c in cs), Decimal("0")), granted=sum((c.granted for c in cs), Decimal("0")),
             used=sum((c.used for c in cs), Decimal("0")), requests=sum(c.n_requests for c in cs),
             approved=sum(c.n_approved for c in cs), decided=sum(c.n_decided for c in cs),
-            mean_days=mean, median_days=median,
+            mean_days=mean, median_days=median, measured=sum((c.measured for c in cs), Decimal("0")),
         ))
     return per_call, resources
 
@@ -400,3 +409,28 @@ def pending_changes(*, call: Call):
 def staged_count(*, call: Call) -> int:
     return AllocationRequest.objects.filter(call=call, status__in=[Status.SUBMITTED, Status.UNDER_REVIEW]).exclude(
         staged_decision="").count()
+
+
+def scheduler_page(*, resource: Resource) -> dict:
+    """An operator's view of a resource on its cluster: grants' sync state, logins to confirm, the audit log."""
+    syncs = (GrantSync.objects.filter(grant__call__resource=resource).select_related("grant__request")
+             .order_by("-grant_id"))
+    usernames = (ClusterUsername.objects.filter(resource=resource, confirmed_at__isnull=True)
+                 .select_related("user").order_by("created_at"))
+    commands = SchedulerCommand.objects.filter(resource=resource).select_related("actor")[:50]
+    return {"syncs": syncs, "usernames_to_confirm": usernames, "commands": commands}
+
+
+def grant_on_cluster(*, grant: Grant, user) -> dict:
+    """A grant's account and sync state on its resource's cluster, and the viewer's declared login there."""
+    resource = grant.call.resource
+    if not resource.slurm_cluster:
+        return {}
+    mine = ClusterUsername.objects.filter(resource=resource, user=user).first() if user.is_authenticated else None
+    return {"scheduler_sync": GrantSync.objects.filter(grant=grant).first(), "cluster_username": mine}
+
+
+def resources_on_clusters(*, user) -> QuerySet[Resource]:
+    """The resources on a Slurm cluster whose operators' page `user` may open (staff: all)."""
+    resources = Resource.objects.exclude(slurm_cluster="").order_by("name")
+    return resources if user.is_staff else resources.filter(operators=user)

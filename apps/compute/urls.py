@@ -20,6 +20,7 @@ urlpatterns = [
     path("requests/<int:pk>/attachments/", views.attachment_add, name="attachment-add"),
     path("requests/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("requests/<int:pk>/change/", views.change_request_create, name="change-request"),
+    path("requests/<int:pk>/cluster-username/", views.cluster_username, name="cluster-username"),
     path("requests/<int:pk>/assign/", views.request_assign, name="request-assign"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request-decide"),
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request-action"),
@@ -29,4 +30,7 @@ urlpatterns = [
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review-conflict"),
     path("grants/", views.grant_list, name="grant-list"),
     path("usage/import/", views.usage_import, name="usage-import"),
+    path("resources/<slug:slug>/scheduler/", views.resource_scheduler, name="resource-scheduler"),
+    path("resources/<slug:slug>/scheduler/<slug:action>/", views.resource_scheduler_action,
+         name="resource-scheduler-action"),
 ]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,8 +26,15 @@ from apps.compute.forms import (
     ReviewerProfileForm,
     ReviewForm,
 )
-from apps.compute.models import ChangeRequest, ReviewerProfile
-from apps.compute.services import decisions, requests, review, usage
+from apps.compute.models import (
+    ChangeRequest,
+    ClusterUsername,
+    Grant,
+    Resource,
+    ReviewerProfile,
+)
+from apps.compute.services import decisions, requests, review, scheduler, usage
+from apps.compute.slurm import SchedulerError
 from apps.core.errors import ApplicationError
 from apps.core.visitor_cache import page_for_visitors
 
@@ -206,7 +213,25 @@ def request_detail(request, pk):
         context["overrun"] = allocation.used > grant.units
         context["percent"] = min(100, int(allocation.used * 100 / grant.units))
         context["changes"] = list(grant.change_requests.all())
+        context.update(selectors.grant_on_cluster(grant=grant, user=user))
+        context["can_declare_login"] = permissions.is_applicant_side(user, allocation)
     return render(request, "compute/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def cluster_username(request, pk):
+    """A member of a grant declares their login on its resource's cluster."""
+    allocation = _request_or_404(request.user, pk)
+    if not permissions.is_applicant_side(request.user, allocation):
+        raise PermissionDenied
+    try:
+        scheduler.cluster_username_declare(actor=request.user, resource=allocation.call.resource,
+                                           username=request.POST.get("username", ""))
+        messages.success(request, _("Saved: an operator of the resource will confirm it."))
+    except ApplicationError as error:
+        messages.error(request, " ".join(str(m) for ms in error.errors.values() for m in ms) or str(error.message))
+    return redirect("compute:request-detail", pk=allocation.pk)
 
 
 @login_required
@@ -487,6 +512,7 @@ def grant_list(request):
         raise PermissionDenied(_("Only compute operators report usage."))
     return render(request, "compute/grant_list.html", {
         "page": _page(request, selectors.grants_to_report(user=request.user)),
+        "clusters": list(selectors.resources_on_clusters(user=request.user)),
     })
 
 
@@ -508,6 +534,64 @@ def usage_import(request):
         "form": form, "title": _("Import usage from a CSV file"), "grants_link": True,
         "columns": "request_id,period_start,period_end,units",
     })
+
+
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _operated_resource(request, slug: str) -> Resource:
+    resource = Resource.objects.filter(slug=slug).exclude(slurm_cluster="").first()
+    if resource is None:
+        raise Http404
+    if not permissions.can_report_usage(request.user, resource):
+        raise PermissionDenied(_("Only the resource's operators and staff see its cluster."))
+    return resource
+
+
+@login_required
+def resource_scheduler(request, slug):
+    """The operators' page of a resource on its Slurm cluster."""
+    resource = _operated_resource(request, slug)
+    return render(request, "compute/resource_scheduler.html", {
+        "resource": resource, **selectors.scheduler_page(resource=resource),
+        "actions": [("import", _("Import usage now")), ("check", _("Check against Slurm")),
+                    ("fix", _("Fix the differences"))],
+    })
+
+
+@login_required
+@require_POST
+def resource_scheduler_action(request, slug, action):
+    """Import usage, check or fix drift, sync one grant, or confirm a member's login: now, on request."""
+    resource = _operated_resource(request, slug)
+    actor = request.user
+    try:
+        if action == "import":
+            written = scheduler.usage_import_from_scheduler(resource_id=resource.pk, actor=actor)
+            messages.success(request, _("Usage imported: %d days written.") % written)
+        elif action in ("check", "fix"):
+            run = scheduler.scheduler_fix if action == "fix" else scheduler.scheduler_check
+            found = run(resource_id=resource.pk, actor=actor)
+            messages.success(request, _("%d differences with Slurm.") % len(found))
+        elif action == "sync":
+            grant = get_object_or_404(Grant, pk=_posted_id(request, "grant"), call__resource=resource)
+            scheduler.grant_sync(grant_id=grant.pk, actor=actor)
+            messages.success(request, _("The grant is synced."))
+        elif action == "confirm":
+            entry = get_object_or_404(ClusterUsername, pk=_posted_id(request, "username"), resource=resource)
+            scheduler.cluster_username_confirm(actor=actor, entry=entry)
+            messages.success(request, _("%s is confirmed.") % entry.username)
+        else:
+            raise Http404
+    except SchedulerError as error:
+        messages.error(request, str(error))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("compute:resource-scheduler", slug=resource.slug)
 
 
 # --- Public ---------------------------------------------------------------------

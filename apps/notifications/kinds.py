@@ -69,6 +69,7 @@ _KINDS = [
     Kind("compute.usage_threshold", _("A grant's usage passes a threshold")),
     Kind("compute.grant_reminder", _("A grant of mine is about to end")),
     Kind("compute.grant_expired", _("A grant of mine has ended")),
+    Kind("compute.scheduler_drift", _("A cluster I operate differs from the platform's grants")),
     Kind("hub.sync_failed", _("Synchronisation with the Hub failed"), Mode.DIGEST),
     Kind("meetups.place_offered", _("A place is offered to me from the waitlist")),
     Kind("meetups.promoted", _("Organisers let me in")),

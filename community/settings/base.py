@@ -455,6 +455,16 @@ COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
 COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
+# Resources bound to a Slurm cluster (docs/operations.md, "Connecting a Slurm cluster"): the
+# slurm.conf the command-line tools read (empty: their default), how long one command may take,
+# how often a transient failure is retried (waiting BACKOFF, 2×BACKOFF… seconds), the prefix of
+# every account the platform creates, and how many past days each usage import reads again.
+COMPUTE_SLURM_CONF = env("COMPUTE_SLURM_CONF", default="")
+COMPUTE_SLURM_TIMEOUT_SECONDS = env.int("COMPUTE_SLURM_TIMEOUT_SECONDS", default=30)
+COMPUTE_SLURM_ATTEMPTS = env.int("COMPUTE_SLURM_ATTEMPTS", default=3)
+COMPUTE_SLURM_BACKOFF_SECONDS = env.float("COMPUTE_SLURM_BACKOFF_SECONDS", default=2.0)
+COMPUTE_SLURM_ACCOUNT_PREFIX = env("COMPUTE_SLURM_ACCOUNT_PREFIX", default="community_")
+COMPUTE_SLURM_IMPORT_DAYS = env.int("COMPUTE_SLURM_IMPORT_DAYS", default=3)
 # Largest image (in pixels) the server decodes: a 5 KB file can declare 6,300 × 6,300.
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=4096 * 4096)
 STORAGES = {

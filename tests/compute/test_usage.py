@@ -23,22 +23,24 @@ def report(operator, allocation, units, start=None, end=None):
                               period_end=end or start + timedelta(days=9), units=Decimal(units))
 
 
-def test_usage_thresholds_notify_once_at_80_and_once_at_100_and_overruns_are_kept():
+def test_usage_thresholds_notify_once_at_50_80_and_100_and_overruns_are_kept():
     call = make_call()
     allocation, grant = approved_request(call=call, units="100")
     operator = make_operator(call.resource)
     manager = manager_of(call)
     kinds = lambda who: Notification.objects.filter(recipient=who, kind="compute.usage_threshold")  # noqa: E731
-    report(operator, allocation, "50")
+    report(operator, allocation, "40")
     assert not kinds(allocation.applicant).exists()
     D = grant.start_date
-    report(operator, allocation, "35", start=D + timedelta(days=20))
+    report(operator, allocation, "15", start=D + timedelta(days=10))  # 55 %
     assert kinds(allocation.applicant).count() == 1 and kinds(manager).count() == 1
-    assert "85 %" in kinds(allocation.applicant).get().title  # the suite runs in Spanish
+    report(operator, allocation, "30", start=D + timedelta(days=20))
+    assert kinds(allocation.applicant).count() == 2 and kinds(manager).count() == 2
+    assert "85 %" in kinds(allocation.applicant).order_by("-pk").first().title  # the suite runs in Spanish
     report(operator, allocation, "5", start=D + timedelta(days=40))  # 90 %: nothing new
-    assert kinds(allocation.applicant).count() == 1
-    report(operator, allocation, "30", start=D + timedelta(days=60))  # 120 %: overrun
     assert kinds(allocation.applicant).count() == 2
+    report(operator, allocation, "30", start=D + timedelta(days=60))  # 120 %: overrun
+    assert kinds(allocation.applicant).count() == 3
     assert usage.grant_used(grant.pk) == Decimal("120")  # never capped or hidden
     grant.refresh_from_db()
     assert grant.usage_notified_percent == 100

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.compute import permissions
 from apps.compute.models import AllocationRequest, Call, ChangeRequest, Grant
-from apps.compute.services.lifecycle import transition
+from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 from apps.compute.services.requests import granted_total, request_url
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.core.formatting import day, quantity
@@ -74,6 +74,7 @@ def _approve(*, actor, request: AllocationRequest, units: Decimal, note: str, de
     )
     if start <= today:
         transition(request=request, to=Status.ACTIVE, actor=None, note=_("The grant period started."))
+        grants_sync_enqueue([grant.pk])
     unit = request.call.resource.get_unit_display()
     _tell_applicants(
         request, title=lambda: _("Your compute request “%s” was approved") % request.title,
@@ -211,6 +212,7 @@ def change_request_decide(*, actor, change: ChangeRequest, approve: bool, note: 
             grant.end_date = change.new_end_date
             grant.last_reminder_days = None  # reminders start again for the new end date
         grant.save(update_fields=["units", "end_date", "last_reminder_days"])
+        grants_sync_enqueue([grant.pk])
     change.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.DENIED
     change.decided_by, change.decision_note, change.decided_at = actor, note, timezone.now()
     change.save(update_fields=["status", "decided_by", "decision_note", "decided_at"])

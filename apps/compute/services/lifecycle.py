@@ -1,10 +1,11 @@
 """The request state machine: the only allowed transitions, each one recorded."""
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.compute.models import AllocationRequest, Transition
+from apps.compute.models import AllocationRequest, Grant, Transition
 from apps.core.errors import Conflict
 
 Status = AllocationRequest.Status
@@ -54,3 +55,17 @@ def transition(*, request: AllocationRequest, to: str, actor=None, note: str = "
     return Transition.objects.create(
         request=locked, actor=actor, from_status=from_status, to_status=to, note=note
     )
+
+
+def grants_sync_enqueue(grant_ids) -> None:
+    """After commit, have a worker bring these grants' Slurm accounts in line (grants on a cluster only).
+
+    Called wherever a grant's life changes what Slurm should hold: start, end, suspension, more
+    units, members and their cluster usernames. Enqueued by name: services do not import workers.
+    """
+    ids = list(Grant.objects.filter(pk__in=set(grant_ids)).exclude(call__resource__slurm_cluster="")
+               .order_by("pk").values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(
+            lambda: [current_app.send_task("workers.compute.sync_grant_on_scheduler", args=[pk]) for pk in ids],
+            robust=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Lower
@@ -30,7 +31,7 @@ from apps.compute.models import (
     ReviewerAssignment,
     Score,
 )
-from apps.compute.services.lifecycle import transition
+from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.core.formatting import quantity
 from apps.notifications.services import notify
@@ -87,10 +88,19 @@ def request_url(request: AllocationRequest) -> str:
 
 @transaction.atomic
 def resource_create(*, name: str, slug: str, provider: str, kind: str, unit: str,
-                    description: str = "", operators=()) -> Resource:
-    resource = Resource.objects.create(
-        name=name, slug=slug, provider=provider, kind=kind, unit=unit, description=description
+                    description: str = "", operators=(), slurm_cluster: str = "", slurm_partition: str = "",
+                    slurm_qos: str = "", slurm_tres: str = "") -> Resource:
+    resource = Resource(
+        name=name, slug=slug, provider=provider, kind=kind, unit=unit, description=description,
+        slurm_cluster=slurm_cluster, slurm_partition=slurm_partition, slurm_qos=slurm_qos, slurm_tres=slurm_tres,
     )
+    if slurm_cluster and not slurm_tres:
+        raise InvalidInput(errors={"slurm_tres": [_("Say which Slurm resource a unit-hour stands for.")]})
+    try:
+        resource.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise InvalidInput(errors=error.message_dict) from error
+    resource.save()
     resource.operators.set(operators)
     return resource
 
@@ -381,14 +391,16 @@ def request_update_and_submit(*, actor, request: AllocationRequest, uploaded_fil
 @transaction.atomic
 def pending_collaborators_link(*, user, email: str) -> int:
     """`user` verified `email`: they join the requests that listed that address."""
-    linked = 0
+    linked = []
     for pending in PendingCollaborator.objects.filter(email__iexact=email).select_related("request"):
         request = pending.request
         if request.applicant_id != user.pk and not request.members.filter(user=user).exists():
             RequestMember.objects.create(request=request, user=user, affiliation=pending.affiliation)
-            linked += 1
+            linked.append(request.pk)
         pending.delete()
-    return linked
+    # A new member of a running grant gets their association on its cluster.
+    grants_sync_enqueue(Grant.objects.filter(request_id__in=linked).values_list("pk", flat=True))
+    return len(linked)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.compute import permissions
 from apps.compute.models import AllocationRequest, Grant, RequestMember, Resource, UsageRecord
 from apps.compute.services.csv_lines import csv_lines
-from apps.compute.services.lifecycle import transition
+from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 from apps.compute.services.requests import request_url
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.formatting import day, quantity
@@ -25,7 +25,7 @@ from apps.notifications.services import notify
 
 Status = AllocationRequest.Status
 REPORTABLE = {Status.APPROVED, Status.ACTIVE, Status.COMPLETED}
-THRESHOLDS = (80, 100)
+THRESHOLDS = (50, 80, 100)
 REMINDER_DAYS = (30, 7, 1)
 MAX_UNITS = Decimal(10) ** 12
 
@@ -82,7 +82,7 @@ def _period_errors(grant: Grant, line: UsageLine) -> dict[str, list[str]]:
     return errors
 
 
-def _lock_grants(grant_ids) -> None:
+def lock_grants(grant_ids) -> None:
     """Serialise reports on the same grants (in id order, so two imports cannot deadlock).
 
     Without it two first reports for one period both find no row and both insert; the
@@ -103,8 +103,8 @@ def grant_used(grant_id: int) -> Decimal:
     return UsageRecord.objects.filter(grant_id=grant_id).aggregate(t=Sum("units"))["t"] or Decimal("0")
 
 
-def _announce_thresholds(grant_id: int) -> None:
-    """Tell the applicant and managers once when usage crosses 80 % and once at 100 %."""
+def announce_thresholds(grant_id: int) -> None:
+    """Tell the applicant and managers once as usage crosses 50 %, 80 % and 100 %, whoever measured it."""
     grant = Grant.objects.select_for_update().select_related("request__call__resource", "request__applicant").get(
         pk=grant_id)
     used = grant_used(grant.pk)
@@ -140,9 +140,9 @@ def usage_report(*, actor, request_id: int, period_start: date, period_end: date
     errors = _period_errors(grant, line)
     if errors:
         raise InvalidInput(errors=errors)
-    _lock_grants([grant.pk])
+    lock_grants([grant.pk])
     record = _record(actor=actor, grant=grant, line=line, source=source)
-    _announce_thresholds(grant.pk)
+    announce_thresholds(grant.pk)
     return record
 
 
@@ -204,10 +204,10 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
         errors["file"] = [_("The file has no usage lines.")]
     if errors:
         raise InvalidInput(_("Nothing was imported: fix the lines below and upload again."), errors=errors)
-    _lock_grants(g.pk for g, _line in parsed)
+    lock_grants(g.pk for g, _line in parsed)
     records = [_record(actor=actor, grant=g, line=line, source=UsageRecord.Source.CSV) for g, line in parsed]
     for grant_id in sorted({g.pk for g, _line in parsed}):
-        _announce_thresholds(grant_id)
+        announce_thresholds(grant_id)
     return records
 
 
@@ -216,9 +216,11 @@ def grants_start_and_expire(*, today: date | None = None) -> dict[str, int]:
     """Daily: approved grants whose start date came become active; ended ones complete."""
     today = today or timezone.localdate()
     started = expired = 0
+    changed = []
     starting = AllocationRequest.objects.filter(status=Status.APPROVED, grant__start_date__lte=today)
-    for request in starting.select_for_update(of=("self",)):
+    for request in starting.select_for_update(of=("self",)).select_related("grant"):
         transition(request=request, to=Status.ACTIVE, note=_("The grant period started."))
+        changed.append(request.grant.pk)
         started += 1
     ending = Grant.objects.filter(request__status=Status.ACTIVE, end_date__lte=today).select_related(
         "request__applicant")
@@ -228,7 +230,9 @@ def grants_start_and_expire(*, today: date | None = None) -> dict[str, int]:
         grant.save(update_fields=["expired_at"])
         notify(recipients=[grant.request.applicant], kind="compute.grant_expired",
                title=lambda: _("Your grant for “%s” has ended") % grant.request.title, url=request_url(grant.request))
+        changed.append(grant.pk)
         expired += 1
+    grants_sync_enqueue(changed)
     return {"started": started, "expired": expired}
 
 
