@@ -22,8 +22,6 @@ owner whose account budget a stranger spent signs in with a link sent by e-mail
 from __future__ import annotations
 
 import ipaddress
-import logging
-import math
 import time
 from dataclasses import dataclass
 
@@ -34,8 +32,6 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-
-logger = logging.getLogger(__name__)
 
 ACTION = "login_failed"
 # Set on the request when a login was refused because the budget is spent, so each way
@@ -122,7 +118,7 @@ def _take_one(rate: Rate, subject: str, now: float, action: str) -> str | None:
         taken = cache.incr(key)
     previous = cache.get(_window_key(rate, subject, window - 1, action)) or 0
     # Atomic: each INCR returns a distinct count, so no two attempts see the same room.
-    if math.floor(previous * (1 - into / rate.seconds)) + taken > rate.amount:
+    if previous * (1 - into / rate.seconds) + taken > rate.amount:
         cache.decr(key)
         return None
     return key
@@ -137,11 +133,11 @@ def budget_take(request, credentials: dict, *, action: str = ACTION, key: str | 
     now = time.time()
     attempt = Attempt(keys=[])
     for rate in rates(action):
-        key = _take_one(rate, _subject(rate, request, account_key), now, action)
-        if key is None:
+        taken = _take_one(rate, _subject(rate, request, account_key), now, action)
+        if taken is None:
             attempt.give_back()
             return None
-        attempt.keys.append(key)
+        attempt.keys.append(taken)
     return attempt
 
 
