@@ -4,9 +4,6 @@ The test runs its own redis-server on a free port and stops it; the shared one i
 """
 
 import logging
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -17,47 +14,14 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.own_redis import OwnRedis
 
 pytestmark = pytest.mark.django_db
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OwnRedis:
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed for this test"
-        self.process = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "own redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def own_redis(settings, monkeypatch):
-    server = OwnRedis()
-    server.start()
+    server = OwnRedis().start()
     settings.REDIS_URL = server.url
     # The cache the settings configure, pointed at this server.
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
