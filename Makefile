@@ -49,11 +49,13 @@ run: install
 ## (TEST_WORKERS=auto: one pytest-xdist worker per core; TEST_WORKERS=0 runs it serially).
 ## Browser journeys run afterwards in one process: the announcement journey's Daphne child
 ## process does not receive its socket's pushes under an xdist worker (not yet understood).
-## `loadfile`: each test file runs in one worker, so the one that holds the Slurm tests
-## (tests/compute/test_scheduler.py) alone starts the test cluster. (`loadgroup` would be finer, but
-## under pytest 9.2 with xdist 3.8 it does not group: checked, its marked tests spread over workers.)
+## The Slurm tests (tests/compute/test_scheduler.py) run in a process of their own too: they
+## share one test cluster on fixed ports. (Handing whole files to workers with `--dist loadfile`
+## mixed tests that flush the database with tests that need its migrated data.)
+SLURM_TESTS := tests/compute/test_scheduler.py
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already

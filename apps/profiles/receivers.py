@@ -46,3 +46,14 @@ def relist_when_account_switched(sender, instance, update_fields=None, **kwargs)
     ]
     if stale:
         talent_pool_refresh(profile_ids=stale)
+
+
+@receiver(post_save, sender="profiles.Profile", dispatch_uid="profiles.relist_on_profile_save")
+def relist_when_profile_saved(sender, instance, update_fields=None, raw=False, **kwargs):
+    """Any save of a profile, through a service or not (the admin, a shell), keeps who finds
+    it and the pool's counts right at once."""
+    if raw:
+        return
+    from apps.profiles.services import talent_pool_refresh
+
+    talent_pool_refresh(profile_ids=[instance.pk])

@@ -97,7 +97,6 @@ def profile_ensure(*, user) -> Profile:
                     },
                 )
                 _search_vector_refresh(profile)
-                talent_pool_refresh(profile_ids=[profile.pk])
                 return profile
         except IntegrityError:
             continue  # a handle taken by a concurrent sign-up: pick again

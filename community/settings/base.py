@@ -372,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "MeetupJoinPolicyEnum": "apps.meetups.models.Event.JoinPolicy",
         "MeetupRsvpStatusEnum": "apps.meetups.models.Rsvp.Status",
         "MeetupTalkStatusEnum": "apps.meetups.models.Talk.Status",
+        # Every figure of the public-money register: a number, 0, or not measured.
+        "FigureStatusEnum": "apps.transparency.figures.STATUSES",
     },
 }
 

@@ -103,6 +103,11 @@ MATRIX: dict[str, tuple] = {
     "compute/requests/<int:pk>/assign/": ("POST", 302, 404, 404, 404, 404, 302),
     "compute/requests/<int:pk>/decide/": ("POST", 302, 404, 404, 404, 404, 302),
     "compute/requests/<int:pk>/<slug:action>/": ("POST", 302, 302, 404, 302, 404, 302),
+    "compute/requests/<int:pk>/cluster-username/": ("POST", 302, 302, 404, 403, 404, 403),
+    # The world's resource has no Slurm cluster, so it has no scheduler page for anyone
+    # (who may see one of a cluster: tests/compute/test_scheduler_pages.py).
+    "compute/resources/<slug:slug>/scheduler/": ("GET", 302, 404, 404, 404, 404, 404),
+    "compute/resources/<slug:slug>/scheduler/<slug:action>/": ("POST", 302, 404, 404, 404, 404, 404),
     "compute/changes/<int:pk>/decide/": ("POST", 302, 404, 404, 404, 404, 404),
     "compute/reviews/": ("GET", 302, 200, 200, 200, 200, 200),
     "compute/reviews/<int:pk>/": ("GET", 302, 404, 404, 200, 404, 404),

@@ -90,6 +90,7 @@ def world(db):
     parameters = {
         "compute": {"slug": call.slug, "pk": allocation.pk, "attachment_id": MISSING, "action": "withdraw"},
         "compute/reviews": {"pk": assignment.pk},
+        "compute/resources": {"slug": call.resource.slug, "action": "check"},
         "compute/changes": {"pk": MISSING},
         "api/compute": {"slug": call.slug, "pk": allocation.pk},
         "api/compute/reviews": {"pk": assignment.pk},
