@@ -236,7 +236,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The handle is chosen at sign-up: it is the member's public name until they set a display
+# name, so nothing shown to others is ever derived from their e-mail address.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_USERNAME_VALIDATORS = "apps.accounts.handles.validators"
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+# "Signed in as …" and allauth's pages name people as everyone else does (User.__str__).
+ACCOUNT_USER_DISPLAY = str
+ACCOUNT_FORMS = {"signup": "apps.accounts.forms.SignupForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
