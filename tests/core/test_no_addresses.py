@@ -1,0 +1,100 @@
+"""No page or API answer shows another member's e-mail address or its local part.
+
+Crawls every GET route of the permission matrix (tests/core/permission_matrix.py) that
+answers the viewer 200, in the matrix's world, plus the rooms a neighbour talks in. The
+neighbour signs up through the real form, so a name derived from the address at sign-up
+("lucia.martin.4821") would show up wherever people are named.
+"""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+
+from apps.accounts.models import User
+from apps.chat import services as chat
+from apps.chat.selectors import room_for
+from apps.meetups import services as meetups
+from apps.meetups.models import Event
+from tests.conftest import clear_worker_redis
+from tests.core.permission_matrix import MATRIX
+from tests.core.test_permission_matrix import _path, all_routes, world  # noqa: F401 (world is a fixture)
+
+NEIGHBOUR_EMAIL = "lucia.martin.4821@example.org"
+
+
+def neighbour_signs_up() -> User:
+    password = "una-clave-bastante-larga-77"
+    Client().post("/accounts/signup/", {"email": NEIGHBOUR_EMAIL, "username": "lucia-m",
+                                        "password1": password, "password2": password})
+    EmailAddress.objects.filter(email=NEIGHBOUR_EMAIL).update(verified=True)
+    return User.objects.get(email=NEIGHBOUR_EMAIL)
+
+
+def addresses_of_others(viewer) -> re.Pattern:
+    """Each other member's address and its local part, as whole words ("inbox.3", not "inbox.30")."""
+    locals_ = {user.email.split("@")[0] for user in User.objects.exclude(pk=viewer.pk) if user.email}
+    words = "|".join(sorted(map(re.escape, locals_), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.+-])(?:{words})(?![\w+-]|\.\w)", re.IGNORECASE)
+
+
+def leaks(client, paths, pattern) -> list[str]:
+    found = []
+    for path in paths:
+        clear_worker_redis()
+        response = client.get(path)
+        if response.status_code == 200 and not response.get("Content-Type", "").startswith("image/"):
+            body = response.content.decode(errors="replace")
+            found += [f"{path}: {match.group(0)!r}" for match in pattern.finditer(body)]
+    return found
+
+
+@pytest.fixture
+def neighbourhood(world):
+    """A neighbour going to the member's meetup event, talking and asking in its room."""
+    organiser = world["users"]["organiser"]
+    neighbour = neighbour_signs_up()
+    event = Event.objects.get(slug=world["parameters"]["meetups"]["slug"])  # the member goes
+    meetups.rsvp_going(user=neighbour, event=event)
+    room = chat.room_update(user=organiser, room=room_for("meetup_event", event.pk), qa=True)
+    chat.message_send(user=neighbour, room=room, client_id="hola", body="Hola, ¿quién viene en tren?")
+    chat.question_ask(user=neighbour, room=room, body="¿Habrá grabación?")
+    return {"event": event, "room": room}
+
+
+def _room_paths(room) -> list[str]:
+    return [f"/chat/rooms/{room.pk}/", f"/chat/rooms/{room.pk}/screen/", f"/api/chat/rooms/{room.pk}/",
+            f"/api/chat/rooms/{room.pk}/messages/", f"/api/chat/rooms/{room.pk}/questions/"]
+
+
+def _get_routes(world, role) -> list[str]:
+    return [_path(route, world["parameters"]) for route in all_routes()
+            if route in MATRIX and MATRIX[route][0] == "GET" and MATRIX[route][1 + ROLE_INDEX[role]] == 200]
+
+
+ROLE_INDEX = {"member": 1, "organiser": 2}
+
+
+@pytest.mark.django_db
+def test_no_page_or_api_answer_shows_another_members_address_to_a_member(world, neighbourhood):
+    member = world["users"]["member"]
+    client = Client()
+    client.force_login(member)
+    paths = _get_routes(world, "member") + _room_paths(neighbourhood["room"])
+    assert len(paths) > 100
+    assert not leaks(client, paths, addresses_of_others(member))
+
+
+@pytest.mark.django_db
+def test_organisers_pages_name_people_without_their_addresses(world, neighbourhood):
+    """Dashboards, the check-in list and the big screen; the attendee CSV is the one place an
+    organiser gets addresses (to reach people outside the platform)."""
+    organiser = world["users"]["organiser"]
+    client = Client()
+    client.force_login(organiser)
+    paths = [path for path in _get_routes(world, "organiser") + _room_paths(neighbourhood["room"])
+             if not path.endswith(".csv")]
+    slug = neighbourhood["event"].slug
+    assert f"/meetups/events/{slug}/check-in/" in paths
+    assert not leaks(client, paths, addresses_of_others(organiser))
