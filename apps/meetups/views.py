@@ -246,7 +246,7 @@ def attendees_csv(request, slug):
     writer.writerow([_("Name"), _("E-mail"), _("Guests"), _("Checked in")] + [q.text for q in questions])
     for r in selectors.event_rsvps(event, statuses=[Status.GOING]).filter(share_data=True):
         writer.writerow(
-            [_csv_safe(r.user.get_full_name() or r.user.username), _csv_safe(r.user.email), r.guests, "yes" if r.checked_in_at else ""]
+            [_csv_safe(r.user.public_name), _csv_safe(r.user.email), r.guests, "yes" if r.checked_in_at else ""]
             + [_csv_safe(r.answers.get(str(q.id), "")) for q in questions]
         )
     return response
@@ -273,13 +273,13 @@ def checkin(request, slug):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            name = done.user.get_full_name() or done.user.username
+            name = done.user.public_name
             messages.success(request, (_("%(name)s is no longer checked in.") if undo else _("%(name)s is checked in.")) % {"name": name})
         return redirect("meetups:checkin", slug=event.slug)
     return render(
         request,
         "meetups/checkin.html",
-        {"event": event, "code": request.GET.get("code", "")[:12], "attendees": selectors.event_rsvps(event, statuses=[Status.GOING]).order_by("user__first_name", "id"), "stats": selectors.event_stats(event)},
+        {"event": event, "code": request.GET.get("code", "")[:12], "attendees": selectors.event_rsvps(event, statuses=[Status.GOING]).order_by("user__profile__display_name", "user__first_name", "user__username", "id"), "stats": selectors.event_stats(event)},
     )
 
 

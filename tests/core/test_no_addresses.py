@@ -15,6 +15,8 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.chat import services as chat
 from apps.chat.selectors import room_for
+from apps.hackathons.models import Hackathon
+from apps.hackathons.services.registrations import registration_create
 from apps.meetups import services as meetups
 from apps.meetups.models import Event
 from tests.conftest import clear_worker_redis
@@ -52,11 +54,14 @@ def leaks(client, paths, pattern) -> list[str]:
 
 @pytest.fixture
 def neighbourhood(world):
-    """A neighbour going to the member's meetup event, talking and asking in its room."""
+    """A neighbour registered for the hackathon and going to the member's meetup event,
+    talking and asking in its room."""
     organiser = world["users"]["organiser"]
     neighbour = neighbour_signs_up()
     event = Event.objects.get(slug=world["parameters"]["meetups"]["slug"])  # the member goes
     meetups.rsvp_going(user=neighbour, event=event)
+    registration_create(user=neighbour, hackathon=Hackathon.objects.get(slug=world["parameters"]["hackathons"]["slug"]),
+                        agreed=True, motivation="Aprender")
     room = chat.room_update(user=organiser, room=room_for("meetup_event", event.pk), qa=True)
     chat.message_send(user=neighbour, room=room, client_id="hola", body="Hola, ¿quién viene en tren?")
     chat.question_ask(user=neighbour, room=room, body="¿Habrá grabación?")
