@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 # e-mail threads share one interpreter lock; each mailer holds MAILER_THREADS connections).
 MAILERS ?= 2
 
-.PHONY: run test stack install lock messages clean bench
+.PHONY: run test stack stack-demo install lock messages clean bench
 
 # `make lock`: turn pip's installation report into constraints.txt (one pin per distribution,
 # the project itself left out).
@@ -63,11 +63,30 @@ lock: | $(BIN)/python
 	$(BIN)/python -c "$$PINS_FROM_PIP_REPORT" $(VENV)/lock-report.json > constraints.txt
 	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
+# The full stack runs as it would in production unless told otherwise: DEBUG off (a wrong URL
+# shows the site's own 404, not Django's list of URLs), a secret key kept in var/, and links in
+# e-mails built from SITE_URL, by default the address the stack listens on.
+STACK_ENV = DEBUG=$${DEBUG:-false} SECRET_KEY="$${SECRET_KEY:-$$(cat var/stack-secret-key)}" \
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
+
+var/stack-secret-key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 ## Full stack: PostgreSQL + Redis + ASGI web + Celery worker, MAILERS mailers + beat (see README).
-stack: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT) --concurrency mailer=$(MAILERS)
+## Creates the database DATABASE_URL names when it is missing.
+stack: install var/stack-secret-key
+	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
+	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	env $(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	env $(STACK_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT) --concurrency mailer=$(MAILERS)
+
+## Demo data in the full stack's database (same DATABASE_URL and REDIS_URL as `make stack`; run it
+## once, in another terminal, while the stack runs). Its people share a known password.
+stack-demo: install var/stack-secret-key
+	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
+	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	env $(STACK_ENV) $(BIN)/python manage.py seed_demo --allow-production
 
 ## Load benchmark of the production stack at national scale (docs/benchmarks.md);
 ## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.

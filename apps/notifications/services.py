@@ -18,6 +18,8 @@ not `functools.partial`: Django logs a robust hook's failure by its `__qualname_
 which a partial lacks, so the logging itself would raise.
 """
 
+import contextlib
+import contextvars
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
@@ -58,6 +60,8 @@ INLINE_AUDIENCE = 50
 EXPAND_BATCH = 1000
 # E-mails per delivery job: one SMTP connection each, and what a dead worker can strand.
 DELIVERY_BATCH = 250
+# Set by `emails_withheld()`: notifications are stored and shown, none is e-mailed.
+_emails_withheld = contextvars.ContextVar("notifications_emails_withheld", default=False)
 # Deliveries claimed together: fewer round trips, and the most a killed worker process
 # leaves in doubt (claimed, perhaps sent, never marked) for staff to look at.
 CLAIM_CHUNK = 10
@@ -140,6 +144,17 @@ def _enqueue_deliveries(delivery_ids: list[int]) -> None:
 
 
 @transaction.atomic
+@contextlib.contextmanager
+def emails_withheld():
+    """Within it, `notify` records no e-mail deliveries (the demo seeder: its people are made up,
+    and on the full stack the mailers would send to their invented addresses after commit)."""
+    token = _emails_withheld.set(True)
+    try:
+        yield
+    finally:
+        _emails_withheld.reset(token)
+
+
 def notify(
     *, recipients: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
 ) -> list[Notification]:
@@ -161,7 +176,7 @@ def notify(
         url=url,
         texts=_texts(title, body),
         recipient_ids=sorted(unique),
-        email=email,
+        email=email and not _emails_withheld.get(),
         enqueued_at=now,
         expanded_through=max(unique) if inline else 0,
         expanded_at=now if inline else None,

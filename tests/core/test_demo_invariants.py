@@ -85,3 +85,13 @@ def test_the_demo_tells_one_true_story(demo):
     problems += [f"{r.repo_id}: {r.downloads} downloads a month" for r in flagship if not 150 <= r.downloads <= 200]
 
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_seeding_emails_nobody_now_or_later_on_the_full_stack(demo):
+    """The demo's story notifies its made-up people in the app; no delivery is left for the
+    stack's mailers to send to their invented addresses after seeding."""
+    from apps.notifications.models import Delivery, Notification
+
+    assert Notification.objects.exists()
+    assert not Delivery.objects.exists()
