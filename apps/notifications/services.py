@@ -476,6 +476,19 @@ ANNOUNCEMENT = "announcements.message"
 
 
 @transaction.atomic
+def _announcement_texts(*, sender, about, title: str, body: str) -> dict[str, list[str]]:
+    """[title, body] per language: the title names the event, the body ends with who sent it."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            signed = (
+                _("Sent by %(sender)s, organiser of %(event)s.") % {"sender": sender.public_name, "event": about[0]}
+                if about else _("Sent by %(sender)s.") % {"sender": sender.public_name}
+            )
+        texts[language] = [(f"{about[0]}: {title}" if about else title)[:200], f"{body}\n\n{signed}"]
+    return texts
+
+
 def announcement_send(
     *, sender, audience: str, params: dict, title: str, body: str, url: str = ""
 ) -> NotificationEvent:
@@ -492,10 +505,11 @@ def announcement_send(
         errors["body"] = [_("Write the message.")]
     if errors:
         raise InvalidInput(errors=errors)
+    about = provider.about(params)
     event = NotificationEvent.objects.create(
         kind=ANNOUNCEMENT,
-        url=url,
-        texts={language: [title.strip(), body.strip()] for language, _name in settings.LANGUAGES},
+        url=url or (about[1] if about else ""),
+        texts=_announcement_texts(sender=sender, about=about, title=title.strip(), body=body.strip()),
         audience=audience,
         audience_params=params,
         enqueued_at=timezone.now(),
