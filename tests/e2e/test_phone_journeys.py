@@ -28,6 +28,7 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
     open_menu(page)
     page.get_by_role("link", name="Registrarse").first.click()
     page.locator("#id_email").fill("nora@example.org")
+    page.locator("#id_username").fill("nora-a")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Registrarse").click()
