@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import named_people
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many, groups_listening
 from apps.notifications import selectors
@@ -143,7 +144,6 @@ def _enqueue_deliveries(delivery_ids: list[int]) -> None:
         send_deliveries.delay(delivery_ids[start : start + DELIVERY_BATCH])
 
 
-@transaction.atomic
 @contextlib.contextmanager
 def emails_withheld():
     """Within it, `notify` records no e-mail deliveries (the demo seeder: its people are made up,
@@ -155,6 +155,7 @@ def emails_withheld():
         _emails_withheld.reset(token)
 
 
+@transaction.atomic
 def notify(
     *, recipients: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
 ) -> list[Notification]:
@@ -476,14 +477,14 @@ ANNOUNCEMENT = "announcements.message"
 
 
 @transaction.atomic
-def _announcement_texts(*, sender, about, title: str, body: str) -> dict[str, list[str]]:
+def _announcement_texts(*, sender: str, about, title: str, body: str) -> dict[str, list[str]]:
     """[title, body] per language: the title names the event, the body ends with who sent it."""
     texts = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             signed = (
-                _("Sent by %(sender)s, organiser of %(event)s.") % {"sender": sender.public_name, "event": about[0]}
-                if about else _("Sent by %(sender)s.") % {"sender": sender.public_name}
+                _("Sent by %(sender)s, organiser of %(event)s.") % {"sender": sender, "event": about[0]}
+                if about else _("Sent by %(sender)s.") % {"sender": sender}
             )
         texts[language] = [(f"{about[0]}: {title}" if about else title)[:200], f"{body}\n\n{signed}"]
     return texts
@@ -509,7 +510,9 @@ def announcement_send(
     event = NotificationEvent.objects.create(
         kind=ANNOUNCEMENT,
         url=url or (about[1] if about else ""),
-        texts=_announcement_texts(sender=sender, about=about, title=title.strip(), body=body.strip()),
+        # The name read afresh (one query, whatever the caller's user object has cached).
+        texts=_announcement_texts(sender=named_people().get(pk=sender.pk).public_name, about=about,
+                                  title=title.strip(), body=body.strip()),
         audience=audience,
         audience_params=params,
         enqueued_at=timezone.now(),
