@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -92,7 +93,14 @@ def event_rsvps(event: Event, *, statuses=None) -> QuerySet[Rsvp]:
 def event_stats(event: Event) -> dict:
     """Attendance, no-shows and first-timers for the organiser dashboard."""
     going = Rsvp.objects.filter(event=event, status=GOING)
-    numbers = going.aggregate(going=Count("id"), checked_in=Count("id", filter=Q(checked_in_at__isnull=False)))
+    arrived = Q(checked_in_at__isnull=False)
+    numbers = going.aggregate(
+        going=Count("id"), checked_in=Count("id", filter=arrived),
+        # People at the door: each RSVP comes with its guests, who are let in with it.
+        guests_total=Coalesce(Sum("guests"), 0), guests_checked_in=Coalesce(Sum("guests", filter=arrived), 0),
+    )
+    numbers["people"] = numbers["going"] + numbers.pop("guests_total")
+    numbers["people_checked_in"] = numbers["checked_in"] + numbers.pop("guests_checked_in")
     earlier = Rsvp.objects.filter(
         user=OuterRef("user"), status=GOING, checked_in_at__isnull=False, event__starts_at__lt=event.starts_at
     )

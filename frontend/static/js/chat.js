@@ -314,7 +314,7 @@
   };
 
   Chat.prototype.action = function (label, handler) {
-    var button = el("button", "button-small button-ghost", label);
+    var button = el("button", "button button-small button-ghost", label);
     button.type = "button";
     button.addEventListener("click", handler);
     return button;
