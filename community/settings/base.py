@@ -258,6 +258,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
+    # Verification e-mails, sign-up's and "send it again": one per address every three minutes.
+    "confirm_email": "1/3m/key,10/h/ip",
 }
 UNVERIFIED_ACCOUNT_RETENTION_DAYS = env.int("UNVERIFIED_ACCOUNT_RETENTION_DAYS", default=7)
 
@@ -311,6 +313,8 @@ EMAIL_TIMEOUT = int(_email.pop("OPTIONS", {}).get("TIMEOUT", env.int("EMAIL_TIME
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people write when something does not work (shown on the e-mail verification page).
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="hola@comunidad-ia.es")
 
 # --- REST API ----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -172,3 +172,21 @@ def test_a_signup_without_a_chosen_handle_never_takes_it_from_the_address(rf):
     assert named.username.startswith("lucia")
     assert nameless.username.startswith("member")
     assert "4821" not in named.username + nameless.username
+
+
+@pytest.mark.django_db
+def test_the_verification_page_resends_the_link_at_most_every_three_minutes_and_names_a_contact(client, settings):
+    from tests.conftest import clear_worker_redis
+
+    settings.CONTACT_EMAIL = "ayuda@example.org"
+    sign_up(client)
+    page = client.get("/accounts/confirm-email/").content.decode()
+    assert "data-resend-verification" in page and "mailto:ayuda@example.org" in page
+    resend = "/accounts/verification/resend/"
+    assert client.post(resend, {"email": "nueva@example.org"}).url == "/accounts/confirm-email/"
+    assert len(mail.outbox) == 1  # the sign-up's e-mail was sent just now
+    clear_worker_redis()  # three minutes later
+    client.post(resend, {"email": "NUEVA@example.org"})
+    client.post(resend, {"email": "nueva@example.org"})
+    client.post(resend, {"email": "nobody@example.org"})  # the same answer, no e-mail
+    assert [m.to for m in mail.outbox] == [["nueva@example.org"], ["nueva@example.org"]]
