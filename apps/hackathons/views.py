@@ -14,7 +14,7 @@ from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.forms import add_service_errors, posted_id
 from apps.core.visitor_cache import page_for_visitors
 from apps.hackathons import forms, permissions, selectors
-from apps.hackathons.calendar import hackathon_ics
+from apps.hackathons.calendar import hackathon_calendar_links, hackathon_ics
 from apps.hackathons.models import Hackathon, Judge, Registration, RubricCriterion, Submission, Track
 from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
 from apps.hackathons.services.common import teams_open
@@ -79,6 +79,7 @@ def hackathon_detail(request, slug):
         "hackathons/detail.html",
         {
             "hackathon": hackathon,
+            "calendar_links": hackathon_calendar_links(hackathon),
             "schedule": schedule,
             "next_milestone": (
                 upcoming[0]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 from apps.core.forms import add_service_errors, posted_id
 from apps.meetups import forms, permissions, selectors, services
-from apps.meetups.calendar import events_ics
+from apps.meetups.calendar import event_calendar_links, events_ics
 from apps.meetups.models import CalendarFeed, CallForSpeakers, Chapter, Event, Rsvp, Talk
 from apps.meetups.qr import checkin_qr_svg
 
@@ -54,16 +54,18 @@ def event_detail(request, slug):
     event = selectors.event_get(user=request.user, slug=slug)
     user = request.user
     rsvp = permissions.rsvp_of(user, event)
+    show_location = permissions.can_see_location(user, event)
     return render(
         request,
         "meetups/detail.html",
         {
             "event": event,
+            "calendar_links": event_calendar_links(event, with_hidden=show_location),
             "rsvp": rsvp,
             "rsvp_form": forms.RsvpForm(event=event),
             "agenda": selectors.agenda(event),
             "going": selectors.going_count(event),
-            "show_location": permissions.can_see_location(user, event),
+            "show_location": show_location,
             "is_manager": permissions.can_manage_event(user, event),
         },
     )
