@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 from apps.core.forms import add_service_errors, posted_id
+from apps.core.qr import qr_svg
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import event_calendar_links, events_ics
 from apps.meetups.models import CalendarFeed, CallForSpeakers, Chapter, Event, Rsvp, Talk
-from apps.meetups.qr import checkin_qr_svg
+
 
 Status = Rsvp.Status
 
@@ -129,7 +130,7 @@ def ticket_qr(request, slug):
     if rsvp is None or rsvp.status != Status.GOING:
         raise Http404
     url = request.build_absolute_uri(reverse("meetups:checkin", args=[event.slug]) + "?" + urlencode({"code": rsvp.checkin_code}))
-    response = HttpResponse(checkin_qr_svg(url), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -607,4 +607,11 @@
   };
 
   document.querySelectorAll("[data-chat]").forEach(function (root) { root.chat = new Chat(root); });
+
+  // The big screen's button: the whole view fills the projector (Esc leaves, as browsers do).
+  document.querySelectorAll("[data-fullscreen]").forEach(function (button) {
+    var view = button.closest(".chat-screen") || document.documentElement;
+    if (!view.requestFullscreen) { button.hidden = true; return; }
+    button.addEventListener("click", function () { view.requestFullscreen(); });
+  });
 })();
