@@ -6,7 +6,8 @@ import segno
 
 
 def qr_svg(text: str, *, in_html: bool = False) -> bytes:
-    """An SVG file, or (`in_html`) the same drawing without the XML declaration, for a page."""
+    """An SVG file, or (`in_html`) the same drawing for a page: no XML declaration, and a viewBox
+    instead of a fixed size so CSS sizes it."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=not in_html)
+    segno.make(text, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=not in_html, omitsize=in_html)
     return out.getvalue()
