@@ -1,6 +1,7 @@
 """Pages of the meetups section; each view parses input and calls one service or selector."""
 
 import csv
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
-from apps.core.forms import add_service_errors, posted_id
+from apps.core.forms import add_service_errors, as_wall_clock, posted_id
 from apps.core.qr import qr_svg
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import event_calendar_links, events_ics
@@ -145,7 +146,26 @@ def event_create(request):
     if not permissions.can_create_event(request.user):
         raise NotAllowed(_("Only organisers can create events."))
     chapters = Chapter.objects.all() if request.user.is_staff else request.user.organised_chapters.all()
-    return _event_form(request, None, forms.EventForm(request.POST or None, request.FILES or None, chapters=chapters))
+    return _event_form(request, None, forms.EventForm(
+        request.POST or None, request.FILES or None, chapters=chapters, initial=_copy_of(request),
+    ))
+
+
+def _copy_of(request) -> dict:
+    """"Duplicate" on an event's dashboard (?from=<slug>): the new event's form starts as a copy
+    of one the organiser runs, a week later, still to be checked and saved as a new draft."""
+    slug = request.GET.get("from")
+    if not slug:
+        return {}
+    source = selectors.event_get(user=request.user, slug=slug)
+    _require_manager(request, source)
+    initial = {name: getattr(source, name) for name in services.EVENT_FIELDS if name != "cover_image"}
+    for name in forms.LOCAL_TIMES:
+        moment = getattr(source, name)
+        initial[name] = as_wall_clock(moment + timedelta(days=7), source.tz) if moment else None
+    initial["chapter"] = source.chapter_id
+    initial["questions"] = "\n".join(q.text + ("*" if q.required else "") for q in source.questions.all())
+    return initial
 
 
 @login_required
