@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 # e-mail threads share one interpreter lock; each mailer holds MAILER_THREADS connections).
 MAILERS ?= 2
 
-.PHONY: run test stack install lock messages clean bench
+.PHONY: run test stack stack-demo install lock messages clean bench
 
 # `make lock`: turn pip's installation report into constraints.txt (one pin per distribution,
 # the project itself left out).
@@ -68,16 +68,35 @@ lock: | $(BIN)/python
 	$(BIN)/python -c "$$PINS_FROM_PIP_REPORT" $(VENV)/lock-report.json > constraints.txt
 	@echo "constraints.txt: $$(grep -c == constraints.txt) pins"
 
+# The full stack runs as it would in production unless told otherwise: DEBUG off (a wrong URL
+# shows the site's own 404, not Django's list of URLs), a secret key kept in var/, and links in
+# e-mails built from SITE_URL, by default the address the stack listens on.
+STACK_ENV = DEBUG=$${DEBUG:-false} SECRET_KEY="$${SECRET_KEY:-$$(cat var/stack-secret-key)}" \
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
+
+var/stack-secret-key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 ## Full stack: PostgreSQL + Redis + ASGI web + Celery worker, MAILERS mailers + beat (see README).
-## Each Procfile process runs under bin/keep-running, which starts it again when it exits
-## (honcho alone would stop every process when one ends).
-stack: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+## Creates the database DATABASE_URL names when it is missing. Each Procfile process runs under
+## bin/keep-running, which starts it again when it exits (honcho alone would stop every process
+## when one ends).
+stack: install var/stack-secret-key
+	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
+	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	env $(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	mkdir -p var
 	sed -E 's|^([a-z]+): |\1: bin/keep-running |' Procfile > var/Procfile.stack
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
+	env $(STACK_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
 		start --port $(PORT) --concurrency mailer=$(MAILERS)
+
+## Demo data in the full stack's database (same DATABASE_URL and REDIS_URL as `make stack`; run it
+## once, in another terminal, while the stack runs). Its people share a known password.
+stack-demo: install var/stack-secret-key
+	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
+	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	env $(STACK_ENV) $(BIN)/python manage.py seed_demo --allow-production
 
 ## Load benchmark of the production stack at national scale (docs/benchmarks.md);
 ## needs DATABASE_URL and REDIS_URL; BENCH_ARGS="--scale 0.1 --runs 1 --idle-seconds 30" for a quick run.

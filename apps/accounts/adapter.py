@@ -1,8 +1,10 @@
-"""allauth hooks: the sign-in pages spend the same failed-login budget as every other way in."""
+"""allauth hooks: the sign-in pages spend the same failed-login budget as every other way in,
+and handles never come from e-mail addresses."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 
 from apps.accounts import login_budget
+from apps.accounts.handles import RESERVED_HANDLES
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,3 +16,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is None and login_budget.was_refused(request):
             raise self.validation_error("too_many_login_attempts")
         return user
+
+    def clean_username(self, username, shallow=False):
+        if username.lower() in RESERVED_HANDLES:
+            raise self.validation_error("username_blacklisted")
+        return super().clean_username(username, shallow=shallow)
+
+    def populate_username(self, request, user):
+        """A sign-up without a chosen handle (a GitHub or OIDC login) gets one from the person's
+        name, else "member…"; allauth's default would take the e-mail's local part."""
+        if not user.username:
+            user.username = self.generate_unique_username([user.first_name, user.last_name, "member"])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,9 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         indexes = [models.Index(fields=["date_joined"], name="accounts_user_joined_idx")]
+        # `username` is the handle a member chooses at sign-up (@mentions, speakers, judges are
+        # found by it case-insensitively), so "Ana" and "ana" cannot be two people.
+        constraints = [models.UniqueConstraint(Lower("username"), name="accounts_user_handle_ci_unique")]
 
     @property
     def preferred_language(self) -> str:
@@ -26,8 +30,16 @@ class User(AbstractUser):
     def preferred_time_zone(self) -> str:
         return self.time_zone or settings.TIME_ZONE
 
+    @property
+    def public_name(self) -> str:
+        """The one name other people see: the profile's display name, else the member's own
+        name, else the handle chosen at sign-up; never anything taken from the e-mail address.
+        Lists select_related("…__profile") so this costs no query per person."""
+        profile = getattr(self, "profile", None)
+        return (profile.display_name if profile is not None else "") or self.get_full_name() or self.username
+
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.public_name
 
 
 class ApiToken(models.Model):

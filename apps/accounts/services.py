@@ -94,3 +94,15 @@ def user_language_set(*, user, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def verification_resend(*, request, email: str) -> None:
+    """Send the confirmation link again to an address still waiting for it. Says nothing about
+    whether the address exists; allauth's "confirm_email" limit (one per address every three
+    minutes, ACCOUNT_RATE_LIMITS) keeps it from being used to flood a mailbox."""
+    from allauth.account.internal.flows.email_verification import send_verification_email_to_address
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(email__iexact=email.strip(), verified=False).select_related("user").first()
+    if address is not None:
+        send_verification_email_to_address(request, address)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("tokens/revoke-all/", views.api_tokens_revoke_all, name="api-tokens-revoke-all"),
+    path("verification/resend/", views.verification_resend, name="verification-resend"),
 ]

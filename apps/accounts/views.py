@@ -29,6 +29,15 @@ def language_set(request):
     return response
 
 
+@require_POST
+def verification_resend(request):
+    """The "send it again" button of the page that asks to confirm the address."""
+    services.verification_resend(request=request, email=request.POST.get("email", "")[:254])
+    messages.info(request, _("If that address is waiting for confirmation, a new link is on its way. "
+                             "You can ask again after three minutes."))
+    return redirect("account_email_verification_sent")
+
+
 NEW_KEY_SESSION = "accounts.new_api_token"
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 
+from apps.accounts.selectors import named_people
 from apps.chat import presence, selectors, services
 from apps.chat.models import Room
 from apps.chat.payloads import message_payload
@@ -56,8 +57,14 @@ def _session_valid(scope) -> bool:
 
 @database_sync_to_async
 def _names(user_ids: list[int]) -> list[dict]:
-    users = get_user_model().objects.filter(pk__in=user_ids)
-    return [{"id": user.pk, "name": str(user)} for user in users]
+    return [{"id": user.pk, "name": user.public_name} for user in named_people().filter(pk__in=user_ids)]
+
+
+@database_sync_to_async
+def _public_name(user) -> str:
+    """Read once per socket; the profile stays cached on the user, so the frames of every
+    message it sends name the author without another query."""
+    return user.public_name
 
 
 class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebsocketConsumer):
@@ -83,6 +90,7 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
         # outbox; they are handled after the hello, in order, by the outbox's own task.
         await self.relay_open(self.group)
         if self.user.is_authenticated:
+            self.public_name = await _public_name(self.user)
             await self.channel_layer.group_add(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
         await self.accept()
@@ -170,7 +178,7 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
     async def frame_typing(self, values):
         if self.access.can_post:
             await self.channel_layer.group_send(
-                self.group, {"type": "chat.typing", "user": {"id": self.user.pk, "name": str(self.user)}}
+                self.group, {"type": "chat.typing", "user": {"id": self.user.pk, "name": self.public_name}}
             )
 
     async def frame_read(self, values):

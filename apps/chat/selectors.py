@@ -60,7 +60,7 @@ def room_for(kind: str, object_id: int) -> Room:
 
 
 def messages_with_authors():
-    return Message.objects.select_related("author")
+    return Message.objects.select_related("author__profile")
 
 
 def messages_after(room: Room, revision: int):
@@ -106,7 +106,7 @@ def unread_counts(user, rooms: list[Room]) -> dict[int, int]:
 
 def questions_for(room: Room, *, include_hidden: bool):
     """Questions ordered by votes (most first), oldest first among equals."""
-    questions = Question.objects.filter(room=room).select_related("author")
+    questions = Question.objects.filter(room=room).select_related("author__profile")
     if not include_hidden:
         questions = questions.filter(hidden_at__isnull=True)
     return questions.order_by("-vote_count", "created_at")

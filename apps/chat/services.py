@@ -147,7 +147,7 @@ def message_send(*, user, room: Room, client_id: str, body: str) -> tuple[Messag
     except IntegrityError as error:
         if getattr(error.__cause__, "diag", None) is None or error.__cause__.diag.constraint_name != CLIENT_ID_UNIQUE:
             raise
-    return Message.objects.select_related("author", "room").get(room=room, author=user, client_id=client_id), False
+    return Message.objects.select_related("author__profile", "room").get(room=room, author=user, client_id=client_id), False
 
 
 @transaction.atomic
@@ -202,11 +202,11 @@ def _next_message_sequence(room: Room, user):
 
 
 def _message_for_change(message_id: int) -> tuple[Message, Room]:
-    message = Message.objects.select_related("room", "author").filter(pk=message_id).first()
+    message = Message.objects.select_related("room", "author__profile").filter(pk=message_id).first()
     if message is None:
         raise NotFound(_("This message does not exist."))
     room = _lock_room(message.room)
-    message = Message.objects.select_related("author").get(pk=message.pk)
+    message = Message.objects.select_related("author__profile").get(pk=message.pk)
     message.room = room
     return message, room
 
@@ -282,7 +282,7 @@ def message_report(*, user, message_id: int, reason: str = "") -> Report:
     """Tell the room's moderators about a message (once per member and message)."""
     from apps.notifications.services import notify
 
-    message = Message.objects.select_related("room", "author").filter(pk=message_id).first()
+    message = Message.objects.select_related("room", "author__profile").filter(pk=message_id).first()
     if message is None:
         raise NotFound(_("This message does not exist."))
     access = room_access(user, message.room)
@@ -401,7 +401,11 @@ def _broadcast_question(question: Question) -> None:
 
 
 def _question_for_change(question_id: int) -> Question:
-    question = Question.objects.select_for_update().select_related("room", "author").filter(pk=question_id).first()
+    # `of=("self",)`: the profile (the author's public name) is an outer join PostgreSQL will not lock.
+    question = (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("room", "author__profile").filter(pk=question_id).first()
+    )
     if question is None:
         raise NotFound(_("This question does not exist."))
     return question

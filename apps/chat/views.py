@@ -1,10 +1,14 @@
 """Pages: a room on its own (phones, a second window) and the Q&A big-screen view."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from apps.chat import selectors
 from apps.chat.models import Room
+from apps.core.qr import qr_svg
 
 
 def _readable(request, room_id: int) -> selectors.RoomAccess:
@@ -22,5 +26,9 @@ def room_page(request, room_id: int):
 
 
 def question_screen(request, room_id: int):
-    """Questions by votes in large type for the room's projector; updates live."""
-    return render(request, "chat/screen.html", {"access": _readable(request, room_id)})
+    """Questions by votes in large type for the room's projector; updates live. A QR code takes
+    people in the room to the page where they ask and vote."""
+    access = _readable(request, room_id)
+    join_url = settings.SITE_URL + reverse("chat:room", args=[access.room.pk])
+    join_qr = mark_safe(qr_svg(join_url, in_html=True).decode())  # noqa: S308 (segno's own SVG, no user text)
+    return render(request, "chat/screen.html", {"access": access, "join_url": join_url, "join_qr": join_qr})

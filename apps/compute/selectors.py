@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from apps.accounts import roles
+from apps.accounts.selectors import named_people
 from apps.compute.models import (
     AllocationRequest,
     Call,
@@ -82,15 +83,17 @@ def call_list() -> QuerySet[Call]:
 def call_detail(*, slug: str) -> Call | None:
     return (
         Call.objects.select_related("resource")
-        .prefetch_related("criteria", "managers", "reviewers")
+        .prefetch_related(
+            "criteria", Prefetch("managers", queryset=named_people()), Prefetch("reviewers", queryset=named_people())
+        )
         .annotate(granted=_granted_subquery(), used=_used_subquery())
         .filter(slug=slug).first()
     )
 
 
 def _request_base() -> QuerySet[AllocationRequest]:
-    return AllocationRequest.objects.select_related("call__resource", "applicant", "grant").prefetch_related(
-        Prefetch("members", queryset=RequestMember.objects.select_related("user")),
+    return AllocationRequest.objects.select_related("call__resource", "applicant__profile", "grant").prefetch_related(
+        Prefetch("members", queryset=RequestMember.objects.select_related("user__profile")),
         "call__managers",
     )
 
@@ -159,7 +162,7 @@ def compute_roles(*, user) -> dict[str, bool]:
 
 def grants_to_report(*, user) -> QuerySet[Grant]:
     """Grants an operator reports usage against: their resources' grants, newest period first."""
-    grants = Grant.objects.select_related("request__call__resource", "request__applicant").annotate(
+    grants = Grant.objects.select_related("request__call__resource", "request__applicant__profile").annotate(
         used=Coalesce(Sum("usage_records__units"), ZERO)
     ).order_by("-end_date", "-id")
     if user.is_staff:
@@ -182,8 +185,8 @@ def request_detail(*, user, pk: int) -> AllocationRequest | None:
         visible_requests(user=user)
         .prefetch_related(
             "outputs", "attachments",
-            Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
-            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor__profile")),
+            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer__profile")
                      .prefetch_related("scores__criterion")),
             "call__criteria", "call__reviewers",
         )
@@ -196,10 +199,10 @@ def manager_requests(*, call: Call) -> QuerySet[AllocationRequest]:
     """The manager's dashboard: every submitted request of the call with its review progress."""
     return (
         AllocationRequest.objects.filter(call=call, submitted_at__isnull=False)
-        .select_related("applicant", "grant", "staged_by")
+        .select_related("applicant__profile", "grant", "staged_by__profile")
         .prefetch_related(
-            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")),
-            Prefetch("members", queryset=RequestMember.objects.select_related("user")),
+            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("reviewer__profile")),
+            Prefetch("members", queryset=RequestMember.objects.select_related("user__profile")),
         )
         .annotate(used=grant_used_annotation())
         .order_by("submitted_at", "pk")
@@ -210,7 +213,7 @@ def reviewer_queue(*, user) -> QuerySet[ReviewerAssignment]:
     return (
         ReviewerAssignment.objects.filter(reviewer=user)
         .exclude(status=ReviewerAssignment.Status.CONFLICT)
-        .select_related("request__call__resource", "request__applicant")
+        .select_related("request__call__resource", "request__applicant__profile")
         .order_by("status", "-created_at", "-id")
     )
 
@@ -218,14 +221,14 @@ def reviewer_queue(*, user) -> QuerySet[ReviewerAssignment]:
 def assignment_for_review(*, user, pk: int) -> ReviewerAssignment | None:
     return (
         ReviewerAssignment.objects.filter(reviewer=user, pk=pk)
-        .select_related("request__call__resource", "request__applicant", "request__grant")
+        .select_related("request__call__resource", "request__applicant__profile", "request__grant")
         .prefetch_related(
             "scores", "request__call__criteria", "request__call__managers", "request__outputs",
             "request__attachments",
-            Prefetch("request__members", queryset=RequestMember.objects.select_related("user")),
-            Prefetch("request__assignments", queryset=ReviewerAssignment.objects.select_related("reviewer")
+            Prefetch("request__members", queryset=RequestMember.objects.select_related("user__profile")),
+            Prefetch("request__assignments", queryset=ReviewerAssignment.objects.select_related("reviewer__profile")
                      .prefetch_related("scores__criterion")),
-            Prefetch("request__transitions", queryset=Transition.objects.select_related("actor")),
+            Prefetch("request__transitions", queryset=Transition.objects.select_related("actor__profile")),
         )
         .first()
     )
@@ -238,7 +241,7 @@ def grant_usage(*, grant: Grant) -> QuerySet[UsageRecord]:
 def decisions_for_export(*, call: Call) -> QuerySet[AllocationRequest]:
     return (
         AllocationRequest.objects.filter(call=call, submitted_at__isnull=False)
-        .select_related("applicant", "grant")
+        .select_related("applicant__profile", "grant")
         .annotate(
             reviews=Count("assignments", filter=Q(assignments__status=ReviewerAssignment.Status.SUBMITTED)),
         )

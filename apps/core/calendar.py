@@ -6,7 +6,8 @@ iCalendar format, so the files the platform hands out never drift apart.
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
@@ -58,3 +59,21 @@ def calendar_ics(*, name: str, entries: list[CalendarEntry], product: str, time_
         calendar.add_component(_event(entry))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_links(entry: CalendarEntry) -> dict[str, str]:
+    """One-tap "add to calendar" links for web calendars, beside the .ics (which Apple Calendar
+    and desktop programs open): each service's documented compose URL, times in UTC."""
+    start, end = entry.start.astimezone(UTC), (entry.end or entry.start).astimezone(UTC)
+    details = "\n\n".join(part for part in (entry.url, entry.description) if part)[:1500]
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({
+            "action": "TEMPLATE", "text": entry.summary, "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+            "details": details, "location": entry.location, "ctz": entry.time_zone,
+        }),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+            "path": "/calendar/action/compose", "rru": "addevent", "subject": entry.summary,
+            "startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "body": details, "location": entry.location,
+        }),
+    }

@@ -4,8 +4,9 @@ from apps.core.navigation import main_navigation
 
 
 def site(request):
-    """Site name and main navigation for the base layout."""
+    """Site name, contact address and main navigation for the base layout."""
     return {
         "site_name": settings.SITE_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
         "main_navigation": main_navigation(request),
     }

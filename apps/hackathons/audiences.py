@@ -1,6 +1,7 @@
 """A hackathon's participants as an announcement audience (see apps/notifications/audiences.py)."""
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.hackathons.models import Hackathon, Registration, TeamMembership
@@ -50,6 +51,11 @@ def _describe(params) -> str:
     return f"{hackathon.title if hackathon else '?'} · {subset}"
 
 
+def _about(params) -> tuple[str, str] | None:
+    hackathon = _hackathon(params)
+    return (hackathon.title, reverse("hackathons:detail", args=[hackathon.slug])) if hackathon else None
+
+
 HACKATHON_PARTICIPANTS = AudienceProvider(
     key="hackathon",
     label=_("Participants of a hackathon"),
@@ -58,4 +64,5 @@ HACKATHON_PARTICIPANTS = AudienceProvider(
     describe=_describe,
     subsets=SUBSETS,
     query_params=("hackathon", "team"),
+    about=_about,
 )

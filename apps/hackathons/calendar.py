@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.core.calendar import CalendarEntry, calendar_ics
+from apps.core.calendar import CalendarEntry, calendar_ics, calendar_links
 from apps.hackathons.models import Hackathon
 
 
@@ -31,3 +31,12 @@ def hackathon_ics(hackathon: Hackathon) -> bytes:
         for key, label, start, end, description in milestones
     ]
     return calendar_ics(name=h.title, entries=entries, product="Hackathons", time_zone=h.timezone)
+
+
+def hackathon_calendar_links(hackathon: Hackathon) -> dict[str, str]:
+    """Google and Outlook links for the hacking days, the part people block in their calendars."""
+    h = hackathon
+    return calendar_links(CalendarEntry(
+        uid=f"hackathon-{h.pk}-hacking", summary=h.title, start=h.hacking_starts_at, end=h.hacking_ends_at,
+        time_zone=h.timezone, url=f"{settings.SITE_URL}/hackathons/{h.slug}/", location=h.venue, description=h.summary,
+    ))

@@ -1,4 +1,8 @@
+import zoneinfo
+
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field
@@ -38,6 +42,9 @@ class HackathonForm(forms.Form):
     results_at = local_field(_("Results announced"))
 
     def __init__(self, *args, hackathon: Hackathon | None = None, **kwargs):
+        # A draft is published later, and publishing refuses dates already past: say so here,
+        # next to the date, rather than on the dashboard when "Publish" fails.
+        self.require_future = hackathon is None or hackathon.state == Hackathon.State.DRAFT
         if hackathon is not None:
             initial = {name: getattr(hackathon, name) for name in self.base_fields if hasattr(hackathon, name)}
             for name in SCHEDULE_FIELDS:
@@ -59,7 +66,16 @@ class HackathonForm(forms.Form):
         return image
 
     def clean(self):
-        return in_time_zone(super().clean(), SCHEDULE_FIELDS, self.cleaned_data.get("timezone") or "UTC")
+        time_zone = self.cleaned_data.get("timezone") or "UTC"
+        cleaned = in_time_zone(super().clean(), SCHEDULE_FIELDS, time_zone)
+        if self.require_future:
+            now = timezone.now()
+            for name in SCHEDULE_FIELDS:
+                if cleaned.get(name) is not None and cleaned[name] <= now:
+                    self.add_error(name, _("This date has passed: it is %(now)s now in %(zone)s.") % {
+                        "now": date_format(as_wall_clock(now, zoneinfo.ZoneInfo(time_zone)), "DATETIME_FORMAT"), "zone": time_zone,
+                    })
+        return cleaned
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

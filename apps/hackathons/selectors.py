@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import named_people
 from apps.core.errors import NotAllowed, NotFound
 from apps.hackathons import permissions
 from apps.hackathons.models import (
@@ -96,7 +97,7 @@ def hackathon_numbers() -> dict[str, int]:
 
 
 def hackathon_get(*, user, slug: str) -> Hackathon:
-    hackathon = Hackathon.objects.filter(slug=slug).prefetch_related("tracks", "organisers").first()
+    hackathon = Hackathon.objects.filter(slug=slug).prefetch_related("tracks", Prefetch("organisers", queryset=named_people())).first()
     if hackathon is None or not permissions.can_view_hackathon(user, hackathon):
         raise NotFound(_("No such hackathon."))
     return hackathon
@@ -109,7 +110,7 @@ def registration_for(*, user, hackathon: Hackathon) -> Registration | None:
 
 
 def registrations_for_hackathon(*, hackathon: Hackathon, status: str = "") -> QuerySet:
-    qs = hackathon.registrations.select_related("user").order_by("created_at", "id")
+    qs = hackathon.registrations.select_related("user__profile").order_by("created_at", "id")
     if status in Registration.Status.values:
         qs = qs.filter(status=status)
     return qs
@@ -212,7 +213,7 @@ def submissions_for_hackathon(*, user, hackathon: Hackathon) -> QuerySet:
         raise NotAllowed(_("Submissions are shown once results are published."))
     return (
         hackathon.submissions.select_related("team", "track")
-        .prefetch_related("repositories", Prefetch("team__memberships", queryset=TeamMembership.objects.select_related("user")))
+        .prefetch_related("repositories", Prefetch("team__memberships", queryset=TeamMembership.objects.select_related("user__profile")))
         .order_by("track__position", "created_at", "id")
     )
 
@@ -243,7 +244,7 @@ def judge_assignments(*, judge: Judge, criteria: int) -> QuerySet:
 def judging_progress(*, hackathon: Hackathon) -> list[dict]:
     """Per judge: submissions assigned and fully scored."""
     criteria = hackathon.criteria.count()
-    judges = hackathon.judges.select_related("user").annotate(
+    judges = hackathon.judges.select_related("user__profile").annotate(
         assigned=Count("assignments", distinct=True),
     ).order_by("created_at", "id")
     done: dict[int, int] = {}

@@ -10,11 +10,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.forms import add_service_errors, posted_id
 from apps.core.visitor_cache import page_for_visitors
 from apps.hackathons import forms, permissions, selectors
-from apps.hackathons.calendar import hackathon_ics
+from apps.hackathons.calendar import hackathon_calendar_links, hackathon_ics
 from apps.hackathons.models import Hackathon, Judge, Registration, RubricCriterion, Submission, Track
 from apps.hackathons.services import judging, lifecycle, registrations, submissions, teams
 from apps.hackathons.services.common import teams_open
@@ -79,6 +79,7 @@ def hackathon_detail(request, slug):
         "hackathons/detail.html",
         {
             "hackathon": hackathon,
+            "calendar_links": hackathon_calendar_links(hackathon),
             "schedule": schedule,
             "next_milestone": (
                 upcoming[0]
@@ -366,6 +367,12 @@ def dashboard(request, slug, forms_in_use=None, status=200):
     return render(request, "hackathons/dashboard.html", context, status=status)
 
 
+def _refusal(exc) -> str:
+    """A refusal as one message: the reason, then field problems it does not already say."""
+    extra = [m for messages_ in (exc.errors or {}).values() for m in messages_ if str(m) not in str(exc.message)]
+    return " ".join([str(exc.message), *map(str, extra)]).strip()
+
+
 @login_required
 @require_POST
 def dashboard_action(request, slug):
@@ -402,9 +409,15 @@ def dashboard_action(request, slug):
             return dashboard(request, slug, forms_in_use={key: form}, status=400)
         messages.success(request, _("Saved."))
     elif op == "transition":
-        hackathon = lifecycle.hackathon_transition(
-            actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
-        )
+        try:
+            hackathon = lifecycle.hackathon_transition(
+                actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
+            )
+        except (InvalidInput, Conflict) as exc:
+            # Back on the dashboard with what to fix (a date past since the draft was saved),
+            # not a full error page away from it.
+            messages.error(request, _refusal(exc))
+            return redirect("hackathons:manage", slug=hackathon.slug)
         messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
     elif op in ("approve", "reject", "check_in", "remove_participant"):
         registration = get_object_or_404(Registration, pk=posted_id(post.get("registration")), hackathon=hackathon)

@@ -5,6 +5,7 @@ Who may announce is decided by apps/meetups/permissions.py, like every other mee
 """
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.meetups.models import Chapter, ChapterMembership, Event, Rsvp, Talk
@@ -75,6 +76,7 @@ MEETUP_ATTENDEES = AudienceProvider(
     describe=_describe_event,
     subsets=EVENT_SUBSETS,
     query_params=("meetup",),
+    about=lambda params: (event.title, reverse("meetups:event", args=[event.slug])) if (event := _event(params)) else None,
 )
 
 CHAPTER_MEMBERS = AudienceProvider(
@@ -84,4 +86,5 @@ CHAPTER_MEMBERS = AudienceProvider(
     can_announce=lambda user, params: is_chapter_organiser(user, _chapter(params)),
     describe=_describe_chapter,
     query_params=("chapter",),
+    about=lambda params: (chapter.name, reverse("meetups:chapter", args=[chapter.slug])) if (chapter := _chapter(params)) else None,
 )

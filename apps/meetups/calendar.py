@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from apps.core.calendar import CalendarEntry, calendar_ics
+from apps.core.calendar import CalendarEntry, calendar_ics, calendar_links
 from apps.meetups.models import Event
 
 
@@ -32,3 +32,8 @@ def events_ics(events, *, name: str, with_hidden: bool = False) -> bytes:
         name=name, entries=[_entry(e, with_hidden) for e in events], product="Meetups",
         time_zone=events[0].timezone if len(events) == 1 else "",
     )
+
+
+def event_calendar_links(event: Event, *, with_hidden: bool) -> dict[str, str]:
+    """Google and Outlook links for the event page, with the place only for those who may see it."""
+    return calendar_links(_entry(event, with_hidden))

@@ -2,11 +2,13 @@
 
 from datetime import datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.accounts.selectors import named_people
 from apps.meetups import permissions
 from apps.meetups.models import Chapter, Event, Rsvp, Talk
 
@@ -58,7 +60,9 @@ def event_list(*, user, region: str = "", chapter: str = "", mode: str = "", lan
 
 def event_get(*, user, slug: str) -> Event:
     event = get_object_or_404(
-        Event.objects.select_related("chapter").prefetch_related("organisers", "chapter__organisers"), slug=slug
+        Event.objects.select_related("chapter").prefetch_related(
+            Prefetch("organisers", queryset=named_people()), Prefetch("chapter__organisers", queryset=named_people())
+        ), slug=slug
     )
     if not permissions.can_view_event(user, event):
         raise Http404
@@ -68,7 +72,7 @@ def event_get(*, user, slug: str) -> Event:
 def agenda(event: Event) -> QuerySet[Talk]:
     return (
         event.talks.filter(status=Talk.Status.ACCEPTED)
-        .select_related("proposed_by")
+        .select_related("proposed_by__profile")
         .prefetch_related("speakers__profile", "repositories")
         .order_by("starts_at", "id")
     )
@@ -80,7 +84,7 @@ def going_count(event: Event) -> int:
 
 def event_rsvps(event: Event, *, statuses=None) -> QuerySet[Rsvp]:
     """The organiser's view of who RSVPed, in queue order for the waitlist."""
-    queryset = Rsvp.objects.filter(event=event).select_related("user")
+    queryset = Rsvp.objects.filter(event=event).select_related("user__profile")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     return queryset.order_by("queued_at", "created_at", "id")
@@ -89,7 +93,14 @@ def event_rsvps(event: Event, *, statuses=None) -> QuerySet[Rsvp]:
 def event_stats(event: Event) -> dict:
     """Attendance, no-shows and first-timers for the organiser dashboard."""
     going = Rsvp.objects.filter(event=event, status=GOING)
-    numbers = going.aggregate(going=Count("id"), checked_in=Count("id", filter=Q(checked_in_at__isnull=False)))
+    arrived = Q(checked_in_at__isnull=False)
+    numbers = going.aggregate(
+        going=Count("id"), checked_in=Count("id", filter=arrived),
+        # People at the door: each RSVP comes with its guests, who are let in with it.
+        guests_total=Coalesce(Sum("guests"), 0), guests_checked_in=Coalesce(Sum("guests", filter=arrived), 0),
+    )
+    numbers["people"] = numbers["going"] + numbers.pop("guests_total")
+    numbers["people_checked_in"] = numbers["checked_in"] + numbers.pop("guests_checked_in")
     earlier = Rsvp.objects.filter(
         user=OuterRef("user"), status=GOING, checked_in_at__isnull=False, event__starts_at__lt=event.starts_at
     )
@@ -115,7 +126,7 @@ def chapter_list() -> QuerySet[Chapter]:
 
 def chapter_get(*, slug: str) -> Chapter:
     return get_object_or_404(
-        Chapter.objects.prefetch_related("organisers").annotate(member_count=Count("memberships")), slug=slug
+        Chapter.objects.prefetch_related(Prefetch("organisers", queryset=named_people())).annotate(member_count=Count("memberships")), slug=slug
     )
 
 
@@ -124,7 +135,7 @@ def chapter_events(*, user, chapter: Chapter, past: bool) -> QuerySet[Event]:
 
 
 def proposals(chapter: Chapter) -> QuerySet[Talk]:
-    return chapter.talks.filter(event__isnull=True).select_related("proposed_by").prefetch_related("repositories").order_by("-created_at", "-id")
+    return chapter.talks.filter(event__isnull=True).select_related("proposed_by__profile").prefetch_related("repositories").order_by("-created_at", "-id")
 
 
 def my_events(user) -> QuerySet[Event]:

@@ -1,6 +1,7 @@
 """Pages of the meetups section; each view parses input and calls one service or selector."""
 
 import csv
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
-from apps.core.forms import add_service_errors, posted_id
+from apps.core.forms import add_service_errors, as_wall_clock, posted_id
+from apps.core.qr import qr_svg
 from apps.meetups import forms, permissions, selectors, services
-from apps.meetups.calendar import events_ics
+from apps.meetups.calendar import event_calendar_links, events_ics
 from apps.meetups.models import CalendarFeed, CallForSpeakers, Chapter, Event, Rsvp, Talk
-from apps.meetups.qr import checkin_qr_svg
+
 
 Status = Rsvp.Status
 
@@ -54,16 +56,18 @@ def event_detail(request, slug):
     event = selectors.event_get(user=request.user, slug=slug)
     user = request.user
     rsvp = permissions.rsvp_of(user, event)
+    show_location = permissions.can_see_location(user, event)
     return render(
         request,
         "meetups/detail.html",
         {
             "event": event,
+            "calendar_links": event_calendar_links(event, with_hidden=show_location),
             "rsvp": rsvp,
             "rsvp_form": forms.RsvpForm(event=event),
             "agenda": selectors.agenda(event),
             "going": selectors.going_count(event),
-            "show_location": permissions.can_see_location(user, event),
+            "show_location": show_location,
             "is_manager": permissions.can_manage_event(user, event),
         },
     )
@@ -127,7 +131,7 @@ def ticket_qr(request, slug):
     if rsvp is None or rsvp.status != Status.GOING:
         raise Http404
     url = request.build_absolute_uri(reverse("meetups:checkin", args=[event.slug]) + "?" + urlencode({"code": rsvp.checkin_code}))
-    response = HttpResponse(checkin_qr_svg(url), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -142,7 +146,26 @@ def event_create(request):
     if not permissions.can_create_event(request.user):
         raise NotAllowed(_("Only organisers can create events."))
     chapters = Chapter.objects.all() if request.user.is_staff else request.user.organised_chapters.all()
-    return _event_form(request, None, forms.EventForm(request.POST or None, request.FILES or None, chapters=chapters))
+    return _event_form(request, None, forms.EventForm(
+        request.POST or None, request.FILES or None, chapters=chapters, initial=_copy_of(request),
+    ))
+
+
+def _copy_of(request) -> dict:
+    """"Duplicate" on an event's dashboard (?from=<slug>): the new event's form starts as a copy
+    of one the organiser runs, a week later, still to be checked and saved as a new draft."""
+    slug = request.GET.get("from")
+    if not slug:
+        return {}
+    source = selectors.event_get(user=request.user, slug=slug)
+    _require_manager(request, source)
+    initial = {name: getattr(source, name) for name in services.EVENT_FIELDS if name != "cover_image"}
+    for name in forms.LOCAL_TIMES:
+        moment = getattr(source, name)
+        initial[name] = as_wall_clock(moment + timedelta(days=7), source.tz) if moment else None
+    initial["chapter"] = source.chapter_id
+    initial["questions"] = "\n".join(q.text + ("*" if q.required else "") for q in source.questions.all())
+    return initial
 
 
 @login_required
@@ -246,7 +269,7 @@ def attendees_csv(request, slug):
     writer.writerow([_("Name"), _("E-mail"), _("Guests"), _("Checked in")] + [q.text for q in questions])
     for r in selectors.event_rsvps(event, statuses=[Status.GOING]).filter(share_data=True):
         writer.writerow(
-            [_csv_safe(r.user.get_full_name() or r.user.username), _csv_safe(r.user.email), r.guests, "yes" if r.checked_in_at else ""]
+            [_csv_safe(r.user.public_name), _csv_safe(r.user.email), r.guests, "yes" if r.checked_in_at else ""]
             + [_csv_safe(r.answers.get(str(q.id), "")) for q in questions]
         )
     return response
@@ -273,13 +296,13 @@ def checkin(request, slug):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            name = done.user.get_full_name() or done.user.username
+            name = done.user.public_name
             messages.success(request, (_("%(name)s is no longer checked in.") if undo else _("%(name)s is checked in.")) % {"name": name})
         return redirect("meetups:checkin", slug=event.slug)
     return render(
         request,
         "meetups/checkin.html",
-        {"event": event, "code": request.GET.get("code", "")[:12], "attendees": selectors.event_rsvps(event, statuses=[Status.GOING]).order_by("user__first_name", "id"), "stats": selectors.event_stats(event)},
+        {"event": event, "code": request.GET.get("code", "")[:12], "attendees": selectors.event_rsvps(event, statuses=[Status.GOING]).order_by("user__profile__display_name", "user__first_name", "user__username", "id"), "stats": selectors.event_stats(event)},
     )
 
 

@@ -1,4 +1,3 @@
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -187,7 +186,7 @@ class AnnouncementSendApi(APIView):
         data, params, reach = _announcement_reach(request, AnnouncementSendInputSerializer)
         event = services.announcement_send(
             sender=request.user, audience=data["audience"], params=params,
-            title=data["title"], body=data["body"], url=reverse("notifications:list"),
+            title=data["title"], body=data["body"],
         )
         return Response(
             AnnouncementSentSerializer({"id": event.pk, "label": reach["label"], "count": reach["count"]}).data,

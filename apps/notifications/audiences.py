@@ -22,7 +22,9 @@ class AudienceProvider:
 
     `subsets` maps the values a sender may pick for `params["subset"]` to their labels
     (for example confirmed, waitlisted, a team); `describe(params)` names the audience;
-    `query_params` are the query-string keys the announcement page passes on as params.
+    `query_params` are the query-string keys the announcement page passes on as params;
+    `about(params)` is the (name, url) of the event or group the audience belongs to, or None:
+    announcements name it and link to it.
     """
 
     key: str
@@ -32,6 +34,7 @@ class AudienceProvider:
     describe: Callable[[dict], str]
     subsets: dict[str, str] = field(default_factory=dict)
     query_params: tuple[str, ...] = ()
+    about: Callable[[dict], tuple[str, str] | None] = lambda params: None
 
 
 _PROVIDERS: dict[str, AudienceProvider] = {}

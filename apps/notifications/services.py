@@ -21,6 +21,8 @@ not `functools.partial`: Django logs a robust hook's failure by its `__qualname_
 which a partial lacks, so the logging itself would raise.
 """
 
+import contextlib
+import contextvars
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
@@ -36,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import named_people
 from apps.core.errors import InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many, groups_listening
 from apps.notifications import selectors
@@ -61,6 +64,8 @@ INLINE_AUDIENCE = 50
 EXPAND_BATCH = 1000
 # E-mails per delivery job: one SMTP connection each, and what a dead worker can strand.
 DELIVERY_BATCH = 250
+# Set by `emails_withheld()`: notifications are stored and shown, none is e-mailed.
+_emails_withheld = contextvars.ContextVar("notifications_emails_withheld", default=False)
 # Deliveries claimed together: fewer round trips; those a killed job held wait for their
 # lease to lapse.
 CLAIM_CHUNK = 10
@@ -140,6 +145,17 @@ def _enqueue_deliveries(delivery_ids: list[int]) -> None:
         send_deliveries.delay(delivery_ids[start : start + DELIVERY_BATCH])
 
 
+@contextlib.contextmanager
+def emails_withheld():
+    """Within it, `notify` records no e-mail deliveries (the demo seeder: its people are made up,
+    and on the full stack the mailers would send to their invented addresses after commit)."""
+    token = _emails_withheld.set(True)
+    try:
+        yield
+    finally:
+        _emails_withheld.reset(token)
+
+
 @transaction.atomic
 def notify(
     *, recipients: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
@@ -162,7 +178,7 @@ def notify(
         url=url,
         texts=_texts(title, body),
         recipient_ids=sorted(unique),
-        email=email,
+        email=email and not _emails_withheld.get(),
         enqueued_at=now,
         expanded_through=max(unique) if inline else 0,
         expanded_at=now if inline else None,
@@ -541,6 +557,19 @@ ANNOUNCEMENT = "announcements.message"
 
 
 @transaction.atomic
+def _announcement_texts(*, sender: str, about, title: str, body: str) -> dict[str, list[str]]:
+    """[title, body] per language: the title names the event, the body ends with who sent it."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            signed = (
+                _("Sent by %(sender)s, organiser of %(event)s.") % {"sender": sender, "event": about[0]}
+                if about else _("Sent by %(sender)s.") % {"sender": sender}
+            )
+        texts[language] = [(f"{about[0]}: {title}" if about else title)[:200], f"{body}\n\n{signed}"]
+    return texts
+
+
 def announcement_send(
     *, sender, audience: str, params: dict, title: str, body: str, url: str = ""
 ) -> NotificationEvent:
@@ -557,10 +586,13 @@ def announcement_send(
         errors["body"] = [_("Write the message.")]
     if errors:
         raise InvalidInput(errors=errors)
+    about = provider.about(params)
     event = NotificationEvent.objects.create(
         kind=ANNOUNCEMENT,
-        url=url,
-        texts={language: [title.strip(), body.strip()] for language, _name in settings.LANGUAGES},
+        url=url or (about[1] if about else ""),
+        # The name read afresh (one query, whatever the caller's user object has cached).
+        texts=_announcement_texts(sender=named_people().get(pk=sender.pk).public_name, about=about,
+                                  title=title.strip(), body=body.strip()),
         audience=audience,
         audience_params=params,
         enqueued_at=timezone.now(),

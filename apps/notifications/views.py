@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,7 +179,6 @@ def announcement_page(request, audience: str):
                     params=params,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
-                    url=reverse("notifications:list"),
                 )
             except ApplicationError as error:
                 for field, field_errors in error.errors.items():

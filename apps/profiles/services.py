@@ -85,14 +85,14 @@ def profile_ensure(*, user) -> Profile:
     existing = Profile.objects.filter(user=user).first()
     if existing:
         return existing
-    name = user.get_full_name() or user.username or user.email.split("@")[0]
+    name = user.get_full_name() or user.username
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 profile, _created = Profile.objects.get_or_create(
                     user=user,
                     defaults={
-                        "handle": _free_handle(user.username or user.email.split("@")[0]),
+                        "handle": _free_handle(user.username),
                         "display_name": name[:100],
                     },
                 )
@@ -437,7 +437,7 @@ def contact_request_send(*, sender, profile: Profile, message: str) -> ContactRe
             contact = ContactRequest.objects.create(sender=sender, profile=profile, message=message)
     except IntegrityError as exc:
         raise Conflict(_("You already have a pending request to this member.")) from exc
-    sender_name = _sender_name(sender)
+    sender_name = sender.public_name
     notify(
         recipients=[profile.user],
         kind="profiles.contact_request",
@@ -448,9 +448,6 @@ def contact_request_send(*, sender, profile: Profile, message: str) -> ContactRe
     return contact
 
 
-def _sender_name(user) -> str:
-    profile = Profile.objects.filter(user=user).only("display_name").first()
-    return (profile.display_name if profile else "") or user.get_full_name() or user.username
 
 
 def _pending_request_for(actor, request_id: int) -> ContactRequest:

@@ -243,7 +243,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The handle is chosen at sign-up: it is the member's public name until they set a display
+# name, so nothing shown to others is ever derived from their e-mail address.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_USERNAME_VALIDATORS = "apps.accounts.handles.validators"
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+# "Signed in as …" and allauth's pages name people as everyone else does (User.__str__).
+ACCOUNT_USER_DISPLAY = str
+ACCOUNT_FORMS = {"signup": "apps.accounts.forms.SignupForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -261,6 +268,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_link": env("RATE_LIMIT_LOGIN_LINK", default="5/m/ip,3/15m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
+    # Verification e-mails, sign-up's and "send it again": one per address every three minutes.
+    "confirm_email": "1/3m/key,10/h/ip",
 }
 # How long a sign-in link sent by e-mail works (it works once).
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=15 * 60)
@@ -320,6 +329,8 @@ vars().update(_email)
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people write when something does not work (shown on the e-mail verification page).
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="hola@comunidad-ia.es")
 
 # --- REST API ----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,8 +11,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    # The handle is chosen at sign-up and has nothing to do with the address, as on the site.
+    username = factory.Sequence(lambda n: f"person-{n}")
+    email = factory.Sequence(lambda n: f"inbox.{n}@example.org")
     first_name = factory.Faker("first_name", locale="es_ES")
     last_name = factory.Faker("last_name", locale="es_ES")
     password = factory.django.Password(PASSWORD)

@@ -9,9 +9,10 @@ from apps.accounts.models import User
 PASSWORD = "una-clave-bastante-larga-77"
 
 
-def sign_up(client, email="nueva@example.org"):
+def sign_up(client, email="nueva@example.org", handle="nueva-persona"):
     return client.post(
-        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": email, "username": handle, "password1": PASSWORD, "password2": PASSWORD},
     )
 
 
@@ -37,18 +38,21 @@ def test_signup_sends_a_verification_email_and_blocks_login_until_verified(clien
 
 
 @pytest.mark.django_db
-def test_verified_member_logs_in_and_sees_their_address(client):
-    sign_up(client)
+def test_verified_member_logs_in_and_is_greeted_by_their_handle(client):
+    sign_up(client, email="nueva.212255@example.org", handle="nueva-persona")
     link = confirmation_link()
     assert client.get(link).status_code == 200
     assert client.post(link).status_code == 302
-    assert EmailAddress.objects.get(email="nueva@example.org").verified
+    assert EmailAddress.objects.get(email="nueva.212255@example.org").verified
 
     response = client.post(
-        "/accounts/login/", {"login": "nueva@example.org", "password": PASSWORD}, follow=True
+        "/accounts/login/", {"login": "nueva.212255@example.org", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/"
-    assert "nueva@example.org" in response.content.decode()
+    page = response.content.decode()
+    assert "como nueva-persona." in page  # the log-in message
+    assert "data-account-link>nueva-persona</a>" in page
+    assert "nueva-persona" in page.split('class="hero-welcome">')[1].split("</p>")[0]
 
 
 @pytest.mark.django_db
@@ -59,7 +63,7 @@ def test_signup_errors_are_shown_next_to_the_fields(client):
     )
     assert response.status_code == 200
     form = response.context["form"]
-    assert set(form.errors) == {"email", "password2"}
+    assert set(form.errors) == {"email", "username", "password2"}
     assert 'class="errorlist' in response.content.decode()
     assert not User.objects.exists()
 
@@ -133,3 +137,56 @@ def test_the_verification_email_names_the_real_site(client, settings):
     assert f"{settings.SITE_NAME} ({host})" in body
     assert "localhost" not in body
     assert "usted" not in body.lower()
+
+
+@pytest.mark.django_db
+def test_the_handle_chosen_at_signup_is_the_public_name_until_a_display_name_is_set(client):
+    sign_up(client, email="nueva.212255@example.org", handle="lucia-m")
+    user = User.objects.get(email="nueva.212255@example.org")
+    assert user.username == "lucia-m" and str(user) == "lucia-m"
+    assert user.profile.handle == "lucia-m" and user.profile.display_name == "lucia-m"
+    user.profile.display_name = "Lucía Martín"
+    user.profile.save()
+    assert User.objects.select_related("profile").get(pk=user.pk).public_name == "Lucía Martín"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("handle", ["Taken", "nueva.212255", "me", "a", "con espacios"])
+def test_signup_refuses_a_taken_reserved_or_malformed_handle_next_to_the_field(client, handle):
+    User.objects.create_user(username="taken", email="someone@example.org", password=PASSWORD)
+    response = sign_up(client, email="nueva.212255@example.org", handle=handle)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"username"}
+    assert not User.objects.filter(email="nueva.212255@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_signup_without_a_chosen_handle_never_takes_it_from_the_address(rf):
+    """GitHub and OIDC sign-ups skip the form: the handle comes from the name, else "member"."""
+    from apps.accounts.adapter import AccountAdapter
+
+    named = User(email="lucia.martin.4821@example.org", first_name="Lucía", last_name="Martín")
+    nameless = User(email="lucia.martin.4821@example.org")
+    for user in (named, nameless):
+        AccountAdapter().populate_username(rf.get("/"), user)
+    assert named.username.startswith("lucia")
+    assert nameless.username.startswith("member")
+    assert "4821" not in named.username + nameless.username
+
+
+@pytest.mark.django_db
+def test_the_verification_page_resends_the_link_at_most_every_three_minutes_and_names_a_contact(client, settings):
+    from tests.conftest import clear_worker_redis
+
+    settings.CONTACT_EMAIL = "ayuda@example.org"
+    sign_up(client)
+    page = client.get("/accounts/confirm-email/").content.decode()
+    assert "data-resend-verification" in page and "mailto:ayuda@example.org" in page
+    resend = "/accounts/verification/resend/"
+    assert client.post(resend, {"email": "nueva@example.org"}).url == "/accounts/confirm-email/"
+    assert len(mail.outbox) == 1  # the sign-up's e-mail was sent just now
+    clear_worker_redis()  # three minutes later
+    client.post(resend, {"email": "NUEVA@example.org"})
+    client.post(resend, {"email": "nueva@example.org"})
+    client.post(resend, {"email": "nobody@example.org"})  # the same answer, no e-mail
+    assert [m.to for m in mail.outbox] == [["nueva@example.org"], ["nueva@example.org"]]

@@ -37,6 +37,7 @@ MATRIX: dict[str, tuple] = {
     "accounts/tokens/": ("GET", 302, 200, 200, 200, 200, 200),
     "accounts/tokens/<int:token_id>/revoke/": ("POST", 302, 302, 404, 404, 404, 404),
     "accounts/tokens/revoke-all/": ("POST", 302, 302, 302, 302, 302, 302),
+    "accounts/verification/resend/": ("POST", 302, 302, 302, 302, 302, 302),
     "accounts/login/": ("GET", 200, 302, 302, 302, 302, 302),
     "accounts/login/link/": ("GET", 200, 200, 200, 200, 200, 200),
     "accounts/login/link/<str:token>/": ("GET", 410, 410, 410, 410, 410, 410),

@@ -1,6 +1,7 @@
 """403 and 404 pages say what happened and lead back to where the person was."""
 
 import pytest
+from django.urls import path
 
 from tests.accounts.factories import UserFactory
 from tests.compute.factories import make_call, make_request
@@ -40,3 +41,21 @@ def test_forbidden_says_why_and_who_is_signed_in(client):
     assert member.email in body
     assert 'href="/compute/" data-way-back' in body
     assert "data-error-page" in body
+
+
+def boom(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", boom)]
+
+
+@pytest.mark.urls("tests.core.test_error_pages")
+@pytest.mark.parametrize("language, text", [("es", "Algo ha fallado"), ("en", "Something went wrong")])
+def test_a_server_error_is_the_sites_own_page_in_the_visitors_language(client, language, text):
+    client.raise_request_exception = False
+    response = client.get("/boom/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert text in body and "data-error-page" in body and f'lang="{language}"' in body
+    assert "Traceback" not in body and "RuntimeError" not in body

@@ -48,7 +48,8 @@ def test_layout_has_landmarks_navigation_and_login_state(client):
     member = UserFactory()
     client.force_login(member)
     logged_in = client.get("/").content.decode()
-    assert member.email in logged_in
+    assert f"data-account-link>{member.username}</a>" in logged_in  # the handle, not the address
+    assert member.email not in logged_in
     assert "/accounts/logout/" in logged_in
 
 

@@ -91,7 +91,7 @@ def signed_in_page(browser, base_url: str, user, viewport=None):
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".account-name")).to_have_text(user.email)
+    expect(page.locator(".account-name")).to_have_text(user.username)
     return page
 
 

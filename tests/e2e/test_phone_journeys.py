@@ -28,6 +28,7 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
     open_menu(page)
     page.get_by_role("link", name="Registrarse").first.click()
     page.locator("#id_email").fill("nora@example.org")
+    page.locator("#id_username").fill("nora-a")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Registrarse").click()
@@ -67,3 +68,18 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
     expect(page.get_by_role("heading", name="Mi comunidad", level=1)).to_be_visible()
     no_overflow(page)
     page.screenshot(path=str(shots / "05-my-community.png"), full_page=True)
+
+
+def test_list_filters_fold_behind_a_button_on_phones_and_stay_open_on_laptops(page):
+    for path, form in (("/hackathons/", ".hk-filters"), ("/meetups/", ".mu-filters")):
+        page.set_viewport_size(PHONE)
+        page.goto(path)
+        expect(page.locator(form)).to_be_hidden()
+        page.get_by_text("Filtros", exact=True).click()
+        expect(page.locator(form)).to_be_visible()
+        no_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / f"filters-phone{path.replace('/', '-')}open.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(path)
+        expect(page.locator(form)).to_be_visible()
+        expect(page.get_by_text("Filtros", exact=True)).to_be_hidden()

@@ -65,3 +65,18 @@ def test_emit_refuses_unknown_events():
     hackathon = hackathon_factory()
     with pytest.raises(ValueError):
         emit("hackathons.nope", hackathon, [], title="x")
+
+
+@pytest.mark.django_db
+def test_the_hackathon_page_offers_google_and_outlook_for_the_hacking_days(client):
+    from datetime import UTC
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.hackathons.factories import hackathon_factory
+
+    hackathon = hackathon_factory(state=Hackathon.State.REGISTRATION_OPEN)
+    page = client.get(f"/hackathons/{hackathon.slug}/")
+    google = parse_qs(urlsplit(page.context["calendar_links"]["google"]).query)
+    start, end = (m.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for m in (hackathon.hacking_starts_at, hackathon.hacking_ends_at))
+    assert google["dates"] == [f"{start}/{end}"] and google["text"] == [hackathon.title]
+    assert "outlook.live.com" in page.content.decode() and f"/hackathons/{hackathon.slug}/calendar.ics" in page.content.decode()

@@ -170,8 +170,8 @@ def test_organiser_dashboard_actions(client, world):
     action = reverse("hackathons:manage-action", args=[world["hackathon"].slug])
     response = client.post(action, {"op": "judge", "handle": "nobody"})
     assert response.status_code == 400 and "handle" in response.context["judge_form"].errors
-    response = client.post(action, {"op": "transition", "action": "publish"})
-    assert response.status_code == 409
+    response = client.post(action, {"op": "transition", "action": "publish"})  # refused: back to the dashboard
+    assert response.status_code == 302 and response.url == reverse("hackathons:manage", args=[world["hackathon"].slug])
     assert client.post(action, {"op": "transition", "action": "publish_results"}).status_code == 302
     world["hackathon"].refresh_from_db()
     assert world["hackathon"].state == State.FINISHED

@@ -1,7 +1,7 @@
 """Calendars parsed back with icalendar: time zones, cancellations, the secret personal feed."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from icalendar import Calendar
@@ -89,3 +89,19 @@ def test_hackathon_calendar_still_served_by_the_shared_code(client):
     vevents = events_in(client.get(f"/hackathons/{hackathon.slug}/calendar.ics"))
     assert len(vevents) == 4
     assert str(vevents[0].decoded("dtstart").tzinfo) == hackathon.timezone
+
+
+def test_the_event_page_offers_google_and_outlook_beside_the_ics(client):
+    from urllib.parse import parse_qs, urlsplit
+
+    event = event_factory(title="Agentes abiertos")
+    page = client.get(f"/meetups/events/{event.slug}/")
+    links = page.context["calendar_links"]
+    google = parse_qs(urlsplit(links["google"]).query)
+    start, end = (moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for moment in (event.starts_at, event.ends_at))
+    assert google["text"] == ["Agentes abiertos"] and google["dates"] == [f"{start}/{end}"]
+    assert google["ctz"] == [event.timezone] and f"/meetups/events/{event.slug}/" in google["details"][0]
+    outlook = parse_qs(urlsplit(links["outlook"]).query)
+    assert outlook["subject"] == ["Agentes abiertos"] and outlook["rru"] == ["addevent"]
+    body = page.content.decode()
+    assert "calendar.google.com" in body and "outlook.live.com" in body and f"/meetups/events/{event.slug}/calendar.ics" in body

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.meetups import services
 from apps.meetups.models import Event, Rsvp, Talk
@@ -145,6 +146,19 @@ def test_organiser_creates_an_event_from_the_form(world):
     assert response.status_code == 302 and response["Location"] == f"/meetups/events/{event.slug}/dashboard/"
     assert event.state == Event.State.DRAFT and event.chapter == world["chapter"]
     assert [(q.text, q.required) for q in event.questions.all()] == [("¿Empresa?", False), ("¿Alergias?", True)]
+
+
+def test_duplicate_starts_the_new_event_form_as_a_copy_a_week_later(world):
+    from datetime import timedelta
+
+    source = world["event"]
+    client = client_for(world["organiser"])
+    dashboard = client.get(f"/meetups/events/{source.slug}/dashboard/").content.decode()
+    assert f'href="/meetups/new/?from={source.slug}" data-duplicate' in dashboard
+    form = client.get(f"/meetups/new/?from={source.slug}").context["form"]
+    assert form.initial["title"] == source.title and form.initial["chapter"] == source.chapter_id
+    assert form.initial["starts_at"] == timezone.localtime(source.starts_at + timedelta(days=7), source.tz).replace(tzinfo=None)
+    assert client_for(world["attendee"]).get(f"/meetups/new/?from={source.slug}").status_code == 403
 
 
 def test_times_are_typed_in_the_events_own_time_zone(world):

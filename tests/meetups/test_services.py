@@ -235,6 +235,17 @@ def test_chapter_join_and_leave():
         services.chapter_leave(user=member, chapter=chapter)
 
 
+def test_the_door_counts_the_guests_who_come_with_a_member(client):
+    event = event_factory(max_guests=2)
+    member = UserFactory()
+    rsvp = services.rsvp_going(user=member, event=event, guests=1)
+    organiser = event.organisers.get()
+    services.rsvp_check_in(actor=organiser, event=event, rsvp=rsvp)
+    client.force_login(organiser)
+    page = client.get(f"/meetups/events/{event.slug}/check-in/").content.decode()
+    assert "2 of 2 people checked in, guests included" in page
+
+
 def test_dashboard_numbers_attendance_no_shows_and_first_timers():
     from datetime import timedelta as td
 
@@ -250,7 +261,8 @@ def test_dashboard_numbers_attendance_no_shows_and_first_timers():
         services.rsvp_going(user=user, event=later)
     for user in (regular, newcomer):
         services.rsvp_check_in(actor=organiser, event=later, rsvp=Rsvp.objects.get(user=user, event=later))
-    assert selectors.event_stats(later) == {"going": 3, "checked_in": 2, "first_timers": 1, "no_show_rate": None}
+    assert selectors.event_stats(later) == {"going": 3, "checked_in": 2, "people": 3, "people_checked_in": 2,
+                                            "first_timers": 1, "no_show_rate": None}
     Event.objects.filter(pk=later.pk).update(starts_at=timezone.now() - td(hours=3), ends_at=timezone.now() - td(hours=1))
     later.refresh_from_db()
     assert selectors.event_stats(later)["no_show_rate"] == 33

@@ -52,6 +52,19 @@ def test_organiser_previews_the_count_then_sends_to_a_subset(client, hackathon):
 
 
 @pytest.mark.django_db
+def test_an_announcement_names_the_event_and_its_sender_and_links_to_the_event(client, hackathon):
+    person = participant_factory(hackathon)
+    organiser = hackathon.organisers.get()
+    client.force_login(organiser)
+    client.post(_url(hackathon), {"subset": "confirmed", "title": "Cambio de sala", "body": "Sala 2.", "send": ""})
+    event_expand(event_id=NotificationEvent.objects.get(kind="announcements.message").pk)
+    notification = Notification.objects.get(recipient=person)
+    assert notification.url == f"/hackathons/{hackathon.slug}/"
+    assert notification.title == f"{hackathon.title}: Cambio de sala"
+    assert f"{organiser.public_name}" in notification.body and hackathon.title in notification.body
+
+
+@pytest.mark.django_db
 def test_the_organisers_request_does_not_grow_with_the_audience(client, hackathon, django_assert_max_num_queries):
     client.force_login(hackathon.organisers.get())
     form = {"subset": "participants", "title": "Hola", "body": "Bienvenida", "send": ""}

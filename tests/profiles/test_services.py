@@ -29,7 +29,8 @@ def test_signing_up_creates_a_profile_with_a_free_handle(client):
     make_profile(handle="nueva")
     response = client.post(
         "/accounts/signup/",
-        {"email": "nueva@example.org", "password1": "una-clave-larga-77", "password2": "una-clave-larga-77"},
+        {"email": "nueva@example.org", "username": "Nueva", "password1": "una-clave-larga-77",
+         "password2": "una-clave-larga-77"},
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user__email="nueva@example.org")

@@ -322,7 +322,7 @@
   };
 
   Chat.prototype.action = function (label, handler) {
-    var button = el("button", "button-small button-ghost", label);
+    var button = el("button", "button button-small button-ghost", label);
     button.type = "button";
     button.addEventListener("click", handler);
     return button;
@@ -615,4 +615,11 @@
   };
 
   document.querySelectorAll("[data-chat]").forEach(function (root) { root.chat = new Chat(root); });
+
+  // The big screen's button: the whole view fills the projector (Esc leaves, as browsers do).
+  document.querySelectorAll("[data-fullscreen]").forEach(function (button) {
+    var view = button.closest(".chat-screen") || document.documentElement;
+    if (!view.requestFullscreen) { button.hidden = true; return; }
+    button.addEventListener("click", function () { view.requestFullscreen(); });
+  });
 })();

@@ -8,6 +8,7 @@ from apps.compute import demo as compute_demo
 from apps.hackathons import demo as hackathons_demo
 from apps.hub import demo as hub_demo
 from apps.meetups import demo as meetups_demo
+from apps.notifications.services import emails_withheld
 from apps.profiles import demo as profiles_demo
 from apps.transparency import demo as transparency_demo
 
@@ -35,10 +36,11 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with DEBUG off; pass --allow-production."
             )
         # Demo people are made up: the notifications their story creates stay in the
-        # app and are not e-mailed to their invented addresses.
-        # (The override encloses the transaction, so it still holds when on-commit e-mails run.)
+        # app and are not e-mailed to their invented addresses, neither by this process
+        # (the override encloses the transaction, so it still holds when on-commit e-mails run)
+        # nor by the full stack's mailers (no deliveries are recorded).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
-                transaction.atomic():
+                emails_withheld(), transaction.atomic():
             people = accounts_demo.seed(self.stdout.write)
             for seeder in SEEDERS:
                 seeder(self.stdout.write, people)
