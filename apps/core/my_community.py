@@ -6,7 +6,6 @@ One query per source, whatever the member's history, so the page stays constant-
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

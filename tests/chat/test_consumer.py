@@ -18,7 +18,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_channel_layer_is_redis():
-    from channels_redis.core import RedisChannelLayer
     from django.utils.module_loading import import_string
 
     assert issubclass(import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"]), RedisChannelLayer)

@@ -6,11 +6,9 @@ The table is tests/core/permission_matrix.py; how to add a row is in docs/archit
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from apps.accounts import roles
 from apps.accounts.services import api_token_create
 from apps.chat import services as chat
 from apps.chat.selectors import room_for

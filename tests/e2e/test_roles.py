@@ -4,8 +4,6 @@ Each page fails the test on horizontal overflow, a console error, or a visible l
 answers 4xx/5xx; screenshots land in artifacts/screenshots/roles/ for people to look at.
 """
 
-from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -59,7 +57,7 @@ def world(db):
 
 def main_pages(role, world):
     slug, call = world["hackathon"].slug, world["call"].slug
-    public = ["/", f"/hackathons/", f"/hackathons/{slug}/", "/talent/", "/compute/", "/compute/dashboard/",
+    public = ["/", "/hackathons/", f"/hackathons/{slug}/", "/talent/", "/compute/", "/compute/dashboard/",
               "/models/", f"/compute/calls/{call}/"]
     signed_in = ["/me/", "/accounts/settings/", "/notifications/"]
     return public + {

@@ -3,7 +3,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
 from apps.transparency import services
 from tests.hub import factories as hub
