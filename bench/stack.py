@@ -46,6 +46,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATION_NAME = "community-bench-web"  # + the server's name, to count each server's sessions
 FLOOR = "/healthz"
+ORGANISER_EMAIL = "organiser@bench.comunidad-ia.es"  # bench/seed.py
 SECRET_KEY = "bench-only-secret-key-that-is-long-enough-for-the-deploy-checks-0123456789"
 
 
@@ -153,8 +154,10 @@ def member_sessions(count: int = 100) -> list[str]:
 
     from apps.accounts.models import User
 
-    ids = list(User.objects.filter(is_active=True, username__startswith="bench").order_by("pk").values_list("pk", flat=True))
-    roles = ids[1:4] + list(User.objects.filter(username="bench-organiser").values_list("pk", flat=True))
+    # By address: handles of seeded people are renamed by accounts.0007 (never from an address).
+    seeded = User.objects.filter(is_active=True, email__endswith="@bench.comunidad-ia.es")
+    ids = list(seeded.exclude(email=ORGANISER_EMAIL).order_by("pk").values_list("pk", flat=True))
+    roles = ids[1:4] + list(seeded.filter(email=ORGANISER_EMAIL).values_list("pk", flat=True))
     chosen = roles + random.Random(2026).sample(ids[4:], count - len(roles))
     cookies = []
     for user in User.objects.filter(pk__in=chosen):
@@ -392,7 +395,7 @@ def member_cookie() -> tuple[str, int]:
 
     from apps.accounts.models import User
 
-    user = User.objects.get(username="bench-organiser")
+    user = User.objects.get(email=ORGANISER_EMAIL)
     session = SessionStore()
     session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
                     BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
