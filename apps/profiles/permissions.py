@@ -1,7 +1,7 @@
 """Who may do what with profiles: the per-object checks of the app, in one place."""
 
 from apps.accounts import roles
-from apps.profiles.choices import Visibility
+from apps.profiles.choices import Listing, listing_of
 
 
 def is_staff(user) -> bool:
@@ -12,9 +12,10 @@ def can_view_profile(user, profile) -> bool:
     """The same rule as `selectors.profile_visible_to`, for one profile already loaded."""
     if profile.user_id == getattr(user, "pk", None) or is_staff(user):
         return True
-    if not profile.user.is_active or profile.visibility == Visibility.HIDDEN:
+    listing = listing_of(profile.visibility, profile.user.is_active)
+    if listing == Listing.NONE:
         return False
-    return profile.visibility == Visibility.PUBLIC or bool(user and user.is_authenticated)
+    return listing == Listing.PUBLIC or bool(user and user.is_authenticated)
 
 
 def can_edit_profile(user, profile) -> bool:

@@ -68,7 +68,8 @@ def talent_search(request):
             "can_export": can_export,
             "fragment": SharedFragment(
                 "talent", selectors.TALENT_TOPICS,
-                (selectors.talent_audience(request.user), search, page_number, can_export),
+                # The query string too: the fragment's links carry it back.
+                (selectors.talent_audience(request.user), search, page_number, can_export, query.urlencode()),
             ),
         },
     )

@@ -100,3 +100,21 @@ def test_a_profile_hidden_or_an_account_switched_off_leaves_lists_counts_and_fac
     unfiltered = owner.get("/api/profiles/").json()
     assert unfiltered["count"] == len({row["display_name"] for row in unfiltered["results"]})
     assert shown.pk
+
+
+def test_a_shared_talent_fragment_never_carries_another_members_query_string():
+    """Two organisers with the same search share the list, but each page's links (the CSV
+    export, pagination) carry that member's own query string, never the other's."""
+    from django.contrib.auth.models import Group
+
+    from apps.accounts import roles
+
+    make_profile(display_name="Ana", skills=[("nlp", 2)])
+    first, second = UserFactory(), UserFactory()
+    Group.objects.get(name=roles.ORGANISERS).user_set.add(first, second)
+    client = APIClient()
+    client.force_login(first)
+    assert "planted=1" in client.get("/talent/", {"skill": "nlp", "planted": "1"}).content.decode()
+    client.force_login(second)
+    body = client.get("/talent/", {"skill": "nlp"}).content.decode()
+    assert "Ana" in body and "planted" not in body
