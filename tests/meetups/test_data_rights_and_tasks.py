@@ -1,6 +1,5 @@
 """Data rights reach meetups; the scheduled tasks run in a real Celery worker."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from apps.notifications.models import Notification
 from apps.profiles import services as profile_services
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.meetups.factories import event_factory
+from tests.notifications.live_stack import wait_until
 
 
 @pytest.mark.django_db
@@ -43,16 +43,13 @@ def test_offer_expiry_runs_as_the_scheduled_task_in_a_worker(celery_worker):
     for user in (holder, first, second):
         services.rsvp_going(user=user, event=event)
     services.rsvp_cancel(user=holder, event=event)
-    expire_meetup_offers.delay()  # not due yet: nothing changes
-    time.sleep(1)
+    not_due = expire_meetup_offers.delay()  # not due yet: the worker runs it and nothing changes
+    assert wait_until(lambda: celery_worker.ran(not_due.id) and celery_worker.settled(), timeout=20)
     assert Rsvp.objects.get(user=first).status == Rsvp.Status.OFFERED
+    assert not Notification.objects.filter(kind="meetups.offer_expired").exists()
     Rsvp.objects.filter(user=first).update(offer_expires_at=timezone.now() - timedelta(minutes=1))
-    expire_meetup_offers.delay()
-    expire_meetup_offers.delay()  # a duplicate run passes the place on once
-    deadline = time.monotonic() + 20
-    while Rsvp.objects.get(user=second).status != Rsvp.Status.OFFERED and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)
+    runs = [expire_meetup_offers.delay(), expire_meetup_offers.delay()]  # a duplicate run passes the place on once
+    assert wait_until(lambda: all(celery_worker.ran(run.id) for run in runs) and celery_worker.settled(), timeout=20)
     assert Rsvp.objects.get(user=first).status == Rsvp.Status.NOT_GOING
     assert Rsvp.objects.get(user=second).status == Rsvp.Status.OFFERED
     assert Notification.objects.filter(recipient=first, kind="meetups.offer_expired").count() == 1
