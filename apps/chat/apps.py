@@ -7,7 +7,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
-        from apps.chat import receivers  # noqa: F401 - sockets closed when a session ends
+        from apps.chat import receivers
         from apps.chat.kinds import hackathons, meetups
 
         hackathons.register()

@@ -1,28 +1,17 @@
-"""Close a member's chat sockets when their session ends (log-out, password change or reset);
-members' data rights (the personal-data download and account deletion)."""
+"""Members' data rights in chat (the personal-data download and account deletion)."""
 
 import re
 
-from allauth.account.signals import password_changed, password_reset
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts import personal_data as pd
 from apps.accounts.personal_data import anonymous_name
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report
-from apps.chat.services import _render, session_changed
+from apps.chat.services import _render
 from apps.notifications.data_rights import notifications_forget
 from apps.profiles.signals import account_deleting, personal_data_requested
-
-
-@receiver(user_logged_out, dispatch_uid="chat-logged-out")
-@receiver(password_changed, dispatch_uid="chat-password-changed")
-@receiver(password_reset, dispatch_uid="chat-password-reset")
-def _session_ended(sender, user=None, **kwargs):
-    if user is not None and user.pk:
-        session_changed(user_id=user.pk)
 
 
 @receiver(personal_data_requested, sender=get_user_model(), dispatch_uid="chat.personal_data")
