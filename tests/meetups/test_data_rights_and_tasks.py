@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts import services as account_services
 from apps.meetups import services
 from apps.meetups.models import CalendarFeed, ChapterMembership, Event, Rsvp
 from apps.notifications.models import Notification
-from apps.profiles import services as profile_services
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.meetups.factories import event_factory
 from tests.notifications.live_stack import wait_until
@@ -17,18 +17,18 @@ from tests.notifications.live_stack import wait_until
 @pytest.mark.django_db
 def test_download_and_deletion(world):
     attendee = world["attendee"]
-    data = profile_services.personal_data_export(user=attendee)["meetups"]
+    data = account_services.personal_data_export(user=attendee)["meetups"]
     assert data["rsvps"][0]["event"] == world["event"].slug
     waiting = UserFactory()
     Event.objects.filter(pk=world["event"].pk).update(capacity=1)
     services.rsvp_going(user=waiting, event=world["event"])
     services.feed_for(attendee)
     member = world["chapter_member"]
-    profile_services.account_delete(user=attendee, password=PASSWORD)
+    account_services.account_delete(user=attendee, password=PASSWORD)
     assert Rsvp.objects.get(user=attendee).status == Rsvp.Status.NOT_GOING
     assert Rsvp.objects.get(user=waiting).status == Rsvp.Status.GOING
     assert not CalendarFeed.objects.filter(user=attendee).exists()
-    profile_services.account_delete(user=member, password=PASSWORD)
+    account_services.account_delete(user=member, password=PASSWORD)
     assert not ChapterMembership.objects.filter(user=member).exists()
 
 
