@@ -155,9 +155,11 @@ async def test_a_socket_closing_as_a_message_arrives_does_not_drop_it_for_the_ot
     for channel in (leaving, staying):
         await layer.group_add(group, channel)
     leaving_receive = asyncio.ensure_future(layer.receive(leaving))
-    await asyncio.sleep(0.3)  # its blocking pop is waiting in Redis
+    # Its blocking pop is waiting in Redis. Kept as a sleep: Redis does not say which key a
+    # client blocks on, and counting blocked clients would count other test runs' too.
+    await asyncio.sleep(0.3)
     staying_receive = asyncio.ensure_future(layer.receive(staying))
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # the second receive queues behind the first's lock
 
     _send_blocking(group, {"type": "hello"})
     process_queue = layer.prefix + layer.non_local_name(staying)
