@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from apps.accounts.personal_data import register as register_personal_data
+        from apps.notifications import data_rights
+
+        register_personal_data(data_rights.PERSONAL_DATA)
