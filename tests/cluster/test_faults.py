@@ -1,0 +1,88 @@
+"""Faults the formation survives: two nodes behind HAProxy, PgBouncer, Redis with Sentinel.
+
+Each test starts `bin/cluster` (tests/cluster/formation.py) and breaks one part of it. Heavier
+variants: CLUSTER_CHAT_CLIENTS=200 (docs/operations.md, "Several nodes").
+"""
+
+import asyncio
+import os
+import time
+
+import pytest
+from django.db import connection
+
+from apps.chat.models import Room
+from bench.chat import seed
+from tests.cluster.chat_clients import ResumingClient, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHAT_CLIENTS = int(os.environ.get("CLUSTER_CHAT_CLIENTS", "30"))
+SENDERS = 10
+RATE = 5  # messages a second, all senders together (each stays under the chat's own limit)
+
+
+async def _chat_through(formation, room: int, cookies: list[str], *, seconds: float, fault, fault_after: float):
+    """Clients connect through the balancer, senders send for `seconds`, `fault()` happens after
+    `fault_after` s; returns the clients, once each has reached the last message stored (or after
+    30 s), and the messages acknowledged to their senders."""
+    clients = [ResumingClient(formation.url, room, cookie) for cookie in cookies]
+    runners = [asyncio.create_task(client.run()) for client in clients]
+    assert await wait_for(lambda: all(c.connected.is_set() for c in clients), timeout=60), "clients did not connect"
+    sent: dict[ResumingClient, set[str]] = {client: set() for client in clients[:SENDERS]}
+    started = time.monotonic()
+    fault_done = False
+    for n in range(int(seconds * RATE)):
+        await asyncio.sleep(max(0, started + n / RATE - time.monotonic()))
+        if not fault_done and time.monotonic() - started >= fault_after:
+            await asyncio.to_thread(fault)
+            fault_done = True
+        sender = clients[n % SENDERS]
+        if await sender.send_message(f"m{n}", f"mensaje {n}"):
+            sent[sender].add(f"m{n}")
+    # A socket handles its frames in order: once each sender sees its closing message in the
+    # stream, everything it sent before on that socket is stored (or was lost with a dead one).
+    for index, sender in enumerate(sent):
+        closing = f"end{index}"
+        while closing not in sender.acknowledged and time.monotonic() - started < seconds + 60:
+            await sender.send_message(closing, "fin")
+            await wait_for(lambda sender=sender, closing=closing: closing in sender.acknowledged, timeout=2)
+    stored = await asyncio.to_thread(_last_sequence, room)
+    await wait_for(lambda: all(c.connected.is_set() and c.last >= stored for c in clients), timeout=30)
+    for client in clients:
+        client.stopping = True
+        if client.socket is not None:
+            await client.socket.close()
+    await asyncio.gather(*runners, return_exceptions=True)
+    return clients, set().union(*(client.acknowledged & ids for client, ids in sent.items()))
+
+
+def _last_sequence(room: int) -> int:
+    """The room's last stream number, read in a thread of its own (its connection closed after)."""
+    try:
+        return Room.objects.get(pk=room).last_sequence
+    finally:
+        connection.close()
+
+
+def test_a_node_killed_while_clients_send_loses_no_acknowledged_message(formation):
+    room, cookies = seed(CHAT_CLIENTS)
+    killed_at: list[float] = []
+
+    def kill_node1():
+        formation.kill_node("node1")
+        killed_at.append(time.monotonic())
+
+    clients, acknowledged = asyncio.run(
+        _chat_through(formation, room, cookies, seconds=12, fault=kill_node1, fault_after=4)
+    )
+    assert killed_at, "the node was never killed"
+    # The balancer spread the clients, so the killed node had some: they came back through it.
+    assert sum(1 for client in clients if client.reconnections) >= 1, formation.logs()
+    assert len(acknowledged) >= 0.5 * 12 * RATE, (len(acknowledged), formation.logs())
+    last = Room.objects.get(pk=room).last_sequence
+    for client in clients:
+        # Each reader took the room's whole stream, in order and once (nothing left waiting
+        # for a missing number), and in it every message acknowledged to any sender.
+        assert client.last == last and not client.early, (client.last, last, sorted(client.early))
+        assert acknowledged <= {client_id for _, client_id in client.taken}
