@@ -52,10 +52,14 @@ run: install
 ## The Slurm tests (tests/compute/test_scheduler.py) run in a process of their own too: they
 ## share one test cluster on fixed ports. (Handing whole files to workers with `--dist loadfile`
 ## mixed tests that flush the database with tests that need its migrated data.)
+## The cluster fault tests (tests/cluster) run in a process of their own as well: each starts a
+## whole formation (bin/cluster), which needs both cores to itself.
 SLURM_TESTS := tests/compute/test_scheduler.py
+CLUSTER_TESTS := tests/cluster
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) --ignore=$(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def _kill_all(pids: list[int]) -> None:
 
 
 class Formation:
-    def __init__(self, directory: Path, *, email_url: str, extra_env: dict[str, str]):
+    def __init__(self, directory: Path, *, email_url: str, extra_env: dict[str, str], database_url: str = ""):
         missing = [name for name in NEEDED_BINARIES if shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin") is None]
         assert not missing, f"the cluster tests need {', '.join(missing)} (apt-get install haproxy pgbouncer redis-sentinel)"
         self.dir = directory
@@ -81,7 +82,7 @@ class Formation:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.live_settings",
             "SECRET_KEY": settings.SECRET_KEY,
-            "DATABASE_URL": migrated_test_database_url(),
+            "DATABASE_URL": database_url or migrated_test_database_url(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{first}",
             "EMAIL_URL": email_url,
@@ -175,3 +176,58 @@ def broker_of(formation: Formation):
         app.conf.update(saved)
         app._pool = None
         app.amqp._producer_pool = None
+
+
+PG_BIN = Path("/usr/lib/postgresql") / (sorted(p.name for p in Path("/usr/lib/postgresql").glob("*")) or ["15"])[-1] / "bin"
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (Debian's binaries, run as `postgres`), holding a
+    copy of the migrated test database: it may be stopped and started, the shared one never."""
+
+    def __init__(self):
+        assert (PG_BIN / "pg_ctl").exists(), f"PostgreSQL's server binaries are needed in {PG_BIN}"
+        self.port = free_port_block(1)
+        self.dir = Path(tempfile.mkdtemp(prefix="cluster-pg-"))
+        shutil.chown(self.dir, "postgres")
+        self.data = self.dir / "data"
+        source = settings.DATABASES["default"]
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/{source['NAME']}"
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, cwd=self.dir)
+
+    def start(self) -> "PrivatePostgres":
+        if not self.data.exists():
+            self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth", "trust")
+            self._run_server()
+            self._copy_test_database()
+        else:
+            self._run_server()
+        return self
+
+    def _run_server(self) -> None:
+        self._as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "start",
+            "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+        )
+
+    def _copy_test_database(self) -> None:
+        source = settings.DATABASES["default"]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", source["NAME"]], check=True)
+        dump = subprocess.run(
+            ["pg_dump", "-h", source["HOST"], "-p", str(source["PORT"]), "-U", source["USER"], "--no-owner", source["NAME"]],
+            check=True, capture_output=True,
+        ).stdout
+        subprocess.run(
+            ["psql", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", source["NAME"]],
+            input=dump, check=True, capture_output=True,
+        )
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -226,3 +226,29 @@ def _status(url: str, cookie: str = "") -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+    except (TimeoutError, urllib.error.URLError):
+        return 0  # no answer within the timeout, or no connection
+
+
+def test_postgresql_restarted_requests_fail_fast_with_503_and_recover_by_themselves(
+    formation_on_private_postgres, private_postgres
+):
+    formation = formation_on_private_postgres
+    node = f"http://127.0.0.1:{formation.state['ports']['nodes'][0]}"
+    paths = ["/hackathons/", "/api/hackathons/", "/talent/"]
+    assert [_status(formation.url + path) for path in paths] == [200] * len(paths)
+    private_postgres.stop()
+    answers = []  # (status, seconds) through the balancer and from a node directly
+    outage_ends = time.monotonic() + 8
+    while time.monotonic() < outage_ends:
+        for base in (formation.url, node):
+            started = time.monotonic()
+            answers.append((_status(base + paths[len(answers) % len(paths)]), time.monotonic() - started))
+    private_postgres.start()
+    assert {status for status, _ in answers} == {503}, answers
+    # A request gives up after PgBouncer's wait for a server (5 s) or the pool's for a connection (3 s).
+    assert max(seconds for _, seconds in answers) < 8, answers
+    # Nothing restarted by hand: PgBouncer reconnects, the nodes' pools never saw the server go.
+    assert wait_until(
+        lambda: [_status(formation.url + path) for path in paths] == [200] * len(paths), timeout=30, step=0.5
+    ), formation.logs()
