@@ -139,6 +139,13 @@ class Formation:
     def primary_port(self) -> int:
         return int(self.sentinel().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.state["master"])[1])
 
+    def established_connections(self, port: int) -> int:
+        """Open TCP connections to a local port (the balancer's to a node: requests and sockets)."""
+        listing = subprocess.run(
+            ["ss", "-Htn", "state", "established", "dst", f"127.0.0.1:{port}"], capture_output=True, text=True, check=True
+        ).stdout
+        return len(listing.splitlines())
+
     def logs(self, tail: int = 2500) -> str:
         return "\n".join(
             f"== {path.name}\n{path.read_text(errors='replace')[-tail:]}"

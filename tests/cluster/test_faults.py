@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +28,7 @@ from bench.chat import seed
 from tests.accounts.factories import UserFactory
 from tests.cluster.chat_clients import ResumingClient, wait_for
 from tests.cluster.conftest import LEASE_SECONDS
-from tests.cluster.formation import broker_of
+from tests.cluster.formation import ROOT, broker_of
 from tests.notifications.live_stack import SmtpSink, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,6 +100,26 @@ def test_a_node_killed_while_clients_send_loses_no_acknowledged_message(formatio
     for client in clients:
         # Each reader took the room's whole stream, in order and once (nothing left waiting
         # for a missing number), and in it every message acknowledged to any sender.
+        assert client.last == last and not client.early, (client.last, last, sorted(client.early))
+        assert acknowledged <= {client_id for _, client_id in client.taken}
+
+
+def test_a_drained_node_hands_its_sockets_to_the_other_without_losing_a_message(formation):
+    room, cookies = seed(10)
+    node2 = formation.state["ports"]["nodes"][1]
+
+    def drain_node2():
+        subprocess.run([sys.executable, "bin/cluster", "drain", "node2", "--dir", str(formation.dir), "--grace", "1"],
+                       cwd=ROOT, check=True, timeout=30)
+
+    clients, acknowledged = asyncio.run(
+        _chat_through(formation, room, cookies, seconds=8, fault=drain_node2, fault_after=2)
+    )
+    assert sum(1 for client in clients if client.reconnections) >= 1
+    # The drained node keeps running but holds no socket any more.
+    assert formation.established_connections(node2) == 0
+    last = Room.objects.get(pk=room).last_sequence
+    for client in clients:
         assert client.last == last and not client.early, (client.last, last, sorted(client.early))
         assert acknowledged <= {client_id for _, client_id in client.taken}
 
