@@ -44,24 +44,23 @@ def _sentinel_options(options: dict) -> dict:
     return {key: options[key] for key in ("socket_timeout", "socket_connect_timeout") if key in options}
 
 
+def _through_sentinels(pool_class, sentinel_class, url: str, options: dict):
+    sentinel = sentinel_class(settings.REDIS_SENTINELS, sentinel_kwargs=_sentinel_options(options))
+    return pool_class(settings.REDIS_SENTINEL_MASTER, sentinel, **_url_options(url), **options)
+
+
 def blocking_pool(url: str, **options) -> redis.BlockingConnectionPool:
     """A blocking pool for `url`, through the sentinels when the settings name them."""
     if not settings.REDIS_SENTINELS:
         return redis.BlockingConnectionPool.from_url(url, **options)
-    sentinel = Sentinel(settings.REDIS_SENTINELS, sentinel_kwargs=_sentinel_options(options))
-    return SentinelBlockingConnectionPool(
-        settings.REDIS_SENTINEL_MASTER, sentinel, **_url_options(url), **options
-    )
+    return _through_sentinels(SentinelBlockingConnectionPool, Sentinel, url, options)
 
 
 def async_blocking_pool(url: str, **options) -> aioredis.BlockingConnectionPool:
     """`blocking_pool` for redis.asyncio; one per event loop (its pools cannot cross loops)."""
     if not settings.REDIS_SENTINELS:
         return aioredis.BlockingConnectionPool.from_url(url, **options)
-    sentinel = AsyncSentinel(settings.REDIS_SENTINELS, sentinel_kwargs=_sentinel_options(options))
-    return AsyncSentinelBlockingConnectionPool(
-        settings.REDIS_SENTINEL_MASTER, sentinel, **_url_options(url), **options
-    )
+    return _through_sentinels(AsyncSentinelBlockingConnectionPool, AsyncSentinel, url, options)
 
 
 class ProcessConnectionPool(redis.BlockingConnectionPool):
