@@ -4,8 +4,10 @@ from apps.accounts import personal_data as pd
 
 
 def declare_rules() -> None:
-    from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
-    from apps.profiles.models import ContactRequest, Profile
+    from apps.notifications.models import (
+        Digest, DigestSchedule, Notification, NotificationPreference, ScheduledAnnouncement,
+    )
+    from apps.profiles.models import ContactRequest, FirstSteps, Profile
 
     pd.declare_all([
         (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
@@ -14,4 +16,6 @@ def declare_rules() -> None:
         (NotificationPreference, "user", pd.DELETED, "the person's notification preferences"),
         (DigestSchedule, "user", pd.DELETED, "the person's digest settings"),
         (Digest, "user", pd.DELETED, "record of digests sent to the person"),
+        (ScheduledAnnouncement, "sender", pd.DELETED, "announcements the person scheduled (those sent live on as notifications)"),
+        (FirstSteps, "user", pd.DELETED, "which steps of the guided setup the person went through"),
     ])

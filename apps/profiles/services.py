@@ -576,7 +576,9 @@ def account_delete(*, user, password: str) -> User:
     from allauth.socialaccount.models import SocialAccount
 
     from apps.notifications.data_rights import notifications_forget
-    from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
+    from apps.notifications.models import (
+        Digest, DigestSchedule, Notification, NotificationPreference, ScheduledAnnouncement,
+    )
 
     account_deleting.send(sender=User, user=user)
     profile = Profile.objects.filter(user=user).first()
@@ -605,6 +607,8 @@ def account_delete(*, user, password: str) -> User:
     NotificationPreference.objects.filter(user=user).delete()
     DigestSchedule.objects.filter(user=user).delete()
     Digest.objects.filter(user=user).delete()
+    ScheduledAnnouncement.objects.filter(sender=user).delete()  # those sent live on as notifications
+    FirstSteps.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
