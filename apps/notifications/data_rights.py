@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 
 from apps.accounts import personal_data as pd
-from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationEvent, NotificationPreference
+from apps.notifications.models import (
+    Digest, DigestSchedule, Notification, NotificationEvent, NotificationPreference, ScheduledAnnouncement,
+)
 
 # Shorter names or texts would match inside unrelated words.
 MIN_NEEDLE = 3
@@ -133,6 +135,7 @@ def notifications_delete(user) -> None:
     NotificationPreference.objects.filter(user=user).delete()
     DigestSchedule.objects.filter(user=user).delete()
     Digest.objects.filter(user=user).delete()
+    ScheduledAnnouncement.objects.filter(sender=user).delete()  # those sent live on as notifications
 
 
 PERSONAL_DATA = pd.PersonalData(
@@ -142,6 +145,7 @@ PERSONAL_DATA = pd.PersonalData(
         (NotificationPreference, "user", pd.DELETED, "the person's notification preferences"),
         (DigestSchedule, "user", pd.DELETED, "the person's digest settings"),
         (Digest, "user", pd.DELETED, "record of digests sent to the person"),
+        (ScheduledAnnouncement, "sender", pd.DELETED, "announcements the person scheduled (those sent live on as notifications)"),
     ],
     export=notifications_export,
     forget=notifications_delete,

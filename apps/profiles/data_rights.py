@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 
 from apps.accounts import personal_data as pd
 from apps.notifications.data_rights import notifications_forget
-from apps.profiles.models import ContactRequest, Profile
+from apps.profiles.models import ContactRequest, FirstSteps, Profile
 from apps.profiles.services import EDITABLE_FIELDS, _delete_file_after_commit, talent_pool_forget
 
 
@@ -65,6 +65,7 @@ def profiles_forget(user) -> None:
         talent_pool_forget(profile_id=profile.pk)
         profile.delete()  # its skills, languages and received requests go with it
     ContactRequest.objects.filter(sender=user).delete()
+    FirstSteps.objects.filter(user=user).delete()
 
 
 PERSONAL_DATA = pd.PersonalData(
@@ -72,6 +73,7 @@ PERSONAL_DATA = pd.PersonalData(
     rules=[
         (Profile, "user", pd.DELETED, "the profile, its skills, languages and avatar"),
         (ContactRequest, "sender", pd.DELETED, "messages the person sent"),
+        (FirstSteps, "user", pd.DELETED, "which steps of the guided setup the person went through"),
     ],
     export=profiles_export,
     forget=profiles_forget,

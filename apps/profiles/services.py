@@ -23,9 +23,9 @@ from apps.notifications.services import notify
 from apps.profiles import linked_accounts, permissions, pool, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility, listing_of
 from apps.profiles.models import (
-    ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
+    ContactRequest, FirstSteps, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
 )
-from apps.profiles.selectors import fold_accents, with_handle
+from apps.profiles.selectors import FIRST_STEPS, fold_accents, with_handle
 
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
@@ -490,3 +490,25 @@ def contact_request_decline(*, actor, request_id: int) -> ContactRequest:
     contact.responded_at = timezone.now()
     contact.save(update_fields=["status", "responded_at"])
     return contact
+
+
+def first_steps_begin(*, user) -> FirstSteps:
+    """A new account starts the guided setup (its sign-up); idempotent."""
+    return FirstSteps.objects.get_or_create(user=user)[0]
+
+
+@transaction.atomic
+def first_step_pass(*, user, step: str) -> list[str]:
+    """Mark a step saved or skipped; the last one finishes the setup. Returns the steps left."""
+    if step not in FIRST_STEPS:
+        raise NotFound()
+    first_steps = FirstSteps.objects.select_for_update().filter(user=user).first()
+    if first_steps is None or first_steps.finished_at is not None:
+        return []
+    if step not in first_steps.passed:
+        first_steps.passed = [*first_steps.passed, step]
+    remaining = [name for name in FIRST_STEPS if name not in first_steps.passed]
+    if not remaining:
+        first_steps.finished_at = timezone.now()
+    first_steps.save(update_fields=["passed", "finished_at"])
+    return remaining
