@@ -37,6 +37,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --constraint constraints.txt -e ".[test]"
 	touch $@
 
+# axe-core, the accessibility engine the browser tests inject into pages (tests/e2e/package.json).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
 ## Embedded platform with demo data at http://$(HOST):$(PORT) (SQLite, tasks in process).
@@ -53,7 +59,7 @@ run: install
 ## share one test cluster on fixed ports. (Handing whole files to workers with `--dist loadfile`
 ## mixed tests that flush the database with tests that need its migrated data.)
 SLURM_TESTS := tests/compute/test_scheduler.py
-test: install
+test: install $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
