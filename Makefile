@@ -37,6 +37,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --constraint constraints.txt -e ".[test]"
 	touch $@
 
+# axe-core, the accessibility engine the browser tests inject into pages (tests/e2e/package.json).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
 ## Embedded platform with demo data at http://$(HOST):$(PORT) (SQLite, tasks in process).
@@ -56,7 +62,7 @@ run: install
 ## whole formation (bin/cluster), which needs both cores to itself.
 SLURM_TESTS := tests/compute/test_scheduler.py
 CLUSTER_TESTS := tests/cluster
-test: install
+test: install $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) --ignore=$(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(CLUSTER_TESTS) $(PYTEST_ARGS)

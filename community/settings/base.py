@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.forms",  # Django's form templates, found by FORM_RENDERER below
     "django.contrib.messages",
     "django.contrib.sites",
     "whitenoise.runserver_nostatic",
@@ -87,6 +88,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "community.urls"
 WSGI_APPLICATION = "community.wsgi.application"
 ASGI_APPLICATION = "community.asgi.application"
+
+# Forms render through the site's templates, so frontend/templates/django/forms/div.html can
+# summarise a form's errors at the top with links to their fields.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
