@@ -4,16 +4,20 @@ pages, announced to search engines, and used for each member's notifications."""
 import datetime
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.core.formatting import day, quantity
 from apps.notifications.services import notify
 from tests.accounts.factories import UserFactory
+from tests.hub.factories import catalogue, owner, remote
+from tests.meetups.factories import event_factory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +104,23 @@ def test_each_member_is_notified_in_their_own_language(django_capture_on_commit_
         sent = notify(recipients=[galician, english], kind="test", title=lambda: _("Back to the home page"))
     titles = {notification.recipient_id: notification.title for notification in sent}
     assert titles == {galician.pk: "Volver á páxina de inicio", english.pk: "Back to the home page"}
+
+
+@pytest.mark.parametrize("language, when, downloads", [
+    ("es", "Martes, 4 dic 2029, 18:30", "12\u202f345"),
+    ("en", "Tuesday, 4 Dec 2029, 18:30", "12,345"),
+    ("ca", "Dimarts, 4 des. 2029, 18:30", "12\u202f345"),
+    ("eu", "Asteartea, 2029ko abenduaren 4a, 18:30", "12\u202f345"),
+    ("gl", "Martes, 4 dec 2029, 18:30", "12\u202f345"),
+])
+def test_a_meetup_date_and_the_home_figures_are_written_the_readers_way(client, language, when, downloads):
+    starts = datetime.datetime(2029, 12, 4, 18, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    event = event_factory(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+    catalogue(owner("bsc-lt"), [remote("bsc-lt/roberta-base-bne", downloads=12345)])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    meetup = client.get(reverse("meetups:event", args=[event.slug])).content.decode()
+    home = client.get("/").content.decode()
+
+    assert re.search(r"<time datetime=\"[^\"]+\">([^<]+)</time>", meetup).group(1) == when
+    assert re.search(r'data-stat="hub_downloads_last_30_days">([^<]+)<', home).group(1) == downloads
