@@ -129,7 +129,7 @@ bench: install
 
 ## Regenerate translation catalogues after changing user-facing text.
 messages: install
-	$(BIN)/python manage.py makemessages --locale es --locale en --ignore "$(VENV)/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale es --locale en --locale ca --locale eu --locale gl --ignore "$(VENV)/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore "$(VENV)/*"
 
 clean:

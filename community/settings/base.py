@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.MemberLanguageMiddleware",
+    "apps.core.middleware.LinkLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -477,8 +479,14 @@ HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
-LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses.
+# Spanish, English and the co-official languages of Spain, as public portals there offer them.
+LANGUAGES = [
+    ("es", _("Spanish")), ("en", _("English")), ("ca", _("Catalan")), ("eu", _("Basque")), ("gl", _("Galician")),
+]
+# The switcher names each language in itself; Django's table calls Basque "Basque" there.
+LANG_INFO["eu"] = {**LANG_INFO["eu"], "name_local": "Euskara"}
+# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses, and
+# fills what they lack (allauth has no Galician; Basque dates need months in the genitive).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 # "27 feb 2027" and "1 200" in Spanish (community/formats/); templates use |date:"DATE_FORMAT".
 FORMAT_MODULE_PATH = ["community.formats"]
