@@ -415,6 +415,11 @@ class Grant(models.Model):
     expired_at = models.DateTimeField(null=True, blank=True)
     # A grant on hold (a breach of the call's terms, an unpaid fee): on a cluster, no new jobs.
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # The sums of its usage records, all of them and those a scheduler measured, kept equal
+    # to them by the services that write usage (`usage.usage_recorded`): ledgers add grants
+    # instead of reading every usage record.
+    units_used = units_field(_("units used"), default=0, editable=False)
+    units_measured = units_field(_("measured units"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("grant")

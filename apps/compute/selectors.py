@@ -47,28 +47,24 @@ OUTPUTS_ADOPTION = Summary("funded-outputs-adoption", ("compute", "hub"))
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def _granted_subquery():
+def _grants_sum(field: str):
+    """A call's grants summed: units granted, or used and measured as the grants keep them."""
     return Coalesce(
         Subquery(
             Grant.objects.filter(call=OuterRef("pk")).values("call")
-            .annotate(t=Sum("units")).values("t")[:1]
+            .annotate(t=Sum(field)).values("t")[:1]
         ),
         ZERO,
     )
+
+
+def _granted_subquery():
+    return _grants_sum("units")
 
 
 def _used_subquery(*, measured: bool = False):
     """Units used on a call's grants; `measured`: only what a scheduler's accounting measured."""
-    records = UsageRecord.objects.filter(grant__call=OuterRef("pk"))
-    if measured:
-        records = records.filter(source=UsageRecord.Source.SCHEDULER)
-    return Coalesce(
-        Subquery(
-            records.values("grant__call")
-            .annotate(t=Sum("units")).values("t")[:1]
-        ),
-        ZERO,
-    )
+    return _grants_sum("units_measured" if measured else "units_used")
 
 
 def call_list() -> QuerySet[Call]:

@@ -46,19 +46,28 @@ def repository_detail(request, kind, repo_id):
     repository = selectors.repository_get(kind=kind, repo_id=repo_id)
     if repository is None:
         raise Http404
+    return render(request, "hub/repository_detail.html", {
+        "repository": repository, "charts": once(lambda: _trend_charts(repository)),
+        "references": repository_references(kind=repository.kind, repo_id=repository.repo_id),
+        # The charts are the same for everyone and cost most of the page's CPU (two SVGs
+        # of 30 points): drawn once until the catalogue changes.
+        "charts_fragment": SharedFragment("repository-charts", ("hub",), (repository.pk,)),
+    })
+
+
+def _trend_charts(repository: HubRepository) -> dict | None:
+    """The downloads and likes charts of a repository's last 30 days; None without history."""
     trend = selectors.repository_trend(repository)
-    downloads_chart = likes_chart = None
-    if trend:
-        labels = [snap.day.strftime("%d/%m") for snap in trend]
-        downloads_chart = line_chart(
+    if not trend:
+        return None
+    labels = [snap.day.strftime("%d/%m") for snap in trend]
+    return {
+        "downloads": line_chart(
             list(zip(labels, [snap.downloads for snap in trend])),
             title=_("Downloads in the previous 30 days, day by day"),
-        )
-        likes_chart = line_chart(list(zip(labels, [snap.likes for snap in trend])), title=_("Likes"), height=160)
-    return render(request, "hub/repository_detail.html", {
-        "repository": repository, "trend": trend, "downloads_chart": downloads_chart, "likes_chart": likes_chart,
-        "references": repository_references(kind=repository.kind, repo_id=repository.repo_id),
-    })
+        ),
+        "likes": line_chart(list(zip(labels, [snap.likes for snap in trend])), title=_("Likes"), height=160),
+    }
 
 
 def owner_list(request):

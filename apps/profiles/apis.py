@@ -124,9 +124,10 @@ class ProfileListApi(APIView):
     def get(self, request):
         query_filters(self, request)
         search = selectors.TalentSearch.from_params(request.query_params)
-        profiles = selectors.talent_search(viewer=request.user, search=search)
         facets = selectors.talent_facets(viewer=request.user, search=search)
-        paginator = KnownCountPagination(facets.pop("total"))
+        total = facets.pop("total")
+        profiles = selectors.talent_search(viewer=request.user, search=search, matches=total)
+        paginator = KnownCountPagination(total)
         page = paginator.paginate_queryset(profiles, request, self)
         response = paginator.get_paginated_response(ProfileOutputSerializer(page, many=True).data)
         response.data["facets"] = facets

@@ -25,6 +25,8 @@ TALENT_TOPICS = ("profiles",)
 TALENT_FACETS = Summary("talent-facets", TALENT_TOPICS, in_background=False)
 LISTED_FOR_MEMBERS = [Listing.PUBLIC, Listing.MEMBERS]
 LISTED_FOR_VISITORS = [Listing.PUBLIC]
+# Searches with more matches than this are shown most recent first (`ranks_by_relevance`).
+RANKED_MATCHES_MAX = 2000
 
 
 def profile_visible_to(viewer) -> QuerySet[Profile]:
@@ -177,16 +179,32 @@ def _matching(viewer, search: TalentSearch, *, widen: bool = False) -> QuerySet[
     return profiles
 
 
-def talent_search(*, viewer, search: TalentSearch) -> QuerySet[Profile]:
+def _ranked_sort(search: TalentSearch) -> bool:
+    # Only a query with words is ranked ("¿?" or "++" filter nothing and have no rank).
+    return search.sort == "relevance" and connection.vendor == "postgresql" and _tsquery(search.q) is not None
+
+
+def too_broad_to_rank(search: TalentSearch, matches: int | None) -> bool:
+    """Whether a search asking for the best matches gets the most recent ones instead.
+
+    Ranking scores every match before the first page can be cut, so past
+    `RANKED_MATCHES_MAX` matches (a broad word such as "persona" matches most of the pool)
+    the results come in the audience's recency order, read from its index and stopped at
+    the page's end; pages say so. `matches` is the search's total, known from its facets;
+    None (unknown) ranks."""
+    return _ranked_sort(search) and matches is not None and matches > RANKED_MATCHES_MAX
+
+
+def talent_search(*, viewer, search: TalentSearch, matches: int | None = None) -> QuerySet[Profile]:
     """Visible profiles matching a search, ordered, with skills and languages prefetched.
 
     Several skills or languages narrow the search (all of them); several regions or
     kinds of organisation widen it (any of them); availability flags all apply.
+    `matches`, the search's total when known, decides whether it is ranked.
     """
     if search.sort == "name":
         order = [Lower("display_name"), "id"]
-    elif search.sort == "relevance" and connection.vendor == "postgresql" and _tsquery(search.q) is not None:
-        # Only a query with words is ranked ("¿?" or "++" filter nothing and have no rank).
+    elif _ranked_sort(search) and not too_broad_to_rank(search, matches):
         order = ["-rank", "-updated_at", "id"]
     else:
         order = ["-updated_at", "-id"]

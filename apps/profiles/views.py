@@ -58,7 +58,7 @@ def talent_search(request):
     facets = once(lambda: selectors.talent_facets(viewer=request.user, search=search))
 
     def page():
-        profiles = selectors.talent_search(viewer=request.user, search=search)
+        profiles = selectors.talent_search(viewer=request.user, search=search, matches=facets["total"])
         return KnownCountPaginator(profiles, PAGE_SIZE, count=facets["total"]).get_page(page_number)
 
     return render(
@@ -68,6 +68,7 @@ def talent_search(request):
             "search": search,
             "page": once(page),
             "facet_groups": once(lambda: _facet_groups(facets, search)),
+            "too_broad_to_rank": once(lambda: selectors.too_broad_to_rank(search, facets["total"])),
             "query_string": query.urlencode(),
             "can_export": can_export,
             "fragment": SharedFragment(

@@ -40,3 +40,34 @@ def test_ledger_adoption_looks_repositories_up_by_index():
     for plan in plans:
         assert_no_seq_scan(plan, HUB_TABLE)
     assert selectors.funded_outputs_adoption().published == 1
+
+
+def test_ledger_sums_the_grants_kept_totals_not_the_usage_records():
+    """The per-call sums of use add the grants' kept totals: the ledger never reads the
+    usage records, however many years of daily use they hold."""
+    from datetime import date, timedelta
+
+    from apps.compute.models import UsageRecord
+    from apps.compute.services.usage import usage_recorded
+
+    call = make_call()
+    grants = [approved_request(call=call)[1] for _ in range(3)]
+    other = approved_request(call=make_call())[1]
+    start = date(2020, 1, 1)
+    UsageRecord.objects.bulk_create(
+        (
+            UsageRecord(grant=grant, period_start=start + timedelta(days=day), period_end=start + timedelta(days=day),
+                        units=1, source="slurm" if day % 2 else "api")
+            for grant in [*grants, other] for day in range(3000)
+        ),
+        batch_size=6000,
+    )
+    usage_recorded(grant.pk for grant in [*grants, other])  # what every write path ends with
+    analyse(UsageRecord._meta.db_table)
+
+    plans = _plans_of_every_query(selectors._public_ledger)
+    for plan in plans:
+        assert_no_seq_scan(plan, UsageRecord._meta.db_table)
+        assert UsageRecord._meta.db_table not in plan, plan
+    ledger = {row.slug: row for row in selectors._public_ledger()[0]}
+    assert (ledger[call.slug].used, ledger[call.slug].measured) == (9000, 4500)

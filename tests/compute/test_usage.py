@@ -215,3 +215,37 @@ def test_two_simultaneous_first_reports_for_one_period_both_succeed(path):
     assert record.units in (Decimal("85"), Decimal("90"))
     # The 80 % threshold was announced once, not once per report.
     assert Notification.objects.filter(recipient=allocation.applicant, kind="compute.usage_threshold").count() == 1
+
+
+def test_each_write_path_keeps_the_grants_sums_equal_to_their_records():
+    """Ledgers read a grant's used and measured units instead of its records: after a
+    report, a correction, a CSV import and the scheduler's measurements, they are the sums."""
+    from apps.compute.services.scheduler import _store_measured
+
+    call = make_call()
+    allocation, grant = approved_request(call=call, units="100")
+    operator = make_operator(call.resource)
+
+    def sums():
+        grant.refresh_from_db()
+        records = UsageRecord.objects.filter(grant=grant)
+        measured = records.filter(source=UsageRecord.Source.SCHEDULER)
+        assert (grant.units_used, grant.units_measured) == (
+            usage.grant_used(grant.pk), sum((r.units for r in measured), Decimal("0")))
+        return grant.units_used, grant.units_measured
+
+    report(operator, allocation, "10")
+    assert sums() == (Decimal("10"), Decimal("0"))
+    report(operator, allocation, "7")  # the same period reported again replaces it
+    assert sums() == (Decimal("7"), Decimal("0"))
+    start = grant.start_date
+    usage.usage_import_csv(actor=operator, content=f"{allocation.pk},{start + timedelta(days=10)},"
+                                                    f"{start + timedelta(days=19)},3.5\n")
+    assert sums() == (Decimal("10.5"), Decimal("0"))
+    day = start + timedelta(days=30)
+    _store_measured(resource=call.resource, totals={(grant.pk, day): (Decimal(7200), {"1"})},
+                    grant_ids=[grant.pk], days=[day])
+    assert sums() == (Decimal("12.5"), Decimal("2"))
+    _store_measured(resource=call.resource, totals={(grant.pk, day): (Decimal(3600), {"1"})},
+                    grant_ids=[grant.pk], days=[day])  # the scheduler measured the day again
+    assert sums() == (Decimal("11.5"), Decimal("1"))

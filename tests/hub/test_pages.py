@@ -72,7 +72,8 @@ def test_repository_page_shows_trend_chart_and_references(client, django_assert_
     app_sources = len(registered_reference_sources())  # one query each
     register_reference_source("test-grants", grants)
     try:
-        with django_assert_num_queries(3 + app_sources):  # + the topics' generations (visitor cache)
+        # + the topics' generations of the page (visitor cache) and of the charts' fragment
+        with django_assert_num_queries(4 + app_sources):
             response = client.get("/models/model/bsc-lt/salamandra-7b/")
     finally:
         unregister_reference_source("test-grants")
@@ -84,6 +85,34 @@ def test_repository_page_shows_trend_chart_and_references(client, django_assert_
     assert "https://huggingface.co/bsc-lt/salamandra-7b" in html
     assert client.get("/models/model/bsc-lt/missing/").status_code == 404
     assert client.get("/models/dataset/bsc-lt/salamandra-7b/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_repository_charts_are_drawn_once_for_every_member_until_the_catalogue_changes(client, monkeypatch):
+    """The trend charts do not depend on who asks: members share one drawing of them (a
+    shared fragment), drawn again after a write to the Hub catalogue."""
+    from django.utils.safestring import mark_safe
+
+    from apps.core.summaries import invalidate
+    from apps.hub import views
+
+    owner = factories.owner("bsc-lt")
+    factories.weekly_history(owner, "bsc-lt/salamandra-7b", weeks=6, start=100, step=15)
+    drawn = []
+    def line_chart(points, **kwargs):
+        drawn.append(kwargs["title"])
+        return mark_safe(f"<svg>{len(points)}</svg>")
+
+    monkeypatch.setattr(views, "line_chart", line_chart)
+    pages = []
+    for _member in range(2):
+        client.force_login(UserFactory())
+        pages.append(client.get("/models/model/bsc-lt/salamandra-7b/").content.decode())
+    assert len(drawn) == 2  # downloads and likes, once for both members
+    assert all("<svg>" in html and "data-trend-chart" in html for html in pages)
+    invalidate("hub")
+    client.get("/models/model/bsc-lt/salamandra-7b/")
+    assert len(drawn) == 4
 
 
 @pytest.mark.django_db

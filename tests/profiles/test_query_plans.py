@@ -99,10 +99,20 @@ def plans_of_talent_page(client, member, params) -> list[tuple[str, str]]:
 SEARCHES = {
     "unfiltered": {},
     "words": {"q": "persona 42"},
+    "words matching everyone": {"q": "persona"},
     "words and region": {"q": "persona", "region": "CT"},
     "skill": {"skill": "nlp"},
     "language and kind": {"language": "eu", "kind": "university"},
     "sorted by name": {"sort": "name"},
+    # Each facet as a filter, alone and with words.
+    **{
+        f"{name}{' and words' if words else ''}": {name: value, **({"q": words} if words else {})}
+        for name, value in (
+            ("skill", "nlp"), ("language", "eu"), ("region", "MD"), ("kind", "university"),
+            ("available", "open_to_jobs"),
+        )
+        for words in ("", "persona 4")
+    },
 }
 
 
@@ -130,3 +140,15 @@ def test_the_members_list_and_totals_are_read_from_what_the_services_keep(client
     assert any("profiles_talentpoolcount" in sql for sql, _plan in plans)
     by_name = [plan for sql, plan in plans_of_talent_page(client, member_pool, {"sort": "name"}) if "LIMIT 20" in sql]
     assert any("profiles_listed_member_name" in plan for plan in by_name), by_name
+
+
+def test_a_search_matching_everyone_is_listed_from_the_recency_index_not_ranked(client, member_pool):
+    """"persona" matches all 5,000 profiles: more than are ranked, so the page is read from
+    the members' recency index and stops at its end; no sort of every match by rank."""
+    plans = plans_of_talent_page(client, member_pool, {"q": "persona"})
+    listing = [(sql, plan) for sql, plan in plans if "LIMIT 20" in sql]
+    assert listing and all("profiles_listed_member_recent" in plan for _sql, plan in listing), listing
+    recent_first = f'ORDER BY "{TABLE}"."updated_at" DESC, "{TABLE}"."id" DESC LIMIT 20'
+    assert all(sql.endswith(recent_first) for sql, _plan in listing), listing
+    narrow = [sql for sql, _plan in plans_of_talent_page(client, member_pool, {"q": "persona 42"}) if "LIMIT 20" in sql]
+    assert narrow and not any(sql.endswith(recent_first) for sql in narrow), narrow  # few matches are ranked

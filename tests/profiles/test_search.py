@@ -148,6 +148,36 @@ def test_relevance_puts_name_matches_first_and_sorting_by_name(pool):
     assert by_name[:3] == [h["p1"], h["p4"], h["p3"]]  # Ana, Beatriz, Carmen
 
 
+def test_a_search_matching_too_many_to_rank_lists_the_most_recent_and_says_so(pool, client, monkeypatch):
+    """Past RANKED_MATCHES_MAX matches a search is ordered by recency (read from the index,
+    never ranking every match); its total stays exact and the page says how it is sorted."""
+    monkeypatch.setattr(selectors, "RANKED_MATCHES_MAX", 2)
+    h = {key: profile.handle for key, profile in pool.items()}
+    member = UserFactory()
+    client.force_login(member)
+    # "carmen" matches two (ranked: the name first); "es" prefixes match more than two.
+    make_profile(display_name="Zoe", bio="I once met Carmen at a conference.")
+    assert handles(member, q="carmen")[0] == h["p3"]
+    assert b"data-sorted-by-recency" not in client.get("/talent/", {"q": "carmen"}).content
+
+    broad = selectors.TalentSearch(q="s")
+    total = selectors.talent_facets(viewer=member, search=broad)["total"]
+    newest_first = list(
+        selectors.talent_search(viewer=member, search=selectors.TalentSearch(q="s", sort="recent"))
+    )
+    assert total == len(newest_first) > 2
+    listed = selectors.talent_search(viewer=member, search=broad, matches=total)
+    assert [p.handle for p in listed] == [p.handle for p in newest_first]
+    assert "rank" not in str(listed.query).split("ORDER BY")[1]
+
+    page = client.get("/talent/", {"q": "s"})
+    assert page.context["page"].paginator.count == total
+    assert f"Ordenado por lo más reciente: tu búsqueda encuentra a {total} personas" in page.content.decode()
+    api = client.get("/api/profiles/", {"q": "s"}).json()
+    assert api["count"] == total
+    assert [row["handle"] for row in api["results"]] == [p.handle for p in newest_first]
+
+
 @pytest.mark.parametrize("logged_in", [False, True])
 def test_search_api_query_count_does_not_grow_with_page_size(pool, django_assert_num_queries, logged_in):
     client = APIClient()

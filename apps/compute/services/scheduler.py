@@ -29,7 +29,7 @@ from apps.compute.models import (
     UsageRecord,
 )
 from apps.compute.services.lifecycle import grants_sync_enqueue
-from apps.compute.services.usage import announce_thresholds, lock_grants
+from apps.compute.services.usage import lock_grants, usage_recorded
 from apps.compute.slurm import (
     USERNAME,
     Association,
@@ -207,8 +207,7 @@ def _store_measured(*, resource: Resource, totals: dict, grant_ids: list[int], d
                                                  defaults={**values, "reported_by": None})
             written += 1
             changed_grants.add(grant_id)
-    for grant_id in sorted(changed_grants):
-        announce_thresholds(grant_id)
+    usage_recorded(changed_grants)
     return written
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -99,6 +100,19 @@ def _record(*, actor, grant: Grant, line: UsageLine, source: str, note: str = ""
     return record
 
 
+def usage_recorded(grant_ids) -> None:
+    """After usage of these grants was written, under their locks: each grant's sums are
+    set from its records again (exact whatever was replaced), then crossed thresholds are
+    announced."""
+    for grant_id in sorted(set(grant_ids)):
+        totals = UsageRecord.objects.filter(grant_id=grant_id).aggregate(
+            used=Coalesce(Sum("units"), Decimal("0")),
+            measured=Coalesce(Sum("units", filter=Q(source=UsageRecord.Source.SCHEDULER)), Decimal("0")),
+        )
+        Grant.objects.filter(pk=grant_id).update(units_used=totals["used"], units_measured=totals["measured"])
+        announce_thresholds(grant_id)
+
+
 def grant_used(grant_id: int) -> Decimal:
     return UsageRecord.objects.filter(grant_id=grant_id).aggregate(t=Sum("units"))["t"] or Decimal("0")
 
@@ -143,7 +157,7 @@ def usage_report(*, actor, request_id: int, period_start: date, period_end: date
         raise InvalidInput(errors=errors)
     lock_grants([grant.pk])
     record = _record(actor=actor, grant=grant, line=line, source=source, note=note)
-    announce_thresholds(grant.pk)
+    usage_recorded([grant.pk])
     return record
 
 
@@ -207,8 +221,7 @@ def usage_import_csv(*, actor, content: str) -> list[UsageRecord]:
         raise InvalidInput(_("Nothing was imported: fix the lines below and upload again."), errors=errors)
     lock_grants(g.pk for g, _line in parsed)
     records = [_record(actor=actor, grant=g, line=line, source=UsageRecord.Source.CSV) for g, line in parsed]
-    for grant_id in sorted({g.pk for g, _line in parsed}):
-        announce_thresholds(grant_id)
+    usage_recorded(g.pk for g, _line in parsed)
     return records
 
 
