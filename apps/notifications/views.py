@@ -181,10 +181,7 @@ def announcement_page(request, audience: str):
                     body=form.cleaned_data["body"],
                 )
             except ApplicationError as error:
-                for field, field_errors in error.errors.items():
-                    form.add_error(field if field in form.fields else None, field_errors)
-                if not error.errors:
-                    form.add_error(None, str(error.message))
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
