@@ -1,6 +1,7 @@
 """`add_service_errors`: where each message of a refused service call shows on a form."""
 
 from django import forms
+from django.utils import translation
 
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.forms import add_service_errors
@@ -42,5 +43,6 @@ def test_section_messages_are_returned_for_the_page_and_not_put_on_the_form():
 
 def test_per_line_messages_of_a_file_go_on_top_under_the_summary():
     form = bound_form()
-    add_service_errors(form, InvalidInput("The file has errors.", errors={"line 3": ["Unknown user."]}))
+    with translation.override("en"):
+        add_service_errors(form, InvalidInput("The file has errors.", errors={"line 3": ["Unknown user."]}))
     assert form.non_field_errors() == ["The file has errors.", "Line 3: Unknown user."]
