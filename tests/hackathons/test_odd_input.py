@@ -36,12 +36,15 @@ def test_nul_characters_in_api_filters_are_a_400_naming_the_parameter(url):
     assert list(response.json()["errors"]) == [API_URLS[url]]
 
 
-def test_a_page_size_that_is_not_a_number_falls_back_to_the_default(world):
+def test_a_page_size_that_is_not_a_whole_number_up_to_100_is_a_400_naming_it(world):
     client = APIClient()
     client.force_authenticate(world["organiser"])
     url = f"/api/hackathons/{world['hackathon'].slug}/looking-for-team/"
-    for size in ("abc", "0", "-3", "99999999999", "²"):
-        assert client.get(url, {"page_size": size}).status_code == 200
+    for size in ("abc", "0", "-3", "101", "99999999999", "²"):
+        response = client.get(url, {"page_size": size})
+        assert response.status_code == 400, size
+        assert list(response.json()["errors"]) == ["page_size"]
+    assert client.get(url, {"page_size": "1"}).status_code == 200
 
 
 def test_posted_ids_that_are_not_numbers_are_404(client, world):
