@@ -52,7 +52,7 @@ def seed(clients: int):
     from django.utils import timezone
 
     from apps.accounts.models import User
-    from apps.chat.selectors import room_for
+    from apps.chat.services import room_ensure
     from apps.hackathons.models import Hackathon, Registration
     from tests.hackathons.factories import hackathon_factory, running_schedule
 
@@ -75,7 +75,7 @@ def seed(clients: int):
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies.append(store.session_key)
-    return room_for("hackathon", hackathon.pk).pk, cookies
+    return room_ensure(kind="hackathon", object_id=hackathon.pk).pk, cookies
 
 
 def percentile(values: list[float], share: float) -> float:

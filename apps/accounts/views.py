@@ -12,6 +12,7 @@ from apps.accounts import login_links, selectors, services
 from apps.accounts.forms import ApiTokenForm, LoginLinkForm
 from apps.accounts.navigation import account_sections
 from apps.core.errors import ApplicationError
+from apps.core.forms import add_service_errors
 
 
 @login_required
@@ -54,10 +55,7 @@ def api_tokens(request):
         try:
             _token, key = services.api_token_create(user=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
-            for field, field_messages in error.errors.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             request.session[NEW_KEY_SESSION] = key
             return redirect("accounts:api-tokens")

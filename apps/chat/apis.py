@@ -120,7 +120,7 @@ class RoomLookupApi(APIView):
         if not access.can_read:
             raise NotFound()
         if room is None:
-            room = selectors.room_for(**params)
+            room = services.room_ensure(**params)
             access = selectors.room_access(request.user, room)
         return Response(RoomSerializer(room_data(request, access)).data)
 
@@ -156,13 +156,17 @@ class HistoryPagination(StrictPageSize, pagination.CursorPagination):
 class MessageListApi(APIView):
     """History newest first, cursor-paginated; `after` returns the changes after a stream number."""
 
+    class FilterSerializer(serializers.Serializer):
+        after = serializers.IntegerField(
+            required=False, help_text="Changes after this stream number, oldest first (up to 500)."
+        )
+
     class InputSerializer(serializers.Serializer):
         client_id = serializers.CharField(max_length=64)
         body = serializers.CharField(trim_whitespace=False)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", int, description="Changes after this stream number, oldest first (up to 500)."),
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
@@ -170,12 +174,8 @@ class MessageListApi(APIView):
     )
     def get(self, request, room_id: int):
         access = _access(request, room_id)
-        after = request.query_params.get("after")
+        after = query_filters(self, request).get("after")
         if after is not None:
-            try:
-                after = int(after)
-            except ValueError:
-                return Response({"message": "after must be an integer", "errors": {"after": ["Not an integer."]}}, status=400)
             messages = selectors.messages_after(access.room, after)
             return Response(MessageSerializer([message_payload(m) for m in messages], many=True).data)
         paginator = HistoryPagination()

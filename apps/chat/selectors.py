@@ -53,12 +53,6 @@ def room_access(user, room: Room, *, target=None) -> RoomAccess:
     return RoomAccess(room, target, can_read, can_post, can_moderate, can_answer)
 
 
-def room_for(kind: str, object_id: int) -> Room:
-    """The room of an object, created the first time someone looks for it."""
-    room, _ = Room.objects.get_or_create(kind=kind, object_id=object_id)
-    return room
-
-
 def messages_with_authors():
     return Message.objects.select_related("author__profile")
 

@@ -323,6 +323,13 @@ def member_mute(*, user, room: Room, member_id: int, minutes: int) -> Mute | Non
     return mute
 
 
+def room_ensure(*, kind: str, object_id: int) -> Room:
+    """The room of an object, created the first time someone opens it (a unique pair, so
+    two first visitors at once get the same room)."""
+    room, _ = Room.objects.get_or_create(kind=kind, object_id=object_id)
+    return room
+
+
 def room_state_payload(room: Room) -> dict:
     return {
         "id": room.pk,

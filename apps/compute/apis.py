@@ -18,17 +18,10 @@ from apps.compute.models import AllocationRequest, Call, ChangeRequest, Expected
 from apps.compute.services import decisions, requests, review, usage
 from apps.core.api_input import changes_input
 from apps.core.errors import NotAllowed
-from apps.core.pagination import PageNumberPagination
+from apps.core.pagination import paginated
 from apps.core.visitor_cache import api_for_visitors
 
 UNITS = {"max_digits": 14, "decimal_places": 2}
-
-
-def _paginated(view, request, queryset, serializer_class, **context):
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view)
-    return paginator.get_paginated_response(
-        serializer_class(page, many=True, context={"request": request, **context}).data)
 
 
 def _visible_request(user, pk) -> AllocationRequest:
@@ -295,7 +288,7 @@ class CallListApi(APIView):
 
     @extend_schema(responses=CallOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(self, request, selectors.call_list(), CallOutputSerializer)
+        return paginated(self, request, selectors.call_list(), CallOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CallDetailOutputSerializer})
     def post(self, request):
@@ -415,7 +408,7 @@ class RequestListApi(APIView):
     @extend_schema(responses=RequestOutputSerializer(many=True))
     def get(self, request):
         """Requests the caller may see (as applicant, collaborator, manager or reviewer)."""
-        return _paginated(self, request, selectors.request_list(user=request.user), RequestOutputSerializer)
+        return paginated(self, request, selectors.request_list(user=request.user), RequestOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: RequestDetailOutputSerializer})
     def post(self, request):
@@ -572,7 +565,7 @@ class CallRequestsApi(APIView):
     @extend_schema(responses=ManagerRequestOutputSerializer(many=True))
     def get(self, request, slug):
         call = _managed_call(request.user, slug)
-        return _paginated(self, request, selectors.manager_requests(call=call), ManagerRequestOutputSerializer)
+        return paginated(self, request, selectors.manager_requests(call=call), ManagerRequestOutputSerializer)
 
 
 class DecisionApi(APIView):
@@ -620,7 +613,7 @@ class ReviewQueueApi(APIView):
 
     @extend_schema(responses=AssignmentOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(self, request, selectors.reviewer_queue(user=request.user), AssignmentOutputSerializer)
+        return paginated(self, request, selectors.reviewer_queue(user=request.user), AssignmentOutputSerializer)
 
 
 class ReviewApi(APIView):
@@ -716,8 +709,8 @@ class RequestUsageApi(APIView):
         allocation = _visible_request(request.user, pk)
         grant = getattr(allocation, "grant", None)
         if grant is None:
-            return _paginated(self, request, [], UsageOutputSerializer)
-        return _paginated(self, request, selectors.grant_usage(grant=grant).select_related("grant"),
+            return paginated(self, request, [], UsageOutputSerializer)
+        return paginated(self, request, selectors.grant_usage(grant=grant).select_related("grant"),
                           UsageOutputSerializer)
 
 

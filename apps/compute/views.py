@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,20 +41,6 @@ from apps.core.forms import add_service_errors
 from apps.core.visitor_cache import page_for_visitors
 
 PAGE_SIZE = 20
-
-
-def _form_errors(form, error: ApplicationError) -> None:
-    """A service's field messages next to their fields; the summary and per-line ones on top."""
-    if not error.errors or any(field.startswith("line ") for field in error.errors):
-        form.add_error(None, str(error.message))
-    for field, field_messages in error.errors.items():
-        for message in field_messages:
-            if field in form.fields:
-                form.add_error(field, message)
-            elif field.startswith("line "):
-                form.add_error(None, _("Line %(number)s: %(message)s") % {"number": field[5:], "message": message})
-            else:
-                form.add_error(None, message)
 
 
 def _page(request, queryset, size=PAGE_SIZE):
@@ -103,7 +88,7 @@ def _save_call(request, form, call=None):
             return requests.call_create(actor=request.user, **data)
         return requests.call_update(actor=request.user, call=call, **data)
     except ApplicationError as error:
-        _form_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -141,18 +126,16 @@ def request_create(request, slug):
         data = dict(form.cleaned_data)
         upload = data.pop("file", None)
         try:
-            with transaction.atomic():
-                allocation = requests.request_create(applicant=request.user, call=call, **data)
-                if upload:
-                    requests.attachment_add(actor=request.user, request=allocation, uploaded_file=upload)
             if "submit" in request.POST:
-                requests.request_submit(actor=request.user, request=allocation)
+                allocation = requests.request_create_and_submit(
+                    applicant=request.user, call=call, uploaded_file=upload, **data)
                 messages.success(request, _("Your request was submitted."))
             else:
+                allocation = requests.request_create(applicant=request.user, call=call, uploaded_file=upload, **data)
                 messages.success(request, _("Draft saved. You can keep editing it before submitting."))
             return redirect("compute:request-detail", allocation.pk)
         except ApplicationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "compute/request_form.html", {"form": form, "call": call})
 
 
@@ -172,14 +155,11 @@ def request_edit(request, pk):
                     actor=request.user, request=allocation, uploaded_file=upload, **data)
                 messages.success(request, _("Your request was submitted."))
             else:
-                with transaction.atomic():
-                    requests.request_update(actor=request.user, request=allocation, **data)
-                    if upload:
-                        requests.attachment_add(actor=request.user, request=allocation, uploaded_file=upload)
+                requests.request_update(actor=request.user, request=allocation, uploaded_file=upload, **data)
                 messages.success(request, _("Changes saved."))
             return redirect("compute:request-detail", pk)
         except ApplicationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "compute/request_form.html", {"form": form, "call": allocation.call,
                                                          "allocation": allocation})
 
@@ -419,7 +399,7 @@ def assign_csv(request, slug):
             messages.success(request, _("%d reviewers assigned.") % len(done))
             return redirect("compute:call-manage", slug)
         except ApplicationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:  # the file is not UTF-8 text or too large
             form.add_error("file", error.messages)
     return render(request, "compute/csv_upload.html", {
@@ -501,7 +481,7 @@ def review_page(request, pk):
             messages.success(request, _("Your review was saved."))
             return redirect("compute:review", pk)
         except ApplicationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     see_others = permissions.can_see_other_scores(request.user, allocation)
     return render(request, "compute/review.html", {
         "assignment": assignment, "allocation": allocation, "form": form,
@@ -548,7 +528,7 @@ def usage_import(request):
             messages.success(request, _("%d usage lines imported.") % len(records))
             return redirect("compute:usage-import")
         except ApplicationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:  # the file is not UTF-8 text or too large
             form.add_error("file", error.messages)
     return render(request, "compute/csv_upload.html", {

@@ -8,19 +8,35 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from apps.core.errors import InvalidInput
+from apps.core.errors import ApplicationError
 
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-def add_service_errors(form, exc: InvalidInput) -> None:
-    """Put a service's field errors next to the form's fields (others on top)."""
-    for field, field_messages in exc.errors.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
+def add_service_errors(form, exc: ApplicationError, *, sections=()) -> dict[str, list[str]]:
+    """Put a service's messages on a form, the one way every page does it.
+
+    Each message goes next to its field; those for `sections` (parts of the page that are
+    no form field, such as a list of skills) are returned for the page to show there; per-line
+    keys of an uploaded file (`"line 3"`) go on top as "Line 3: …" under the summary; the rest
+    go on top. The summary is shown when nothing more precise says what went wrong.
+    """
+    by_line = any(key.startswith("line ") for key in exc.errors)
+    if not exc.errors or by_line:
+        form.add_error(None, str(exc.message))
+    by_section = {}
+    for key, messages in exc.errors.items():
+        for message in messages:
+            if key in form.fields:
+                form.add_error(key, message)
+            elif key in sections:
+                by_section.setdefault(key, []).append(message)
+            elif key.startswith("line "):
+                form.add_error(None, _("Line %(number)s: %(message)s") % {"number": key[5:], "message": message})
+            else:
+                form.add_error(None, message)
+    return by_section
 
 
 def posted_id(value) -> int:

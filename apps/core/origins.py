@@ -38,7 +38,7 @@ def _secure(scope) -> bool:
     if scope.get("scheme") == "wss":
         return True
     # Behind a TLS proxy the server speaks plain ws; the proxy's header says what the page used.
-    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER  # Django defaults it to None
     if proxy_header:
         name, expected = proxy_header
         header = name.removeprefix("HTTP_").lower().replace("_", "-").encode()

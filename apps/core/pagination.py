@@ -51,7 +51,9 @@ class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
 
 
 def paginated(view, request, queryset, serializer_class, **kwargs):
-    """One page of `queryset` in the standard envelope (count, next, previous, results)."""
+    """One page of `queryset` in the standard envelope (count, next, previous, results); the
+    serializer has the request in its context, as DRF's generic views give it."""
+    kwargs.setdefault("context", {}).setdefault("request", request)
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view)
     return paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)

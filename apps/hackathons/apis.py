@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -437,8 +437,11 @@ class LookingForTeamApi(APIView):
         looking_for = serializers.CharField()
         skills = serializers.ListField(child=serializers.CharField())
 
+    class FilterSerializer(serializers.Serializer):
+        page = serializers.IntegerField(required=False, min_value=1, default=1)
+        page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=24)
+
     @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses=inline_serializer(
             "LookingForTeamPage", {"count": serializers.IntegerField(), "results": OutputSerializer(many=True)}
         ),
@@ -447,9 +450,10 @@ class LookingForTeamApi(APIView):
         hackathon = _hackathon(request, slug)
         if not permissions.can_use_team_pages(request.user, hackathon):
             raise NotAllowed()
-        raw = request.query_params.get("page_size", "")
-        page_size = min(int(raw), 100) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 24
-        page = selectors.looking_for_team(viewer=request.user, hackathon=hackathon, page=request.query_params.get("page"), per_page=page_size)
+        filters = query_filters(self, request)
+        page = selectors.looking_for_team(
+            viewer=request.user, hackathon=hackathon, page=filters["page"], per_page=filters["page_size"]
+        )
         return Response(
             {"count": page.paginator.count, "results": self.OutputSerializer(page.object_list, many=True).data}
         )

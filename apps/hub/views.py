@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.charts import line_chart
 from apps.core.errors import ApplicationError
+from apps.core.forms import add_service_errors
 from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import counted_by_summary
 from apps.core.visitor_cache import page_for_visitors
@@ -78,11 +79,7 @@ def owner_list(request):
             try:
                 owner = services.owner_add(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                for field, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-                if not exc.errors:
-                    form.add_error(None, exc.message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Now tracking %(name)s; the first sync has been queued.")
                                  % {"name": owner.name})

@@ -3,13 +3,14 @@
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.core.api_filters import query_filters
+from apps.core.errors import NotAllowed, NotFound
 from apps.core.pagination import paginated
 from apps.hackathons.apis import PersonSerializer
 from apps.meetups import permissions, selectors, services
@@ -105,22 +106,9 @@ class EventInputSerializer(serializers.Serializer):
 class EventListApi(APIView):
     """Events the caller may see (upcoming by default); organisers create drafts."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("period", str, enum=["upcoming", "past", "all"]),
-            OpenApiParameter("region", str, enum=Region.values),
-            OpenApiParameter("chapter", str),
-            OpenApiParameter("mode", str, enum=["online", "in_person"]),
-            OpenApiParameter("language", str, enum=[code for code, _label in LANGUAGES]),
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-        ],
-        responses=EventSummarySerializer(many=True),
-    )
+    @extend_schema(responses=EventSummarySerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = dict(filters.validated_data)
+        params = query_filters(self, request)
         params["period"] = "" if params.get("period") == "all" else params.get("period", "upcoming")
         return paginated(self, request, selectors.event_list(user=request.user, **params), EventSummarySerializer)
 
@@ -233,12 +221,13 @@ class RsvpListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=Rsvp.Status.values)], responses=RsvpSerializer(many=True))
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Rsvp.Status.choices, required=False)
+
+    @extend_schema(responses=RsvpSerializer(many=True))
     def get(self, request, slug):
         event = _managed_event(request, slug)
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in Rsvp.Status.values:
-            raise InvalidInput(errors={"status": [_("Unknown status.")]})
+        wanted = query_filters(self, request).get("status")
         return paginated(self, request, selectors.event_rsvps(event, statuses=[wanted] if wanted else None), RsvpSerializer)
 
 

@@ -309,12 +309,12 @@ def event_expand(*, event_id: int, batch_size: int = EXPAND_BATCH) -> int:
 
 
 def _retry_delay(attempts: int) -> timedelta:
-    base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
 
 
 def _max_attempts() -> int:
-    return getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
+    return settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
 
 
 def _lease() -> timedelta:

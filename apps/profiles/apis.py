@@ -86,21 +86,29 @@ class ProfileListApi(APIView):
     permission_classes = [AllowAny]
 
     class FilterSerializer(serializers.Serializer):
+        """The query string, validated once and read as the search (`source` names its fields)."""
+
         q = serializers.CharField(
             required=False, allow_blank=True, max_length=200,
             help_text="Full-text search over name, headline, bio and skills",
         )
         skill = serializers.ListField(
-            child=serializers.CharField(max_length=60), required=False, max_length=20,
+            child=serializers.CharField(max_length=60), required=False, max_length=20, source="skills",
             help_text="Skill slug; repeat to require several",
         )
         language = serializers.ListField(
-            child=serializers.CharField(max_length=8), required=False, max_length=20,
+            child=serializers.CharField(max_length=8), required=False, max_length=20, source="languages",
             help_text="ISO 639-1 code; repeat to require several",
         )
-        region = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
-        kind = serializers.ListField(child=serializers.ChoiceField(choices=AffiliationKind.choices), required=False)
-        available = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY), required=False)
+        region = serializers.ListField(
+            child=serializers.ChoiceField(choices=Region.choices), required=False, source="regions"
+        )
+        kind = serializers.ListField(
+            child=serializers.ChoiceField(choices=AffiliationKind.choices), required=False, source="affiliation_kinds"
+        )
+        available = serializers.ListField(
+            child=serializers.ChoiceField(choices=AVAILABILITY), required=False, source="availability"
+        )
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False)
 
     @extend_schema(
@@ -122,8 +130,7 @@ class ProfileListApi(APIView):
     )
     @api_for_visitors(*selectors.TALENT_TOPICS, members_share_by=selectors.talent_audience)
     def get(self, request):
-        query_filters(self, request)
-        search = selectors.TalentSearch.from_params(request.query_params)
+        search = selectors.TalentSearch(**query_filters(self, request))
         facets = selectors.talent_facets(viewer=request.user, search=search)
         total = facets.pop("total")
         profiles = selectors.talent_search(viewer=request.user, search=search, matches=total)

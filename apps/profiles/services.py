@@ -403,6 +403,29 @@ def profile_avatar_remove(*, actor, profile: Profile) -> Profile:
     return profile
 
 
+@transaction.atomic
+def profile_and_avatar_update(
+    *, actor, profile: Profile, data: dict, skills: list[dict], languages: list[dict],
+    avatar=None, remove_avatar: bool = False,
+) -> Profile:
+    """The profile page's form saved as one: fields, lists and picture, or none of them.
+    A bad picture is reported together with the other fields' errors, so one round fixes all."""
+    try:
+        profile_update(actor=actor, profile=profile, data=data, skills=skills, languages=languages)
+    except InvalidInput as exc:
+        if avatar and "avatar" not in exc.errors:
+            try:
+                avatar_prepare(avatar)
+            except InvalidInput as avatar_exc:
+                exc.errors.update(avatar_exc.errors)
+        raise
+    if avatar:
+        profile_avatar_set(actor=actor, profile=profile, upload=avatar)
+    elif remove_avatar and profile.avatar:
+        profile_avatar_remove(actor=actor, profile=profile)
+    return profile
+
+
 # --- Contact requests --------------------------------------------------------------------
 
 

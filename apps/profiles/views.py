@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts import services as account_services
-from apps.core.errors import ApplicationError, InvalidInput
+from apps.core.errors import ApplicationError
 from apps.core.forms import add_service_errors
 from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import KnownCountPaginator
@@ -30,20 +29,6 @@ from apps.profiles.sections import profile_sections
 
 PAGE_SIZE = 20
 CSV_MAX_ROWS = 5000
-
-
-def _add_errors(form, exc: InvalidInput) -> dict:
-    """Field errors go next to their field; skills and languages to their section."""
-    sections = {}
-    for field, field_messages in exc.errors.items():
-        for message in field_messages:
-            if field in form.fields:
-                form.add_error(field, message)
-            else:
-                sections.setdefault(field, []).append(message)
-    if not exc.errors:
-        form.add_error(None, str(exc.message))
-    return sections
 
 
 @page_for_visitors(*selectors.TALENT_TOPICS)
@@ -178,10 +163,8 @@ def contact_request_create(request, handle: str):
             services.contact_request_send(
                 sender=request.user, profile=profile, message=form.cleaned_data["message"]
             )
-        except InvalidInput as exc:
-            _add_errors(form, exc)
         except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your message was sent. You will be notified when they answer."))
             return redirect("profiles:detail", handle=profile.handle)
@@ -204,25 +187,13 @@ def profile_edit(request):
     section_errors = {}
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                services.profile_update(
-                    actor=request.user, profile=profile, data=form.profile_data(),
-                    skills=form.skills_data(), languages=form.languages_data(),
-                )
-                if form.cleaned_data["avatar"]:
-                    services.profile_avatar_set(
-                        actor=request.user, profile=profile, upload=form.cleaned_data["avatar"]
-                    )
-                elif form.cleaned_data["remove_avatar"] and profile.avatar:
-                    services.profile_avatar_remove(actor=request.user, profile=profile)
-        except InvalidInput as exc:
-            upload = form.cleaned_data["avatar"]
-            if upload and "avatar" not in exc.errors:
-                try:  # report a bad image together with the other fields' errors
-                    services.avatar_prepare(upload)
-                except InvalidInput as avatar_exc:
-                    exc.errors.update(avatar_exc.errors)
-            section_errors = _add_errors(form, exc)
+            services.profile_and_avatar_update(
+                actor=request.user, profile=profile, data=form.profile_data(),
+                skills=form.skills_data(), languages=form.languages_data(),
+                avatar=form.cleaned_data["avatar"], remove_avatar=form.cleaned_data["remove_avatar"],
+            )
+        except ApplicationError as exc:
+            section_errors = add_service_errors(form, exc, sections=("skills", "languages"))
             profile.refresh_from_db()
         else:
             messages.success(request, _("Your profile has been saved."))
@@ -289,7 +260,7 @@ def _first_step_save(user, profile, form) -> bool:
             actor=user, profile=profile, data=form.profile_data(),
             skills=form.skills_data(), languages=form.languages_data(),
         )
-    except InvalidInput as exc:
+    except ApplicationError as exc:
         add_service_errors(form, exc)
         return False
     return True
@@ -336,8 +307,8 @@ def account_settings(request):
     if request.method == "POST" and form.is_valid():
         try:
             account_services.account_delete(user=request.user, password=form.cleaned_data["password"])
-        except InvalidInput as exc:
-            _add_errors(form, exc)
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
         else:
             logout(request)
             messages.success(request, _("Your account and profile have been deleted. Goodbye!"))

@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from apps.core.api_filters import query_filters
 from apps.transparency import figures, selectors, services
 from apps.transparency.exports import row_as_dict
 from apps.transparency.forms import ORDER_CHOICES, SORT_CHOICES
@@ -64,22 +65,6 @@ class RegisterRowSerializer(serializers.Serializer):
     demo_data = serializers.BooleanField()
 
 
-class RegisterFilterSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="Rebuild every figure as of this past day.")
-    programme = serializers.CharField(required=False, max_length=200)
-    funder = serializers.CharField(required=False, max_length=200)
-    call = serializers.CharField(required=False, max_length=200)
-    language = serializers.CharField(required=False, max_length=16)
-    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
-    sort = serializers.ChoiceField(required=False, choices=[value for value, _label in SORT_CHOICES])
-    order = serializers.ChoiceField(required=False, choices=[value for value, _label in ORDER_CHOICES])
-
-    def validate_as_of(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError("Figures can only be shown for today or a past day.")
-        return value
-
-
 class RegisterApi(GenericAPIView):
     """The public-money register: one row per funded owner or repository, as of a day."""
 
@@ -87,11 +72,24 @@ class RegisterApi(GenericAPIView):
     serializer_class = RegisterRowSerializer
     queryset = FundingRecord.objects.none()  # for the schema; rows are built by selectors.register
 
-    @extend_schema(parameters=[RegisterFilterSerializer], responses=RegisterRowSerializer(many=True))
+    class FilterSerializer(serializers.Serializer):
+        as_of = serializers.DateField(required=False, help_text="Rebuild every figure as of this past day.")
+        programme = serializers.CharField(required=False, max_length=200)
+        funder = serializers.CharField(required=False, max_length=200)
+        call = serializers.CharField(required=False, max_length=200)
+        language = serializers.CharField(required=False, max_length=16)
+        year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+        sort = serializers.ChoiceField(required=False, choices=[value for value, _label in SORT_CHOICES])
+        order = serializers.ChoiceField(required=False, choices=[value for value, _label in ORDER_CHOICES])
+
+        def validate_as_of(self, value):
+            if value > timezone.localdate():
+                raise serializers.ValidationError("Figures can only be shown for today or a past day.")
+            return value
+
+    @extend_schema(responses=RegisterRowSerializer(many=True))
     def get(self, request):
-        filters = RegisterFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_filters(self, request)
         rows = selectors.register(
             as_of=data.get("as_of"), programme=data.get("programme", ""), funder=data.get("funder", ""),
             call=data.get("call", ""), language=data.get("language", "").lower(), year=data.get("year"),

@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 
 from apps.core.charts import line_chart, position_of
 from apps.core.errors import ApplicationError
+from apps.core.forms import add_service_errors
 from apps.hub import selectors as hub_selectors
 from apps.hub.references import repository_references
 from apps.transparency import permissions, selectors, services
@@ -193,11 +194,7 @@ def funding_edit(request, pk=None):
                 record = services.funding_record_update(actor=request.user, record_id=record.pk,
                                                         data=form.service_data(), reason=reason)
         except ApplicationError as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Funding record saved."))
             return redirect("transparency:funding-detail", pk=record.pk)

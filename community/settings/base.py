@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # OpClass in index expressions (hub name search); harmless on SQLite
     "rest_framework",
     "rest_framework.authtoken",  # only as the source of accounts' migration of old keys to ApiToken
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -360,6 +359,10 @@ vars().update(_email)
 # lease before each message's data); after that the sweep gives them to another job. Keep it
 # above EMAIL_TIMEOUT, which bounds each wait for the server.
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=60)
+# A notification e-mail the server refused is tried again after this many seconds, doubling
+# each time (capped at an hour), and given up after this many attempts.
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", default=5)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Open Source AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where people write when something does not work (shown on the e-mail verification page).
@@ -375,7 +378,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.MemberOrVisitorRateThrottle"],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {

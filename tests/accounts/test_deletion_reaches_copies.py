@@ -8,7 +8,7 @@ from django.db import connection
 from apps.accounts import services as accounts
 from apps.chat import services as chat
 from apps.chat.models import Message
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from apps.hackathons.services import teams
 from apps.notifications.models import Notification
@@ -56,7 +56,7 @@ def test_a_deleted_member_is_gone_from_every_table():
     teams.team_join(user=member, team=team)
     make_profile(user=member, display_name=DISPLAY_NAME)
     other_profile = make_profile(user=other, display_name="Jordi Puig")
-    room = room_for("team", team.pk)
+    room = room_ensure(kind="team", object_id=team.pk)
 
     # Mentioned by the other member (and so notified), mentioning them back, writing to them.
     chat.message_send(user=other, room=room, client_id="a1", body=f"@{USERNAME} ¿revisamos el modelo mañana?")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import translation
 
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from apps.meetups import services as meetups
 from apps.meetups.models import Rsvp
@@ -60,8 +60,8 @@ def chat_world():
         "alice": alice,
         "bob": bob,
         "outsider": UserFactory(),
-        "room": room_for("hackathon", hackathon.pk),
-        "team_room": room_for("team", team.pk),
+        "room": room_ensure(kind="hackathon", object_id=hackathon.pk),
+        "team_room": room_ensure(kind="team", object_id=team.pk),
     }
 
 

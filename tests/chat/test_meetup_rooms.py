@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rights(user, kind, target) -> tuple[bool, bool, bool]:
-    access = selectors.room_access(user, selectors.room_for(kind, target.pk))
+    access = selectors.room_access(user, services.room_ensure(kind=kind, object_id=target.pk))
     return access.can_read, access.can_post, access.can_moderate
 
 
@@ -53,7 +53,7 @@ def test_rooms_are_created_with_their_event_and_chapter(meetup):
 
 
 def test_a_public_event_room_is_readable_by_anyone_but_only_attendees_post(meetup):
-    room = selectors.room_for("meetup_event", meetup["event"].pk)
+    room = services.room_ensure(kind="meetup_event", object_id=meetup["event"].pk)
     with pytest.raises(ChatNotAllowed):
         services.room_update(user=meetup["attendee"], room=room, public=True)
     services.room_update(user=meetup["organiser"], room=room, public=True)
@@ -65,7 +65,7 @@ def test_a_public_event_room_is_readable_by_anyone_but_only_attendees_post(meetu
 
 
 def test_nobody_posts_once_the_event_is_cancelled(meetup):
-    event, room = meetup["event"], selectors.room_for("meetup_event", meetup["event"].pk)
+    event, room = meetup["event"], services.room_ensure(kind="meetup_event", object_id=meetup["event"].pk)
     meetups.event_transition(actor=meetup["organiser"], event=event, action="cancel", reason="Lluvia")
     for role in ("attendee", "speaker", "organiser"):
         assert rights(meetup[role], "meetup_event", type(event).objects.get(pk=event.pk))[:2] == (True, False), role
@@ -87,7 +87,7 @@ def test_event_moderators_are_the_event_and_chapter_organisers(meetup):
 def test_qa_for_the_talks_of_an_event(meetup):
     """Organisers switch questions on; attendees ask and vote; the talk's speaker (who does not
     moderate the room) marks questions answered; the big screen shows them."""
-    room = selectors.room_for("meetup_event", meetup["event"].pk)
+    room = services.room_ensure(kind="meetup_event", object_id=meetup["event"].pk)
     with pytest.raises(ChatNotAllowed):
         services.room_update(user=meetup["speaker"], room=room, qa=True)
     room = services.room_update(user=meetup["organiser"], room=room, qa=True)
@@ -125,7 +125,7 @@ def login(user) -> Client:
 
 def test_event_page_shows_the_chat_panel_to_readers_with_their_unread_count(meetup):
     event = meetup["event"]
-    room = selectors.room_for("meetup_event", event.pk)
+    room = services.room_ensure(kind="meetup_event", object_id=event.pk)
     for i in range(3):
         services.message_send(user=meetup["speaker"], room=room, client_id=str(i), body=f"Mensaje {i}")
     url = f"/meetups/events/{event.slug}/"
@@ -142,7 +142,7 @@ def test_event_page_shows_the_chat_panel_to_readers_with_their_unread_count(meet
 
 def test_chapter_page_shows_the_chat_panel_to_members_and_organisers(meetup):
     chapter = meetup["chapter"]
-    room = selectors.room_for("chapter", chapter.pk)
+    room = services.room_ensure(kind="chapter", object_id=chapter.pk)
     url = f"/meetups/chapters/{chapter.slug}/"
     for role in ("member", "organiser"):
         assert f'data-room="{room.pk}"' in login(meetup[role]).get(url).content.decode(), role
@@ -153,7 +153,7 @@ def test_chapter_page_shows_the_chat_panel_to_members_and_organisers(meetup):
 
 def _grow_event(meetup, n: int) -> None:
     """n more talks with a new speaker each, who says hello in the room."""
-    event, room = meetup["event"], selectors.room_for("meetup_event", meetup["event"].pk)
+    event, room = meetup["event"], services.room_ensure(kind="meetup_event", object_id=meetup["event"].pk)
     for i in range(n):
         speaker = UserFactory()
         meetups.talk_add(actor=meetup["organiser"], event=event, title=f"Charla {i}", speakers=[speaker])
@@ -162,7 +162,7 @@ def _grow_event(meetup, n: int) -> None:
 
 def _grow_chapter(meetup, n: int) -> None:
     """n more members, each saying hello in the chapter room."""
-    chapter, room = meetup["chapter"], selectors.room_for("chapter", meetup["chapter"].pk)
+    chapter, room = meetup["chapter"], services.room_ensure(kind="chapter", object_id=meetup["chapter"].pk)
     for i in range(n):
         member = UserFactory()
         meetups.chapter_join(user=member, chapter=chapter)

@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from apps.chat import services
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.meetups import services as meetups
 from tests.chat.conftest import communicator, receive_type
 from tests.chat.test_consumer import close_code, connect
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 def rooms(meetup):
-    return room_for("meetup_event", meetup["event"].pk), room_for("chapter", meetup["chapter"].pk)
+    return room_ensure(kind="meetup_event", object_id=meetup["event"].pk), room_ensure(kind="chapter", object_id=meetup["chapter"].pk)
 
 
 async def refused(room, user) -> int:

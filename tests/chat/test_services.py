@@ -86,3 +86,11 @@ def test_refused_and_resent_messages_take_no_stream_number(chat_world, settings)
         ("two", 3),
     ]
     assert Room.objects.get(pk=room.pk).last_sequence == 3
+
+
+def test_a_room_is_created_once_for_its_object(chat_world):
+    hackathon = chat_world["room"].object_id
+    assert services.room_ensure(kind="hackathon", object_id=hackathon) == chat_world["room"]
+    created = services.room_ensure(kind="hackathon", object_id=hackathon + 1000)
+    assert services.room_ensure(kind="hackathon", object_id=hackathon + 1000) == created
+    assert Room.objects.filter(kind="hackathon", object_id=hackathon + 1000).count() == 1

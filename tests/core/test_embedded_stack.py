@@ -30,9 +30,9 @@ staff = get_user_model().objects.filter(is_staff=True).first()
 member = Client(HTTP_HOST="localhost")
 member.force_login(staff)
 pages["/notifications/"] = member.get("/notifications/").status_code
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
-room = room_for("hackathon", Hackathon.objects.get(state=Hackathon.State.IN_PROGRESS).pk)
+room = room_ensure(kind="hackathon", object_id=Hackathon.objects.get(state=Hackathon.State.IN_PROGRESS).pk)
 pages["hackathon room"] = member.get(f"/chat/rooms/{room.pk}/").status_code
 said = member.post(f"/api/chat/rooms/{room.pk}/messages/", {"body": "Hola", "client_id": "demo-1"},
                    content_type="application/json")

@@ -14,7 +14,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.chat import services as chat
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from apps.hackathons.services.registrations import registration_create
 from apps.meetups import services as meetups
@@ -62,7 +62,7 @@ def neighbourhood(world):
     meetups.rsvp_going(user=neighbour, event=event)
     registration_create(user=neighbour, hackathon=Hackathon.objects.get(slug=world["parameters"]["hackathons"]["slug"]),
                         agreed=True, motivation="Aprender")
-    room = chat.room_update(user=organiser, room=room_for("meetup_event", event.pk), qa=True)
+    room = chat.room_update(user=organiser, room=room_ensure(kind="meetup_event", object_id=event.pk), qa=True)
     chat.message_send(user=neighbour, room=room, client_id="hola", body="Hola, ¿quién viene en tren?")
     chat.question_ask(user=neighbour, room=room, body="¿Habrá grabación?")
     return {"event": event, "room": room}

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.services import api_token_create
 from apps.chat import services as chat
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from apps.meetups import services as meetups
 from apps.transparency.services import funding_record_create
@@ -71,7 +71,7 @@ def world(db):
     talk = meetups.talk_propose(user=member, chapter=chapter, title="Modelos", abstract="Sobre modelos.")
     api_talk = meetups.talk_propose(user=member, chapter=chapter, title="Datos", abstract="Sobre datos.")
     # Chat: the hackathon's room (organisers, judges, confirmed participants), with a message and a question.
-    room = room_for("hackathon", hackathon.pk)
+    room = room_ensure(kind="hackathon", object_id=hackathon.pk)
     room = chat.room_update(user=organiser, room=room, qa=True)
     message, _ = chat.message_send(user=organiser, room=room, client_id="matrix", body="Bienvenida")
     pinned, _ = chat.message_send(user=organiser, room=room, client_id="matrix-pin", body="Normas")  # outlives the delete

@@ -10,7 +10,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from apps.chat import services
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from bench.asgi_servers import asgi_servers
 from tests.chat.conftest import session_cookie
@@ -103,7 +103,7 @@ def test_two_members_chat_live_and_nothing_is_lost_offline(open_as, event):
 def test_live_questions_reorder_by_votes(open_as, event):
     hackathon, ana, bruno = event
     organiser = hackathon.organisers.get()
-    room = room_for("hackathon", hackathon.pk)
+    room = room_ensure(kind="hackathon", object_id=hackathon.pk)
     services.room_update(user=organiser, room=room, qa=True)
     path = f"/chat/rooms/{room.pk}/"
     ana_page, bruno_page, org_page = open_as(ana, path), open_as(bruno, path), open_as(organiser, path)
@@ -152,7 +152,7 @@ def test_two_attendees_chat_in_a_meetup_event_room_on_phones(open_as):
     ana, bruno = UserFactory(username="ana"), UserFactory(username="bruno")
     for person in (ana, bruno):
         meetups.rsvp_going(user=person, event=event)
-    room = room_for("meetup_event", event.pk)
+    room = room_ensure(kind="meetup_event", object_id=event.pk)
     services.message_send(user=chapter.organisers.get(), room=room, client_id="welcome", body="¡Bienvenidos!")
 
     phone = {"width": 390, "height": 844}
@@ -181,7 +181,7 @@ def test_a_frame_that_overtakes_another_waits_and_only_a_real_gap_is_filled(brow
     frames is ours: with two server processes, message 2 may arrive before message 1.
     That is no gap; a number still missing a second later is, and the panel asks for it."""
     hackathon, ana, bruno = event
-    room = room_for("hackathon", hackathon.pk)
+    room = room_ensure(kind="hackathon", object_id=hackathon.pk)
     from_page, sockets = [], []
 
     def play_server(ws):
@@ -238,7 +238,7 @@ def test_an_older_question_frame_arriving_late_does_not_undo_a_newer_one(browser
     """With two server processes, a vote's frame (made before the question was marked
     answered) can arrive after the "answered" frame: the page keeps the newer state."""
     hackathon, ana, _bruno = event
-    room = room_for("hackathon", hackathon.pk)
+    room = room_ensure(kind="hackathon", object_id=hackathon.pk)
     services.room_update(user=hackathon.organisers.get(), room=room, qa=True)
     sockets = []
     context = browser.new_context(base_url=live_server.url, locale="es-ES")

@@ -352,3 +352,35 @@ def test_accounts_without_a_password_must_set_one_before_deleting():
     profile.user.save()
     assert "password" in errors_of(lambda: account_services.account_delete(user=profile.user, password=""))
     assert Profile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_profile_form_saves_fields_and_picture_as_one_and_reports_a_bad_picture_with_the_rest():
+    profile = make_profile(headline="Antes")
+    not_an_image = SimpleUploadedFile("me.png", b"<?php echo 1; ?>", content_type="image/png")
+    errors = errors_of(lambda: services.profile_and_avatar_update(
+        actor=profile.user, profile=profile, data={"headline": "Después", "bio": "x" * 6000},
+        skills=[], languages=[], avatar=not_an_image,
+    ))
+    assert set(errors) == {"bio", "avatar"}
+    profile.refresh_from_db()
+    assert profile.headline == "Antes" and not profile.avatar
+
+    with pytest.raises(InvalidInput) as refused:  # good fields, bad picture: the fields are not kept either
+        services.profile_and_avatar_update(
+            actor=profile.user, profile=profile, data={"headline": "Después"}, skills=[], languages=[],
+            avatar=SimpleUploadedFile("me.png", b"<?php echo 1; ?>", content_type="image/png"),
+        )
+    assert list(refused.value.errors) == ["avatar"]
+    assert Profile.objects.get(pk=profile.pk).headline == "Antes"
+
+    services.profile_and_avatar_update(
+        actor=profile.user, profile=profile, data={"headline": "Después"}, skills=[], languages=[],
+        avatar=image_upload(),
+    )
+    profile = Profile.objects.get(pk=profile.pk)
+    assert profile.headline == "Después" and profile.avatar.name.startswith("avatars/")
+    services.profile_and_avatar_update(
+        actor=profile.user, profile=profile, data={}, skills=[], languages=[], remove_avatar=True
+    )
+    assert not Profile.objects.get(pk=profile.pk).avatar

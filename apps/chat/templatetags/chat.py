@@ -1,6 +1,6 @@
 from django import template
 
-from apps.chat import selectors
+from apps.chat import selectors, services
 
 register = template.Library()
 
@@ -9,7 +9,7 @@ register = template.Library()
 def chat_panel(context, kind: str, target, heading: str = ""):
     """The live chat of `target` (a registered room kind), for people who may read it."""
     user = context["request"].user
-    room = selectors.room_for(kind, target.pk)
+    room = services.room_ensure(kind=kind, object_id=target.pk)
     access = selectors.room_access(user, room, target=target)
     if not access.can_read:
         return {"access": None}

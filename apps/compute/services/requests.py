@@ -307,8 +307,9 @@ def _set_people_and_outputs(request, collaborators, outputs) -> None:
 def request_create(*, applicant, call: Call, title: str, abstract: str, justification: str,
                    requested_units: Decimal, desired_start: date, duration_days: int,
                    applicant_affiliation: str, data_management: str = "",
-                   collaborators: list[Collaborator] = (), outputs: list[Output] = ()) -> AllocationRequest:
-    """A new draft; nothing is sent to anyone until it is submitted."""
+                   collaborators: list[Collaborator] = (), outputs: list[Output] = (),
+                   uploaded_file=None) -> AllocationRequest:
+    """A new draft (with its attachment, or neither); nothing is sent to anyone until it is submitted."""
     collaborators, outputs = list(collaborators), list(outputs)
     if not call_is_open(call):
         raise Conflict(_("This call is not open for requests."))
@@ -320,13 +321,23 @@ def request_create(*, applicant, call: Call, title: str, abstract: str, justific
         applicant_affiliation=applicant_affiliation.strip(), data_management=data_management,
     )
     _set_people_and_outputs(request, collaborators, outputs)
+    if uploaded_file:
+        attachment_add(actor=applicant, request=request, uploaded_file=uploaded_file)
     return request
 
 
 @transaction.atomic
+def request_create_and_submit(*, applicant, call: Call, **fields) -> AllocationRequest:
+    """Create and submit, as one: if the submission is refused, no draft is left behind
+    (the applicant fixes the form and sends it again, without a duplicate)."""
+    request = request_create(applicant=applicant, call=call, **fields)
+    return request_submit(actor=applicant, request=request)
+
+
+@transaction.atomic
 def request_update(*, actor, request: AllocationRequest, collaborators: list[Collaborator] | None = None,
-                   outputs: list[Output] | None = None, **fields) -> AllocationRequest:
-    """Edit a draft, or a request sent back for changes."""
+                   outputs: list[Output] | None = None, uploaded_file=None, **fields) -> AllocationRequest:
+    """Edit a draft, or a request sent back for changes (and add an attachment with the edits)."""
     if not permissions.can_edit_request(actor, request):
         raise NotAllowed(
             _("Only the applicant can edit this request, and only as a draft or when changes are requested."))
@@ -350,6 +361,8 @@ def request_update(*, actor, request: AllocationRequest, collaborators: list[Col
     request.save()
     if collaborators is not None or outputs is not None:
         _set_people_and_outputs(request, list(current_collaborators), list(current_outputs))
+    if uploaded_file:
+        attachment_add(actor=actor, request=request, uploaded_file=uploaded_file)
     return request
 
 
@@ -382,9 +395,7 @@ def request_update_and_submit(*, actor, request: AllocationRequest, uploaded_fil
                               **changes) -> AllocationRequest:
     """Save the edits (and a new attachment) and submit, as one: if the submission is refused,
     neither the edits nor the file are kept."""
-    request_update(actor=actor, request=request, **changes)
-    if uploaded_file:
-        attachment_add(actor=actor, request=request, uploaded_file=uploaded_file)
+    request_update(actor=actor, request=request, uploaded_file=uploaded_file, **changes)
     return request_submit(actor=actor, request=request)
 
 
