@@ -8,7 +8,7 @@ declared here by the app that owns it, in its `AppConfig.ready()`:
 `tests/accounts/test_personal_data_coverage.py` walks `apps.get_models()` and fails on any
 link that is not declared, so a new model cannot forget the person's rights. The work itself
 is done by the app's receivers of `account_deleting` and `personal_data_requested`
-(apps/profiles/signals.py); the rule names say what they do.
+(apps/accounts/signals.py); the rule names say what they do.
 """
 
 from dataclasses import dataclass

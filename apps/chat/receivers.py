@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from apps.accounts import personal_data as pd
 from apps.accounts.personal_data import anonymous_name
+from apps.accounts.signals import account_deleting, personal_data_requested
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report
 from apps.chat.services import _render, session_changed
 from apps.notifications.data_rights import notifications_forget
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 
 @receiver(user_logged_out, dispatch_uid="chat-logged-out")

@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from apps.accounts import personal_data as pd
+from apps.accounts.signals import account_deleting, personal_data_requested
 from apps.compute.models import (
     AllocationRequest,
     Call,
@@ -34,7 +35,6 @@ from apps.compute.models import (
     UsageRecord,
 )
 from apps.compute.selectors import collaborator_addresses
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 Status = AllocationRequest.Status
 IN_PROGRESS = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)

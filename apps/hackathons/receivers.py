@@ -4,6 +4,7 @@ happens to their registrations when they delete their account (profiles' extensi
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
+from apps.accounts.signals import account_deleting, personal_data_requested
 from apps.core.errors import ApplicationError
 from apps.hackathons.models import (
     Hackathon,
@@ -14,7 +15,6 @@ from apps.hackathons.models import (
     TeamInvitation,
     TeamMembership,
 )
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 State = Hackathon.State
 NOT_OVER = (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN, State.IN_PROGRESS, State.JUDGING)

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
 from apps.accounts import personal_data as pd
+from apps.accounts.signals import account_deleting
 from apps.hub.models import HubOwner
-from apps.profiles.signals import account_deleting
 
 
 def declare_rules() -> None:

@@ -6,8 +6,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts import personal_data as pd
+from apps.accounts.signals import account_deleting, personal_data_requested
 from apps.meetups.models import CalendarFeed, Chapter, ChapterMembership, Event, EventTransition, Rsvp, Talk
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 
 def _iso(moment):

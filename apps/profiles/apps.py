@@ -16,3 +16,11 @@ class ProfilesConfig(AppConfig):
         register_reference_source("profiles", profiles_owning)
         invalidate_on_change("profiles", [Profile, ProfileSkill, ProfileLanguage, Skill])
         data_rights.declare_rules()
+
+        from apps.core.demo import register_demo_seeder
+        from apps.core.selectors import register_platform_numbers
+        from apps.profiles import demo
+        from apps.profiles.selectors import profile_numbers
+
+        register_platform_numbers("profiles", profile_numbers, topics=("profiles",))
+        register_demo_seeder("profiles", demo.seed)

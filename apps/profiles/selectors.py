@@ -351,3 +351,8 @@ def skills_for_users(user_ids) -> dict[int, list[str]]:
     for user_id, name, name_es in rows:
         result[user_id].append(name_es if spanish else name)
     return result
+
+
+def profile_numbers() -> dict[str, int]:
+    """Public profiles of active members for the home page (one query)."""
+    return {"public_profiles": Profile.objects.filter(visibility=Visibility.PUBLIC, user__is_active=True).count()}

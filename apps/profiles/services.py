@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.live import sessions_end_sockets
 from apps.accounts.personal_data import anonymous_name
 from apps.accounts.models import User
+from apps.accounts.signals import account_deleting, personal_data_requested
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_reencoded
 from apps.core.summaries import invalidate
@@ -30,7 +31,6 @@ from apps.profiles.models import (
     ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
 )
 from apps.profiles.selectors import fold_accents, with_handle
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024

@@ -14,3 +14,8 @@ class TransparencyConfig(AppConfig):
             (FundingRecord, "created_by", pd.KEPT, "who recorded public funding is part of the public record"),
             (FundingRecordChange, "actor", pd.KEPT, "the register's public history of changes"),
         ])
+
+        from apps.core.demo import register_demo_seeder
+        from apps.transparency import demo
+
+        register_demo_seeder("transparency", demo.seed, after=("meetups",))

@@ -215,7 +215,7 @@ def test_panel_on_hackathon_and_team_pages_with_unread(chat_world, client):
 def test_personal_data_and_account_deletion(chat_world):
     from apps.profiles.services import account_delete
     from tests.accounts.factories import PASSWORD
-    from apps.profiles.signals import personal_data_requested
+    from apps.accounts.signals import personal_data_requested
 
     w = chat_world
     message = send(w["alice"], w["room"], "mi mensaje")

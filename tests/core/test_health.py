@@ -62,10 +62,26 @@ def test_readyz_is_unavailable_without_the_database(client, monkeypatch):
     def database_down():
         raise OSError("connection refused")
 
-    monkeypatch.setattr(readiness, "_database", database_down)
+    monkeypatch.setitem(readiness._checks, "database", readiness.ReadinessCheck(database_down, required=True))
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_a_check_an_app_registers_is_reported_and_an_optional_failure_only_degrades(staff_client, monkeypatch):
+    from apps.core import readiness
+
+    def search_index_down():
+        raise OSError("search index unreachable")
+
+    monkeypatch.setitem(readiness._checks, "search", readiness.ReadinessCheck(search_index_down, required=False))
+    response = staff_client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["search"] == {"ok": False, "error": "OSError: search index unreachable"}
+    assert body["checks"]["database"]["ok"] is True
 
 
 @pytest.mark.django_db

@@ -287,7 +287,7 @@ def test_declining_is_quiet():
 
 @pytest.mark.django_db
 def test_personal_data_export_has_everything_including_other_apps_sections():
-    from apps.profiles.signals import personal_data_requested
+    from apps.accounts.signals import personal_data_requested
 
     profile = make_profile(headline="Investigadora", skills=[("nlp", 3)], languages=[("eu", "native")])
     services.contact_request_send(sender=profile.user, profile=make_profile(), message="hola, ¿hablamos?")
@@ -310,7 +310,7 @@ def test_personal_data_export_has_everything_including_other_apps_sections():
 
 @pytest.mark.django_db
 def test_account_deletion_needs_the_password_and_anonymises_the_user_row(django_capture_on_commit_callbacks):
-    from apps.profiles.signals import account_deleting
+    from apps.accounts.signals import account_deleting
 
     profile = make_profile(display_name="Borrame", skills=[("nlp", 1)])
     services.profile_avatar_set(actor=profile.user, profile=profile, upload=image_upload())
