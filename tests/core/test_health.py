@@ -1,5 +1,6 @@
 import pytest
 
+from apps.core import readiness
 from community.celery import app as celery_app
 from tests.accounts.factories import UserFactory
 
@@ -55,14 +56,18 @@ def test_readyz_reports_broker_down(staff_client, monkeypatch):
     assert checks["redis"]["ok"] is True
 
 
+def check_failing(monkeypatch, name: str, message: str, *, required: bool) -> None:
+    """Register (or replace) the readiness check `name` with one that raises `OSError(message)`."""
+
+    def down():
+        raise OSError(message)
+
+    monkeypatch.setitem(readiness._checks, name, readiness.ReadinessCheck(down, required=required))
+
+
 @pytest.mark.django_db
 def test_readyz_is_unavailable_without_the_database(client, monkeypatch):
-    from apps.core import readiness
-
-    def database_down():
-        raise OSError("connection refused")
-
-    monkeypatch.setitem(readiness._checks, "database", readiness.ReadinessCheck(database_down, required=True))
+    check_failing(monkeypatch, "database", "connection refused", required=True)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
@@ -70,12 +75,7 @@ def test_readyz_is_unavailable_without_the_database(client, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_check_an_app_registers_is_reported_and_an_optional_failure_only_degrades(staff_client, monkeypatch):
-    from apps.core import readiness
-
-    def search_index_down():
-        raise OSError("search index unreachable")
-
-    monkeypatch.setitem(readiness._checks, "search", readiness.ReadinessCheck(search_index_down, required=False))
+    check_failing(monkeypatch, "search", "search index unreachable", required=False)
     response = staff_client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
