@@ -18,12 +18,14 @@ Three changes to channels-redis's `RedisChannelLayer`:
   have a member, so a fan-out to thousands of members prepares messages only for those
   with a socket open.
 
-The reader uses channels-redis's public interface (`receive_single`, `receive_buffer`,
-`receive_clean_locks`); the two batched methods build on two of its internals, its group key
-(`_group_key`) and its per-host grouping of channel keys (`_map_channel_keys_to_connection`),
-so that they read and write exactly what `group_add` and `receive` do. Every method defined
-here is covered by tests/core/test_channel_layer.py against the installed channels-redis
-(the newest in constraints.txt), which is what keeps the pin in pyproject open.
+It builds on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`,
+`_brpop_with_clean`, `_clean_receive_backup`, `receive_clean_locks`, `receive_buffer`) so
+that it reads and writes exactly what `group_add`, `send` and `receive` do. The reader keeps
+the blocking pop with a timeout (not the public `receive_single`, which waits for a message
+however long it takes): a pop that ends empty is how the reader learns nobody waits any more
+and leaves without ever being cancelled mid-pop. Every method defined here is covered by
+tests/core/test_channel_layer.py against the installed channels-redis (the newest when
+constraints.txt was locked), which is what keeps the pin in pyproject open.
 """
 
 import asyncio
@@ -125,21 +127,43 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
     async def _read(self, real_channel):
         """Pop the process's queue while anyone waits; hand each message to its channels' buffers.
 
-        Pops through channels-redis's own `receive_single`, which keeps each message in its
-        backup queue until it was read; this task is never cancelled by a closing socket. It
-        exits after a message finds nobody waiting; a Redis error is logged and retried
-        instead of closing a socket with 1011.
+        Exits after a blocking pop (at most `brpop_timeout`) that finds nobody waiting;
+        a Redis error is logged and retried instead of closing a socket with 1011.
         """
+        index = self.consistent_hash(real_channel)
+        channel_key = self.prefix + real_channel
         failures = 0
         while self._receivers > 0:
+            await self.receive_clean_locks.acquire(channel_key)
             try:
-                channels, message = await self.receive_single(real_channel)
+                content = await self._brpop_with_clean(index, channel_key, timeout=self.brpop_timeout)
             except Exception:
+                self.receive_clean_locks.release(channel_key)
                 failures += 1
                 logger.warning("channel layer receive failed, retrying", exc_info=True)
                 await asyncio.sleep(min(0.1 * 2**failures, 5))
                 continue
+            except BaseException:
+                self.receive_clean_locks.release(channel_key)
+                raise
             failures = 0
+            if content is None:  # the blocking pop timed out
+                self.receive_clean_locks.release(channel_key)
+                continue
+            cleaner = asyncio.ensure_future(self._clean_receive_backup(index, channel_key))
+            self.receive_cleaners.append(cleaner)
+
+            def cleaned(task, key=channel_key):
+                self.receive_cleaners.remove(task)
+                self.receive_clean_locks.release(key)
+
+            cleaner.add_done_callback(cleaned)
+            try:
+                message = self.deserialize(content)
+            except Exception:
+                logger.exception("undecodable channel layer message dropped")
+                continue
+            channels = message.pop("__asgi_channel__", [])
             for channel in [channels] if isinstance(channels, str) else channels:
                 if channel in self._local_channels:  # not a socket that has closed
                     self.receive_buffer[channel].put_nowait(message)

@@ -184,15 +184,15 @@ async def test_the_reader_survives_a_failed_pop_and_delivers_what_comes_next(mon
     layer = CommunityRedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
     channel = await layer.new_channel()
     pops = []
-    receive_single = layer.receive_single
+    pop = layer._brpop_with_clean
 
-    async def failing_once(real_channel):
-        pops.append(real_channel)
+    async def failing_once(index, channel_key, timeout):
+        pops.append(channel_key)
         if len(pops) == 1:
             raise ConnectionError("Redis went away")
-        return await receive_single(real_channel)
+        return await pop(index, channel_key, timeout=timeout)
 
-    monkeypatch.setattr(layer, "receive_single", failing_once)
+    monkeypatch.setattr(layer, "_brpop_with_clean", failing_once)
     waiting = asyncio.ensure_future(layer.receive(channel))
     await layer.send(channel, {"type": "hello"})
 
