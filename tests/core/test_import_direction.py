@@ -6,6 +6,7 @@ function to dodge a circle is still an edge of the graph (docs/architecture.md, 
 """
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +38,9 @@ def _imports(source: str, module: str, *, is_package: bool = False) -> list[tupl
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, list[tuple[str, int]]]:
-    """Every module of apps/, workers/ and community/ with what it imports."""
+    """Every module of apps/, workers/ and community/ with what it imports (read once per run)."""
     return {
         _module_name(path): _imports(path.read_text(), _module_name(path), is_package=path.name == "__init__.py")
         for top in ("apps", "workers", "community")
