@@ -7,6 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from apps.accounts.personal_data import register as register_personal_data
+        from apps.notifications import data_rights
+
+        register_personal_data(data_rights.PERSONAL_DATA)
+
         from apps.core.demo import register_demo_context
         from apps.core.my_community import register_my_community_source
         from apps.notifications.my_community import notifications_part

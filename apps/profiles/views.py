@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts import services as account_services
 from apps.core.errors import ApplicationError, InvalidInput
 from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import KnownCountPaginator
@@ -270,7 +271,7 @@ def account_settings(request):
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+            account_services.account_delete(user=request.user, password=form.cleaned_data["password"])
         except InvalidInput as exc:
             _add_errors(form, exc)
         else:
@@ -285,7 +286,7 @@ def account_settings(request):
 
 @login_required
 def account_export(request):
-    data = services.personal_data_export(user=request.user)
+    data = account_services.personal_data_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",

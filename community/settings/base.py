@@ -6,6 +6,7 @@ Setting DATABASE_URL and REDIS_URL switches to the full stack.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.core.middleware.ApplicationErrorMiddleware",
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "community.urls"
@@ -131,11 +133,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DB_PGBOUNCER", default=False):
+        # Behind PgBouncer in transaction mode each transaction may land on another server
+        # connection: nothing may outlive one. No named server-side cursors (.iterator()
+        # outside a transaction) and no prepared statements (psycopg 3 prepares a query
+        # after 5 runs unless told not to; Django's default, made explicit here).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL unset means the embedded stack: in-process cache, channel layer and tasks.
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED_STACK = not REDIS_URL
+# Redis with Sentinel (`host:port,host:port,...`): the cache, chat presence, the channel layer
+# and the broker ask these sentinels which server is the primary of REDIS_SENTINEL_MASTER and
+# follow a failover. REDIS_URL still switches the full stack on and gives the database number
+# and password; its host is then not used (docs/operations.md, "Several nodes").
+REDIS_SENTINELS = [
+    (host, int(port)) for host, port in (entry.rsplit(":", 1) for entry in env.list("REDIS_SENTINELS", default=[]))
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="community")
 
 if REDIS_URL:
     # Cache, API throttles and log-in rate limits share one pool per process.
@@ -171,7 +188,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": REDIS_URL,  # through REDIS_SENTINELS when set (apps/core/redis_pool.py)
                         "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=15),
                         "socket_connect_timeout": 5,
                         "max_connections": env.int("CHANNEL_LAYER_POOL_MAX_SIZE", default=100),
@@ -192,11 +209,21 @@ else:
 CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+_redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    default=";".join(f"sentinel://{host}:{port}/{_redis_db}" for host, port in REDIS_SENTINELS)
+    or REDIS_URL
+    or "memory://",
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# kombu's Redis transports with the fix that keeps thread-pool workers alive when Redis
+# restarts or fails over (community/broker.py).
 if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with the fix that keeps thread-pool workers alive when Redis
-    # restarts (community/broker.py).
     CELERY_BROKER_TRANSPORT = "community.broker:Transport"
+elif CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT = "community.broker:SentinelTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_STACK
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -208,7 +235,6 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # E-mail jobs wait on the mail server and the database most of the time: they have a queue
 # of their own, served by thread-pool workers (the Procfile's `mailer`), so they neither
