@@ -8,6 +8,15 @@ from django.utils.http import urlencode
 from apps.accounts import login_budget
 from apps.accounts.handles import RESERVED_HANDLES
 
+# next_step(user) -> URL or None: where a member goes right after signing in, before anything
+# else (an app above accounts registers it from its AppConfig.ready: the guided setup).
+_next_steps: list = []
+
+
+def register_next_step(next_step) -> None:
+    if next_step not in _next_steps:
+        _next_steps.append(next_step)
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
@@ -31,11 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
             user.username = self.generate_unique_username([user.first_name, user.last_name, "member"])
 
     def get_login_redirect_url(self, request):
-        """A member who has not been through the guided setup yet goes on with it after signing in."""
-        from apps.profiles.selectors import first_steps_remaining
-
-        if first_steps_remaining(request.user):
-            return reverse("profiles:first-steps")
+        """A member with a step still to take (the guided setup) goes on with it after signing in."""
+        for next_step in _next_steps:
+            url = next_step(request.user)
+            if url:
+                return url
         return super().get_login_redirect_url(request)
 
     def get_email_verification_redirect_url(self, email_address):

@@ -18,3 +18,11 @@ class AccountsConfig(AppConfig):
         invalidate_on_change("accounts", [User, EmailAddress])
         personal_data.register(data_rights.PERSONAL_DATA)
         post_migrate.connect(receivers.name_the_site, sender=self, dispatch_uid="accounts.name_the_site")
+
+        from apps.accounts import demo
+        from apps.accounts.selectors import member_numbers
+        from apps.core.demo import register_demo_people
+        from apps.core.selectors import register_platform_numbers
+
+        register_platform_numbers("accounts", member_numbers, topics=("accounts",))
+        register_demo_people(demo.seed)

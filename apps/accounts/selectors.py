@@ -1,7 +1,9 @@
 """Reads on accounts."""
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, User
@@ -21,3 +23,16 @@ def named_people() -> QuerySet[User]:
     """Users with what `User.public_name` reads (the profile) in the same query: the queryset
     of every Prefetch of people whose names a page shows."""
     return User.objects.select_related("profile")
+
+
+def member_numbers() -> dict[str, int]:
+    """Members and verified addresses for the home page (two queries)."""
+    month_ago = timezone.now() - timedelta(days=30)
+    members = User.objects.filter(is_active=True).aggregate(
+        total=Count("id"), joined_last_30_days=Count("id", filter=Q(date_joined__gte=month_ago))
+    )
+    return {
+        "members": members["total"],
+        "members_joined_last_30_days": members["joined_last_30_days"],
+        "verified_emails": EmailAddress.objects.filter(verified=True).count(),
+    }

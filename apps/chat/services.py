@@ -26,6 +26,7 @@ from apps.chat.selectors import RoomAccess, room_access
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many
 from apps.core.rich_text import render_markdown
+from apps.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,6 @@ def _clean_body(body: str) -> str:
 
 
 def _notify_mentions(*, message: Message, access: RoomAccess) -> None:
-    from apps.notifications.services import notify
-
     names = {name.lower().rstrip(".") for name in MENTION.findall(message.body)}
     if not names:
         return
@@ -275,8 +274,6 @@ def message_pin(*, user, message_id: int, pinned: bool) -> Message:
 @transaction.atomic
 def message_report(*, user, message_id: int, reason: str = "") -> Report:
     """Tell the room's moderators about a message (once per member and message)."""
-    from apps.notifications.services import notify
-
     message = Message.objects.select_related("room", "author__profile").filter(pk=message_id).first()
     if message is None:
         raise NotFound(_("This message does not exist."))

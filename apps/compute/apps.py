@@ -19,3 +19,14 @@ class ComputeConfig(AppConfig):
             models.ExpectedOutput,
         ])
         register_personal_data(data_rights.PERSONAL_DATA)
+
+        from apps.compute import demo
+        from apps.compute.my_community import compute_part
+        from apps.compute.selectors import gpu_hours_numbers
+        from apps.core.demo import register_demo_seeder
+        from apps.core.my_community import register_my_community_source
+        from apps.core.selectors import register_platform_numbers
+
+        register_platform_numbers("compute", gpu_hours_numbers, topics=("compute",))
+        register_my_community_source("compute", compute_part)
+        register_demo_seeder("compute", demo.seed, after=("hub",))

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from PIL import Image
 
+        from apps.core.readiness import register_ground_floor_checks
+
         # Pillow refuses images over twice this many pixels wherever one is opened;
         # services check the exact limit themselves before decoding.
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
+        register_ground_floor_checks()

@@ -18,9 +18,14 @@ Three changes to channels-redis's `RedisChannelLayer`:
   have a member, so a fan-out to thousands of members prepares messages only for those
   with a socket open.
 
-It relies on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`,
-`_brpop_with_clean`, `_clean_receive_backup`, `receive_clean_locks`, `receive_buffer`),
-which is why pyproject pins channels-redis to the tested minor versions.
+It builds on channels-redis internals (`_group_key`, `_map_channel_keys_to_connection`,
+`_brpop_with_clean`, `_clean_receive_backup`, `receive_clean_locks`, `receive_buffer`) so
+that it reads and writes exactly what `group_add`, `send` and `receive` do. The reader keeps
+the blocking pop with a timeout (not the public `receive_single`, which waits for a message
+however long it takes): a pop that ends empty is how the reader learns nobody waits any more
+and leaves without ever being cancelled mid-pop. Every method defined here is covered by
+tests/core/test_channel_layer.py against the installed channels-redis (the newest when
+constraints.txt was locked), which is what keeps the pin in pyproject open.
 """
 
 import asyncio

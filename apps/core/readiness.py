@@ -1,15 +1,35 @@
-"""Checks behind /readyz: can this process reach everything it depends on?"""
+"""Checks behind /readyz: can this process reach everything it depends on?
+
+A registry: the ground floor registers the database, Redis and the task broker from
+`CoreConfig.ready`; an app that depends on another service adds its own check there with
+`register_readiness_check("name", check, required=False)`.
+"""
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
 from django.db import connection
 
 from apps.core.redis_pool import blocking_pool
-from community.celery import app as celery_app
+from apps.core.tasks import broker_reachable
 
 CHECK_TIMEOUT_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    check: Callable[[], str | None]  # raises when the dependency is out of reach; may return a detail
+    required: bool  # without it nothing works: the process is "unavailable", else "degraded"
+
+
+_checks: dict[str, ReadinessCheck] = {}
+
+
+def register_readiness_check(name: str, check: Callable[[], str | None], *, required: bool = False) -> None:
+    _checks[name] = ReadinessCheck(check, required)
 
 
 def _timed(check) -> dict:
@@ -50,22 +70,21 @@ def _redis():
 
 
 def _broker():
-    if celery_app.conf.task_always_eager:
-        return "embedded (tasks run in process)"
-    with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
-    return None
+    return broker_reachable(timeout=CHECK_TIMEOUT_SECONDS)
 
 
-# Without the database nothing works; without Redis or the broker pages, log-in and the
-# API keep working (the cache answers locally, tasks wait), so the process stays in service.
-REQUIRED = ("database",)
+def register_ground_floor_checks() -> None:
+    """Without the database nothing works; without Redis or the broker pages, log-in and the
+    API keep working (the cache answers locally, tasks wait), so the process stays in service."""
+    register_readiness_check("database", _database, required=True)
+    register_readiness_check("redis", _redis)
+    register_readiness_check("broker", _broker)
 
 
 def readiness_report() -> tuple[str, dict]:
     """Run every check: "ok", "degraded" (only optional ones fail) or "unavailable"."""
-    checks = {"database": _timed(_database), "redis": _timed(_redis), "broker": _timed(_broker)}
-    if not all(checks[name]["ok"] for name in REQUIRED):
+    checks = {name: _timed(entry.check) for name, entry in _checks.items()}
+    if not all(checks[name]["ok"] for name, entry in _checks.items() if entry.required):
         return "unavailable", checks
     if not all(check["ok"] for check in checks.values()):
         return "degraded", checks

@@ -24,3 +24,14 @@ class HackathonsConfig(AppConfig):
         from apps.notifications.audiences import register as register_audience
 
         register_audience(HACKATHON_PARTICIPANTS)
+
+        from apps.core.demo import register_demo_seeder
+        from apps.core.my_community import register_my_community_source
+        from apps.core.selectors import register_platform_numbers
+        from apps.hackathons import demo
+        from apps.hackathons.my_community import hackathons_part
+        from apps.hackathons.selectors import hackathon_numbers
+
+        register_platform_numbers("hackathons", hackathon_numbers, topics=("hackathons",))
+        register_my_community_source("hackathons", hackathons_part)
+        register_demo_seeder("hackathons", demo.seed, after=("compute",))

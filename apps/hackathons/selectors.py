@@ -88,7 +88,7 @@ def hackathon_list(*, user, period: str = "", format: str = "", language: str = 
 
 
 def hackathon_numbers() -> dict[str, int]:
-    """Counts for the home page, in one query (for `apps.core.selectors.platform_numbers`)."""
+    """Counts for the home page, in one query (registered for `apps.core.selectors.platform_numbers`)."""
     return Hackathon.objects.aggregate(
         hackathons_upcoming=Count("id", filter=Q(state__in=[State.PUBLISHED, State.REGISTRATION_OPEN])),
         hackathons_running=Count("id", filter=Q(state__in=PERIODS["running"])),

@@ -15,3 +15,14 @@ class HubConfig(AppConfig):
         # The sync writes in bulk (no signals) and invalidates "hub" itself.
         invalidate_on_change("hub", [HubRepository])
         register_personal_data(data_rights.PERSONAL_DATA)
+
+        from apps.core.demo import register_demo_seeder
+        from apps.core.my_community import register_my_community_source
+        from apps.core.selectors import register_platform_numbers
+        from apps.hub import demo
+        from apps.hub.my_community import hub_part
+        from apps.hub.selectors import hub_numbers
+
+        register_platform_numbers("hub", hub_numbers, topics=("hub",))
+        register_my_community_source("hub", hub_part)
+        register_demo_seeder("hub", demo.seed, after=("profiles",))

@@ -170,3 +170,11 @@ def owner_adoption(owner: HubOwner, *, today: date | None = None) -> dict:
 
 def snapshot_list(repository: HubRepository) -> QuerySet[HubSnapshot]:
     return repository.snapshots.order_by("-day")
+
+
+def hub_numbers() -> dict[str, int]:
+    """Public repositories and their downloads for the home page (one query)."""
+    hub = HubRepository.objects.filter(private=False, removed_at__isnull=True).aggregate(
+        repositories=Count("id"), downloads=Sum("downloads", default=0)
+    )
+    return {"hub_repositories": hub["repositories"], "hub_downloads_last_30_days": hub["downloads"]}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import summaries
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
+from apps.core.tasks import enqueue_on_commit
 from apps.hub import permissions
 from apps.hub.hub_client import OWNER_NAME, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
@@ -52,8 +53,6 @@ def tracked_owner_ensure(*, name: str, kind: str, added_by=None, member=None, sy
     `member`, when given, is a platform user who may then ask for syncs of this owner.
     A newly tracked owner is synced right after the transaction commits (unless `sync=False`).
     """
-    from workers.hub import sync_owner
-
     name = _validate_owner(name, kind)
     owner = HubOwner.objects.filter(name__iexact=name).first()
     created = False
@@ -67,7 +66,7 @@ def tracked_owner_ensure(*, name: str, kind: str, added_by=None, member=None, sy
     if member is not None:
         owner.members.add(member)
     if created and sync:
-        sync_owner.delay(owner.pk)
+        enqueue_on_commit("workers.hub.sync_owner", owner.pk)
     return owner
 
 
@@ -108,15 +107,13 @@ def owner_last_checked(owner_id: int):
 
 def owner_sync_request(*, actor, owner: HubOwner) -> bool:
     """"Sync now": queue one sync unless one is already queued or running for this owner."""
-    from workers.hub import sync_owner
-
     if not permissions.can_sync_owner(actor, owner):
         raise NotAllowed()
     if owner_sync_running(owner.pk):
         return False
     if not cache.add(f"hub:sync-queued:{owner.pk}", 1, timeout=60):
         return False
-    sync_owner.delay(owner.pk)
+    enqueue_on_commit("workers.hub.sync_owner", owner.pk)
     return True
 
 

@@ -28,3 +28,15 @@ class MeetupsConfig(AppConfig):
 
         register_audience(MEETUP_ATTENDEES)
         register_audience(CHAPTER_MEMBERS)
+
+        from apps.core.demo import register_demo_seeder
+        from apps.core.my_community import register_my_community_source
+        from apps.core.selectors import register_platform_numbers
+        from apps.meetups import demo
+        from apps.meetups.my_community import meetups_part
+        from apps.meetups.selectors import meetup_numbers
+
+        # Upcoming meetups follow the clock more than writes: the summary's age bounds them.
+        register_platform_numbers("meetups", meetup_numbers)
+        register_my_community_source("meetups", meetups_part)
+        register_demo_seeder("meetups", demo.seed, after=("hackathons",))

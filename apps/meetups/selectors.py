@@ -187,5 +187,5 @@ def talks_referencing(*, kind: str, repo_id: str) -> QuerySet[Talk]:
 
 
 def meetup_numbers() -> dict[str, int]:
-    """Counts for the home page, in one query (for `apps.core.selectors.platform_numbers`)."""
+    """Counts for the home page, in one query (registered for `apps.core.selectors.platform_numbers`)."""
     return {"meetups_upcoming": Event.objects.filter(state=Event.State.PUBLISHED, ends_at__gt=timezone.now()).count()}

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core import seats
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_reencoded
@@ -571,8 +572,6 @@ def call_for_speakers_close(*, actor, chapter: Chapter) -> None:
 
 def speakers_by_username(names) -> list:
     """Members named by username, all of them or a clear error."""
-    from apps.accounts.models import User
-
     names = {name.strip().lstrip("@") for name in names if name.strip()}
     found = list(User.objects.filter(username__in=names, is_active=True))
     if not names or len(found) != len(names):

@@ -11,3 +11,13 @@ class NotificationsConfig(AppConfig):
         from apps.notifications import data_rights
 
         register_personal_data(data_rights.PERSONAL_DATA)
+
+        from apps.core.demo import register_demo_context
+        from apps.core.my_community import register_my_community_source
+        from apps.notifications.my_community import notifications_part
+        from apps.notifications.services import emails_withheld
+
+        register_my_community_source("notifications", notifications_part)
+        # The demo's people are made up: their story's notifications stay in the app, and no
+        # e-mail delivery is recorded for the full stack's mailers to send to invented addresses.
+        register_demo_context("notifications", emails_withheld)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.selectors import named_people
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many, groups_listening
+from apps.core.tasks import enqueue_on_commit
 from apps.notifications import selectors
 from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.emails import ClaimLost, EmailComposer, MessageSender
@@ -133,17 +134,10 @@ def _texts(title: Text, body: Text) -> dict[str, list[str]]:
     }
 
 
-def _enqueue_expansion(event_id: int) -> None:
-    from workers.notifications import expand_notification_event
-
-    expand_notification_event.delay(event_id)
-
-
 def _enqueue_deliveries(delivery_ids: list[int]) -> None:
-    from workers.notifications import send_deliveries
-
+    """Queue e-mail jobs of `DELIVERY_BATCH` deliveries each, after commit."""
     for start in range(0, len(delivery_ids), DELIVERY_BATCH):
-        send_deliveries.delay(delivery_ids[start : start + DELIVERY_BATCH])
+        enqueue_on_commit("workers.notifications.send_deliveries", delivery_ids[start : start + DELIVERY_BATCH])
 
 
 @contextlib.contextmanager
@@ -186,7 +180,7 @@ def notify(
     )
     if inline:
         return _expand_batch(event, [(pk, unique[pk].language) for pk in sorted(unique)])
-    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
+    enqueue_on_commit("workers.notifications.expand_notification_event", event.pk)
     return []
 
 
@@ -201,7 +195,7 @@ def _expand_batch(event: NotificationEvent, recipients: list[tuple[int, str]]) -
         emailed = [n.pk for n in notifications if modes[n.recipient_id, event.kind] == Mode.EMAIL]
         if emailed:
             delivery_ids = _deliveries_insert(emailed)
-            transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids), robust=True)
+            _enqueue_deliveries(delivery_ids)
     return notifications
 
 
@@ -527,7 +521,7 @@ def notifications_sweep(*, grace: timedelta = SWEEP_GRACE) -> dict:
     )
     NotificationEvent.objects.filter(pk__in=event_ids).update(enqueued_at=now)
     for event_id in event_ids:
-        _enqueue_expansion(event_id)
+        enqueue_on_commit("workers.notifications.expand_notification_event", event_id)
     delivery_ids = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, queued_at__lt=now - grace)
         .order_by("pk")
@@ -550,7 +544,7 @@ def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
         status=Delivery.Status.PENDING, attempts=0, unconfirmed=0, last_error="", queued_at=timezone.now()
     )
     if ids:
-        transaction.on_commit(lambda: _enqueue_deliveries(ids), robust=True)
+        _enqueue_deliveries(ids)
     return len(ids)
 
 
@@ -604,7 +598,7 @@ def announcement_send(
         audience_params=params,
         enqueued_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
+    enqueue_on_commit("workers.notifications.expand_notification_event", event.pk)
     return event
 
 

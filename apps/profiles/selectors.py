@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from apps.core.summaries import Summary
@@ -382,3 +383,13 @@ def first_steps_remaining(user) -> list[str]:
         FirstSteps.objects.filter(user=user, finished_at__isnull=True).values_list("passed", flat=True).first()
     )
     return [] if passed is None else [step for step in FIRST_STEPS if step not in passed]
+
+
+def first_steps_next(user) -> str | None:
+    """Where a member goes after signing in while the guided setup is not done."""
+    return reverse("profiles:first-steps") if first_steps_remaining(user) else None
+
+
+def profile_numbers() -> dict[str, int]:
+    """Public profiles of active members for the home page (one query)."""
+    return {"public_profiles": Profile.objects.filter(visibility=Visibility.PUBLIC, user__is_active=True).count()}

@@ -11,3 +11,8 @@ class TransparencyConfig(AppConfig):
         from apps.transparency import data_rights
 
         register_personal_data(data_rights.PERSONAL_DATA)
+
+        from apps.core.demo import register_demo_seeder
+        from apps.transparency import demo
+
+        register_demo_seeder("transparency", demo.seed, after=("meetups",))

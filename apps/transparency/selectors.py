@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from apps.compute.models import ExpectedOutput, Grant, UsageRecord
+from apps.compute.models import ExpectedOutput, Grant, Resource, UsageRecord
 from apps.compute.selectors import FUNDED
 from apps.core.formatting import day, quantity
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
@@ -535,8 +535,6 @@ def repository_funding(repository: HubRepository) -> RegisterRow | None:
 
 def compute_costs_by_resource() -> list:
     """Each compute resource with a public unit cost: granted and used units and their euro value."""
-    from apps.compute.models import Resource
-
     granted = Subquery(
         Grant.objects.filter(call__resource=OuterRef("pk")).values("call__resource")
         .annotate(total=Sum("units")).values("total")[:1]

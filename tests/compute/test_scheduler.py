@@ -21,8 +21,9 @@ from apps.compute.models import (
     UsageRecord,
 )
 from apps.compute.selectors import public_ledger
-from apps.compute.services import decisions, lifecycle, requests, scheduler, usage
+from apps.compute.services import decisions, requests, scheduler, usage
 from apps.compute.slurm import SchedulerUnavailable, Slurm, grant_account
+from apps.core import tasks
 from apps.notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.compute import slurm_cluster
@@ -55,12 +56,11 @@ def enqueued(monkeypatch):
     """Grant ids the services asked a worker to sync, in order."""
     sent = []
 
-    class App:
-        def send_task(self, name, args):
-            assert name == "workers.compute.sync_grant_on_scheduler"
-            sent.append(args[0])
+    def enqueue_now(name, grant_id):
+        assert name == "workers.compute.sync_grant_on_scheduler"
+        sent.append(grant_id)
 
-    monkeypatch.setattr(lifecycle, "current_app", App())
+    monkeypatch.setattr(tasks, "enqueue_now", enqueue_now)
     return sent
 
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from apps.accounts import services as accounts
 from apps.compute.models import ClusterUsername, GrantSync, Resource, SchedulerCommand
-from apps.compute.services import lifecycle, requests, scheduler
+from apps.compute.services import requests, scheduler
 from apps.compute.slurm import SchedulerError, SchedulerUnavailable, grant_account
+from apps.core import tasks
 from apps.core.errors import InvalidInput
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.compute.factories import (
@@ -108,12 +109,7 @@ def test_without_the_slurm_tools_the_grant_shows_the_error_and_nothing_is_retrie
 
 def test_deleting_an_account_removes_the_login_and_resyncs_the_grants(monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-
-    class App:
-        def send_task(self, name, args):
-            sent.append(args[0])
-
-    monkeypatch.setattr(lifecycle, "current_app", App())
+    monkeypatch.setattr(tasks, "enqueue_now", lambda name, grant_id: sent.append(grant_id))
     resource = on_cluster_resource()
     member = UserFactory()
     _allocation, grant = approved_request(call=make_call(resource=resource),

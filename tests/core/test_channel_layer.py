@@ -174,3 +174,50 @@ async def test_a_socket_closing_as_a_message_arrives_does_not_drop_it_for_the_ot
     await layer.group_discard(group, staying)
     await layer.group_discard(group, leaving)
     await layer.close_pools()
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_senders_waits_for_a_free_connection_instead_of_failing():
+    """`create_pool`: redis-py's blocking pool, so the 3rd sender on a 2-connection pool waits its turn."""
+    from django.conf import settings
+    from redis.asyncio import BlockingConnectionPool
+
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    host = {**config["hosts"][0], "max_connections": 2}
+    layer = CommunityRedisChannelLayer(hosts=[host], pool_timeout=5)
+    receiver = await layer.new_channel()
+    group = f"burst-test.{uuid.uuid4().hex}"
+    await layer.group_add(group, receiver)
+    assert isinstance(layer.connection(0).connection_pool, BlockingConnectionPool)
+
+    await asyncio.gather(*(layer.group_send(group, {"type": "hello", "n": n}) for n in range(6)))
+
+    received = [await asyncio.wait_for(layer.receive(receiver), 5) for _ in range(6)]
+    assert sorted(message["n"] for message in received) == list(range(6))
+    await layer.group_discard(group, receiver)
+    await layer.close_pools()
+
+
+@pytest.mark.asyncio
+async def test_the_reader_survives_a_failed_pop_and_delivers_what_comes_next(monkeypatch):
+    """A Redis error in the process's reader is logged and retried; the socket waiting is not closed."""
+    from django.conf import settings
+
+    layer = CommunityRedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    channel = await layer.new_channel()
+    pops = []
+    pop = layer._brpop_with_clean
+
+    async def failing_once(index, channel_key, timeout):
+        pops.append(channel_key)
+        if len(pops) == 1:
+            raise ConnectionError("Redis went away")
+        return await pop(index, channel_key, timeout=timeout)
+
+    monkeypatch.setattr(layer, "_brpop_with_clean", failing_once)
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await layer.send(channel, {"type": "hello"})
+
+    assert await asyncio.wait_for(waiting, 5) == {"type": "hello"}
+    assert len(pops) >= 2  # the failed pop, then the one that delivered
+    await layer.close_pools()

@@ -1,5 +1,6 @@
 import pytest
 
+from apps.core import readiness
 from community.celery import app as celery_app
 from tests.accounts.factories import UserFactory
 
@@ -55,17 +56,32 @@ def test_readyz_reports_broker_down(staff_client, monkeypatch):
     assert checks["redis"]["ok"] is True
 
 
+def check_failing(monkeypatch, name: str, message: str, *, required: bool) -> None:
+    """Register (or replace) the readiness check `name` with one that raises `OSError(message)`."""
+
+    def down():
+        raise OSError(message)
+
+    monkeypatch.setitem(readiness._checks, name, readiness.ReadinessCheck(down, required=required))
+
+
 @pytest.mark.django_db
 def test_readyz_is_unavailable_without_the_database(client, monkeypatch):
-    from apps.core import readiness
-
-    def database_down():
-        raise OSError("connection refused")
-
-    monkeypatch.setattr(readiness, "_database", database_down)
+    check_failing(monkeypatch, "database", "connection refused", required=True)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_a_check_an_app_registers_is_reported_and_an_optional_failure_only_degrades(staff_client, monkeypatch):
+    check_failing(monkeypatch, "search", "search index unreachable", required=False)
+    response = staff_client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["search"] == {"ok": False, "error": "OSError: search index unreachable"}
+    assert body["checks"]["database"]["ok"] is True
 
 
 @pytest.mark.django_db

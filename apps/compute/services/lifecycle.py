@@ -1,12 +1,12 @@
 """The request state machine: the only allowed transitions, each one recorded."""
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.compute.models import AllocationRequest, Grant, Transition
 from apps.core.errors import Conflict
+from apps.core.tasks import enqueue_on_commit
 
 Status = AllocationRequest.Status
 
@@ -61,11 +61,9 @@ def grants_sync_enqueue(grant_ids) -> None:
     """After commit, have a worker bring these grants' Slurm accounts in line (grants on a cluster only).
 
     Called wherever a grant's life changes what Slurm should hold: start, end, suspension, more
-    units, members and their cluster usernames. Enqueued by name: services do not import workers.
+    units, members and their cluster usernames.
     """
     ids = list(Grant.objects.filter(pk__in=set(grant_ids)).exclude(call__resource__slurm_cluster="")
                .order_by("pk").values_list("pk", flat=True))
-    if ids:
-        transaction.on_commit(
-            lambda: [current_app.send_task("workers.compute.sync_grant_on_scheduler", args=[pk]) for pk in ids],
-            robust=True)
+    for pk in ids:
+        enqueue_on_commit("workers.compute.sync_grant_on_scheduler", pk)
