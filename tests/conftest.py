@@ -53,3 +53,13 @@ def celery_worker(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def object_store():
+    """A SeaweedFS S3 server shared by the session's tests of media in an object store."""
+    from tests.object_store import SeaweedFS
+
+    store = SeaweedFS().start()
+    yield store
+    store.stop()

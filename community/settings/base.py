@@ -6,6 +6,7 @@ Setting DATABASE_URL and REDIS_URL switches to the full stack.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -461,10 +462,26 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
-# The web process serves public uploads itself unless the proxy in front does (then: false).
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Compute request attachments: outside MEDIA_ROOT, served only through a permission check.
 COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
+# Uploads of a formation of several nodes live in an S3-compatible object store, so a file
+# uploaded through one node is served by every other (docs/operations.md, "Object storage").
+# With no bucket named, files stay on this machine's disk (MEDIA_ROOT, COMPUTE_PRIVATE_ROOT).
+S3_PUBLIC_BUCKET = env("S3_PUBLIC_BUCKET", default="")  # avatars, covers: readable by anyone
+S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", default="")  # compute attachments: never public
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="")
+S3_REGION_NAME = env("S3_REGION_NAME", default="us-east-1")
+# "path" (endpoint/bucket/key) is what SeaweedFS and MinIO answer; "virtual" for bucket hosts.
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="path")
+# A CDN in front of the public bucket (https://media.example.org): public links point there.
+MEDIA_CDN_URL = env("MEDIA_CDN_URL", default="").rstrip("/")
+MEDIA_IN_OBJECT_STORE = bool(S3_PUBLIC_BUCKET or S3_PRIVATE_BUCKET)
+if MEDIA_IN_OBJECT_STORE and not (S3_PUBLIC_BUCKET and S3_PRIVATE_BUCKET):
+    raise ImproperlyConfigured("S3_PUBLIC_BUCKET and S3_PRIVATE_BUCKET are set together.")
+# The web process serves public uploads itself unless the proxy in front does (then: false).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not MEDIA_IN_OBJECT_STORE)
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
 COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
@@ -480,10 +497,56 @@ COMPUTE_SLURM_ACCOUNT_PREFIX = env("COMPUTE_SLURM_ACCOUNT_PREFIX", default="comm
 COMPUTE_SLURM_IMPORT_DAYS = env.int("COMPUTE_SLURM_IMPORT_DAYS", default=3)
 # Largest image (in pixels) the server decodes: a 5 KB file can declare 6,300 × 6,300.
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=4096 * 4096)
+# "default" is the public store (ImageFields without a storage of their own use it);
+# "private" holds what only a permission-checked view may hand out (apps/compute/models.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": COMPUTE_PRIVATE_ROOT, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+MEDIA_ORIGIN = ""  # where browsers fetch public uploads from, when not this site (CSP img-src)
+if MEDIA_IN_OBJECT_STORE:
+    _object_store = {
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+        "region_name": S3_REGION_NAME,
+        "addressing_style": S3_ADDRESSING_STYLE,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        # Who may read is the bucket's policy (public bucket readable, private one not);
+        # no per-object ACL, which many S3-compatible stores ignore or refuse.
+        "default_acl": None,
+    }
+    _public_cdn = urlsplit(MEDIA_CDN_URL)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_object_store,
+            "bucket_name": S3_PUBLIC_BUCKET,
+            "querystring_auth": False,  # plain, cacheable links
+            "custom_domain": (_public_cdn.netloc + _public_cdn.path) or False,
+            "url_protocol": f"{_public_cdn.scheme or 'https'}:",
+            # Names are random and files replaced, never edited (apps/core/views.public_media).
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_object_store,
+            "bucket_name": S3_PRIVATE_BUCKET,
+            # Files are streamed through the permission-checked view; should a link ever be
+            # made, it is signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+    _media_origin = urlsplit(MEDIA_CDN_URL or S3_ENDPOINT_URL or f"https://{S3_PUBLIC_BUCKET}.s3.amazonaws.com")
+    MEDIA_ORIGIN = f"{_media_origin.scheme}://{_media_origin.netloc}"
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -497,7 +560,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
