@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         # Pillow refuses images over twice this many pixels wherever one is opened;
         # services check the exact limit themselves before decoding.
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
+
+        from apps.core import metrics
+
+        metrics.count_celery_tasks()
+        metrics.register_scrape_collector(metrics.CeleryQueueLengths())
