@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 # e-mail threads share one interpreter lock; each mailer holds MAILER_THREADS connections).
 MAILERS ?= 2
 
-.PHONY: run test stack stack-demo install lock messages clean bench
+.PHONY: run test stack cluster stack-demo install lock messages clean bench
 
 # `make lock`: turn pip's installation report into constraints.txt (one pin per distribution,
 # the project itself left out).
@@ -37,6 +37,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --constraint constraints.txt -e ".[test]"
 	touch $@
 
+# axe-core, the accessibility engine the browser tests inject into pages (tests/e2e/package.json).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
 ## Embedded platform with demo data at http://$(HOST):$(PORT) (SQLite, tasks in process).
@@ -52,10 +58,14 @@ run: install
 ## The Slurm tests (tests/compute/test_scheduler.py) run in a process of their own too: they
 ## share one test cluster on fixed ports. (Handing whole files to workers with `--dist loadfile`
 ## mixed tests that flush the database with tests that need its migrated data.)
+## The cluster fault tests (tests/cluster) run in a process of their own as well: each starts a
+## whole formation (bin/cluster), which needs both cores to itself.
 SLURM_TESTS := tests/compute/test_scheduler.py
-test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) $(PYTEST_ARGS)
+CLUSTER_TESTS := tests/cluster
+test: install $(AXE)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) --ignore=$(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already
@@ -91,6 +101,19 @@ stack: install var/stack-secret-key
 	env $(STACK_ENV) PROMETHEUS_MULTIPROC_DIR="$(abspath var/metrics)" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
 		start --port $(PORT) --concurrency mailer=$(MAILERS)
 
+## The formation of several nodes on this host (docs/operations.md, "Several nodes"): HAProxy on
+## PORT in front of NODES nodes (web, worker and mailer each), PgBouncer in front of the PostgreSQL
+## server DATABASE_URL names, Redis with Sentinel; every server but PostgreSQL on ports from
+## CLUSTER_BASE_PORT on, data and logs in var/cluster. Needs Debian's haproxy, pgbouncer, redis-sentinel.
+NODES ?= 2
+CLUSTER_BASE_PORT ?= 8401
+cluster: install var/stack-secret-key
+	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
+	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	env $(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	env $(STACK_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bin/cluster --port $(PORT) \
+		--base-port $(CLUSTER_BASE_PORT) --nodes $(NODES)
+
 ## Demo data in the full stack's database (same DATABASE_URL and REDIS_URL as `make stack`; run it
 ## once, in another terminal, while the stack runs). Its people share a known password.
 stack-demo: install var/stack-secret-key
@@ -106,7 +129,7 @@ bench: install
 
 ## Regenerate translation catalogues after changing user-facing text.
 messages: install
-	$(BIN)/python manage.py makemessages --locale es --locale en --ignore "$(VENV)/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale es --locale en --locale ca --locale eu --locale gl --ignore "$(VENV)/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore "$(VENV)/*"
 
 clean:

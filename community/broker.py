@@ -1,4 +1,4 @@
-"""The Redis broker transport of every Celery process, with one fix to kombu's.
+"""The Redis broker transports of every Celery process, with one fix to kombu's.
 
 A thread-pool worker (the Procfile's `mailer`) waits for tasks in a blocking BRPOP. When
 Redis goes away, the consumer closes its channel, and kombu's `Channel.close` first reads
@@ -9,6 +9,10 @@ the restore of unacknowledged messages with no client to connect with and raises
 `AttributeError: 'NoneType' object has no attribute 'hostname'`, which Celery treats as
 unrecoverable: the process exits instead of reconnecting (kombu 5.7.0, celery 5.7.0).
 Prefork workers wait through the event loop, never in that read, and were not affected.
+
+kombu's Sentinel transport (`sentinel://` URLs, for Redis with Sentinel) reads BRPOP
+replies through the same code, and a failover closes its channels the same way: it gets
+the same fix.
 """
 
 from queue import Empty
@@ -16,7 +20,9 @@ from queue import Empty
 from kombu.transport import redis
 
 
-class Channel(redis.Channel):
+class ClosingWithoutReply:
+    """The fix, for any kombu Redis channel class it is mixed into."""
+
     def _brpop_read(self, **options):
         try:
             return super()._brpop_read(**options)
@@ -29,5 +35,17 @@ class Channel(redis.Channel):
             raise Empty() from None
 
 
+class Channel(ClosingWithoutReply, redis.Channel):
+    pass
+
+
+class SentinelChannel(ClosingWithoutReply, redis.SentinelChannel):
+    pass
+
+
 class Transport(redis.Transport):
     Channel = Channel
+
+
+class SentinelTransport(redis.SentinelTransport):
+    Channel = SentinelChannel

@@ -37,10 +37,12 @@ def migrated_test_database_url() -> str:
 
 
 @contextlib.contextmanager
-def running_asgi_server(*, startup_timeout: float = 40, **env_vars: str):
+def running_asgi_server(*, port: int | None = None, startup_timeout: float = 40, **env_vars: str):
     """Run the Procfile's web process with production settings; yields the process,
-    with `url` (its base URL) and `output()` (the end of what it printed)."""
-    port = free_port()
+    with `url` (its base URL), `port` and `output()` (the end of what it printed).
+
+    Pass the `port` of a server that was stopped to start it again where clients reconnect."""
+    port = port or free_port()
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.live_settings",
@@ -61,7 +63,7 @@ def running_asgi_server(*, startup_timeout: float = 40, **env_vars: str):
         ["bash", "-c", f"exec {procfile_command()}"], cwd=ROOT, env=env,
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    server.url = f"http://127.0.0.1:{port}"
+    server.url, server.port = f"http://127.0.0.1:{port}", port
     server.output = lambda: _tail(log)
     try:
         deadline = time.monotonic() + startup_timeout

@@ -46,13 +46,45 @@ def _fresh_cache():
 
 @pytest.fixture
 def celery_worker(transactional_db):
-    """A real Celery worker thread consuming from the Redis broker."""
+    """A real Celery worker thread consuming from the Redis broker.
+
+    `celery_worker.ran(task_id)` is true once that task has finished, `celery_worker.settled()`
+    once the queues are empty and every task the worker received has finished (retries
+    included): tests wait for those, never for a guessed time.
+    """
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun, task_received
 
     from community.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
+    counts = {"received": 0, "finished": 0}
+    finished_ids = set()
+
+    def received(**kwargs):
+        counts["received"] += 1
+
+    def finished(task_id, **kwargs):
+        finished_ids.add(task_id)
+        counts["finished"] += 1
+
+    def settled() -> bool:
+        with app.connection_for_read() as connection:
+            waiting = sum(
+                connection.default_channel.queue_declare(queue=queue.name).message_count  # declared by the worker already
+                for queue in app.conf.task_queues
+            )
+        return waiting == 0 and counts["received"] == counts["finished"]
+
+    task_received.connect(received, weak=False)
+    task_postrun.connect(finished, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            worker.settled = settled
+            worker.ran = finished_ids.__contains__
+            yield worker
+    finally:
+        task_received.disconnect(received)
+        task_postrun.disconnect(finished)
 
 
 @pytest.fixture(scope="session")

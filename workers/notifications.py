@@ -30,3 +30,9 @@ def sweep_notifications() -> dict:
 def send_digests() -> int:
     """Digests for members whose local morning it is (runs hourly; once per period)."""
     return services.digests_send()
+
+
+@shared_task
+def send_scheduled_announcements() -> int:
+    """Announcements whose time has come; runs every minute, each goes out once."""
+    return services.announcements_send_due()

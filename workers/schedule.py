@@ -51,6 +51,10 @@ BEAT_SCHEDULE = {
         "task": "workers.notifications.sweep_notifications",
         "schedule": crontab(minute="*"),
     },
+    "notifications.scheduled-announcements": {
+        "task": "workers.notifications.send_scheduled_announcements",
+        "schedule": crontab(minute="*"),
+    },
     "notifications.digests": {
         "task": "workers.notifications.send_digests",
         "schedule": crontab(minute=7),

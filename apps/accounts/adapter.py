@@ -1,7 +1,9 @@
 """allauth hooks: the sign-in pages spend the same failed-login budget as every other way in,
-and handles never come from e-mail addresses."""
+handles never come from e-mail addresses, and a new member goes on to their first steps."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from apps.accounts import login_budget
 from apps.accounts.handles import RESERVED_HANDLES
@@ -27,3 +29,17 @@ class AccountAdapter(DefaultAccountAdapter):
         name, else "member…"; allauth's default would take the e-mail's local part."""
         if not user.username:
             user.username = self.generate_unique_username([user.first_name, user.last_name, "member"])
+
+    def get_login_redirect_url(self, request):
+        """A member who has not been through the guided setup yet goes on with it after signing in."""
+        from apps.profiles.selectors import first_steps_remaining
+
+        if first_steps_remaining(request.user):
+            return reverse("profiles:first-steps")
+        return super().get_login_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address):
+        """Confirming the address leads to the guided setup: at once when signed in, else after signing in."""
+        if self.request.user.is_authenticated:
+            return super().get_email_verification_redirect_url(email_address)
+        return f"{reverse('account_login')}?{urlencode({'next': reverse('profiles:first-steps')})}"

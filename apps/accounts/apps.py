@@ -11,10 +11,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.models import EmailAddress
 
-        from apps.accounts import data_rights, receivers  # noqa: F401 - connects the account hooks
+        from apps.accounts import data_rights, personal_data, receivers  # noqa: F401 - connects the account hooks
         from apps.accounts.models import User
         from apps.core.summaries import invalidate_on_change
 
         invalidate_on_change("accounts", [User, EmailAddress])
-        data_rights.declare_rules()
+        personal_data.register(data_rights.PERSONAL_DATA)
         post_migrate.connect(receivers.name_the_site, sender=self, dispatch_uid="accounts.name_the_site")

@@ -1,17 +1,19 @@
-"""Writes on accounts."""
+"""Writes on accounts: API tokens, languages, and the account lifecycle (members' data rights)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts import login_budget
+from apps.accounts import login_budget, personal_data
+from apps.accounts.live import sessions_end_sockets
 from apps.accounts.models import ApiToken, User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyRequests
 
@@ -106,3 +108,49 @@ def verification_resend(*, request, email: str) -> None:
     address = EmailAddress.objects.filter(email__iexact=email.strip(), verified=False).select_related("user").first()
     if address is not None:
         send_verification_email_to_address(request, address)
+
+
+# --- Members' data rights: the walks over every app's declaration (personal_data.py) ------
+
+
+def personal_data_export(*, user) -> dict:
+    """Everything the platform keeps about a member, as JSON-serialisable data."""
+    data = {"exported_at": timezone.now().isoformat()}
+    for declaration in personal_data.declarations():
+        if declaration.export is not None:
+            data.update(declaration.export(user))
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user, password: str) -> User:
+    """Delete a member's personal data; keep the row, anonymised.
+
+    The User row stays (inactive, no usable password, placeholder e-mail) so content
+    authored in other apps keeps a valid author; every app's `forget` first removes or
+    anonymises what it holds about the person.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed()
+    if not user.has_usable_password():  # signed up through GitHub or Hugging Face
+        raise InvalidInput(
+            errors={"password": [_("Set a password for your account first, then confirm with it.")]}
+        )
+    if not password or not user.check_password(password):
+        raise InvalidInput(errors={"password": [_("The password is not correct.")]})
+    for declaration in sorted(personal_data.declarations(), key=lambda declaration: declaration.forget_last):
+        if declaration.forget is not None:
+            declaration.forget(user)
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.username = personal_data.anonymous_name(user)
+    user.email = f"{personal_data.anonymous_name(user)}@deleted.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()  # also ends their sessions (Django checks the password hash)
+    user.save()
+    transaction.on_commit(lambda: sessions_end_sockets(user_id=user.pk), robust=True)
+    return user

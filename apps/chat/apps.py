@@ -7,9 +7,10 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
-        from apps.chat import receivers  # noqa: F401 - sockets closed when a session ends
+        from apps.accounts.personal_data import register as register_personal_data
+        from apps.chat import data_rights
         from apps.chat.kinds import hackathons, meetups
 
         hackathons.register()
         meetups.register()
-        receivers.declare_personal_data_rules()
+        register_personal_data(data_rights.PERSONAL_DATA)

@@ -1,7 +1,7 @@
 """The chat socket: authenticate, parse a frame, call a service, pass broadcasts on.
 
-Close codes: 4401 not logged in, 4403 not allowed (or access lost), 4404 no such room,
-4410 room closed, 4440 session ended.
+Close codes: 4401 no session (not logged in, or it ended: apps.accounts.live), 4403 not
+allowed (or access lost), 4404 no such room, 4410 room closed.
 """
 
 import logging
@@ -9,9 +9,9 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.utils.crypto import constant_time_compare
 
+from apps.accounts.live import CLOSE_CODE as CLOSE_NO_SESSION
+from apps.accounts.live import SessionBoundConsumer
 from apps.accounts.selectors import named_people
 from apps.chat import presence, selectors, services
 from apps.chat.metrics import CHAT_FRAMES
@@ -23,11 +23,9 @@ from apps.core.relay import RelayedSocket
 
 logger = logging.getLogger(__name__)
 
-CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_ROOM = 4404
 CLOSE_ROOM_CLOSED = 4410
-CLOSE_SESSION_ENDED = 4440
 PRESENCE_NAMES = 100
 TYPING_RATE = Rate(3, 10)  # relayed typing frames per socket: a burst of 3, then one every 3 s
 RESUME_RATE = Rate(5, 60)
@@ -37,23 +35,6 @@ RESUME_RATE = Rate(5, 60)
 def _load_access(user, room_id: int):
     room = Room.objects.filter(pk=room_id).first()
     return None if room is None else selectors.room_access(user, room)
-
-
-@database_sync_to_async
-def _session_valid(scope) -> bool:
-    """The session this socket opened with still exists and still carries the current password hash."""
-    from importlib import import_module
-
-    user, session = scope["user"], scope.get("session")
-    if session is None or not session.session_key:
-        return False
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
-    fresh = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
-    return (
-        fresh is not None
-        and store.get(SESSION_KEY) == str(user.pk)
-        and constant_time_compare(store.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash())
-    )
 
 
 @database_sync_to_async
@@ -68,7 +49,7 @@ def _public_name(user) -> str:
     return user.public_name
 
 
-class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebsocketConsumer):
+class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         CHAT_FRAMES.inc()
         await super().receive(text_data, bytes_data, **kwargs)
@@ -81,7 +62,7 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
             await self.close(code=CLOSE_NO_ROOM)
             return
         if not self.user.is_authenticated and not access.room.is_public:
-            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            await self.close(code=CLOSE_NO_SESSION)
             return
         if not access.can_read:
             await self.close(code=CLOSE_NOT_ALLOWED)
@@ -94,9 +75,9 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
         # The room's broadcasts come through this process's relay (apps.core.relay) into the
         # outbox; they are handled after the hello, in order, by the outbox's own task.
         await self.relay_open(self.group)
+        await self.session_bind()  # closed when this session ends
         if self.user.is_authenticated:
             self.public_name = await _public_name(self.user)
-            await self.channel_layer.group_add(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_touch(self.room_id, self.user.pk, self.channel_name)
         await self.accept()
         online = await self._online()
@@ -117,8 +98,8 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
         if not hasattr(self, "group"):
             return
         await self.relay_close()
+        await self.session_unbind()
         if self.user.is_authenticated:
-            await self.channel_layer.group_discard(services.user_group(self.user.pk), self.channel_name)
             await presence.presence_leave(self.room_id, self.user.pk, self.channel_name)
             await self._announce_presence(await self._online())
 
@@ -198,8 +179,7 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
         await self.send_json({"type": "presence", **await self._online()})
 
     async def _still_allowed(self) -> bool:
-        if self.user.is_authenticated and not await _session_valid(self.scope):
-            await self.close(code=CLOSE_SESSION_ENDED)
+        if not await self.session_still_valid():
             return False
         access = await _load_access(self.user, self.room_id)
         if access is None or not access.can_read:
@@ -237,6 +217,3 @@ class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, AsyncJsonWebs
     async def chat_access(self, event):
         if self.user.pk in event["user_ids"]:
             await self._still_allowed()
-
-    async def chat_session(self, event):
-        await self._still_allowed()

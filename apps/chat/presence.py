@@ -11,6 +11,8 @@ import weakref
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from apps.core.redis_pool import async_blocking_pool
+
 _clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _local: dict[str, dict[str, float]] = {}
 
@@ -30,7 +32,7 @@ def _client():
         # connection; redis-py's default pool raises "Too many connections" past 100 instead
         # (a failed join closed the socket with 1011, a failed leave left a stale entry).
         options = settings.CACHES["default"].get("OPTIONS", {})
-        pool = aioredis.BlockingConnectionPool.from_url(
+        pool = async_blocking_pool(
             settings.REDIS_URL,
             max_connections=options.get("max_connections", 20),
             timeout=options.get("timeout", 5),

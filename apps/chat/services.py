@@ -19,7 +19,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.live import ring_after_commit
 from apps.chat.models import Message, ModerationAction, Mute, Question, QuestionVote, ReadMarker, Report, Room
 from apps.chat.payloads import message_payload, question_payload
 from apps.chat.rooms import room_kind
@@ -38,10 +37,6 @@ CLIENT_ID_UNIQUE = "chat_message_unique_client_id"
 class RateLimited(ApplicationError):
     status_code = 429
     default_message = _("You are sending messages too fast; wait a few seconds.")
-
-
-def user_group(user_id: int) -> str:
-    return f"chat.user.{user_id}"
 
 
 def _broadcast(group: str, message: dict) -> None:
@@ -377,13 +372,6 @@ def room_access_changed(*, kind: str, object_id: int, user_ids: list[int]) -> No
     if room is None:
         return
     _broadcast(room.group_name, {"type": "chat.access", "user_ids": list(user_ids)})
-
-
-def session_changed(*, user_id: int) -> None:
-    """The member logged out or changed password: their sockets re-validate their session.
-
-    Off the request and best effort: a log-out never waits for, or fails with, the channel layer."""
-    ring_after_commit([(user_group(user_id), {"type": "chat.session"})])
 
 
 # --- Live Q&A ---------------------------------------------------------------------------

@@ -7,7 +7,8 @@ class ComputeConfig(AppConfig):
     verbose_name = _("Public compute")
 
     def ready(self):
-        from apps.compute import data_rights, models  # data_rights connects deletion and export receivers
+        from apps.accounts.personal_data import register as register_personal_data
+        from apps.compute import data_rights, models  # data_rights also links pending collaborators on sign-up
         from apps.compute.hub_references import grants_promising
         from apps.core.summaries import invalidate_on_change
         from apps.hub.references import register_reference_source
@@ -17,4 +18,4 @@ class ComputeConfig(AppConfig):
             models.Resource, models.Call, models.AllocationRequest, models.Grant, models.UsageRecord,
             models.ExpectedOutput,
         ])
-        data_rights.declare_rules()
+        register_personal_data(data_rights.PERSONAL_DATA)

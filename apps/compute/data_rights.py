@@ -10,7 +10,6 @@ submitted reviews stay with the decision they supported, anonymised.
 """
 
 from allauth.account.signals import email_confirmed
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -34,12 +33,11 @@ from apps.compute.models import (
     UsageRecord,
 )
 from apps.compute.selectors import collaborator_addresses
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 Status = AllocationRequest.Status
 IN_PROGRESS = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
 
-RULES = [
+_RULES = [
     (Resource, "operators", pd.DELETED, "no longer operates the resource"),
     (Call, "managers", pd.DELETED, "no longer manages the call"),
     (Call, "reviewers", pd.DELETED, "leaves the review panel"),
@@ -61,17 +59,12 @@ RULES = [
 ]
 
 
-def declare_rules() -> None:
-    pd.declare_all(RULES)
-
-
 def _remove_files(attachments) -> None:
     names = [(a.file.storage, a.file.name) for a in attachments if a.file]
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
 
 
-@receiver(account_deleting, sender=get_user_model(), dispatch_uid="compute.account_deleting")
-def compute_account_deleting(sender, user, **kwargs):
+def compute_forget(user) -> None:
     from apps.compute.services.lifecycle import grants_sync_enqueue, transition
 
     # Grants whose Slurm accounts may hold this member's login (read before the memberships go).
@@ -100,12 +93,11 @@ def compute_account_deleting(sender, user, **kwargs):
         resource.operators.remove(user)
 
 
-@receiver(personal_data_requested, sender=get_user_model(), dispatch_uid="compute.personal_data")
-def compute_personal_data(sender, user, **kwargs):
+def compute_export(user) -> dict:
     requests = AllocationRequest.objects.filter(applicant=user).select_related("call").prefetch_related(
         "attachments", "members__user"
     ).order_by("created_at", "id")
-    return "compute", {
+    return {"compute": {
         "requests": [
             {
                 "call": r.call.slug, "title": r.title, "status": r.status, "affiliation": r.applicant_affiliation,
@@ -132,7 +124,10 @@ def compute_personal_data(sender, user, **kwargs):
             for title, status, rec, comment in ReviewerAssignment.objects.filter(reviewer=user).order_by("id")
             .values_list("request__title", "status", "recommendation", "comment")
         ],
-    }
+    }}
+
+
+PERSONAL_DATA = pd.PersonalData(app="compute", rules=_RULES, export=compute_export, forget=compute_forget)
 
 
 @receiver(email_confirmed, dispatch_uid="compute.link_pending_collaborators")

@@ -89,6 +89,25 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class UsageReportForm(forms.Form):
+    """One period's usage of one grant, typed by an operator (the CSV import's line, as a form)."""
+
+    grant = forms.ModelChoiceField(label=_("Project (grant)"), queryset=None)
+    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    units = forms.DecimalField(label=_("Units used (GPU-hours or the resource's unit)"), min_value=0,
+                               max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, grants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].queryset = grants
+        self.fields["grant"].label_from_instance = lambda grant: (
+            f"#{grant.request_id} · {grant.request.title} · {grant.request.call.resource.name} "
+            f"({grant.start_date:%Y-%m-%d} – {grant.end_date:%Y-%m-%d})"
+        )
+
+
 class DecisionForm(forms.Form):
     ACTIONS = [
         ("approve", _("Approve now")),
@@ -98,11 +117,19 @@ class DecisionForm(forms.Form):
         ("stage_reject", _("Stage rejection")),
         ("unstage", _("Clear staged decision")),
     ]
+    APPROVING = ("approve", "stage_approve")
     action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS)
     units = forms.DecimalField(label=_("Units to grant"), required=False, min_value=0, max_digits=14,
                                decimal_places=2)
     note = forms.CharField(label=_("Note to the applicant"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        # An approval grants what the manager typed, never the full request by default.
+        data = super().clean()
+        if data.get("action") in self.APPROVING and data.get("units") is None:
+            self.add_error("units", _("Type the units to grant."))
+        return data
 
 
 class AssignForm(forms.Form):

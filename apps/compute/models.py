@@ -438,6 +438,7 @@ class UsageRecord(models.Model):
     class Source(models.TextChoices):
         API = "api", _("API")
         CSV = "csv", _("CSV upload")
+        FORM = "form", _("Form")
         SCHEDULER = "slurm", _("Measured by the scheduler")
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="usage_records")
@@ -446,6 +447,7 @@ class UsageRecord(models.Model):
     units = units_field(_("units used"))
     reported_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
+    note = models.CharField(_("note"), max_length=300, blank=True)
     # Measured usage only: the jobs counted and the TRES minutes Slurm accounted ({"cpu": 61.5}).
     jobs = models.PositiveIntegerField(null=True, blank=True)
     tres_minutes = models.JSONField(default=dict, blank=True)

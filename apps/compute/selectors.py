@@ -437,3 +437,11 @@ def resources_on_clusters(*, user) -> QuerySet[Resource]:
     """The resources on a Slurm cluster whose operators' page `user` may open (staff: all)."""
     resources = Resource.objects.exclude(slurm_cluster="").order_by("name")
     return resources if user.is_staff else resources.filter(operators=user)
+
+
+def review_counts(*, request: AllocationRequest) -> dict:
+    """How many of a request's reviewers have submitted, for the decision's confirmation."""
+    return request.assignments.aggregate(
+        reviews_in=Count("pk", filter=Q(status=ReviewerAssignment.Status.SUBMITTED)),
+        reviews_assigned=Count("pk", filter=~Q(status=ReviewerAssignment.Status.CONFLICT)),
+    )

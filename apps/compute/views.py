@@ -25,6 +25,7 @@ from apps.compute.forms import (
     RequestForm,
     ReviewerProfileForm,
     ReviewForm,
+    UsageReportForm,
 )
 from apps.compute.models import (
     ChangeRequest,
@@ -32,10 +33,12 @@ from apps.compute.models import (
     Grant,
     Resource,
     ReviewerProfile,
+    UsageRecord,
 )
 from apps.compute.services import decisions, requests, review, scheduler, usage
 from apps.compute.slurm import SchedulerError
 from apps.core.errors import ApplicationError
+from apps.core.forms import add_service_errors
 from apps.core.visitor_cache import page_for_visitors
 
 PAGE_SIZE = 20
@@ -346,19 +349,38 @@ def request_assign(request, pk):
 
 @login_required
 @require_POST
+def request_decide_confirm(request, pk):
+    """The step before a decision: what will be decided, with how many reviews are in (a warning
+    when none is); nothing changes until the manager confirms."""
+    allocation = _request_or_404(request.user, pk)
+    if not permissions.is_call_manager(request.user, allocation.call):
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for message in [m for field_messages in form.errors.values() for m in field_messages]:
+            messages.error(request, message)
+        return redirect("compute:call-manage", allocation.call.slug)
+    return render(request, "compute/decision_confirm.html", {
+        "allocation": allocation, "form": form, "action_label": dict(DecisionForm.ACTIONS)[form.cleaned_data["action"]],
+        **selectors.review_counts(request=allocation),
+    })
+
+
+@login_required
+@require_POST
 def request_decide(request, pk):
     allocation = _request_or_404(request.user, pk)
     if not permissions.is_call_manager(request.user, allocation.call):
         raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
+        for message in [m for field_messages in form.errors.values() for m in field_messages]:
+            messages.error(request, message)
         return redirect("compute:call-manage", allocation.call.slug)
     action, units, note = (form.cleaned_data[k] for k in ("action", "units", "note"))
     try:
         if action == "approve":
-            decisions.request_approve(actor=request.user, request=allocation,
-                                      units=units if units is not None else allocation.requested_units, note=note)
+            decisions.request_approve(actor=request.user, request=allocation, units=units, note=note)
             messages.success(request, _("“%s” was approved.") % allocation.title)
         elif action == "reject":
             decisions.request_reject(actor=request.user, request=allocation, note=note)
@@ -368,8 +390,7 @@ def request_decide(request, pk):
             messages.success(request, _("Changes were requested."))
         else:
             staged = {"stage_approve": "approve", "stage_reject": "reject", "unstage": ""}[action]
-            decisions.decision_stage(actor=request.user, request=allocation, decision=staged,
-                                     units=units if units is not None else allocation.requested_units, note=note)
+            decisions.decision_stage(actor=request.user, request=allocation, decision=staged, units=units, note=note)
             messages.success(request, _("Decision staged.") if staged else _("Staged decision cleared."))
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -534,6 +555,30 @@ def usage_import(request):
         "form": form, "title": _("Import usage from a CSV file"), "grants_link": True,
         "columns": "request_id,period_start,period_end,units",
     })
+
+
+@login_required
+def usage_report(request):
+    """One period's usage typed in a form, checked as one line of the CSV import is."""
+    if not permissions.can_import_usage(request.user):
+        raise PermissionDenied(_("Only compute operators report usage."))
+    form = UsageReportForm(request.POST or None, grants=selectors.grants_to_report(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = usage.usage_report(
+                actor=request.user, request_id=data["grant"].request_id, period_start=data["period_start"],
+                period_end=data["period_end"], units=data["units"], note=data["note"], source=UsageRecord.Source.FORM,
+            )
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Usage recorded for “%(title)s”: %(units)s from %(start)s to %(end)s.") % {
+                "title": data["grant"].request.title, "units": record.units,
+                "start": record.period_start, "end": record.period_end,
+            })
+            return redirect("compute:usage-report")
+    return render(request, "compute/usage_report.html", {"form": form})
 
 
 def _posted_id(request, name: str) -> int:

@@ -6,12 +6,22 @@ iCalendar format, so the files the platform hands out never drift apart.
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+
+def weeks_ahead(first: datetime, *, now: datetime | None = None) -> timedelta:
+    """How far a copy of an event moves: whole weeks (at least one) that bring its first date
+    past now, so the copy keeps its original's weekday and time of day."""
+    now = now or timezone.now()
+    weeks = max(1, (now - first).days // 7 + 1)
+    while first + timedelta(weeks=weeks) <= now:
+        weeks += 1
+    return timedelta(weeks=weeks)
 
 
 @dataclass(frozen=True)

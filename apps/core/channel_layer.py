@@ -2,7 +2,7 @@
 
 Three changes to channels-redis's `RedisChannelLayer`:
 
-- its connection pool is redis-py's blocking pool: under a burst of connecting sockets
+- its connection pool is redis-py's blocking pool (through the sentinels when configured): under a burst of connecting sockets
   callers wait for a free connection (up to `pool_timeout`) instead of failing with
   "Too many connections" once `max_connections` are in use;
 - one reader task per process pops the process's queue and hands each message to the
@@ -29,7 +29,8 @@ import logging
 import time
 
 from channels_redis.core import RedisChannelLayer
-from redis import asyncio as aioredis
+
+from apps.core.redis_pool import async_blocking_pool
 
 from apps.core.metrics import GROUP_SENDS
 
@@ -168,7 +169,7 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
     def create_pool(self, index):
         host = dict(self.hosts[index])
         address = host.pop("address")
-        return aioredis.BlockingConnectionPool.from_url(address, timeout=self.pool_timeout, **host)
+        return async_blocking_pool(address, timeout=self.pool_timeout, **host)
 
     async def groups_with_members(self, groups: list[str]) -> set[str]:
         """The groups among `groups` with at least one member (expired memberships do not count)."""

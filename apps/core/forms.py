@@ -5,6 +5,8 @@ import zoneinfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInput
 
@@ -53,3 +55,16 @@ def in_time_zone(data: dict, names, time_zone: str | None) -> dict:
             naive = timezone.make_naive(value) if timezone.is_aware(value) else value
             data[name] = timezone.make_aware(naive, tz)
     return data
+
+
+def refuse_past(form, names, time_zone: str) -> None:
+    """Dates of an event still to be published must be ahead: say so next to each date,
+    with the time it is now where the event happens (typed times are read there)."""
+    now = timezone.now()
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is not None and value <= now:
+            form.add_error(name, _("This date has passed: it is %(now)s now in %(zone)s.") % {
+                "now": date_format(as_wall_clock(now, zoneinfo.ZoneInfo(time_zone)), "DATETIME_FORMAT"),
+                "zone": time_zone,
+            })

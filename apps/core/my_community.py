@@ -16,6 +16,7 @@ from apps.hub.models import HubRepository
 from apps.meetups.models import Rsvp
 from apps.meetups.selectors import my_upcoming_rsvps, my_upcoming_talks
 from apps.notifications.selectors import notification_list
+from apps.profiles.selectors import first_steps_remaining
 
 HORIZON_DAYS = 60
 FINISHED = [Hackathon.State.FINISHED, Hackathon.State.CANCELLED, Hackathon.State.DRAFT]
@@ -92,7 +93,7 @@ def my_community(*, user) -> dict:
     return {
         "deadlines": deadlines, "registrations": registrations, "teams": teams, "requests": requests,
         "reviews": reviews, "unread": unread, "repositories": repositories,
-        "meetup_places": meetup_places, "talks": talks,
+        "meetup_places": meetup_places, "talks": talks, "first_steps": first_steps_remaining(user),
         "to_do": len(reviews) + sum(1 for r in requests if r.status == AllocationRequest.Status.CHANGES_REQUESTED)
         + sum(1 for rsvp in meetup_places if rsvp.status == Rsvp.Status.OFFERED),
     }

@@ -6,6 +6,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from apps.core.redis_pool import blocking_pool
 from community.celery import app as celery_app
 
 CHECK_TIMEOUT_SECONDS = 2
@@ -33,15 +34,18 @@ def _database():
 def _redis():
     if not settings.REDIS_URL:
         return "embedded (not configured)"
-    client = redis.Redis.from_url(
+    pool = blocking_pool(
         settings.REDIS_URL,
         socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
         socket_timeout=CHECK_TIMEOUT_SECONDS,
+        timeout=CHECK_TIMEOUT_SECONDS,
     )
+    client = redis.Redis(connection_pool=pool)
     try:
         client.ping()
     finally:
         client.close()
+        pool.disconnect()
     return None
 
 

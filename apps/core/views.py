@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -19,6 +21,18 @@ from apps.core.visitor_cache import page_for_visitors
 def home(request):
     return render(request, "core/home.html", {
         "numbers": platform_numbers(), "max_age_minutes": max(1, settings.SUMMARY_MAX_AGE // 60),
+    })
+
+
+# When the accessibility statement was last checked against the site (update on each review).
+ACCESSIBILITY_REVIEWED_ON = datetime.date(2026, 12, 7)
+
+
+@require_GET
+def accessibility_statement(request):
+    """What EN 301 549 asks a public site to publish: how accessible it is, what is not, whom to tell."""
+    return render(request, "core/accessibility.html", {
+        "reviewed_on": ACCESSIBILITY_REVIEWED_ON, "contact_email": settings.CONTACT_EMAIL,
     })
 
 

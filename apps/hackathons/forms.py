@@ -1,11 +1,7 @@
-import zoneinfo
-
 from django import forms
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field
+from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field, refuse_past
 from apps.core.images import image_too_large_message, image_within_limit
 from apps.hackathons.models import Hackathon, SubmissionRepository
 from apps.hackathons.services.lifecycle import SCHEDULE_FIELDS
@@ -69,12 +65,7 @@ class HackathonForm(forms.Form):
         time_zone = self.cleaned_data.get("timezone") or "UTC"
         cleaned = in_time_zone(super().clean(), SCHEDULE_FIELDS, time_zone)
         if self.require_future:
-            now = timezone.now()
-            for name in SCHEDULE_FIELDS:
-                if cleaned.get(name) is not None and cleaned[name] <= now:
-                    self.add_error(name, _("This date has passed: it is %(now)s now in %(zone)s.") % {
-                        "now": date_format(as_wall_clock(now, zoneinfo.ZoneInfo(time_zone)), "DATETIME_FORMAT"), "zone": time_zone,
-                    })
+            refuse_past(self, SCHEDULE_FIELDS, time_zone)
         return cleaned
 
     def service_fields(self) -> dict:

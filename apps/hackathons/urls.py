@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.hackathon_create, name="create"),
     path("<slug:slug>/", views.hackathon_detail, name="detail"),
     path("<slug:slug>/edit/", views.hackathon_edit, name="edit"),
+    path("<slug:slug>/duplicate/", views.hackathon_duplicate, name="duplicate"),
     path("<slug:slug>/calendar.ics", views.hackathon_calendar, name="calendar"),
     path("<slug:slug>/register/", views.registration_page, name="register"),
     path("<slug:slug>/register/cancel/", views.registration_cancel, name="register-cancel"),

@@ -130,6 +130,16 @@ def hackathon_edit(request, slug):
     return render(request, "hackathons/form.html", {"form": form, "hackathon": hackathon})
 
 
+@login_required
+@require_POST
+def hackathon_duplicate(request, slug):
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    copy = lifecycle.hackathon_duplicate(actor=request.user, hackathon=hackathon)
+    messages.success(request, _("A draft copy was made, its dates moved to after today. Check them and publish it when ready."))
+    return redirect("hackathons:edit", slug=copy.slug)
+
+
 def hackathon_calendar(request, slug):
     hackathon = _hackathon(request, slug)
     response = HttpResponse(hackathon_ics(hackathon), content_type="text/calendar; charset=utf-8")

@@ -1,21 +1,19 @@
-"""Hub catalogue and members' data rights: linked Hub accounts are personal."""
-
-from django.contrib.auth import get_user_model
-from django.dispatch import receiver
+"""Hub catalogue in members' data rights: linked Hub accounts are personal."""
 
 from apps.accounts import personal_data as pd
 from apps.hub.models import HubOwner
-from apps.profiles.signals import account_deleting
 
 
-def declare_rules() -> None:
-    pd.declare_all([
-        (HubOwner, "members", pd.DELETED, "the person's link to Hub accounts"),
-        (HubOwner, "added_by", pd.ANONYMISED, "the catalogue keeps who started tracking an owner"),
-    ])
-
-
-@receiver(account_deleting, sender=get_user_model(), dispatch_uid="hub.account_deleting")
-def hub_account_deleting(sender, user, **kwargs):
+def hub_forget(user) -> None:
     for owner in HubOwner.objects.filter(members=user):
         owner.members.remove(user)
+
+
+PERSONAL_DATA = pd.PersonalData(
+    app="hub",
+    rules=[
+        (HubOwner, "members", pd.DELETED, "the person's link to Hub accounts"),
+        (HubOwner, "added_by", pd.ANONYMISED, "the catalogue keeps who started tracking an owner"),
+    ],
+    forget=hub_forget,
+)

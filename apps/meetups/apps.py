@@ -7,15 +7,16 @@ class MeetupsConfig(AppConfig):
     verbose_name = _("Meetups")
 
     def ready(self):
+        from apps.accounts.personal_data import register as register_personal_data
         from apps.hub.references import register_reference_source
-        from apps.meetups import receivers  # members' data rights
+        from apps.meetups import data_rights
         from apps.meetups.hub_references import talks_presenting
         from apps.meetups.profile_sections import talks_section
         from apps.profiles.sections import register_profile_section
 
         register_reference_source("meetups", talks_presenting)
         register_profile_section("meetups", talks_section)
-        receivers.declare_personal_data_rules()
+        register_personal_data(data_rights.PERSONAL_DATA)
 
         from apps.core.summaries import invalidate_on_change
         from apps.meetups.models import Talk, TalkRepository

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field
+from apps.core.forms import TIMEZONES, as_wall_clock, in_time_zone, local_field, refuse_past
 
 from apps.meetups.models import LANGUAGES, MAX_QUESTIONS, Event
+from apps.meetups.services import event_schedule_errors
 from apps.profiles.choices import Region
 
 
@@ -88,7 +89,15 @@ class EventForm(forms.ModelForm):
             )
 
     def clean(self):
-        return in_time_zone(super().clean(), LOCAL_TIMES, self.cleaned_data.get("timezone"))
+        time_zone = self.cleaned_data.get("timezone") or "Europe/Madrid"
+        cleaned = in_time_zone(super().clean(), LOCAL_TIMES, time_zone)
+        for name, field_errors in event_schedule_errors(cleaned).items():
+            for message in field_errors:
+                self.add_error(name, message)
+        # A draft is published later: its dates must still be ahead (an event already out keeps its past).
+        if self.instance.pk is None or self.instance.state == Event.State.DRAFT:
+            refuse_past(self, LOCAL_TIMES, time_zone)
+        return cleaned
 
     def question_list(self) -> list[dict]:
         lines = [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]

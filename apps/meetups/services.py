@@ -115,16 +115,22 @@ def chapter_leave(*, user, chapter: Chapter) -> None:
 # Events
 
 
-def _clean_event(fields: dict, questions) -> None:
+def event_schedule_errors(fields: dict) -> dict[str, list[str]]:
+    """Field errors of an event's times; the form asks too, so they show as soon as they are typed."""
     errors = {}
-    if "title" in fields and not str(fields["title"]).strip():
-        errors["title"] = [_("Give the event a title.")]
     starts, ends = fields.get("starts_at"), fields.get("ends_at")
     if starts and ends and ends <= starts:
         errors["ends_at"] = [_("The event must end after it starts.")]
     deadline = fields.get("rsvp_deadline")
-    if deadline and ends and deadline > ends:
-        errors["rsvp_deadline"] = [_("The RSVP deadline must be before the event ends.")]
+    if deadline and starts and deadline > starts:
+        errors["rsvp_deadline"] = [_("The RSVP deadline must be before the event starts.")]
+    return errors
+
+
+def _clean_event(fields: dict, questions) -> None:
+    errors = event_schedule_errors(fields)
+    if "title" in fields and not str(fields["title"]).strip():
+        errors["title"] = [_("Give the event a title.")]
     codes = [code.strip() for code in str(fields.get("languages", "es")).split(",") if code.strip()]
     known = {code for code, _label in LANGUAGES}
     if not codes or set(codes) - known:

@@ -1,8 +1,6 @@
 """Pages of the meetups section; each view parses input and calls one service or selector."""
 
 import csv
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.calendar import weeks_ahead
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 from apps.core.forms import add_service_errors, as_wall_clock, posted_id
 from apps.core.qr import qr_svg
@@ -153,16 +152,17 @@ def event_create(request):
 
 def _copy_of(request) -> dict:
     """"Duplicate" on an event's dashboard (?from=<slug>): the new event's form starts as a copy
-    of one the organiser runs, a week later, still to be checked and saved as a new draft."""
+    of one the organiser runs, whole weeks later, still to be checked and saved as a new draft."""
     slug = request.GET.get("from")
     if not slug:
         return {}
     source = selectors.event_get(user=request.user, slug=slug)
     _require_manager(request, source)
     initial = {name: getattr(source, name) for name in services.EVENT_FIELDS if name != "cover_image"}
+    shift = weeks_ahead(source.starts_at)
     for name in forms.LOCAL_TIMES:
         moment = getattr(source, name)
-        initial[name] = as_wall_clock(moment + timedelta(days=7), source.tz) if moment else None
+        initial[name] = as_wall_clock(moment + shift, source.tz) if moment else None
     initial["chapter"] = source.chapter_id
     initial["questions"] = "\n".join(q.text + ("*" if q.required else "") for q in source.questions.all())
     return initial

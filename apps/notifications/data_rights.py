@@ -1,4 +1,6 @@
-"""Copies of a deleted member's words and name in other members' notifications.
+"""Notifications in members' data rights: the member's own notifications, preferences and
+digests (in the download; deleted with the account), and copies of a deleted member's words
+and name in other members' notifications.
 
 A notification's title and body are rendered once, when it is sent, into `Notification`
 rows and the event's `texts` ({language: [title, body]}): the name of whoever acted, the
@@ -17,7 +19,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.fields.json import KT
 
-from apps.notifications.models import Notification, NotificationEvent
+from apps.accounts import personal_data as pd
+from apps.notifications.models import (
+    Digest, DigestSchedule, Notification, NotificationEvent, NotificationPreference, ScheduledAnnouncement,
+)
 
 # Shorter names or texts would match inside unrelated words.
 MIN_NEEDLE = 3
@@ -114,3 +119,35 @@ def notifications_forget(
             events.append(event)
     NotificationEvent.objects.bulk_update(events, ["texts"], batch_size=500)
     return len(changed) + len(events)
+
+
+def notifications_export(user) -> dict:
+    return {
+        "notifications": [
+            {**row, "created_at": row["created_at"].isoformat()}
+            for row in Notification.objects.filter(recipient=user).values("kind", "title", "body", "url", "created_at")
+        ],
+    }
+
+
+def notifications_delete(user) -> None:
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+    DigestSchedule.objects.filter(user=user).delete()
+    Digest.objects.filter(user=user).delete()
+    ScheduledAnnouncement.objects.filter(sender=user).delete()  # those sent live on as notifications
+
+
+PERSONAL_DATA = pd.PersonalData(
+    app="notifications",
+    rules=[
+        (Notification, "recipient", pd.DELETED, "the person's notifications"),
+        (NotificationPreference, "user", pd.DELETED, "the person's notification preferences"),
+        (DigestSchedule, "user", pd.DELETED, "the person's digest settings"),
+        (Digest, "user", pd.DELETED, "record of digests sent to the person"),
+        (ScheduledAnnouncement, "sender", pd.DELETED, "announcements the person scheduled (those sent live on as notifications)"),
+    ],
+    export=notifications_export,
+    forget=notifications_delete,
+    forget_last=True,  # after the apps whose part may still notify the person (a freed place)
+)

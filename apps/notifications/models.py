@@ -209,3 +209,34 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.frequency} {self.period}"
+
+
+class ScheduledAnnouncement(models.Model):
+    """An announcement an organiser wrote to go out later; `announcements_send_due` sends it
+    once (the row is locked and marked sent in the transaction that records its event)."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(_("audience"), max_length=64)
+    audience_params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    send_at = models.DateTimeField(_("send at"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SCHEDULED)
+    event = models.ForeignKey(NotificationEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled announcement")
+        verbose_name_plural = _("scheduled announcements")
+        indexes = [
+            models.Index(fields=["send_at"], condition=models.Q(state="scheduled"), name="notif_sched_due_idx"),
+            models.Index(fields=["audience", "state", "send_at"], name="notif_sched_audience_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.send_at:%Y-%m-%d %H:%M})"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.errors import InvalidInput, NotAllowed
 from apps.notifications.audiences import audience_recipients, provider_for
 from apps.notifications.kinds import ALL_EMAIL, KINDS, default_mode
-from apps.notifications.models import DigestSchedule, Notification, NotificationPreference
+from apps.notifications.models import DigestSchedule, Notification, NotificationPreference, ScheduledAnnouncement
 
 Mode = NotificationPreference.Mode
 
@@ -92,3 +92,15 @@ def announcement_params(*, audience: str, query, subset: str = "") -> dict:
             raise InvalidInput(errors={"subset": [_("This audience has no such group.")]})
         params["subset"] = subset
     return params
+
+
+def scheduled_announcements(*, user, audience: str, params: dict):
+    """Announcements still to go to an audience (an event's people in every subset), for whoever
+    may address it; nothing for anyone else."""
+    if not provider_for(audience).can_announce(user, params):
+        return ScheduledAnnouncement.objects.none()
+    return (
+        ScheduledAnnouncement.objects.filter(
+            audience=audience, audience_params__contains=params, state=ScheduledAnnouncement.State.SCHEDULED,
+        ).order_by("send_at", "pk")
+    )

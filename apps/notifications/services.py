@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import named_people
-from apps.core.errors import InvalidInput, NotAllowed, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.live import group_send_many, groups_listening
 from apps.notifications import selectors
 from apps.notifications.audiences import audience_recipients, provider_for
@@ -52,6 +52,7 @@ from apps.notifications.models import (
     Notification,
     NotificationEvent,
     NotificationPreference,
+    ScheduledAnnouncement,
 )
 
 Mode = NotificationPreference.Mode
@@ -570,14 +571,12 @@ def _announcement_texts(*, sender: str, about, title: str, body: str) -> dict[st
     return texts
 
 
-def announcement_send(
-    *, sender, audience: str, params: dict, title: str, body: str, url: str = ""
-) -> NotificationEvent:
-    """Announce to a whole audience; the request only records the event, a worker fans it out."""
+def _announcement_check(*, sender, audience: str, params: dict, title: str, body: str, errors=None):
+    """The audience's provider, once the sender may address it and the texts are there."""
     provider = provider_for(audience)
     if not provider.can_announce(sender, params):
         raise NotAllowed()
-    errors = {}
+    errors = dict(errors or {})
     if not title.strip():
         errors["title"] = [_("Write a title.")]
     elif len(title) > 200:
@@ -586,6 +585,14 @@ def announcement_send(
         errors["body"] = [_("Write the message.")]
     if errors:
         raise InvalidInput(errors=errors)
+    return provider
+
+
+def announcement_send(
+    *, sender, audience: str, params: dict, title: str, body: str, url: str = ""
+) -> NotificationEvent:
+    """Announce to a whole audience; the request only records the event, a worker fans it out."""
+    provider = _announcement_check(sender=sender, audience=audience, params=params, title=title, body=body)
     about = provider.about(params)
     event = NotificationEvent.objects.create(
         kind=ANNOUNCEMENT,
@@ -599,6 +606,69 @@ def announcement_send(
     )
     transaction.on_commit(lambda: _enqueue_expansion(event.pk), robust=True)
     return event
+
+
+@transaction.atomic
+def announcement_schedule(
+    *, sender, audience: str, params: dict, title: str, body: str, send_at
+) -> ScheduledAnnouncement:
+    """Keep an announcement to send at `send_at`; the minute task sends it then."""
+    errors = {}
+    if send_at is None or send_at <= timezone.now():
+        errors["send_at"] = [_("Choose a time still to come.")]
+    _announcement_check(sender=sender, audience=audience, params=params, title=title, body=body, errors=errors)
+    return ScheduledAnnouncement.objects.create(
+        sender=sender, audience=audience, audience_params=params, title=title.strip(), body=body.strip(),
+        send_at=send_at,
+    )
+
+
+def announcement_cancel(*, actor, announcement_id: int) -> None:
+    """Cancel one still to go, in one UPDATE: it either had not gone out and never will, or it had."""
+    announcement = ScheduledAnnouncement.objects.filter(pk=announcement_id).first()
+    if announcement is None or not provider_for(announcement.audience).can_announce(actor, announcement.audience_params):
+        raise NotFound()
+    cancelled = ScheduledAnnouncement.objects.filter(
+        pk=announcement_id, state=ScheduledAnnouncement.State.SCHEDULED
+    ).update(state=ScheduledAnnouncement.State.CANCELLED)
+    if not cancelled:
+        raise Conflict(_("This announcement has already gone out or been cancelled."))
+
+
+SCHEDULED_BATCH = 50
+
+
+def announcements_send_due(*, now=None) -> int:
+    """Send the scheduled announcements whose time has come, each exactly once.
+
+    Rows are claimed with `SKIP LOCKED` and marked sent in the transaction that records their
+    event, so two runs at once split the rows between them and a rolled-back send stays due.
+    A sender who may no longer address the audience (no longer an organiser) sends nothing.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                ScheduledAnnouncement.objects.select_for_update(skip_locked=True)
+                .filter(state=ScheduledAnnouncement.State.SCHEDULED, send_at__lte=now)
+                .select_related("sender").order_by("send_at", "pk")[:SCHEDULED_BATCH]
+            )
+            for announcement in due:
+                try:
+                    with transaction.atomic():
+                        announcement.event = announcement_send(
+                            sender=announcement.sender, audience=announcement.audience,
+                            params=announcement.audience_params, title=announcement.title, body=announcement.body,
+                        )
+                    announcement.state = ScheduledAnnouncement.State.SENT
+                    sent += 1
+                except (NotAllowed, InvalidInput):
+                    logger.warning("Scheduled announcement %s refused at send time; cancelled", announcement.pk)
+                    announcement.state = ScheduledAnnouncement.State.CANCELLED
+                announcement.save(update_fields=["state", "event"])
+        if len(due) < SCHEDULED_BATCH:
+            return sent
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:

@@ -1,11 +1,11 @@
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,12 +13,12 @@ from django.core import signing
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.errors import ApplicationError
-from apps.core.forms import add_service_errors
+from apps.core.errors import ApplicationError, Conflict
+from apps.core.forms import LOCAL_INPUT, LocalDateTimeInput, add_service_errors
 from apps.notifications import selectors, services
 from apps.notifications.emails import unsubscribe_token_read
-from apps.notifications.kinds import GROUPS, KINDS, kinds_by_group
-from apps.notifications.models import DigestSchedule, NotificationPreference
+from apps.notifications.forms import EmailSettingsForm
+from apps.notifications.kinds import GROUPS, KINDS
 
 
 @login_required
@@ -56,70 +56,13 @@ def notification_read_all(request):
     return redirect("notifications:list")
 
 
-def _mode_field_name(kind: str) -> str:
-    return "mode-" + kind.replace(".", "-")
-
-
-class EmailSettingsForm(forms.Form):
-    email_enabled = forms.BooleanField(
-        label=gettext_lazy("Send me notifications by e-mail"),
-        required=False,
-        help_text=gettext_lazy("Untick to stop every e-mail. You still see everything here."),
-    )
-    digest = forms.ChoiceField(label=gettext_lazy("My digest arrives"), choices=DigestSchedule.Frequency.choices)
-    time_zone = forms.ChoiceField(
-        label=gettext_lazy("My time zone"),
-        help_text=gettext_lazy("Digests arrive in your morning."),
-        choices=[(zone, zone) for zone in sorted(available_timezones())],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        for kind in KINDS.values():
-            self.fields[_mode_field_name(kind.key)] = forms.ChoiceField(
-                label=kind.label, choices=NotificationPreference.Mode.choices
-            )
-
-    def kind_sections(self) -> list[tuple[str, list]]:
-        """(heading, bound fields) per group, in the order of the settings table."""
-        return [
-            (GROUPS[group], [self[_mode_field_name(kind.key)] for kind in kinds])
-            for group, kinds in kinds_by_group().items()
-        ]
-
-    def modes(self) -> dict[str, str]:
-        return {kind: self.cleaned_data[_mode_field_name(kind)] for kind in KINDS}
-
-    def add_service_errors(self, error: ApplicationError) -> None:
-        """Show a service's field errors next to their fields (`modes.<kind>` → that kind's choice)."""
-        by_field = {
-            _mode_field_name(key.removeprefix("modes.")) if key.startswith("modes.") else key: field_messages
-            for key, field_messages in error.errors.items()
-        }
-        add_service_errors(self, ApplicationError(error.message, errors=by_field))
-
-
 @login_required
 def email_settings(request):
     """How each kind of notification reaches the member beyond the site (in-app always stays on)."""
-    current = selectors.email_settings(user=request.user)
-    initial = {key: current[key] for key in ("email_enabled", "digest", "time_zone")}
-    initial.update({_mode_field_name(kind): mode for kind, mode in current["modes"].items()})
-    form = EmailSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.email_settings_update(
-                user=request.user,
-                email_enabled=form.cleaned_data["email_enabled"],
-                modes=form.modes(),
-                digest=form.cleaned_data["digest"],
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except ApplicationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Your notification settings were saved."))
-            return redirect("notifications:settings")
+    form = EmailSettingsForm.for_member(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.save(request.user):
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
 
 
@@ -148,6 +91,11 @@ class AnnouncementForm(forms.Form):
     subset = forms.ChoiceField(label=gettext_lazy("Who"), required=False)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+    send_at = forms.DateTimeField(
+        label=gettext_lazy("Send later, at"), required=False, widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        help_text=gettext_lazy("Leave empty and press “Send now”, or choose a time and press “Schedule for later”."),
+    )
 
     def __init__(self, *args, subsets: dict, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -181,17 +129,44 @@ def announcement_page(request, audience: str):
                     body=form.cleaned_data["body"],
                 )
             except ApplicationError as error:
-                for field, field_errors in error.errors.items():
-                    form.add_error(field if field in form.fields else None, field_errors)
-                if not error.errors:
-                    form.add_error(None, str(error.message))
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
                     _("Your announcement is on its way to %(count)d people.") % {"count": reach["count"]},
                 )
                 return redirect(request.get_full_path())
+        elif "schedule" in request.POST:
+            try:
+                scheduled = services.announcement_schedule(
+                    sender=request.user, audience=audience, params=params, title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"], send_at=form.cleaned_data["send_at"],
+                )
+            except ApplicationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your announcement will go out on %(when)s.") % {
+                    "when": date_format(timezone.localtime(scheduled.send_at), "DATETIME_FORMAT"),
+                })
+                return redirect(request.get_full_path())
         preview = form.cleaned_data
     return render(
-        request, "notifications/announce.html", {"form": form, "reach": reach, "preview": preview}
+        request, "notifications/announce.html",
+        {"form": form, "reach": reach, "preview": preview, "audience": audience, "params": params},
     )
+
+
+@login_required
+@require_POST
+def announcement_cancel(request, announcement_id: int):
+    """Cancel a scheduled announcement before it goes, then back to the page it was listed on."""
+    try:
+        services.announcement_cancel(actor=request.user, announcement_id=announcement_id)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The announcement is cancelled; nobody will receive it."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "notifications:list"
+    return redirect(target)

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts import services as account_services
 from apps.core.api_filters import query_filters
 from apps.core.errors import InvalidInput
 from apps.core.pagination import KnownCountPagination, PageNumberPagination
@@ -245,7 +246,7 @@ class MyDataExportApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response(services.personal_data_export(user=request.user))
+        return Response(account_services.personal_data_export(user=request.user))
 
 
 class AccountDeleteApi(APIView):
@@ -266,7 +267,7 @@ class AccountDeleteApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.account_delete(user=request.user, password=data.validated_data["password"])
+        account_services.account_delete(user=request.user, password=data.validated_data["password"])
         if hasattr(request, "session"):
             logout(request._request)
         return Response(status=204)

@@ -7,6 +7,7 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Talent profiles")
 
     def ready(self):
+        from apps.accounts.personal_data import register as register_personal_data
         from apps.core.summaries import invalidate_on_change
         from apps.hub.references import register_reference_source
         from apps.profiles import data_rights, receivers  # noqa: F401 - receivers connect the sign-up hook
@@ -15,4 +16,4 @@ class ProfilesConfig(AppConfig):
 
         register_reference_source("profiles", profiles_owning)
         invalidate_on_change("profiles", [Profile, ProfileSkill, ProfileLanguage, Skill])
-        data_rights.declare_rules()
+        register_personal_data(data_rights.PERSONAL_DATA)

@@ -29,11 +29,18 @@ HELP = {
 
 
 class ProfileForm(forms.Form):
-    """The profile page: fields of the model, one level per skill, languages with level."""
+    """The profile page: fields of the model, one level per skill, languages with level.
 
-    def __init__(self, *args, profile: Profile, skills, **kwargs):
+    `only` keeps a part of it (field names, "skills", "languages") for one step of the guided
+    first steps; the parts left out are not changed when it is saved."""
+
+    def __init__(self, *args, profile: Profile, skills, only=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in PROFILE_FIELDS:
+        self.has_skills = only is None or "skills" in only
+        self.has_languages = only is None or "languages" in only
+        if not self.has_skills:
+            skills = []
+        for name in PROFILE_FIELDS if only is None else [name for name in PROFILE_FIELDS if name in only]:
             model_field = Profile._meta.get_field(name)
             # A plain text box for the website: the service checks the scheme itself.
             field = (
@@ -44,8 +51,10 @@ class ProfileForm(forms.Form):
             field.validators = []  # the service checks and normalises every value
             self.fields[name] = field
             self.initial.setdefault(name, getattr(profile, name))
-        self.fields["visibility"].widget = forms.RadioSelect(choices=self.fields["visibility"].choices)
-        self.fields["bio"].widget.attrs["rows"] = 8
+        if "visibility" in self.fields:
+            self.fields["visibility"].widget = forms.RadioSelect(choices=self.fields["visibility"].choices)
+        if "bio" in self.fields:
+            self.fields["bio"].widget.attrs["rows"] = 8
 
         level_choices = [("", _("—"))] + list(SkillLevel.choices)
         current_skills = {row.skill.slug: row.level for row in profile.skills.all()}
@@ -58,6 +67,18 @@ class ProfileForm(forms.Form):
             self.initial.setdefault(name, current_skills.get(skill.slug, ""))
             self.skill_fields.append(name)
 
+        self.main_language_fields, self.other_language_rows = [], []
+        if self.has_languages:
+            self._add_language_fields(profile)
+        if only is None:
+            self.fields["avatar"] = forms.FileField(
+                label=_("Avatar"), required=False,
+                help_text=_("JPEG, PNG, WebP or GIF, up to 2 MB. We crop it to a square."),
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            )
+            self.fields["remove_avatar"] = forms.BooleanField(label=_("Remove my avatar"), required=False)
+
+    def _add_language_fields(self, profile: Profile) -> None:
         language_levels = [("", _("—"))] + list(LanguageLevel.choices)
         current_languages = {row.code: row.level for row in profile.languages.all()}
         main_codes = [code for code, _label in MAIN_LANGUAGES]
@@ -85,24 +106,21 @@ class ProfileForm(forms.Form):
                 self.initial.setdefault(level_name, others[i][1])
             self.other_language_rows.append((code_name, level_name))
 
-        self.fields["avatar"] = forms.FileField(
-            label=_("Avatar"), required=False,
-            help_text=_("JPEG, PNG, WebP or GIF, up to 2 MB. We crop it to a square."),
-            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
-        )
-        self.fields["remove_avatar"] = forms.BooleanField(label=_("Remove my avatar"), required=False)
-
     def profile_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
+        return {name: self.cleaned_data[name] for name in PROFILE_FIELDS if name in self.fields}
 
-    def skills_data(self) -> list[dict]:
+    def skills_data(self) -> list[dict] | None:
+        if not self.has_skills:
+            return None
         return [
             {"skill": name.removeprefix("skill__"), "level": self.cleaned_data[name]}
             for name in self.skill_fields
             if self.cleaned_data.get(name)
         ]
 
-    def languages_data(self) -> list[dict]:
+    def languages_data(self) -> list[dict] | None:
+        if not self.has_languages:
+            return None
         rows = [
             {"code": name.removeprefix("language__"), "level": self.cleaned_data[name]}
             for name in self.main_language_fields

@@ -245,3 +245,22 @@ class ContactRequest(models.Model):
             models.Index(fields=["profile", "status", "-created_at"], name="profiles_contact_inbox_idx"),
             models.Index(fields=["sender", "-created_at"], name="profiles_contact_sent_idx"),
         ]
+
+
+class FirstSteps(models.Model):
+    """A new member's guided setup after confirming their e-mail: the steps they went through
+    (saved or skipped) and when the last one was; accounts older than it have no row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="first_steps"
+    )
+    passed = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("first steps")
+        verbose_name_plural = _("first steps")
+
+    def __str__(self):
+        return f"{self.user_id}: {', '.join(self.passed)}"

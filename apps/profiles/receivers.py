@@ -10,9 +10,10 @@ from apps.accounts.models import User
 
 @receiver(user_signed_up, dispatch_uid="profiles.create_on_signup")
 def create_profile_on_signup(sender, request, user, **kwargs):
-    from apps.profiles.services import profile_ensure
+    from apps.profiles.services import first_steps_begin, profile_ensure
 
     profile_ensure(user=user)
+    first_steps_begin(user=user)
 
 
 @receiver(social_account_added, dispatch_uid="profiles.linked_account_added")

@@ -16,7 +16,7 @@ from apps.core.summaries import Summary
 from apps.profiles import permissions
 from apps.profiles import pool
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Listing, Region, Visibility
-from apps.profiles.models import ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount
+from apps.profiles.models import ContactRequest, FirstSteps, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount
 
 SORTS = ("relevance", "recent", "name")
 # What the talent search's facet counts are recomputed after (searches with filters; the
@@ -351,3 +351,16 @@ def skills_for_users(user_ids) -> dict[int, list[str]]:
     for user_id, name, name_es in rows:
         result[user_id].append(name_es if spanish else name)
     return result
+
+
+# The guided setup's steps, in order: who you are, where, what you do, what you speak, where
+# else to find you, what you want to be told about.
+FIRST_STEPS = ("name", "region", "skills", "languages", "links", "notifications")
+
+
+def first_steps_remaining(user) -> list[str]:
+    """The steps of the guided setup a member has neither saved nor skipped (none once finished)."""
+    passed = (
+        FirstSteps.objects.filter(user=user, finished_at__isnull=True).values_list("passed", flat=True).first()
+    )
+    return [] if passed is None else [step for step in FIRST_STEPS if step not in passed]

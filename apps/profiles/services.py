@@ -1,10 +1,9 @@
-"""Writes on profiles: saving a profile and its skills, avatars, contact requests and
-the member's data rights (download everything, delete the account)."""
+"""Writes on profiles: saving a profile and its skills, avatars and contact requests (the
+member's data rights in profiles: data_rights.py)."""
 
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,9 +15,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from apps.accounts.live import sessions_end_sockets
-from apps.accounts.personal_data import anonymous_name
-from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.images import image_reencoded
 from apps.core.summaries import invalidate
@@ -27,10 +23,9 @@ from apps.notifications.services import notify
 from apps.profiles import linked_accounts, permissions, pool, validation
 from apps.profiles.choices import ISO_639_1, LanguageLevel, Region, SkillLevel, Visibility, listing_of
 from apps.profiles.models import (
-    ContactRequest, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
+    ContactRequest, FirstSteps, Profile, ProfileLanguage, ProfileSkill, Skill, TalentPoolCount,
 )
-from apps.profiles.selectors import fold_accents, with_handle
-from apps.profiles.signals import account_deleting, personal_data_requested
+from apps.profiles.selectors import FIRST_STEPS, fold_accents, with_handle
 
 MAX_BIO_LENGTH = 5000
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
@@ -497,124 +492,23 @@ def contact_request_decline(*, actor, request_id: int) -> ContactRequest:
     return contact
 
 
-# --- Own-data rights ----------------------------------------------------------------------
-
-
-def personal_data_export(*, user) -> dict:
-    """Everything the platform keeps about a member, as JSON-serialisable data."""
-    from apps.notifications.models import Notification
-
-    profile = Profile.objects.filter(user=user).first()
-    data = {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "username": user.username,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-            "email_addresses": list(
-                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
-            ),
-        },
-        "profile": None,
-        "contact_requests_sent": [
-            {
-                "to": handle, "message": message, "status": status, "reply": reply,
-                "created_at": created.isoformat(),
-            }
-            for handle, message, status, reply, created in ContactRequest.objects.filter(
-                sender=user
-            ).values_list("profile__handle", "message", "status", "reply", "created_at")
-        ],
-        "contact_requests_received": [],
-        "notifications": [
-            {**row, "created_at": row["created_at"].isoformat()}
-            for row in Notification.objects.filter(recipient=user).values(
-                "kind", "title", "body", "url", "created_at"
-            )
-        ],
-    }
-    if profile:
-        fields = ["handle", "display_name", "headline", "bio", *EDITABLE_FIELDS]
-        data["profile"] = {field: getattr(profile, field) for field in dict.fromkeys(fields)}
-        data["profile"]["avatar"] = profile.avatar.url if profile.avatar else None
-        data["profile"]["skills"] = list(
-            profile.skills.values_list("skill__slug", "level").order_by("skill__position")
-        )
-        data["profile"]["languages"] = list(profile.languages.values_list("code", "level"))
-        data["contact_requests_received"] = [
-            {"message": message, "status": status, "reply": reply, "created_at": created.isoformat()}
-            for message, status, reply, created in profile.contact_requests.values_list(
-                "message", "status", "reply", "created_at"
-            )
-        ]
-    for _receiver, response in personal_data_requested.send(sender=User, user=user):
-        if response:
-            section, section_data = response
-            data[section] = section_data
-    return data
+def first_steps_begin(*, user) -> FirstSteps:
+    """A new account starts the guided setup (its sign-up); idempotent."""
+    return FirstSteps.objects.get_or_create(user=user)[0]
 
 
 @transaction.atomic
-def account_delete(*, user, password: str) -> User:
-    """Delete a member's profile and personal data; keep the row, anonymised.
-
-    The User row stays (inactive, no usable password, placeholder e-mail) so content
-    authored in other apps keeps a valid author; those apps receive `account_deleting`
-    first to remove or anonymise what they hold about the person.
-    """
-    if not user.is_authenticated or not user.is_active:
-        raise NotAllowed()
-    if not user.has_usable_password():  # signed up through GitHub or Hugging Face
-        raise InvalidInput(
-            errors={"password": [_("Set a password for your account first, then confirm with it.")]}
-        )
-    if not password or not user.check_password(password):
-        raise InvalidInput(errors={"password": [_("The password is not correct.")]})
-    from allauth.socialaccount.models import SocialAccount
-
-    from apps.notifications.data_rights import notifications_forget
-    from apps.notifications.models import Digest, DigestSchedule, Notification, NotificationPreference
-
-    account_deleting.send(sender=User, user=user)
-    profile = Profile.objects.filter(user=user).first()
-    # Copies in other members' notifications: the names the member went by, the messages of
-    # their contact requests and their replies (a contact-request notification's body is
-    # the words of the member its title names).
-    notifications_forget(
-        names=[
-            str(user), user.get_full_name(), user.username, user.email,
-            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
-            *([profile.display_name, profile.handle] if profile else []),
-        ],
-        texts=[
-            *ContactRequest.objects.filter(sender=user).values_list("message", flat=True),
-            *ContactRequest.objects.filter(profile__user=user).exclude(reply="").values_list("reply", flat=True),
-        ],
-        quoting_kinds=["profiles.contact_request"],
-        replacement=anonymous_name(user),
-    )
-    if profile is not None:
-        _delete_file_after_commit(profile.avatar.name, profile.avatar.storage)
-        talent_pool_forget(profile_id=profile.pk)
-        profile.delete()  # its skills, languages and received requests go with it
-    ContactRequest.objects.filter(sender=user).delete()
-    Notification.objects.filter(recipient=user).delete()
-    NotificationPreference.objects.filter(user=user).delete()
-    DigestSchedule.objects.filter(user=user).delete()
-    Digest.objects.filter(user=user).delete()
-    EmailAddress.objects.filter(user=user).delete()
-    SocialAccount.objects.filter(user=user).delete()
-    user.api_tokens.all().delete()
-    user.groups.clear()
-    user.user_permissions.clear()
-    user.username = anonymous_name(user)
-    user.email = f"{anonymous_name(user)}@deleted.invalid"
-    user.first_name = user.last_name = ""
-    user.is_active = user.is_staff = user.is_superuser = False
-    user.set_unusable_password()  # also ends their sessions (Django checks the password hash)
-    user.save()
-    transaction.on_commit(lambda: sessions_end_sockets(user_id=user.pk), robust=True)
-    return user
+def first_step_pass(*, user, step: str) -> list[str]:
+    """Mark a step saved or skipped; the last one finishes the setup. Returns the steps left."""
+    if step not in FIRST_STEPS:
+        raise NotFound()
+    first_steps = FirstSteps.objects.select_for_update().filter(user=user).first()
+    if first_steps is None or first_steps.finished_at is not None:
+        return []
+    if step not in first_steps.passed:
+        first_steps.passed = [*first_steps.passed, step]
+    remaining = [name for name in FIRST_STEPS if name not in first_steps.passed]
+    if not remaining:
+        first_steps.finished_at = timezone.now()
+    first_steps.save(update_fields=["passed", "finished_at"])
+    return remaining

@@ -12,13 +12,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from apps.accounts import services as account_services
 from apps.core.errors import ApplicationError, InvalidInput
+from apps.core.forms import add_service_errors
 from apps.core.fragments import SharedFragment, once
 from apps.core.pagination import KnownCountPaginator
 from apps.core.visitor_cache import page_for_visitors
 from apps.hub.selectors import repositories_of_hub_account
+from apps.notifications.forms import EmailSettingsForm
 from apps.profiles import permissions, selectors, services
 from apps.profiles.choices import AVAILABILITY, AffiliationKind, Region, language_name
 from apps.profiles.forms import AccountDeleteForm, ContactReplyForm, ContactRequestForm, ProfileForm
@@ -230,6 +234,66 @@ def profile_edit(request):
     )
 
 
+# The profile fields each step of the guided setup shows ("notifications" is the notifications form).
+FIRST_STEP_FIELDS = {
+    "name": ["display_name", "headline"],
+    "region": ["region", "country", "city"],
+    "skills": ["skills"],
+    "languages": ["languages"],
+    "links": ["hf_username", "github_username", "orcid", "website"],
+}
+FIRST_STEP_TITLES = {
+    "name": _lazy("How should people call you?"),
+    "region": _lazy("Where are you?"),
+    "skills": _lazy("What do you work with?"),
+    "languages": _lazy("Which languages do you speak?"),
+    "links": _lazy("Where else can people find your work?"),
+    "notifications": _lazy("What do you want us to tell you about?"),
+}
+
+
+@login_required
+def first_steps(request, step: str = ""):
+    """The guided setup after sign-up, a step at a time; each step saves with the profile's or the
+    notification settings' own form and service, or is skipped, and the next one left follows."""
+    remaining = selectors.first_steps_remaining(request.user)
+    if not remaining:
+        return redirect("my-community")
+    if step not in selectors.FIRST_STEPS:
+        return redirect("profiles:first-step", step=remaining[0])
+    data = request.POST if request.method == "POST" and "skip" not in request.POST else None
+    if step == "notifications":
+        form = EmailSettingsForm.for_member(request.user, data)
+        saved = data is not None and form.is_valid() and form.save(request.user)
+    else:
+        profile = services.profile_ensure(user=request.user)
+        form = ProfileForm(data, profile=profile, skills=list(selectors.skill_taxonomy()), only=FIRST_STEP_FIELDS[step])
+        saved = data is not None and form.is_valid() and _first_step_save(request.user, profile, form)
+    if saved or (request.method == "POST" and "skip" in request.POST):
+        remaining = services.first_step_pass(user=request.user, step=step)
+        if not remaining:
+            messages.success(request, _("Your profile is set up. Welcome!"))
+            return redirect("my-community")
+        return redirect("profiles:first-step", step=remaining[0])
+    steps = list(selectors.FIRST_STEPS)
+    return render(request, "profiles/first_steps.html", {
+        "form": form, "step": step, "title": FIRST_STEP_TITLES[step],
+        "number": steps.index(step) + 1, "total": len(steps),
+    }, status=400 if data is not None else 200)
+
+
+def _first_step_save(user, profile, form) -> bool:
+    try:
+        services.profile_update(
+            actor=user, profile=profile, data=form.profile_data(),
+            skills=form.skills_data(), languages=form.languages_data(),
+        )
+    except InvalidInput as exc:
+        add_service_errors(form, exc)
+        return False
+    return True
+
+
 @login_required
 def contact_requests(request):
     received = Paginator(selectors.contact_requests_received(user=request.user), PAGE_SIZE).get_page(
@@ -270,7 +334,7 @@ def account_settings(request):
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+            account_services.account_delete(user=request.user, password=form.cleaned_data["password"])
         except InvalidInput as exc:
             _add_errors(form, exc)
         else:
@@ -285,7 +349,7 @@ def account_settings(request):
 
 @login_required
 def account_export(request):
-    data = services.personal_data_export(user=request.user)
+    data = account_services.personal_data_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",

@@ -7,10 +7,7 @@ class TransparencyConfig(AppConfig):
     verbose_name = _("Public money and adoption")
 
     def ready(self):
-        from apps.accounts import personal_data as pd
-        from apps.transparency.models import FundingRecord, FundingRecordChange
+        from apps.accounts.personal_data import register as register_personal_data
+        from apps.transparency import data_rights
 
-        pd.declare_all([
-            (FundingRecord, "created_by", pd.KEPT, "who recorded public funding is part of the public record"),
-            (FundingRecordChange, "actor", pd.KEPT, "the register's public history of changes"),
-        ])
+        register_personal_data(data_rights.PERSONAL_DATA)

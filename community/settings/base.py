@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.forms",  # Django's form templates, found by FORM_RENDERER below
     "django.contrib.messages",
     "django.contrib.sites",
     "whitenoise.runserver_nostatic",
@@ -79,15 +81,21 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.MemberLanguageMiddleware",
+    "apps.core.middleware.LinkLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.core.middleware.ApplicationErrorMiddleware",
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "community.urls"
 WSGI_APPLICATION = "community.wsgi.application"
 ASGI_APPLICATION = "community.asgi.application"
+
+# Forms render through the site's templates, so frontend/templates/django/forms/div.html can
+# summarise a form's errors at the top with links to their fields.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -134,11 +142,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DB_PGBOUNCER", default=False):
+        # Behind PgBouncer in transaction mode each transaction may land on another server
+        # connection: nothing may outlive one. No named server-side cursors (.iterator()
+        # outside a transaction) and no prepared statements (psycopg 3 prepares a query
+        # after 5 runs unless told not to; Django's default, made explicit here).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL unset means the embedded stack: in-process cache, channel layer and tasks.
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED_STACK = not REDIS_URL
+# Redis with Sentinel (`host:port,host:port,...`): the cache, chat presence, the channel layer
+# and the broker ask these sentinels which server is the primary of REDIS_SENTINEL_MASTER and
+# follow a failover. REDIS_URL still switches the full stack on and gives the database number
+# and password; its host is then not used (docs/operations.md, "Several nodes").
+REDIS_SENTINELS = [
+    (host, int(port)) for host, port in (entry.rsplit(":", 1) for entry in env.list("REDIS_SENTINELS", default=[]))
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="community")
 
 if REDIS_URL:
     # Cache, API throttles and log-in rate limits share one pool per process.
@@ -174,7 +197,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": REDIS_URL,  # through REDIS_SENTINELS when set (apps/core/redis_pool.py)
                         "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=15),
                         "socket_connect_timeout": 5,
                         "max_connections": env.int("CHANNEL_LAYER_POOL_MAX_SIZE", default=100),
@@ -195,11 +218,21 @@ else:
 CACHE_OUTAGE_RETRY_SECONDS = env.int("CACHE_OUTAGE_RETRY_SECONDS", default=5)
 
 # --- Celery ----------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+_redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    default=";".join(f"sentinel://{host}:{port}/{_redis_db}" for host, port in REDIS_SENTINELS)
+    or REDIS_URL
+    or "memory://",
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# kombu's Redis transports with the fix that keeps thread-pool workers alive when Redis
+# restarts or fails over (community/broker.py).
 if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with the fix that keeps thread-pool workers alive when Redis
-    # restarts (community/broker.py).
     CELERY_BROKER_TRANSPORT = "community.broker:Transport"
+elif CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT = "community.broker:SentinelTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_STACK
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -211,7 +244,6 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # E-mail jobs wait on the mail server and the database most of the time: they have a queue
 # of their own, served by thread-pool workers (the Procfile's `mailer`), so they neither
@@ -454,8 +486,14 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
-LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses.
+# Spanish, English and the co-official languages of Spain, as public portals there offer them.
+LANGUAGES = [
+    ("es", _("Spanish")), ("en", _("English")), ("ca", _("Catalan")), ("eu", _("Basque")), ("gl", _("Galician")),
+]
+# The switcher names each language in itself; Django's table calls Basque "Basque" there.
+LANG_INFO["eu"] = {**LANG_INFO["eu"], "name_local": "Euskara"}
+# locale/overrides/ re-words third-party catalogues (allauth) in the "tú" the platform uses, and
+# fills what they lack (allauth has no Galician; Basque dates need months in the genitive).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 # "27 feb 2027" and "1 200" in Spanish (community/formats/); templates use |date:"DATE_FORMAT".
 FORMAT_MODULE_PATH = ["community.formats"]

@@ -5,6 +5,7 @@ column of any table holds them."""
 import pytest
 from django.db import connection
 
+from apps.accounts import services as accounts
 from apps.chat import services as chat
 from apps.chat.models import Message
 from apps.chat.selectors import room_for
@@ -74,7 +75,7 @@ def test_a_deleted_member_is_gone_from_every_table():
     assert {"notifications_notification.body", "notifications_notificationevent.texts", "chat_message.body"} <= set(before[CHAT_TEXT])
     assert "notifications_notificationevent.texts" in before[USERNAME]  # the mention they received
 
-    profiles.account_delete(user=member, password=PASSWORD)
+    accounts.account_delete(user=member, password=PASSWORD)
 
     left = {needle: tables_holding(needle) for needle in needles}
     assert left == {needle: [] for needle in needles}

@@ -40,3 +40,27 @@ def test_declared_rule_carries_a_reason():
 
     rule = personal_data.rule_for(AllocationRequest, "applicant")
     assert rule.rule == personal_data.ANONYMISED and rule.reason
+
+
+def test_each_app_declares_its_own_links_in_its_data_rights_module():
+    """One shape for every app: the `PERSONAL_DATA` of its own `data_rights.py`, covering its
+    own models (accounts also speaks for the libraries it brings in)."""
+    from importlib import import_module
+    from pathlib import Path
+
+    import apps as project_apps
+
+    registered = {declaration.app: declaration for declaration in personal_data.declarations()}
+    with_module = {path.parent.name for path in Path(project_apps.__file__).parent.glob("*/data_rights.py")}
+    assert with_module == set(registered)
+    for app, declaration in registered.items():
+        assert import_module(f"apps.{app}.data_rights").PERSONAL_DATA is declaration
+    declared_by = {
+        (model._meta.label, field): declaration.app
+        for declaration in registered.values() for model, field, _rule, _reason in declaration.rules
+    }
+    elsewhere = [
+        f"{label}.{field} (by {app})" for (label, field), app in declared_by.items()
+        if app != "accounts" and label.split(".")[0] != app
+    ]
+    assert not elsewhere

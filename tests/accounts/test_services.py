@@ -1,4 +1,3 @@
-import time
 from datetime import timedelta
 
 import pytest
@@ -7,6 +6,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.services import unverified_accounts_purge
 from tests.accounts.factories import UserFactory
+from tests.notifications.live_stack import wait_until
 from workers.accounts import purge_unverified_accounts
 
 
@@ -36,8 +36,6 @@ def test_purge_removes_only_old_abandoned_signups():
 def test_purge_task_runs_on_a_real_worker_through_the_broker(celery_worker):
     abandoned = UserFactory(verified=False)
     age(abandoned, 30)
-    purge_unverified_accounts.delay()
-    deadline = time.monotonic() + 20
-    while User.objects.filter(pk=abandoned.pk).exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    purge = purge_unverified_accounts.delay()
+    assert wait_until(lambda: celery_worker.ran(purge.id), timeout=20)
     assert not User.objects.filter(pk=abandoned.pk).exists()

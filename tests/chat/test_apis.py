@@ -213,14 +213,12 @@ def test_panel_on_hackathon_and_team_pages_with_unread(chat_world, client):
 
 
 def test_personal_data_and_account_deletion(chat_world):
-    from apps.profiles.services import account_delete
+    from apps.accounts.services import account_delete, personal_data_export
     from tests.accounts.factories import PASSWORD
-    from apps.profiles.signals import personal_data_requested
 
     w = chat_world
     message = send(w["alice"], w["room"], "mi mensaje")
-    answers = dict(response for _receiver, response in personal_data_requested.send(sender=type(w["alice"]), user=w["alice"]))
-    assert answers["chat"]["messages"][0]["body"] == "mi mensaje"
+    assert personal_data_export(user=w["alice"])["chat"]["messages"][0]["body"] == "mi mensaje"
     account_delete(user=w["alice"], password=PASSWORD)
     message.refresh_from_db()
     assert message.body == "" and message.deleted_at is not None

@@ -206,7 +206,7 @@ async def test_socket_is_closed_when_the_session_ends(chat_world):
         assert browser.post("/accounts/logout/").status_code == 302
 
     await database_sync_to_async(log_out)()
-    assert await close_code(alice) == 4440
+    assert await close_code(alice) == 4401
 
 
 async def test_presence_and_typing(chat_world):

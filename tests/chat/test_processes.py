@@ -35,7 +35,7 @@ async def _online_ids(socket, expected: set[int], timeout: float = 8) -> set[int
         seen = {person["id"] for person in (await _frame(socket, "presence"))["online"]}
         if seen == expected:
             break
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # between pings: each one refreshes the list
     return seen
 
 
@@ -78,7 +78,7 @@ def test_message_and_presence_cross_two_server_processes(chat_world):
             # Server B dies without saying goodbye: Bob's entry expires (TTL 3 s), Alice sees it.
             process_b.send_signal(signal.SIGKILL)
             process_b.wait()
-            await asyncio.sleep(1)
+            await asyncio.sleep(1)  # time passing within the TTL is the case under test
             assert await _online_ids(alice, {w["alice"].pk}, timeout=0.1) == both  # not yet expired
             assert await _online_ids(alice, {w["alice"].pk}) == {w["alice"].pk}
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from apps.accounts import services as accounts
 from apps.compute.models import AllocationRequest, RequestAttachment, RequestMember, ReviewerProfile
 from apps.compute.services import requests, review
-from apps.profiles import services as profiles
 from tests.accounts.factories import PASSWORD, UserFactory, api_token_key
 from tests.compute.factories import make_call, make_request
 
@@ -29,7 +29,7 @@ def test_deleting_an_account_removes_drafts_files_and_places_and_anonymises_subm
     stored = [Path(a.file.path) for a in RequestAttachment.objects.filter(request__applicant=applicant)]
     assert stored and all(path.exists() for path in stored)
 
-    profiles.account_delete(user=applicant, password=PASSWORD)
+    accounts.account_delete(user=applicant, password=PASSWORD)
 
     assert not AllocationRequest.objects.filter(pk=draft.pk).exists()
     submitted.refresh_from_db()
@@ -58,5 +58,5 @@ def test_export_includes_compute():
     call = make_call()
     applicant = UserFactory()
     make_request(call=call, applicant=applicant, submit=False, title="My draft on Basque ASR")
-    data = profiles.personal_data_export(user=applicant)
+    data = accounts.personal_data_export(user=applicant)
     assert [r["title"] for r in data["compute"]["requests"]] == ["My draft on Basque ASR"]

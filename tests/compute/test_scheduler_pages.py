@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts import services as accounts
 from apps.compute.models import ClusterUsername, GrantSync, Resource, SchedulerCommand
 from apps.compute.services import lifecycle, requests, scheduler
 from apps.compute.slurm import SchedulerError, SchedulerUnavailable, grant_account
 from apps.core.errors import InvalidInput
-from apps.profiles import services as profiles
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.compute.factories import (
     approved_request,
@@ -121,6 +121,6 @@ def test_deleting_an_account_removes_the_login_and_resyncs_the_grants(monkeypatc
     ClusterUsername.objects.create(resource=resource, user=member, username="ana", confirmed_at=timezone.now())
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        profiles.account_delete(user=member, password=PASSWORD)
+        accounts.account_delete(user=member, password=PASSWORD)
     assert not ClusterUsername.objects.exists()
     assert sent == [grant.pk]  # its Slurm account loses the login at this sync

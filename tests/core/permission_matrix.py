@@ -25,6 +25,7 @@ MATRIX: dict[str, tuple] = {
     # --- Core: home, health, language, API schema --------------------------------------------
     "": ("GET", 200, 200, 200, 200, 200, 200),
     "me/": ("GET", 302, 200, 200, 200, 200, 200),
+    "accessibility/": ("GET", 200, 200, 200, 200, 200, 200),
     "favicon.ico": ("GET", 301, 301, 301, 301, 301, 301),
     "healthz": ("GET", 200, 200, 200, 200, 200, 200),
     "readyz": ("GET", 200, 200, 200, 200, 200, 200),
@@ -78,6 +79,7 @@ MATRIX: dict[str, tuple] = {
     "notifications/settings/": ("GET", 302, 200, 200, 200, 200, 200),
     "notifications/read-all/": ("POST", 302, 302, 302, 302, 302, 302),
     "notifications/announce/<slug:audience>/": ("GET", 302, 404, 200, 404, 404, 200),
+    "notifications/announcements/<int:announcement_id>/cancel/": ("POST", 302, 404, 404, 404, 404, 404),
     "notifications/unsubscribe/<str:token>/": ("GET", 400, 400, 400, 400, 400, 400),
     "api/notifications/": ("GET", 403, 200, 200, 200, 200, 200),
     "api/notifications/settings/": ("GET", 403, 200, 200, 200, 200, 200),
@@ -104,6 +106,7 @@ MATRIX: dict[str, tuple] = {
     "compute/requests/<int:pk>/change/": ("POST", 302, 302, 404, 302, 404, 302),
     "compute/requests/<int:pk>/assign/": ("POST", 302, 404, 404, 404, 404, 302),
     "compute/requests/<int:pk>/decide/": ("POST", 302, 404, 404, 404, 404, 302),
+    "compute/requests/<int:pk>/decide/confirm/": ("POST", 302, 404, 404, 404, 404, 302),
     "compute/requests/<int:pk>/<slug:action>/": ("POST", 302, 302, 404, 302, 404, 302),
     "compute/requests/<int:pk>/cluster-username/": ("POST", 302, 302, 404, 403, 404, 403),
     # The world's resource has no Slurm cluster, so it has no scheduler page for anyone
@@ -115,6 +118,7 @@ MATRIX: dict[str, tuple] = {
     "compute/reviews/<int:pk>/": ("GET", 302, 404, 404, 200, 404, 404),
     "compute/reviews/<int:pk>/conflict/": ("POST", 302, 404, 404, 302, 404, 404),
     "compute/usage/import/": ("GET", 302, 403, 403, 403, 200, 200),
+    "compute/usage/report/": ("GET", 302, 403, 403, 403, 200, 200),
     "compute/grants/": ("GET", 302, 403, 403, 403, 200, 200),
     "api/compute/calls/": ("GET", 200, 200, 200, 200, 200, 200),
     "api/compute/calls/<slug:slug>/": ("GET", 200, 200, 200, 200, 200, 200),
@@ -143,6 +147,9 @@ MATRIX: dict[str, tuple] = {
     "talent/export.csv": ("GET", 302, 403, 200, 403, 403, 200),
     "talent/me/": ("GET", 302, 302, 302, 302, 302, 302),
     "talent/me/edit/": ("GET", 302, 200, 200, 200, 200, 200),
+    # Members from before the guided setup have none: the setup sends them to My community.
+    "talent/me/first-steps/": ("GET", 302, 302, 302, 302, 302, 302),
+    "talent/me/first-steps/<slug:step>/": ("GET", 302, 302, 302, 302, 302, 302),
     "talent/me/account/": ("GET", 302, 200, 200, 200, 200, 200),
     "talent/me/account/export.json": ("GET", 302, 200, 200, 200, 200, 200),
     "talent/contacts/": ("GET", 302, 200, 200, 200, 200, 200),
@@ -165,6 +172,7 @@ MATRIX: dict[str, tuple] = {
     "hackathons/new/": ("GET", 302, 403, 200, 403, 403, 200),
     "hackathons/<slug:slug>/": ("GET", 200, 200, 200, 200, 200, 200),
     "hackathons/<slug:slug>/edit/": ("GET", 302, 403, 200, 403, 403, 200),
+    "hackathons/<slug:slug>/duplicate/": ("POST", 302, 403, 302, 403, 403, 302),  # a copy for its organisers
     "hackathons/<slug:slug>/calendar.ics": ("GET", 200, 200, 200, 200, 200, 200),
     "hackathons/<slug:slug>/register/": ("GET", 302, 200, 200, 200, 200, 200),
     "hackathons/<slug:slug>/register/cancel/": ("POST", 302, 409, 409, 409, 409, 409),

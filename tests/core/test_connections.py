@@ -51,7 +51,7 @@ class ConnectionCounter(threading.Thread):
         with psycopg.connect(self.dsn, autocommit=True) as conn, conn.cursor() as cursor:
             while not self.stopped.is_set():
                 self.peak = max(self.peak, self.count(cursor))
-                time.sleep(0.02)
+                time.sleep(0.02)  # the sampling period of the peak, not a wait
             self.final = self.count(cursor)
 
 

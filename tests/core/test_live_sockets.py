@@ -22,6 +22,7 @@ from apps.core.live import group_send_many
 from apps.notifications.services import user_group
 from tests.accounts.factories import UserFactory
 from tests.asgi_server import running_asgi_server
+from tests.notifications.live_stack import wait_until_async
 
 IDLE_SECONDS = 16  # three of the layer's 5 s blocking pops, past its socket timeout of old
 
@@ -79,7 +80,7 @@ def hold_and_notify(users: list, sockets_per_user: int, idle_seconds: float) -> 
 
     async def scenario(server):
         sockets = await open_sockets(server.url, cookies)
-        await asyncio.sleep(idle_seconds)
+        await asyncio.sleep(idle_seconds)  # sockets left idle that long is the case under test
         early_closes = [ws.close_code for ws in sockets if ws.close_code is not None]
         latencies, closed = await notify_everyone(sockets, users)
         await asyncio.gather(*(ws.close() for ws in sockets))
@@ -121,13 +122,18 @@ def test_group_messages_reach_every_socket_while_other_sockets_close():
         layer = get_channel_layer()
         leavers = await open_sockets(server_url, [leaving_cookie] * leavers_count)
         stayers = await open_sockets(server_url, [staying_cookie] * stayers_count)
-        await asyncio.sleep(0.5)
+        group = user_group(staying.pk)
+
+        async def relay_joined():  # the server process listens on the stayers' group
+            return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group)) == 1
+
+        assert await wait_until_async(relay_joined, timeout=10)
 
         async def send():
             for n in range(messages):
                 await layer.group_send_many([(user_group(staying.pk), {
                     "type": "notification.created", "id": n, "kind": "test", "title": "hola", "url": ""})])
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # spread over the time the leavers take to close: the race under test
 
         async def leave():
             for ws in leavers:

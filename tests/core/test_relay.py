@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from apps.core import relay
 from apps.core.consumers import DirectDispatch
 from apps.core.relay import RelayedSocket
+from tests.notifications.live_stack import wait_until_async
 
 pytestmark = pytest.mark.asyncio
 GROUP = "relay-test"
@@ -72,8 +73,11 @@ async def test_the_relay_renews_its_membership_before_the_group_expires(monkeypa
     connection = layer.connection(layer.consistent_hash(GROUP))
     (member,) = await members()
     joined = await connection.zscore(key, member)
-    await asyncio.sleep(1.5)  # past group_expiry / 2
-    assert await connection.zscore(key, member) > joined
+
+    async def renewed():
+        return await connection.zscore(key, member) > joined
+
+    assert await wait_until_async(renewed, timeout=5)  # due every group_expiry / 2
     await socket.disconnect()
 
 
@@ -92,7 +96,7 @@ class SlowLayer:
 
     async def group_add(self, group, channel):
         self.adds += 1
-        await asyncio.sleep(0.3 if self.adds == 1 else 0)
+        await asyncio.sleep(0.3 if self.adds == 1 else 0)  # a slow first join: what the tests time
         if self.adds > 1 and self.failures:
             self.failures -= 1
             raise ConnectionError("Redis went away for a moment")
@@ -109,10 +113,14 @@ async def test_a_relay_closed_while_it_is_still_joining_stays_closed():
     layer = SlowLayer()
     group_relay = relay.GroupRelay(layer, GROUP)
     opening = asyncio.ensure_future(group_relay.open())
-    await asyncio.sleep(0.05)
+
+    async def joining():
+        return layer.adds == 1
+
+    assert await wait_until_async(joining, timeout=5)
     opening.cancel()  # the socket that asked went away mid-join
     await group_relay.close()
-    await asyncio.sleep(1.3)  # past a renewal period
+    await asyncio.sleep(1.3)  # past a renewal period: the time in which nothing may rejoin is what is tested
     assert layer.members == set()
     assert all(task.done() for task in group_relay._tasks)
 
@@ -122,7 +130,10 @@ async def test_a_failed_membership_renewal_is_tried_again(monkeypatch):
     layer = SlowLayer(failures=1)
     group_relay = relay.GroupRelay(layer, GROUP)
     await group_relay.open()
-    await asyncio.sleep(1.5)  # the first renewal fails, the retry 0.1 s later succeeds
-    assert layer.adds >= 3 and layer.members == {"specific.slow!relay"}
+
+    async def retried():  # the first renewal fails, the retry 0.1 s later succeeds
+        return layer.adds >= 3 and layer.members == {"specific.slow!relay"}
+
+    assert await wait_until_async(retried, timeout=5)
     assert not any(task.done() for task in group_relay._tasks)
     await group_relay.close()

@@ -33,7 +33,7 @@ print(json.dumps({
 CONFIG_VARS = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EMAIL_URL", "HF_ENDPOINT",
     "ALLOWED_HOSTS", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "GITHUB_CLIENT_ID",
-    "HF_OAUTH_CLIENT_ID", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "HF_OAUTH_CLIENT_ID", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "DB_PGBOUNCER",
 }
 
 
@@ -143,3 +143,53 @@ def test_github_and_hugging_face_logins_switch_on_with_credentials():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["github", "huggingface"]
+
+
+SEVERAL_NODES_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.cache import cache
+from community.celery import app
+database = settings.DATABASES["default"]
+pool = cache._cache._get_connection_pool(False)
+print(json.dumps({
+    "broker": app.conf.broker_url, "transport": app.conf.broker_transport,
+    "transport_options": app.conf.broker_transport_options,
+    "server_side_cursors_disabled": database.get("DISABLE_SERVER_SIDE_CURSORS", False),
+    "prepare_threshold": database["OPTIONS"].get("prepare_threshold", "default"),
+    "cache_pool": type(pool).__name__, "cache_service": pool.service_name, "cache_db": pool.connection_kwargs["db"],
+}))
+"""
+
+
+def test_sentinels_and_pgbouncer_configure_every_redis_client_and_the_database():
+    """REDIS_SENTINELS points the cache and the broker at the sentinels (the channel layer and
+    presence share the cache's pool factory); DB_PGBOUNCER turns off what transaction pooling breaks."""
+    result = run_python(
+        SEVERAL_NODES_PROBE, "community.settings.local",
+        DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:6432/community", REDIS_URL="redis://127.0.0.1:6379/3",
+        REDIS_SENTINELS="10.0.0.1:26379,10.0.0.2:26379", REDIS_SENTINEL_MASTER="comunidad", DB_PGBOUNCER="true",
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config["broker"] == "sentinel://10.0.0.1:26379/3;sentinel://10.0.0.2:26379/3"
+    assert config["transport"] == "community.broker:SentinelTransport"
+    assert config["transport_options"] == {"visibility_timeout": 3600, "master_name": "comunidad"}
+    assert config["server_side_cursors_disabled"] is True
+    assert config["prepare_threshold"] is None
+    assert config["cache_pool"] == "SentinelBlockingConnectionPool"
+    assert (config["cache_service"], config["cache_db"]) == ("comunidad", 3)
+
+
+def test_without_sentinels_or_pgbouncer_nothing_changes():
+    result = run_python(
+        SEVERAL_NODES_PROBE.replace('"cache_service": pool.service_name, ', ""), "community.settings.local",
+        DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/community", REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config["broker"] == "redis://127.0.0.1:6379/3"
+    assert config["transport"] == "community.broker:Transport"
+    assert config["server_side_cursors_disabled"] is False
+    assert config["cache_pool"] == "BlockingConnectionPool"

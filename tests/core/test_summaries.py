@@ -13,6 +13,7 @@ from apps.core.selectors import platform_numbers
 from apps.hub import selectors as hub_selectors
 from tests.accounts.factories import UserFactory
 from tests.hub import factories as hub
+from tests.notifications.live_stack import wait_until
 from tests.profiles.factories import make_profile
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,14 @@ def own_redis(settings):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port, socket_connect_timeout=1)
-    for _ in range(100):
+
+    def answers() -> bool:
         try:
-            client.ping()
-            break
+            return client.ping()
         except redis.ConnectionError:
-            time.sleep(0.05)
+            return False
+
+    assert wait_until(answers, timeout=5, step=0.05)
     settings.CACHES = {"default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{port}/0",
@@ -184,7 +187,7 @@ def test_with_no_earlier_value_callers_wait_for_the_one_computing():
     def slow():
         computed.append("slow")
         started.set()
-        time.sleep(0.3)
+        time.sleep(0.3)  # a slow aggregate is the case under test: the others must wait for it
         return "value"
 
     first = threading.Thread(target=lambda: results.append(summary.get(slow, "x")))
@@ -214,7 +217,7 @@ def test_an_expired_summary_is_recomputed_off_the_request_while_readers_get_the_
     members = get_user_model().objects
 
     def slow_count():
-        time.sleep(0.4)
+        time.sleep(0.4)  # slower than a request may wait: the case under test
         return members.count()
 
     UserFactory()
@@ -225,10 +228,7 @@ def test_an_expired_summary_is_recomputed_off_the_request_while_readers_get_the_
         started = time.monotonic()
         assert summary.get(slow_count, "x") == expected - 1  # the last value, at once
         assert time.monotonic() - started < 0.3
-        deadline = time.monotonic() + 5
-        while summary.get(lambda: pytest.fail("computed twice"), "x") != expected and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert summary.get(lambda: pytest.fail("computed twice"), "x") == expected
+        assert wait_until(lambda: summary.get(lambda: pytest.fail("computed twice"), "x") == expected, timeout=5, step=0.05)
     assert _sessions_on_this_database() == sessions  # the refresh thread closed its connection
 
 

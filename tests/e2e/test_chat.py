@@ -83,7 +83,7 @@ def test_two_members_chat_live_and_nothing_is_lost_offline(open_as, event):
     # Bruno's laptop sleeps: while he is offline Ana sends three more.
     # (Chromium's offline mode blocks new connections but keeps open sockets: drop it like a network would.)
     bruno_page.context.set_offline(True)
-    bruno_page.evaluate("document.querySelector('[data-chat]').chat.socket.close()")
+    bruno_page.evaluate("document.querySelector('[data-chat]').chat.live.socket.close()")
     expect(bruno_page.locator("[data-status]")).to_have_text(re.compile("reconnect|reconect", re.I))
     for n in range(1, 4):
         say(ana_page, f"Mensaje {n} mientras no estás")

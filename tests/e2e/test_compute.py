@@ -85,10 +85,12 @@ def test_request_review_approval_usage_and_public_ledger(window, page, log_in_as
     row.locator("select[name=action]").select_option("approve")
     row.locator("input[name=units]").fill("250")
     row.locator("textarea[name=note]").fill("Aprobado con 250 horas.")
-    decide = row.locator("form[action$='/decide/'] button")
+    decide = row.locator("form[action$='/decide/confirm/'] button")
     box = decide.bounding_box()  # on a phone the table reflows: the decision is on screen, not scrolled away
     assert box["x"] + box["width"] <= WINDOWS[window]["width"], "the decision is cut off"
     decide.click()
+    expect(managing.locator("[data-reviews-in]")).to_contain_text("1")  # the confirmation counts the reviews in
+    managing.get_by_role("button", name="Confirmar la decisión").click()
     expect(managing.locator("[data-remaining]")).to_have_text("750")
     shoot(managing, f"compute-03-manager-dashboard-{window}")
 

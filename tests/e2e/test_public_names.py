@@ -63,6 +63,9 @@ def test_the_handle_not_the_address_in_header_chat_presence_and_check_in(page, b
     page.locator("#id_login").fill(EMAIL)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page).to_have_url(re.compile(r"/talent/me/first-steps/name/$"))  # the guided setup comes first
+    page.get_by_role("link", name="Terminar más tarde").click()
+    page.locator("a.brand").click()
     expect(page).to_have_url(re.compile(r"/$"))
     # The bell is in the phone's header, outside the folded menu; the greeting uses the handle.
     expect(page.locator(".header-bell")).to_be_in_viewport()

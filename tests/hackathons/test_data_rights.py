@@ -3,9 +3,9 @@ deleting the account frees their places and drops what they wrote about themselv
 
 import pytest
 
+from apps.accounts import services as account_services
 from apps.hackathons.models import Hackathon, Judge, Registration, TeamInvitation
 from apps.hackathons.services import teams
-from apps.profiles import services as profile_services
 from tests.accounts.factories import PASSWORD
 from tests.hackathons.factories import hackathon_factory, judge_factory, participant_factory, running_schedule, team_factory
 
@@ -15,15 +15,15 @@ State = Hackathon.State
 
 def test_the_personal_data_download_has_a_hackathons_section(world):
     participant, judge = world["participant"], world["judge"]
-    data = profile_services.personal_data_export(user=participant)["hackathons"]
+    data = account_services.personal_data_export(user=participant)["hackathons"]
     assert [r["hackathon"] for r in data["registrations"]] == [world["hackathon"].slug]
     assert data["registrations"][0]["looking_for"] == "Python, NLP"
     assert data["teams"][0]["hackathon"] == world["hackathon"].slug
     assert data["submissions_saved"][0]["title"] == world["submission"].title
-    scores = profile_services.personal_data_export(user=judge)["hackathons"]["scores_given"]
+    scores = account_services.personal_data_export(user=judge)["hackathons"]["scores_given"]
     assert scores == [{"hackathon": world["hackathon"].slug, "submission": world["submission"].title,
                        "criterion": "Impacto", "value": 7, "comment": "Sólido"}]
-    assert profile_services.personal_data_export(user=world["organiser"])["hackathons"]["organised"] == [world["hackathon"].slug]
+    assert account_services.personal_data_export(user=world["organiser"])["hackathons"]["organised"] == [world["hackathon"].slug]
 
 
 def test_deleting_the_account_frees_the_place_and_withdraws_invitations(django_capture_on_commit_callbacks):
@@ -38,8 +38,8 @@ def test_deleting_the_account_frees_the_place_and_withdraws_invitations(django_c
         user.set_password(PASSWORD)
         user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        profile_services.account_delete(user=leaving, password=PASSWORD)
-        profile_services.account_delete(user=invited, password=PASSWORD)
+        account_services.account_delete(user=leaving, password=PASSWORD)
+        account_services.account_delete(user=invited, password=PASSWORD)
     gone = Registration.objects.get(user=leaving)
     assert gone.status == Registration.Status.CANCELLED and gone.looking_for == ""
     assert list(team.memberships.values_list("user", flat=True)) == [captain.pk]
@@ -47,7 +47,7 @@ def test_deleting_the_account_frees_the_place_and_withdraws_invitations(django_c
     assert Registration.objects.get(user=waiting).status == Registration.Status.CONFIRMED
     judge.user.set_password(PASSWORD)
     judge.user.save()
-    profile_services.account_delete(user=judge.user, password=PASSWORD)
+    account_services.account_delete(user=judge.user, password=PASSWORD)
     assert not Judge.objects.filter(pk=judge.pk).exists()
 
 
@@ -55,5 +55,5 @@ def test_a_judge_who_scored_and_a_finished_hackathon_keep_their_records(world):
     judge = world["judge"]
     judge.set_password(PASSWORD)
     judge.save()
-    profile_services.account_delete(user=judge, password=PASSWORD)
+    account_services.account_delete(user=judge, password=PASSWORD)
     assert Judge.objects.filter(user=judge).exists()  # their scores count

@@ -6,9 +6,12 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.hackathons.factories import organiser_factory
+from apps.hackathons.models import Hackathon
+from tests.hackathons.factories import hackathon_factory, organiser_factory, participant_factory, running_schedule
 
 pytestmark = pytest.mark.django_db
+
+DEFAULT_SEEKERS_PAGE = 24  # the looking-for-team list's page when no usable size is asked
 
 URLS = [
     "/hackathons/?q=%00", "/hackathons/?language=%00&q=a%00b", "/talent/?skill=%00", "/talent/?language=%00",
@@ -36,12 +39,19 @@ def test_nul_characters_in_api_filters_are_a_400_naming_the_parameter(url):
     assert list(response.json()["errors"]) == [API_URLS[url]]
 
 
-def test_a_page_size_that_is_not_a_number_falls_back_to_the_default(world):
+def test_a_page_size_that_is_not_a_number_falls_back_to_the_default():
+    hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
+    for _ in range(DEFAULT_SEEKERS_PAGE + 1):
+        participant_factory(hackathon)
     client = APIClient()
-    client.force_authenticate(world["organiser"])
-    url = f"/api/hackathons/{world['hackathon'].slug}/looking-for-team/"
+    client.force_authenticate(hackathon.organisers.get())
+    url = f"/api/hackathons/{hackathon.slug}/looking-for-team/"
+    assert len(client.get(url, {"page_size": "3"}).json()["results"]) == 3  # a number is obeyed
     for size in ("abc", "0", "-3", "99999999999", "²"):
-        assert client.get(url, {"page_size": size}).status_code == 200
+        response = client.get(url, {"page_size": size})
+        assert response.status_code == 200
+        assert response.json()["count"] == DEFAULT_SEEKERS_PAGE + 1
+        assert len(response.json()["results"]) == DEFAULT_SEEKERS_PAGE, size
 
 
 def test_posted_ids_that_are_not_numbers_are_404(client, world):

@@ -423,23 +423,18 @@ def test_sync_now_is_refused_while_a_sync_runs():
 
 @pytest.mark.django_db(transaction=True)
 def test_sync_now_runs_on_a_real_worker_through_the_broker(fake_hub, celery_worker):
-    import time
-
     from tests.accounts.factories import UserFactory
+    from tests.notifications.live_stack import wait_until
 
     fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=174)])
     member = UserFactory()
     owner = factories.owner("grupo", member=member)  # queues the first sync after commit
-    deadline = time.monotonic() + 20
-    while not HubRepository.objects.filter(repo_id="grupo/a").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    assert wait_until(lambda: HubRepository.objects.filter(repo_id="grupo/a").exists(), timeout=20)
     assert HubRepository.objects.get(repo_id="grupo/a").downloads == 174
 
     fake_hub.set_owner("grupo", models=[model_item("grupo/a", downloads=180)])
     assert services.owner_sync_request(actor=member, owner=owner) is True
-    while HubRepository.objects.get(repo_id="grupo/a").downloads != 180 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert HubRepository.objects.get(repo_id="grupo/a").downloads == 180
+    assert wait_until(lambda: HubRepository.objects.get(repo_id="grupo/a").downloads == 180, timeout=20)
 
 
 def test_sync_tasks_are_delivered_again_when_a_worker_dies_mid_sync():

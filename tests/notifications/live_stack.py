@@ -204,6 +204,17 @@ def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
     return condition()
 
 
+async def wait_until_async(condition, *, timeout: float, step: float = 0.05) -> bool:
+    """`wait_until` inside an event loop: `condition` is a coroutine function, and the loop
+    keeps running what the test waits for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await condition():
+            return True
+        await asyncio.sleep(step)
+    return await condition()
+
+
 @contextmanager
 def redis_at(url: str, settings):
     """Point this process's broker and channel layer at another Redis for a while."""

@@ -32,8 +32,7 @@ def test_rolled_back_notifications_send_nothing_and_committed_ones_arrive_once(c
             notify(recipients=audience, kind="test.rollback", title="Nunca")
             raise RuntimeError("the action failed")
     notify(recipients=people, kind="test.commit", title="Una vez")
-    assert wait_until(lambda: len(mail.outbox) >= 60, timeout=60)
-    time.sleep(1)  # room for a duplicate to show up
+    assert wait_until(lambda: len(mail.outbox) >= 60 and celery_worker.settled(), timeout=60)  # a duplicate would be in
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert {m.subject for m in mail.outbox} == {"[Open Source AI Community] Una vez"}
     assert NotificationEvent.objects.get().kind == "test.commit"
@@ -51,8 +50,7 @@ def test_failing_messages_are_retried_then_failed_and_nothing_is_sent_twice(cele
     flaky = [UserFactory(email=f"flaky{i}@example.org") for i in range(2)]
     broken = [UserFactory(email=f"broken{i}@example.org") for i in range(2)]
     notify(recipients=[*fine, *flaky, *broken], kind="test.flaky", title="Reintentos")
-    assert wait_until(lambda: not Delivery.objects.filter(status__in=OPEN).exists(), timeout=60)
-    time.sleep(0.5)
+    assert wait_until(lambda: not Delivery.objects.filter(status__in=OPEN).exists() and celery_worker.settled(), timeout=60)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*fine, *flaky])
     assert all(FlakyBackend.attempts[p.email] == 1 for p in fine)
     assert all(FlakyBackend.attempts[p.email] == 2 for p in flaky)
@@ -70,8 +68,7 @@ def test_failing_messages_are_retried_then_failed_and_nothing_is_sent_twice(cele
         "/admin/notifications/delivery/",
         {"action": "resend", "_selected_action": [d.pk for d in failed]},
     )
-    assert wait_until(lambda: len(mail.outbox) == 8, timeout=30)
-    time.sleep(0.5)
+    assert wait_until(lambda: len(mail.outbox) == 8 and celery_worker.settled(), timeout=30)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*fine, *flaky, *broken])
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8
 

@@ -1,4 +1,3 @@
-import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -10,6 +9,7 @@ from apps.notifications.services import notify
 from community.asgi import application
 from community.celery import app
 from tests.accounts.factories import UserFactory
+from tests.notifications.live_stack import wait_until
 
 
 @pytest.mark.django_db
@@ -44,11 +44,8 @@ def test_emails_are_sent_by_a_real_worker_exactly_once(celery_worker):
     member = UserFactory()
     notify(recipients=[member], kind="test.once", title="Hola")
     delivery = Delivery.objects.get()
-    send_deliveries.delay([delivery.id])  # a duplicate delivery
-    deadline = time.monotonic() + 20
-    while len(mail.outbox) < 1 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)
+    duplicate = send_deliveries.delay([delivery.id])
+    assert wait_until(lambda: celery_worker.ran(duplicate.id) and celery_worker.settled(), timeout=20)
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and delivery.sent_at is not None

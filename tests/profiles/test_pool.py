@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from rest_framework.test import APIClient
 
+from apps.accounts import services as account_services
 from apps.profiles import pool, selectors, services
 from apps.profiles.choices import listing_of
 from apps.profiles.models import Profile, TalentPoolCount
@@ -44,7 +45,7 @@ def test_counts_kept_by_the_services_equal_a_count_from_scratch_after_every_chan
                                         languages=[{"code": "eu", "level": "native"}]),
         lambda: _switch_account(bea.user, active=False),
         lambda: _switch_account(bea.user, active=True),
-        lambda: services.account_delete(user=carla.user, password=PASSWORD),
+        lambda: account_services.account_delete(user=carla.user, password=PASSWORD),
         lambda: services.talent_pool_refresh(profile_ids=[ana.pk, bea.pk]),  # nothing changed: nothing moves
     ]
     for step in steps:

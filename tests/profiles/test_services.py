@@ -11,6 +11,8 @@ from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.rich_text import render_markdown
 from apps.notifications.models import Notification
+from apps.accounts import personal_data
+from apps.accounts import services as account_services
 from apps.profiles import selectors, services
 from apps.profiles.models import ContactRequest, Profile, ProfileSkill
 from apps.profiles.validation import normalise_orcid
@@ -286,47 +288,38 @@ def test_declining_is_quiet():
 
 
 @pytest.mark.django_db
-def test_personal_data_export_has_everything_including_other_apps_sections():
-    from apps.profiles.signals import personal_data_requested
-
+def test_personal_data_export_has_everything_including_other_apps_sections(monkeypatch):
     profile = make_profile(headline="Investigadora", skills=[("nlp", 3)], languages=[("eu", "native")])
     services.contact_request_send(sender=profile.user, profile=make_profile(), message="hola, ¿hablamos?")
+    monkeypatch.setitem(personal_data._declarations, "elsewhere", personal_data.PersonalData(
+        app="elsewhere", export=lambda user: {"elsewhere": [{"user": user.pk}]},
+    ))
 
-    def hackathons_section(sender, user, **kwargs):
-        return ("hackathons", [{"user": user.pk}])
-
-    personal_data_requested.connect(hackathons_section)
-    try:
-        data = services.personal_data_export(user=profile.user)
-    finally:
-        personal_data_requested.disconnect(hackathons_section)
+    data = account_services.personal_data_export(user=profile.user)
     assert data["account"]["email"] == profile.user.email
     assert data["profile"]["headline"] == "Investigadora"
     assert data["profile"]["skills"] == [("nlp", 3)]
     assert data["profile"]["languages"] == [("eu", "native")]
     assert len(data["contact_requests_sent"]) == 1
-    assert data["hackathons"] == [{"user": profile.user.pk}]
+    assert data["elsewhere"] == [{"user": profile.user.pk}]
 
 
 @pytest.mark.django_db
-def test_account_deletion_needs_the_password_and_anonymises_the_user_row(django_capture_on_commit_callbacks):
-    from apps.profiles.signals import account_deleting
-
+def test_account_deletion_needs_the_password_and_anonymises_the_user_row(django_capture_on_commit_callbacks, monkeypatch):
     profile = make_profile(display_name="Borrame", skills=[("nlp", 1)])
     services.profile_avatar_set(actor=profile.user, profile=profile, upload=image_upload())
     avatar, storage = profile.avatar.name, profile.avatar.storage
     user = profile.user
     sent = services.contact_request_send(sender=user, profile=make_profile(), message="hola, ¿hablamos?")
-    assert "password" in errors_of(lambda: services.account_delete(user=user, password="wrong"))
+    assert "password" in errors_of(lambda: account_services.account_delete(user=user, password="wrong"))
 
     seen = []
-    account_deleting.connect(lambda sender, user, **kw: seen.append(user.pk), weak=False, dispatch_uid="t")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.account_delete(user=user, password=PASSWORD)
-    finally:
-        account_deleting.disconnect(dispatch_uid="t")
-    assert seen == [user.pk]
+    monkeypatch.setitem(personal_data._declarations, "elsewhere", personal_data.PersonalData(
+        app="elsewhere", forget=lambda user: seen.append((user.pk, user.is_active)),
+    ))
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.account_delete(user=user, password=PASSWORD)
+    assert seen == [(user.pk, True)]  # every app's part runs before the account is anonymised
     user = User.objects.get(pk=user.pk)  # the row stays, so other apps' foreign keys hold
     assert not user.is_active and not user.has_usable_password()
     assert user.email == f"deleted-{user.pk}@deleted.invalid"
@@ -357,5 +350,5 @@ def test_accounts_without_a_password_must_set_one_before_deleting():
     profile = make_profile()
     profile.user.set_unusable_password()
     profile.user.save()
-    assert "password" in errors_of(lambda: services.account_delete(user=profile.user, password=""))
+    assert "password" in errors_of(lambda: account_services.account_delete(user=profile.user, password=""))
     assert Profile.objects.filter(pk=profile.pk).exists()

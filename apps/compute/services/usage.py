@@ -91,10 +91,10 @@ def lock_grants(grant_ids) -> None:
     list(Grant.objects.select_for_update().filter(pk__in=set(grant_ids)).order_by("pk").values_list("pk"))
 
 
-def _record(*, actor, grant: Grant, line: UsageLine, source: str) -> UsageRecord:
+def _record(*, actor, grant: Grant, line: UsageLine, source: str, note: str = "") -> UsageRecord:
     record, _created = UsageRecord.objects.update_or_create(
         grant=grant, period_start=line.period_start, period_end=line.period_end,
-        defaults={"units": line.units, "reported_by": actor, "source": source},
+        defaults={"units": line.units, "reported_by": actor, "source": source, "note": note.strip()},
     )
     return record
 
@@ -130,8 +130,9 @@ def announce_thresholds(grant_id: int) -> None:
 
 @transaction.atomic
 def usage_report(*, actor, request_id: int, period_start: date, period_end: date, units: Decimal,
-                 source: str = UsageRecord.Source.API) -> UsageRecord:
-    """Record (or correct) one period's consumption; overruns are kept and flagged, never capped."""
+                 source: str = UsageRecord.Source.API, note: str = "") -> UsageRecord:
+    """Record (or correct) one period's consumption, one line as the CSV import checks each of its
+    lines (the API and the operators' form); overruns are kept and flagged, never capped."""
     line = UsageLine(request_id, period_start, period_end, units)
     errors = _validate_line(line)
     if errors:
@@ -141,7 +142,7 @@ def usage_report(*, actor, request_id: int, period_start: date, period_end: date
     if errors:
         raise InvalidInput(errors=errors)
     lock_grants([grant.pk])
-    record = _record(actor=actor, grant=grant, line=line, source=source)
+    record = _record(actor=actor, grant=grant, line=line, source=source, note=note)
     announce_thresholds(grant.pk)
     return record
 

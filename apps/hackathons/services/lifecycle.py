@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.calendar import weeks_ahead
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from apps.hackathons import events, permissions
 from apps.hackathons.models import (
@@ -20,6 +21,7 @@ from apps.hackathons.models import (
     JudgeAssignment,
     Registration,
     ReminderSent,
+    RubricCriterion,
     Track,
 )
 from apps.hackathons.selectors import user_by_handle
@@ -124,6 +126,30 @@ def hackathon_create(*, actor, organisers=(), tracks: list[str] = (), **fields) 
     for position, name in enumerate(names):
         Track.objects.create(hackathon=hackathon, name=name, position=position)
     return hackathon
+
+
+@transaction.atomic
+def hackathon_duplicate(*, actor, hackathon: Hackathon) -> Hackathon:
+    """A new draft from one the organiser runs: its texts, settings, tracks and judging criteria,
+    every date whole weeks later; never its people (registrations, teams, judges) or their work."""
+    require_organiser(actor, hackathon)
+    shift = weeks_ahead(hackathon.registration_opens_at)
+    values = {name: getattr(hackathon, name) for name in EDITABLE_FIELDS if name != "cover_image"}
+    values.update({name: getattr(hackathon, name) + shift for name in SCHEDULE_FIELDS})
+    values["title"] = _("%(title)s (copy)") % {"title": hackathon.title}
+    values["title"] = values["title"][:Hackathon._meta.get_field("title").max_length]
+    copy = Hackathon.objects.create(slug=_unique_slug(values["title"]), created_by=actor, **values)
+    copy.organisers.add(actor)
+    Track.objects.bulk_create(
+        Track(hackathon=copy, name=t.name, description=t.description, position=t.position)
+        for t in hackathon.tracks.all()
+    )
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(hackathon=copy, name=c.name, description=c.description, weight=c.weight,
+                        max_score=c.max_score, position=c.position)
+        for c in hackathon.criteria.all()
+    )
+    return copy
 
 
 @transaction.atomic

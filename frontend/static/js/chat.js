@@ -9,8 +9,7 @@
 (function () {
   "use strict";
 
-  var FINAL_CLOSE_CODES = [4401, 4403, 4404, 4410, 4440];
-  var PING_MS = 25000;
+  var FINAL_CLOSE_CODES = [4403, 4404, 4410]; // and 4401, final for every socket (live.js)
   var TYPING_MS = 3000;
   var REORDER_MS = 1000;
 
@@ -64,7 +63,6 @@
     this.gapTimer = null;
     this.resuming = false;
     this.pending = new Map(); // client_id -> body, resent after a reconnect
-    this.attempt = 0;
     this.unreadMarkerAt = null;
     this.lastTypingSent = 0;
     this.typingTimer = null;
@@ -130,43 +128,32 @@
     }).catch(function () { /* questions are optional; the socket brings updates */ });
   };
 
-  // --- The socket --------------------------------------------------------------------
+  // --- The socket (reconnects, pings and back-off: live.js) ---------------------------
 
   Chat.prototype.connect = function () {
     var self = this;
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/ws/chat/" + this.roomId + "/");
-    this.socket = socket;
-    socket.addEventListener("open", function () {
-      self.attempt = 0;
-      self.status(self.t.connected);
-      self.resume();
-      self.pending.forEach(function (body, clientId) { self.sendFrame({ type: "send", client_id: clientId, body: body }); });
-      self.pingTimer = setInterval(function () { self.sendFrame({ type: "ping" }); }, PING_MS);
-      if (self.mode === "screen" || self.questions.size) self.loadQuestions();
-    });
-    socket.addEventListener("message", function (event) { self.receive(JSON.parse(event.data)); });
-    socket.addEventListener("close", function (event) {
-      clearInterval(self.pingTimer);
-      if (FINAL_CLOSE_CODES.indexOf(event.code) !== -1) {
-        self.status(self.t["closed" + event.code] || "");
+    this.live = window.LiveSocket.open("/ws/chat/" + this.roomId + "/", {
+      finalCodes: FINAL_CLOSE_CODES,
+      onOpen: function () {
+        self.status(self.t.connected);
+        self.resume();
+        self.pending.forEach(function (body, clientId) { self.sendFrame({ type: "send", client_id: clientId, body: body }); });
+        if (self.mode === "screen" || self.questions.size) self.loadQuestions();
+      },
+      onFrame: function (frame) { self.receive(frame); },
+      onClose: function (code, final) {
+        if (!final) {
+          self.status(self.t.reconnecting);
+          return;
+        }
+        self.status(self.t["closed" + code] || "");
         self.disableForm();
-        return;
-      }
-      // Exponential backoff with jitter, capped at 30 s.
-      var delay = Math.min(30000, 1000 * Math.pow(2, self.attempt)) * (0.5 + Math.random() / 2);
-      self.attempt += 1;
-      self.status(self.t.reconnecting);
-      setTimeout(function () { self.connect(); }, delay);
+      },
     });
   };
 
   Chat.prototype.sendFrame = function (frame) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
+    return Boolean(this.live) && this.live.send(frame);
   };
 
   // Move the last applied stream number over every number that has arrived; if one is still

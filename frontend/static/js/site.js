@@ -30,17 +30,20 @@
 })();
 
 // Live notification badge and toast: every open tab gets the server's unread count,
-// so reading in one tab clears the badge in the others too.
+// so reading in one tab clears the badge in the others too. After a restart the socket
+// reconnects (live.js) and its first ping brings the count of what was missed.
 (function () {
   "use strict";
   var bell = document.querySelector("[data-notifications-socket]");
   if (!bell || !("WebSocket" in window)) return;
   var badge = bell.querySelector("[data-unread-count]");
   var toasts = document.querySelector("[data-toasts]");
-  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-  var socket = new WebSocket(scheme + window.location.host + bell.dataset.notificationsSocket);
-  socket.addEventListener("message", function (event) {
-    var data = JSON.parse(event.data);
+  var live = window.LiveSocket.open(bell.dataset.notificationsSocket, {
+    onOpen: function () { live.send({ type: "ping" }); },
+    onFrame: showNotification,
+  });
+
+  function showNotification(data) {
     if (typeof data.unread === "number") {
       badge.textContent = String(data.unread);
       badge.hidden = data.unread === 0;
@@ -54,7 +57,7 @@
     toast.textContent = data.title;
     toasts.appendChild(toast);
     window.setTimeout(function () { toast.remove(); }, 8000);
-  });
+  }
 })();
 
 // Talent pool: ticking a facet or changing the order applies it at once.

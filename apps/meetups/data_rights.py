@@ -1,22 +1,18 @@
 """Members' data rights in meetups: their part of the personal-data download, and what
 happens to their RSVPs, memberships and calendar feed when they delete their account."""
 
-from django.contrib.auth import get_user_model
-from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts import personal_data as pd
 from apps.meetups.models import CalendarFeed, Chapter, ChapterMembership, Event, EventTransition, Rsvp, Talk
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 
 def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-@receiver(personal_data_requested, sender=get_user_model(), dispatch_uid="meetups.personal_data")
-def meetups_personal_data(sender, user, **kwargs):
-    return "meetups", {
+def meetups_export(user) -> dict:
+    return {"meetups": {
         "rsvps": [
             {
                 "event": r.event.slug, "status": r.status, "guests": r.guests, "answers": r.answers,
@@ -26,11 +22,10 @@ def meetups_personal_data(sender, user, **kwargs):
         ],
         "chapters": list(ChapterMembership.objects.filter(user=user).order_by("id").values_list("chapter__slug", flat=True)),
         "talks": list(Talk.objects.filter(speakers=user).order_by("id").values("title", "status", "abstract")),
-    }
+    }}
 
 
-@receiver(account_deleting, sender=get_user_model(), dispatch_uid="meetups.account_deleting")
-def meetups_account_deleting(sender, user, **kwargs):
+def meetups_forget(user) -> None:
     """Free their places in events still to come (the waitlist moves up), forget their
     answers, memberships and calendar feed. Talks given stay, as by a deleted member."""
     from apps.meetups.services import ACTIVE, rsvp_cancel
@@ -45,8 +40,9 @@ def meetups_account_deleting(sender, user, **kwargs):
     CalendarFeed.objects.filter(user=user).delete()
 
 
-def declare_personal_data_rules() -> None:
-    pd.declare_all([
+PERSONAL_DATA = pd.PersonalData(
+    app="meetups",
+    rules=[
         (Chapter, "organisers", pd.ANONYMISED, "organising is a public role; the chapter keeps its history"),
         (ChapterMembership, "user", pd.DELETED, "memberships end with the account"),
         (Event, "created_by", pd.KEPT, "who created an event is part of its record"),
@@ -56,4 +52,7 @@ def declare_personal_data_rules() -> None:
         (Talk, "proposed_by", pd.ANONYMISED, "talks given stay, as by a deleted member"),
         (Talk, "speakers", pd.ANONYMISED, "talks given stay, as by a deleted member"),
         (CalendarFeed, "user", pd.DELETED, "the personal feed and its secret address"),
-    ])
+    ],
+    export=meetups_export,
+    forget=meetups_forget,
+)

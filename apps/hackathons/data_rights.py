@@ -1,20 +1,19 @@
 """Members' data rights in hackathons: their part of the personal-data download, and what
-happens to their registrations when they delete their account (profiles' extension points)."""
+happens to their registrations when they delete their account."""
 
-from django.contrib.auth import get_user_model
-from django.dispatch import receiver
-
+from apps.accounts import personal_data as pd
 from apps.core.errors import ApplicationError
 from apps.hackathons.models import (
     Hackathon,
+    HackathonTransition,
     Judge,
     Registration,
     Score,
     Submission,
+    Team,
     TeamInvitation,
     TeamMembership,
 )
-from apps.profiles.signals import account_deleting, personal_data_requested
 
 State = Hackathon.State
 NOT_OVER = (State.DRAFT, State.PUBLISHED, State.REGISTRATION_OPEN, State.IN_PROGRESS, State.JUDGING)
@@ -24,14 +23,13 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-@receiver(personal_data_requested, sender=get_user_model(), dispatch_uid="hackathons.personal_data")
-def hackathons_personal_data(sender, user, **kwargs):
+def hackathons_export(user) -> dict:
     registrations = Registration.objects.filter(user=user).select_related("hackathon").order_by("created_at", "id")
     memberships = TeamMembership.objects.filter(user=user).select_related("team", "hackathon").order_by("joined_at", "id")
     scores = Score.objects.filter(assignment__judge__user=user).select_related(
         "criterion", "assignment__submission__hackathon"
     ).order_by("id")
-    return "hackathons", {
+    return {"hackathons": {
         "registrations": [
             {
                 "hackathon": r.hackathon.slug, "status": r.status, "motivation": r.motivation,
@@ -63,11 +61,10 @@ def hackathons_personal_data(sender, user, **kwargs):
             for s in scores
         ],
         "organised": list(user.organised_hackathons.order_by("id").values_list("slug", flat=True)),
-    }
+    }}
 
 
-@receiver(account_deleting, sender=get_user_model(), dispatch_uid="hackathons.account_deleting")
-def hackathons_account_deleting(sender, user, **kwargs):
+def hackathons_forget(user) -> None:
     """Free their places in hackathons that are not over (the waitlist moves up), drop what
     they wrote about themselves, their pending invitations and unscored judging roles.
 
@@ -92,12 +89,9 @@ def hackathons_account_deleting(sender, user, **kwargs):
     Judge.objects.filter(user=user, hackathon__state__in=NOT_OVER).exclude(assignments__scores__isnull=False).delete()
 
 
-def declare_personal_data_rules() -> None:
-    """What `hackathons_account_deleting` does with each link to the person."""
-    from apps.accounts import personal_data as pd
-    from apps.hackathons.models import Hackathon, HackathonTransition, Team
-
-    pd.declare_all([
+PERSONAL_DATA = pd.PersonalData(
+    app="hackathons",
+    rules=[
         (Hackathon, "created_by", pd.ANONYMISED, "the event stays"),
         (Hackathon, "organisers", pd.ANONYMISED, "the event's organising record stays"),
         (HackathonTransition, "actor", pd.ANONYMISED, "history of the event"),
@@ -110,4 +104,7 @@ def declare_personal_data_rules() -> None:
         (Submission, "submitted_by", pd.ANONYMISED, "the team's work"),
         (Judge, "user", pd.ANONYMISED, "unscored judging roles deleted; scores stay with results"),
         (Judge, "invited_by", pd.ANONYMISED, "organisers' history"),
-    ])
+    ],
+    export=hackathons_export,
+    forget=hackathons_forget,
+)
