@@ -47,9 +47,11 @@ class Collected(logging.Handler):
 def test_a_task_enqueued_during_a_request_logs_with_its_id():
     from workers.notifications import sweep_notifications
 
-    # Its own handler: the in-thread worker's logging set-up leaves pytest's capture out.
+    # Its own handler and level: an in-thread test worker sets the root logger to ERROR and
+    # leaves pytest's capture out.
     collected, task_logger = Collected(), logging.getLogger("community.tasks")
     task_logger.addHandler(collected)
+    task_logger.setLevel(logging.INFO)
     try:
         with request_id_bound("req-for-the-task"):
             sweep_notifications.delay()
@@ -57,6 +59,7 @@ def test_a_task_enqueued_during_a_request_logs_with_its_id():
             assert wait_until(lambda: len(collected.records) == 2, timeout=30)
     finally:
         task_logger.removeHandler(collected)
+        task_logger.setLevel(logging.NOTSET)
     assert [r.getMessage() for r in collected.records] == [
         f"task {sweep_notifications.name} started", f"task {sweep_notifications.name} succeeded"]
     assert {r.request_id for r in collected.records} == {"req-for-the-task"}
