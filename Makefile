@@ -96,9 +96,9 @@ stack: install var/stack-secret-key
 	env $(STACK_ENV) $(BIN)/python manage.py ensure_database
 	env $(STACK_ENV) $(BIN)/python manage.py migrate --noinput
 	env $(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	mkdir -p var
+	rm -rf var/metrics && mkdir -p var/metrics  # the processes' metrics (/metrics) start afresh
 	sed -E 's|^([a-z]+): |\1: bin/keep-running |' Procfile > var/Procfile.stack
-	env $(STACK_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
+	env $(STACK_ENV) PROMETHEUS_MULTIPROC_DIR="$(abspath var/metrics)" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile var/Procfile.stack --app-root . \
 		start --port $(PORT) --concurrency mailer=$(MAILERS)
 
 ## The formation of several nodes on this host (docs/operations.md, "Several nodes"): HAProxy on

@@ -15,6 +15,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from apps.core.heap import freeze_heap_after  # noqa: E402
+from apps.core.metrics import SocketsOpenMetric  # noqa: E402
 from apps.core.origins import SameOriginValidator  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,6 +24,6 @@ freeze_heap_after(settings.GC_FREEZE_AFTER_REQUESTS)
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SocketsOpenMetric(SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
     }
 )

@@ -85,3 +85,13 @@ def celery_worker(transactional_db):
     finally:
         task_received.disconnect(received)
         task_postrun.disconnect(finished)
+
+
+@pytest.fixture(scope="session")
+def object_store():
+    """A SeaweedFS S3 server shared by the session's tests of media in an object store."""
+    from tests.object_store import SeaweedFS
+
+    store = SeaweedFS().start()
+    yield store
+    store.stop()

@@ -33,6 +33,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from apps.accounts.metrics import LOGIN_BUDGET_REFUSALS
+
 ACTION = "login_failed"
 # Set on the request when a login was refused because the budget is spent, so each way
 # in can answer "too many attempts" rather than "wrong password".
@@ -136,6 +138,7 @@ def budget_take(request, credentials: dict, *, action: str = ACTION, key: str | 
         taken = _take_one(rate, _subject(rate, request, account_key), now, action)
         if taken is None:
             attempt.give_back()
+            LOGIN_BUDGET_REFUSALS.labels(action).inc()
             return None
         attempt.keys.append(taken)
     return attempt

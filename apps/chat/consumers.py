@@ -14,6 +14,7 @@ from apps.accounts.live import CLOSE_CODE as CLOSE_NO_SESSION
 from apps.accounts.live import SessionBoundConsumer
 from apps.accounts.selectors import named_people
 from apps.chat import presence, selectors, services
+from apps.chat.metrics import CHAT_FRAMES
 from apps.chat.models import Room
 from apps.chat.payloads import message_payload
 from apps.core.consumers import DirectDispatch
@@ -49,6 +50,10 @@ def _public_name(user) -> str:
 
 
 class ChatConsumer(DirectDispatch, ValidatedFrames, RelayedSocket, SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        CHAT_FRAMES.inc()
+        await super().receive(text_data, bytes_data, **kwargs)
+
     async def connect(self):
         self.user = self.scope["user"]
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])

@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -26,8 +26,8 @@ def units_field(verbose_name, **kwargs):
 
 
 def private_storage():
-    """Attachments live outside MEDIA_ROOT: they are only served by a permission-checked view."""
-    return FileSystemStorage(location=settings.COMPUTE_PRIVATE_ROOT, base_url=None)
+    """Attachments live outside the public store: they are only served by a permission-checked view."""
+    return storages["private"]
 
 
 class Resource(models.Model):

@@ -16,3 +16,11 @@ class CoreConfig(AppConfig):
         # services check the exact limit themselves before decoding.
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
         register_ground_floor_checks()
+
+        from apps.core import metrics, request_id
+
+        request_id.install_log_record_factory()
+        request_id.carry_into_celery_tasks()
+
+        metrics.count_celery_tasks()
+        metrics.register_scrape_collector(metrics.CeleryQueueLengths())

@@ -25,6 +25,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
 
+from apps.core.metrics import REDIS_ERRORS
+
 logger = logging.getLogger(__name__)
 
 OUTAGE_ERRORS = (redis.ConnectionError, redis.TimeoutError)
@@ -103,6 +105,7 @@ class FailSoftRedisCache(RedisCache):
             try:
                 result = getattr(super(), operation)(*args, **kwargs)
             except OUTAGE_ERRORS as error:
+                REDIS_ERRORS.labels("cache").inc()
                 self._outage_started(operation, error)
             else:
                 if self._share.unreachable_until:

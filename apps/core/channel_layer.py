@@ -37,6 +37,8 @@ from channels_redis.core import RedisChannelLayer
 
 from apps.core.redis_pool import async_blocking_pool
 
+from apps.core.metrics import GROUP_SENDS
+
 logger = logging.getLogger(__name__)
 
 # Queue each message on its channel key unless the key is at capacity; drop expired ones first.
@@ -188,8 +190,13 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
             found.update(host_groups[position - 1] for position in positions)
         return found
 
+    async def group_send(self, group, message):
+        GROUP_SENDS.inc()
+        await super().group_send(group, message)
+
     async def group_send_many(self, messages: list[tuple[str, dict]]) -> None:
         """Send each message to its group's members, batched per Redis host."""
+        GROUP_SENDS.inc(len(messages))
         groups_by_host = collections.defaultdict(list)
         for group, message in messages:
             assert self.require_valid_group_name(group), "Group name not valid"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.core import views
+from apps.core.metrics import metrics_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +11,5 @@ urlpatterns = [
     # Pages outside the site layout (the admin) make browsers ask for /favicon.ico.
     path("favicon.ico", views.favicon),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
 ]

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from apps.core import summaries
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.core.tasks import enqueue_on_commit
-from apps.hub import permissions
-from apps.hub.hub_client import OWNER_NAME, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories
+from apps.hub import metrics, permissions
+from apps.hub.hub_client import (
+    OWNER_NAME, HubDeadlineExceeded, HubError, HubPolicy, RemoteRepository, fetch_owner_repositories,
+)
 from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage, HubSnapshot
 from apps.notifications.services import notify
 
@@ -137,6 +139,14 @@ def owner_sync(*, owner_id: int, policy: HubPolicy | None = None, today: date | 
     The lock expires (HUB_SYNC_LOCK_SECONDS), so a worker that dies mid-sync does not
     block the owner for ever. A failed read keeps every stored row and records the error.
     """
+    result = _owner_sync_locked(owner_id=owner_id, policy=policy, today=today)
+    metrics.SYNC_RUNS.labels(result.status).inc()
+    if result.status == "ok":
+        metrics.LAST_SUCCESS.set_to_current_time()
+    return result
+
+
+def _owner_sync_locked(*, owner_id: int, policy: HubPolicy | None, today: date | None) -> SyncResult:
     key, token = _lock_key(owner_id), uuid.uuid4().hex
     if not cache.add(key, token, timeout=settings.HUB_SYNC_LOCK_SECONDS):
         return SyncResult(status="skipped")
@@ -150,6 +160,8 @@ def owner_sync(*, owner_id: int, policy: HubPolicy | None = None, today: date | 
             try:
                 remote, skipped = fetch_owner_repositories(owner.name, kind=owner.kind, policy=policy)
             except HubError as exc:
+                if isinstance(exc, HubDeadlineExceeded):
+                    metrics.SYNC_DEADLINES.inc()
                 message = str(exc.message)
                 _owner_failure_record(owner, message)
                 return SyncResult(status="failed", error=message, http_calls=policy.calls, retry_after=exc.retry_after)

@@ -8,9 +8,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from apps.accounts.personal_data import register as register_personal_data
+        from apps.core.metrics import register_scrape_collector
         from apps.notifications import data_rights
+        from apps.notifications.metrics import DeliveriesByStatus
 
         register_personal_data(data_rights.PERSONAL_DATA)
+        register_scrape_collector(DeliveriesByStatus())
 
         from apps.core.demo import register_demo_context
         from apps.core.my_community import register_my_community_source

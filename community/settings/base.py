@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.metrics.RequestMetricsMiddleware",  # first: times everything below it
+    "apps.core.request_id.RequestIdMiddleware",  # the id on every log line of the request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -479,6 +481,11 @@ WEBSOCKET_FRAME_RATE = env("WEBSOCKET_FRAME_RATE", default="60/10")
 # Models whose derivatives and Spaces the daily adoption read checks (2+ Hub calls each).
 HUB_ADOPTION_MAX_REPOSITORIES = env.int("HUB_ADOPTION_MAX_REPOSITORIES", default=100)
 
+# --- What operators see (docs/operations.md, "Metrics and logs") ---------------------
+# Networks whose clients may read /metrics (everyone else gets a 404). Multi-process metrics
+# need PROMETHEUS_MULTIPROC_DIR in the environment of every process, emptied at each start.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "es"
 # Spanish, English and the co-official languages of Spain, as public portals there offer them.
@@ -502,10 +509,26 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
-# The web process serves public uploads itself unless the proxy in front does (then: false).
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Compute request attachments: outside MEDIA_ROOT, served only through a permission check.
 COMPUTE_PRIVATE_ROOT = env.path("COMPUTE_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
+# Uploads of a formation of several nodes live in an S3-compatible object store, so a file
+# uploaded through one node is served by every other (docs/operations.md, "Object storage").
+# With no bucket named, files stay on this machine's disk (MEDIA_ROOT, COMPUTE_PRIVATE_ROOT).
+S3_PUBLIC_BUCKET = env("S3_PUBLIC_BUCKET", default="")  # avatars, covers: readable by anyone
+S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", default="")  # compute attachments: never public
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="")
+S3_REGION_NAME = env("S3_REGION_NAME", default="us-east-1")
+# "path" (endpoint/bucket/key) is what SeaweedFS and MinIO answer; "virtual" for bucket hosts.
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="path")
+# A CDN in front of the public bucket (https://media.example.org): public links point there.
+MEDIA_CDN_URL = env("MEDIA_CDN_URL", default="").rstrip("/")
+MEDIA_IN_OBJECT_STORE = bool(S3_PUBLIC_BUCKET or S3_PRIVATE_BUCKET)
+if MEDIA_IN_OBJECT_STORE and not (S3_PUBLIC_BUCKET and S3_PRIVATE_BUCKET):
+    raise ImproperlyConfigured("S3_PUBLIC_BUCKET and S3_PRIVATE_BUCKET are set together.")
+# The web process serves public uploads itself unless the proxy in front does (then: false).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not MEDIA_IN_OBJECT_STORE)
 COMPUTE_ATTACHMENT_MAX_BYTES = env.int("COMPUTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Usage may be reported for periods up to this many days outside a grant's start..end (late accounting).
 COMPUTE_USAGE_GRACE_DAYS = env.int("COMPUTE_USAGE_GRACE_DAYS", default=7)
@@ -521,10 +544,56 @@ COMPUTE_SLURM_ACCOUNT_PREFIX = env("COMPUTE_SLURM_ACCOUNT_PREFIX", default="comm
 COMPUTE_SLURM_IMPORT_DAYS = env.int("COMPUTE_SLURM_IMPORT_DAYS", default=3)
 # Largest image (in pixels) the server decodes: a 5 KB file can declare 6,300 × 6,300.
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=4096 * 4096)
+# "default" is the public store (ImageFields without a storage of their own use it);
+# "private" holds what only a permission-checked view may hand out (apps/compute/models.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": COMPUTE_PRIVATE_ROOT, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+MEDIA_ORIGIN = ""  # where browsers fetch public uploads from, when not this site (CSP img-src)
+if MEDIA_IN_OBJECT_STORE:
+    _object_store = {
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+        "region_name": S3_REGION_NAME,
+        "addressing_style": S3_ADDRESSING_STYLE,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        # Who may read is the bucket's policy (public bucket readable, private one not);
+        # no per-object ACL, which many S3-compatible stores ignore or refuse.
+        "default_acl": None,
+    }
+    _public_cdn = urlsplit(MEDIA_CDN_URL)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_object_store,
+            "bucket_name": S3_PUBLIC_BUCKET,
+            "querystring_auth": False,  # plain, cacheable links
+            "custom_domain": (_public_cdn.netloc + _public_cdn.path) or False,
+            "url_protocol": f"{_public_cdn.scheme or 'https'}:",
+            # Names are random and files replaced, never edited (apps/core/views.public_media).
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_object_store,
+            "bucket_name": S3_PRIVATE_BUCKET,
+            # Files are streamed through the permission-checked view; should a link ever be
+            # made, it is signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+    _media_origin = urlsplit(MEDIA_CDN_URL or S3_ENDPOINT_URL or f"https://{S3_PUBLIC_BUCKET}.s3.amazonaws.com")
+    MEDIA_ORIGIN = f"{_media_origin.scheme}://{_media_origin.netloc}"
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -538,7 +607,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -552,14 +621,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One JSON object per line for the log collector (LOG_FORMAT=json, the default without
+# DEBUG), or plain lines for a person at a terminal. Every line carries the request id
+# (apps/core/request_id.py), also in the Celery tasks a request enqueued.
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Workers log through the configuration above rather than Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors reported to Sentry (or a compatible service) when a DSN is set; never personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
