@@ -117,7 +117,7 @@ class CeleryQueueLengths:
     """Messages waiting in each Celery queue of the broker, read when scraped."""
 
     def collect(self):
-        from community.celery import app
+        from celery import current_app as app
 
         family = GaugeMetricFamily("community_celery_queue_length", "Tasks waiting in each Celery queue.",
                                    labels=["queue"])
