@@ -327,6 +327,13 @@ def request_assign(request, pk):
     return redirect("compute:call-manage", allocation.call.slug)
 
 
+def _decision_refused(request, allocation, form):
+    """A decision form that does not validate: its messages on the call's management page."""
+    for message in [m for field_messages in form.errors.values() for m in field_messages]:
+        messages.error(request, message)
+    return redirect("compute:call-manage", allocation.call.slug)
+
+
 @login_required
 @require_POST
 def request_decide_confirm(request, pk):
@@ -337,9 +344,7 @@ def request_decide_confirm(request, pk):
         raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for message in [m for field_messages in form.errors.values() for m in field_messages]:
-            messages.error(request, message)
-        return redirect("compute:call-manage", allocation.call.slug)
+        return _decision_refused(request, allocation, form)
     return render(request, "compute/decision_confirm.html", {
         "allocation": allocation, "form": form, "action_label": dict(DecisionForm.ACTIONS)[form.cleaned_data["action"]],
         **selectors.review_counts(request=allocation),
@@ -354,9 +359,7 @@ def request_decide(request, pk):
         raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for message in [m for field_messages in form.errors.values() for m in field_messages]:
-            messages.error(request, message)
-        return redirect("compute:call-manage", allocation.call.slug)
+        return _decision_refused(request, allocation, form)
     action, units, note = (form.cleaned_data[k] for k in ("action", "units", "note"))
     try:
         if action == "approve":

@@ -7,14 +7,12 @@ with Enter or by typing. The chat runs on a real Daphne process, since it needs 
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.db import connection
 from playwright.sync_api import expect
 
 from apps.accounts.models import User
-from bench.asgi_servers import asgi_servers
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_chat import asgi_url  # noqa: F401 (a fixture: the chat needs a Daphne process)
 from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,18 +39,7 @@ def type_into(page, selector: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-@pytest.fixture
-def chat_server():
-    env = {
-        "DJANGO_SETTINGS_MODULE": "community.settings.test",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with asgi_servers(1, env=env) as servers:
-        yield f"http://127.0.0.1:{servers[0][0]}"
-
-
-def test_sign_up_rsvp_and_chat_with_the_keyboard_alone(browser, live_server, chat_server):
+def test_sign_up_rsvp_and_chat_with_the_keyboard_alone(browser, live_server, asgi_url):  # noqa: F811
     event = event_factory(chapter=chapter_factory(name="IA Abierta Bilbao"), title="Modelos abiertos sin ratón")
     shots = ARTIFACTS / "keyboard"
     shots.mkdir(parents=True, exist_ok=True)
@@ -78,7 +65,7 @@ def test_sign_up_rsvp_and_chat_with_the_keyboard_alone(browser, live_server, cha
     context.close()
 
     # Sign in where the chat's socket lives, RSVP from the event page and say hello.
-    context = browser.new_context(base_url=chat_server, locale="es-ES", viewport={"width": 390, "height": 844})
+    context = browser.new_context(base_url=asgi_url, locale="es-ES", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/accounts/login/")
