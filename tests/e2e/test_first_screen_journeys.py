@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 from apps.hackathons.models import Hackathon
 from apps.meetups import services as meetups
 from apps.notifications.models import NotificationEvent
-from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import open_section, shoot
 from tests.hackathons.factories import hackathon_factory, organiser_factory, participant_factory, running_schedule
 from tests.meetups.factories import event_factory
@@ -71,7 +70,7 @@ def test_the_primary_action_is_on_the_first_screen(window, page, log_in_as):
 
 @pytest.mark.parametrize("window", WINDOWS)
 def test_a_new_member_signs_up_sets_up_and_rsvps_from_the_first_screen(window, page):
-    event = event_factory(title="Modelos abiertos en Zaragoza", description="Texto largo. " * 300)
+    event_factory(title="Modelos abiertos en Zaragoza", description="Texto largo. " * 300)
     email = f"nueva.{window}@example.org"
     page.set_viewport_size(WINDOWS[window])
     page.goto("/")

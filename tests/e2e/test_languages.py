@@ -9,7 +9,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from apps.chat import services as chat
-from apps.chat.selectors import room_for
+from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from apps.meetups import services as meetups
 from tests.accounts.factories import UserFactory
@@ -32,7 +32,7 @@ def test_home_hackathon_meetup_chat_and_register_on_a_phone(open_as, language): 
     event = event_factory(chapter=chapter, title="Modelos abertos en galego")
     member = UserFactory(username="uxia")
     meetups.rsvp_going(user=member, event=event)
-    room = room_for("meetup_event", event.pk)
+    room = room_ensure(kind="meetup_event", object_id=event.pk)
     chat.message_send(user=chapter.organisers.get(), room=room, client_id="welcome", body="Benvidas!")
     catalogue(owner("bsc-lt"), [remote("bsc-lt/roberta-base-bne", downloads=12345)])
     with translation.override(language):
