@@ -67,3 +67,17 @@
     input.addEventListener("change", function () { input.form.submit(); });
   });
 })();
+
+// A table wider than a phone scrolls sideways inside the page (site.css): one that does is
+// made focusable, so keyboard users can scroll it too (WCAG 2.1.1).
+(function () {
+  "use strict";
+  function reachable() {
+    document.querySelectorAll("main table:not(.reflow)").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth) table.setAttribute("tabindex", "0");
+      else table.removeAttribute("tabindex");
+    });
+  }
+  reachable();
+  window.addEventListener("resize", reachable);
+})();
