@@ -21,6 +21,8 @@
    were active at once, are sampled throughout.
 4. Holds --idle-sockets WebSockets idle for --idle-seconds and counts server closes;
    sends one group message to --group-sockets sockets and reports delivery p50/p99.
+5. With --memory-minutes N, drives the member rows in turn for N minutes and reports each
+   web process's resident memory after the first minute and at the end.
 
 API throttles are raised so the run measures work, not 429s.
 """
@@ -373,6 +375,54 @@ def drive(bases: dict[str, str], rows_to_drive: list[tuple[str, str]], client_co
     return sorted(rows, key=lambda r: (r["server"], r["clients"]))
 
 
+def process_tree_rss(pid: int) -> dict[int, int]:
+    """Resident memory in KiB of `pid` and every process below it, by process id."""
+    found, pending = {}, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = [
+                int(child)
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found[current] = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) if "VmRSS" in status else 0
+        pending += children
+    return found
+
+
+def memory_growth(servers: list[subprocess.Popen], base: str, minutes: int, clients: int = 16) -> dict:
+    """Member load for `minutes`; each web process's memory after minute 1 and at the end.
+
+    The web processes are the server's processes that grew past 60 MiB (the supervisor of
+    the Procfile's uvicorn stays small); the issue's bound is growth under 10 % per process."""
+    cookies = member_sessions()
+    scripts_dir = ROOT / "var" / "bench-scripts"
+    scripts_dir.mkdir(parents=True, exist_ok=True)
+    scripts = []
+    for who, path in urls_to_drive():
+        if who in (MEMBER, SEARCH_MEMBER):
+            script = scripts_dir / f"memory-{len(scripts)}.lua"
+            script.write_text(wrk_script(path, cookies))
+            scripts.append(str(script))
+    started, first, requests, errors, turn = time.monotonic(), None, 0, 0, 0
+    while time.monotonic() - started < minutes * 60:
+        sample = wrk(base + "/", clients, 10, scripts[turn % len(scripts)])
+        requests, errors, turn = requests + sample["requests"], errors + sample["errors"], turn + 1
+        if first is None and time.monotonic() - started >= 60:
+            first = {pid: kib for server in servers for pid, kib in process_tree_rss(server.pid).items()}
+    last = {pid: kib for server in servers for pid, kib in process_tree_rss(server.pid).items()}
+    web = [pid for pid, kib in last.items() if kib > 60 * 1024 and pid in (first or {})]
+    growth = {pid: (last[pid] - first[pid]) / first[pid] for pid in web}
+    return {"minutes": minutes, "clients": clients, "requests": requests, "errors": errors,
+            "rss_minute_1_mib": [round(first[pid] / 1024) for pid in web],
+            "rss_end_mib": [round(last[pid] / 1024) for pid in web],
+            "growth_max": f"{max(growth.values(), default=float('nan')):.1%}"}
+
+
 def wait_until_idle(kinds: list[str], limit: float = 120) -> None:
     """Requests wrk gave up on keep running in the server; let them finish before the next phase."""
     import psycopg
@@ -504,6 +554,8 @@ def main() -> int:
     parser.add_argument("--idle-sockets", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=int, default=600)
     parser.add_argument("--group-sockets", type=int, default=500)
+    parser.add_argument("--memory-minutes", type=int, default=0,
+                        help="then drive members for this long and report web-process memory growth")
     parser.add_argument("--output", default=str(ROOT / "var" / "bench-results.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -518,12 +570,13 @@ def main() -> int:
     if args.only:  # rows whose URL is one of these
         wanted = set(args.only.split(","))
         paths = [(who, path) for who, path in paths if path in wanted]
-    running, bases = [], {}
+    running, bases, by_kind, memory = [], {}, {}, []
     try:
         for kind in kinds:
-            processes, bases[kind] = start_server(kind, args.processes)
-            running += processes
-        rows = drive(bases, paths, [int(c) for c in args.clients.split(",")], args.runs, args.duration)
+            by_kind[kind], bases[kind] = start_server(kind, args.processes)
+            running += by_kind[kind]
+        client_counts = [int(c) for c in args.clients.split(",")]
+        rows = drive(bases, paths, client_counts, args.runs, args.duration) if args.runs else []
         wait_until_idle(kinds)
         sockets = []
         for run in range(args.runs if args.group_sockets else 0):
@@ -531,6 +584,8 @@ def main() -> int:
                 sockets.append(dict(group_message(base, args.group_sockets), server=kind, run=run + 1))
         for kind, base in bases.items() if args.idle_sockets else ():
             sockets.append(dict(idle_sockets(base, args.idle_sockets, args.idle_seconds), server=kind))
+        for kind, base in bases.items() if args.memory_minutes else ():
+            memory.append(dict(memory_growth(by_kind[kind], base, args.memory_minutes), server=kind))
     finally:
         stop_server(running)
     from django.conf import settings
@@ -542,6 +597,8 @@ def main() -> int:
         f"{pool.get('max_size')} per process, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         table(rows),
         "WebSockets:\n\n" + "\n".join(f"- `{json.dumps(result)}`" for result in sockets),
+        *(["Memory under member load:\n\n" + "\n".join(f"- `{json.dumps(result)}`" for result in memory)]
+          if memory else []),
     ])
     Path(args.output).parent.mkdir(exist_ok=True)
     Path(args.output).write_text(report + "\n")
