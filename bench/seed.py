@@ -27,20 +27,25 @@ LICENCES = ["apache-2.0", "mit", "cc-by-4.0", "llama3", "other"]
 PASSWORD = "comunidad-bench-2026"
 VOLUMES = {"profiles": 100_000, "hackathons": 2_000, "repositories": 50_000, "compute_requests": 5_000}
 SNAPSHOT_DAYS = 90
+# Members and their profiles are always seeded; a search-only run at --scale 10 leaves the rest out.
+PARTS = ("hub", "snapshots", "hackathons", "compute")
 
 
 def volumes(scale: float) -> dict:
     return {name: max(10, int(count * scale)) for name, count in VOLUMES.items()}
 
 
-def seed(scale: float, log=print) -> dict:
+def seed(scale: float, log=print, parts=PARTS) -> dict:
     counts = volumes(scale)
     started = time.perf_counter()
     users = _users(counts["profiles"], log)
     _profiles(users, log)
-    _hub(counts["repositories"], users, log)
-    _hackathons(counts["hackathons"], users, log)
-    _compute(counts["compute_requests"], users, log)
+    if "hub" in parts:
+        _hub(counts["repositories"], users, log, snapshots="snapshots" in parts)
+    if "hackathons" in parts:
+        _hackathons(counts["hackathons"], users, log)
+    if "compute" in parts:
+        _compute(counts["compute_requests"], users, log)
     log(f"seeded in {time.perf_counter() - started:.0f} s: {counts}")
     return counts
 
@@ -132,7 +137,7 @@ def _profiles(users: list, log) -> None:
     log(f"  {len(profiles)} profiles, {len(skill_rows)} skills, {len(language_rows)} languages")
 
 
-def _hub(count: int, users: list, log) -> None:
+def _hub(count: int, users: list, log, *, snapshots: bool = True) -> None:
     from apps.hub.models import HubOwner, HubRepository, HubRepositoryLanguage
 
     now = timezone.now()
@@ -163,6 +168,7 @@ def _hub(count: int, users: list, log) -> None:
         [HubRepositoryLanguage(repository=r, code=code) for r in repositories for code in r.languages],
         HubRepositoryLanguage,
     )
+    days = SNAPSHOT_DAYS if snapshots else 0
     # One row per repository and day, as the daily sync writes them: set-based in PostgreSQL.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -170,9 +176,9 @@ def _hub(count: int, users: list, log) -> None:
             " SELECT r.id, CURRENT_DATE - d, greatest(r.downloads - d * (r.id %% 7), 0),"
             "        greatest(r.downloads_all_time - d * 30, 0), greatest(r.likes - d / 10, 0)"
             " FROM hub_hubrepository r CROSS JOIN generate_series(0, %s) AS d",
-            [SNAPSHOT_DAYS - 1],
+            [days - 1],
         )
-    log(f"  {owner_count} Hub owners, {len(repositories)} repositories, {len(repositories) * SNAPSHOT_DAYS} snapshots")
+    log(f"  {owner_count} Hub owners, {len(repositories)} repositories, {len(repositories) * days} snapshots")
 
 
 def _hackathons(count: int, users: list, log) -> None:

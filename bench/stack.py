@@ -78,8 +78,8 @@ def ensure_database(database_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(scale: float, reseed: bool) -> dict:
-    """Migrate and seed the bench database once per scale; return the URLs to drive."""
+def prepare(scale: float, reseed: bool, parts=None) -> dict:
+    """Migrate and seed the bench database once per scale (and parts); return the URLs to drive."""
     import django
 
     django.setup()
@@ -96,16 +96,17 @@ def prepare(scale: float, reseed: bool) -> dict:
     from apps.accounts.models import User
 
     seeded = json.loads(marker.read_text()) if marker.exists() and User.objects.exists() else None
-    if seeded is None or seeded["scale"] != scale:
+    parts = list(parts or seed.PARTS)
+    if seeded is None or seeded["scale"] != scale or seeded.get("parts", list(seed.PARTS)) != parts:
         if User.objects.exists():
             sys.exit(f"{connection.settings_dict['NAME']} holds other data: run with --reseed")
-        counts = seed.seed(scale, log=lambda line: print(line, flush=True))
+        counts = seed.seed(scale, log=lambda line: print(line, flush=True), parts=parts)
         with connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.execute("VACUUM ANALYZE")
             print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
         marker.parent.mkdir(exist_ok=True)
-        marker.write_text(json.dumps({"scale": scale, "counts": counts}))
+        marker.write_text(json.dumps({"scale": scale, "counts": counts, "parts": parts}))
     call_command("collectstatic", verbosity=0, interactive=False)
     return urls_to_drive()
 
@@ -121,13 +122,15 @@ def urls_to_drive() -> list[tuple[str, str]]:
     profile = Profile.objects.filter(visibility="public").order_by("pk").first()
     hackathon = Hackathon.objects.exclude(state="draft").order_by("-pk").first()
     repository = HubRepository.objects.filter(kind="model").order_by("-downloads").first()
-    repository_url = reverse("hub:repository", kwargs={"kind": repository.kind, "repo_id": repository.repo_id})
-    member_pages = [
+    # A search-only seed (--parts hub) has no hackathons: their rows are left out.
+    repository_url = repository and reverse(
+        "hub:repository", kwargs={"kind": repository.kind, "repo_id": repository.repo_id})
+    member_pages = [path for path in [
         "/", "/talent/", "/talent/?q=datos", f"/talent/{profile.handle}/", "/api/profiles/",
         "/api/profiles/?q=datos", "/models/", repository_url, "/api/hub/repositories/", "/hackathons/",
-        f"/hackathons/{hackathon.slug}/", "/api/hackathons/", "/meetups/", "/compute/dashboard/",
+        hackathon and f"/hackathons/{hackathon.slug}/", "/api/hackathons/", "/meetups/", "/compute/dashboard/",
         "/api/compute/dashboard/", "/transparency/", "/notifications/",
-    ]
+    ] if path]
     searches = ["/talent/?q={q}{facet}", "/api/profiles/?q={q}{facet}", "/models/?q={q}"]
     visitor_pages = ["/", "/talent/", "/talent/?q=vision&region=PV", "/api/profiles/", "/models/", "/hackathons/",
                      "/compute/dashboard/"]
@@ -544,6 +547,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 profiles, 50,000 repositories…")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--parts", default="", help="seed only these of hub,snapshots,hackathons,compute "
+                        "(members and profiles always), e.g. hub for the talent and catalogue searches at --scale 10")
     parser.add_argument("--server", default="procfile",
                         help="procfile, daphne, uvicorn or gunicorn; several, comma-separated, are run interleaved")
     parser.add_argument("--processes", type=int, default=2)
@@ -566,7 +571,7 @@ def main() -> int:
     database_url = bench_database_url()
     configure_environment(database_url)
     ensure_database(database_url)
-    paths = prepare(args.scale, args.reseed)
+    paths = prepare(args.scale, args.reseed, args.parts.split(",") if args.parts else None)
     if args.only:  # rows whose URL is one of these
         wanted = set(args.only.split(","))
         paths = [(who, path) for who, path in paths if path in wanted]
