@@ -2,6 +2,8 @@
 
 import pytest
 import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from django.urls import include, path
@@ -78,6 +80,9 @@ def test_redis_errors_count_group_sends_the_channel_layer_could_not_make(client,
     with pytest.raises(redis.ConnectionError):  # its callers log and drop it (the fast path)
         group_send_many([("metrics-test.room", {"type": "hello"})])
     assert metric(client, "community_redis_errors_total", client="channel_layer") == before + 1
+    with pytest.raises(redis.ConnectionError):  # a consumer's own send (chat presence)
+        async_to_sync(get_channel_layer().group_send)("metrics-test.room", {"type": "hello"})
+    assert metric(client, "community_redis_errors_total", client="channel_layer") == before + 2
 
 
 @pytest.mark.django_db(transaction=True)
