@@ -65,6 +65,14 @@ def test_redis_errors_count_failed_cache_calls(client):
 
 
 @pytest.mark.django_db
+def test_redis_errors_count_a_broker_out_of_reach_at_scrape(client, monkeypatch):
+    before = metric(client, "community_redis_errors_total", client="broker")
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(celery_app, "_pool", None)  # its connections to the shared broker
+    assert metric(client, "community_redis_errors_total", client="broker") == before + 1
+
+
+@pytest.mark.django_db
 def test_redis_errors_count_group_sends_the_channel_layer_could_not_make(client, settings):
     server = OwnRedis().start()
     try:
