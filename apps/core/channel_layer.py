@@ -30,14 +30,15 @@ constraints.txt was locked), which is what keeps the pin in pyproject open.
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 
+import redis
 from channels_redis.core import RedisChannelLayer
 
+from apps.core.metrics import GROUP_SENDS, REDIS_ERRORS
 from apps.core.redis_pool import async_blocking_pool
-
-from apps.core.metrics import GROUP_SENDS
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,17 @@ for i = 1, #KEYS do
 end
 return found
 """
+
+
+@contextlib.contextmanager
+def _counting_redis_errors():
+    """A group send Redis did not take counts at `/metrics` (operators alert on it), then
+    raises as before: its callers log and drop it, the database keeps the change."""
+    try:
+        yield
+    except redis.RedisError:
+        REDIS_ERRORS.labels("channel_layer").inc()
+        raise
 
 
 class CommunityRedisChannelLayer(RedisChannelLayer):
@@ -192,11 +204,16 @@ class CommunityRedisChannelLayer(RedisChannelLayer):
 
     async def group_send(self, group, message):
         GROUP_SENDS.inc()
-        await super().group_send(group, message)
+        with _counting_redis_errors():
+            await super().group_send(group, message)
 
     async def group_send_many(self, messages: list[tuple[str, dict]]) -> None:
         """Send each message to its group's members, batched per Redis host."""
         GROUP_SENDS.inc(len(messages))
+        with _counting_redis_errors():
+            await self._group_send_batches(messages)
+
+    async def _group_send_batches(self, messages: list[tuple[str, dict]]) -> None:
         groups_by_host = collections.defaultdict(list)
         for group, message in messages:
             assert self.require_valid_group_name(group), "Group name not valid"

@@ -159,14 +159,16 @@ class _ThisProcess:
 
 def scrape() -> bytes:
     registry = CollectorRegistry()
+    # Values read at scrape time first: what they count while reading (an unreachable
+    # broker) is then in this answer, not the next one.
+    for collector in _scrape_collectors:
+        registry.register(collector)
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         _forget_dead_processes(directory)
         multiprocess.MultiProcessCollector(registry, path=directory)
     else:
         registry.register(_ThisProcess())
-    for collector in _scrape_collectors:
-        registry.register(collector)
     return generate_latest(registry)
 
 

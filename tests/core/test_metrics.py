@@ -1,15 +1,19 @@
 """`/metrics`: readable from the operator's network only, and each metric moves with its event."""
 
 import pytest
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from django.urls import include, path
 
 from apps.core.cache import FailSoftRedisCache
+from apps.core.live import group_send_many
 from community.celery import app as celery_app
 from tests.metrics_scrape import metric
 from tests.notifications.live_stack import wait_until
-from tests.own_redis import free_port
+from tests.own_redis import OwnRedis, free_port
 
 
 def boom(request):
@@ -58,6 +62,35 @@ def test_redis_errors_count_failed_cache_calls(client):
     })
     assert unreachable.get("anything", "fallback") == "fallback"
     assert metric(client, "community_redis_errors_total", client="cache") == before + 1
+
+
+@pytest.mark.django_db
+def test_redis_errors_count_a_broker_out_of_reach_at_scrape(client, monkeypatch):
+    before = metric(client, "community_redis_errors_total", client="broker")
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(celery_app, "_pool", None)  # its connections to the shared broker
+    assert metric(client, "community_redis_errors_total", client="broker") == before + 1
+
+
+@pytest.mark.django_db
+def test_redis_errors_count_group_sends_the_channel_layer_could_not_make(client, settings):
+    server = OwnRedis().start()
+    try:
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "apps.core.channel_layer.CommunityRedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": server.url, "socket_connect_timeout": 0.5, "socket_timeout": 0.5}]},
+        }}
+        before = metric(client, "community_redis_errors_total", client="channel_layer")
+        group_send_many([("metrics-test.room", {"type": "hello"})])
+        assert metric(client, "community_redis_errors_total", client="channel_layer") == before
+    finally:
+        server.stop()
+    with pytest.raises(redis.ConnectionError):  # its callers log and drop it (the fast path)
+        group_send_many([("metrics-test.room", {"type": "hello"})])
+    assert metric(client, "community_redis_errors_total", client="channel_layer") == before + 1
+    with pytest.raises(redis.ConnectionError):  # a consumer's own send (chat presence)
+        async_to_sync(get_channel_layer().group_send)("metrics-test.room", {"type": "hello"})
+    assert metric(client, "community_redis_errors_total", client="channel_layer") == before + 2
 
 
 @pytest.mark.django_db(transaction=True)

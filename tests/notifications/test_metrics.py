@@ -7,7 +7,7 @@ from apps.notifications.models import Delivery
 from apps.notifications.services import notify
 from tests.accounts.factories import UserFactory
 from tests.metrics_scrape import metric
-from tests.notifications.live_stack import wait_until
+from tests.notifications.live_stack import SmtpSink, wait_until
 from tests.notifications.mail_backends import FlakyBackend
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,3 +35,26 @@ def test_deliveries_pending_then_failed(settings):
         assert wait_until(lambda: _deliveries(client, "failed") == 1, timeout=30)
     assert _deliveries(client, "pending") == 0
     assert Delivery.objects.get(status=Delivery.Status.FAILED).notification.recipient.email == "broken@example.org"
+
+
+def test_a_delivery_a_mailer_holds_shows_as_sending(settings):
+    """Claimed, its data at the mail server and no answer yet: in flight, neither pending nor sent."""
+    client = Client()
+    notify(recipients=[UserFactory(email="waiting@example.org")], kind="test.metrics", title="En camino")
+    assert (_deliveries(client, "pending"), _deliveries(client, "sending")) == (1, 0)
+    from celery.contrib.testing.worker import start_worker
+
+    from community.celery import app
+
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        sink.script("DATA", "hold")
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            try:
+                assert sink.held.wait(timeout=30), "the mailer never reached the mail server"
+                assert (_deliveries(client, "pending"), _deliveries(client, "sending")) == (0, 1)
+            finally:
+                sink.release()  # else the worker, still held, would not stop
+            assert wait_until(lambda: _deliveries(client, "sending") == 0, timeout=30)
+    assert Delivery.objects.get().status == Delivery.Status.SENT
