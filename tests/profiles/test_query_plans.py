@@ -152,3 +152,18 @@ def test_a_search_matching_everyone_is_listed_from_the_recency_index_not_ranked(
     assert all(sql.endswith(recent_first) for sql, _plan in listing), listing
     narrow = [sql for sql, _plan in plans_of_talent_page(client, member_pool, {"q": "persona 42"}) if "LIMIT 20" in sql]
     assert narrow and not any(sql.endswith(recent_first) for sql in narrow), narrow  # few matches are ranked
+
+
+def test_a_broad_search_counts_its_facets_on_a_sample_not_on_every_match(client, member_pool, monkeypatch):
+    """Past EXACT_COUNT_MAX matches the facets and total are counted on a sample of the
+    table's pages, with and without words and with a facet ticked: a Sample Scan, never a
+    read of every profile or profile skill."""
+    monkeypatch.setattr(selectors, "EXACT_COUNT_MAX", 100)
+    monkeypatch.setattr(selectors, "SAMPLE_PAGES", 5)
+    for params in ({"q": "persona"}, {"q": "persona", "region": "CT"}, {"skill": "nlp"}, {"language": "eu"}):
+        plans = plans_of_talent_page(client, member_pool, params)
+        counting = [plan for sql, plan in plans if "jsonb_array_elements" in sql]
+        assert any(f"Sample Scan on {TABLE}" in plan for plan in counting), (params, counting)
+        for _sql, plan in plans:
+            for table in (TABLE, "profiles_profileskill", "profiles_profilelanguage", "accounts_user"):
+                assert_no_seq_scan(plan, table)
