@@ -167,3 +167,27 @@ def test_a_broad_search_counts_its_facets_on_a_sample_not_on_every_match(client,
         for _sql, plan in plans:
             for table in (TABLE, "profiles_profileskill", "profiles_profilelanguage", "accounts_user"):
                 assert_no_seq_scan(plan, table)
+
+
+def test_the_bounded_count_of_a_broad_search_reads_its_matches_through_the_indexes(client, member_pool):
+    """The exact count that stops one past EXACT_COUNT_MAX has a LIMIT, which makes a
+    sequential read "until enough rows match" look cheap; where matches cluster it read
+    most of the table. Explained under the settings the page set around it, with the
+    planner otherwise free: no sequential scan of profiles."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member_pool)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/talent/", {"q": "persona"}).status_code == 200
+    bounded = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if sql.startswith(("SET ", "RESET ")):
+                cursor.execute(sql)
+            elif "jsonb_array_elements" in sql and f"LIMIT {selectors.EXACT_COUNT_MAX + 1}" in sql:
+                cursor.execute(f"EXPLAIN {sql}")
+                bounded.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert bounded, [query["sql"][:80] for query in captured.captured_queries]
+    for plan in bounded:
+        assert_no_seq_scan(plan, TABLE)
