@@ -118,6 +118,9 @@ class ProfileListApi(APIView):
             "ProfileSearchOutput",
             {
                 "count": serializers.IntegerField(),
+                "approximate": serializers.BooleanField(
+                    help_text="count and facet counts are estimates (a search matching a large part of the pool)"
+                ),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
                 "results": ProfileOutputSerializer(many=True),
@@ -132,11 +135,12 @@ class ProfileListApi(APIView):
     def get(self, request):
         search = selectors.TalentSearch(**query_filters(self, request))
         facets = selectors.talent_facets(viewer=request.user, search=search)
-        total = facets.pop("total")
+        total, approximate = facets.pop("total"), facets.pop("approximate")
         profiles = selectors.talent_search(viewer=request.user, search=search, matches=total)
         paginator = KnownCountPagination(total)
         page = paginator.paginate_queryset(profiles, request, self)
         response = paginator.get_paginated_response(ProfileOutputSerializer(page, many=True).data)
+        response.data["approximate"] = approximate
         response.data["facets"] = facets
         return response
 

@@ -38,8 +38,11 @@ def contributions(listing: str, keys: list[str] | None) -> Counter:
     return Counter((audience, key) for audience in AUDIENCES_OF[listing] for key in [TOTAL, *keys])
 
 
-def facets_from_counts(counts: Counter, skills: list[dict], widened: Counter | None = None) -> dict:
-    """The facet lists of pages and API from counts per key.
+def facets_from_counts(
+    counts: Counter, skills: list[dict], widened: Counter | None = None, *, approximate: bool = False
+) -> dict:
+    """The facet lists of pages and API from counts per key; `approximate` when the total
+    and counts are estimates (a broad search counted on a sample), which pages must say.
 
     `widened` holds the region and kind counts of the search without those two filters
     (the "disjunctive" facets: what ticking one more would give); without it they come
@@ -58,6 +61,7 @@ def facets_from_counts(counts: Counter, skills: list[dict], widened: Counter | N
     )
     return {
         "total": counts.get(TOTAL, 0),
+        "approximate": approximate,
         "skill": [
             {"value": skill["slug"], "label": skill["label"], "count": skill_counts.get(skill["slug"], 0)}
             for _position, skill in ranked_skills

@@ -54,6 +54,7 @@ def talent_search(request):
             "page": once(page),
             "facet_groups": once(lambda: _facet_groups(facets, search)),
             "too_broad_to_rank": once(lambda: selectors.too_broad_to_rank(search, facets["total"])),
+            "approximate": once(lambda: facets["approximate"]),
             "query_string": query.urlencode(),
             "can_export": can_export,
             "fragment": SharedFragment(

@@ -133,12 +133,12 @@ def test_the_members_list_and_totals_are_read_from_what_the_services_keep(client
     """The list from the audience's partial index in both orders; the unfiltered total and
     facets from the maintained counts, with nothing counted over the profiles."""
     plans = plans_of_talent_page(client, member_pool, {})
-    listing = [plan for sql, plan in plans if "LIMIT 20" in sql]
+    listing = [plan for sql, plan in plans if sql.endswith("LIMIT 20")]
     assert any("profiles_listed_member_recent" in plan for plan in listing), plans
     counting = [sql for sql, _plan in plans if "count(" in sql.lower() or "jsonb_array_elements" in sql]
     assert counting == [], counting
     assert any("profiles_talentpoolcount" in sql for sql, _plan in plans)
-    by_name = [plan for sql, plan in plans_of_talent_page(client, member_pool, {"sort": "name"}) if "LIMIT 20" in sql]
+    by_name = [plan for sql, plan in plans_of_talent_page(client, member_pool, {"sort": "name"}) if sql.endswith("LIMIT 20")]
     assert any("profiles_listed_member_name" in plan for plan in by_name), by_name
 
 
@@ -146,9 +146,48 @@ def test_a_search_matching_everyone_is_listed_from_the_recency_index_not_ranked(
     """"persona" matches all 5,000 profiles: more than are ranked, so the page is read from
     the members' recency index and stops at its end; no sort of every match by rank."""
     plans = plans_of_talent_page(client, member_pool, {"q": "persona"})
-    listing = [(sql, plan) for sql, plan in plans if "LIMIT 20" in sql]
+    listing = [(sql, plan) for sql, plan in plans if sql.endswith("LIMIT 20")]
     assert listing and all("profiles_listed_member_recent" in plan for _sql, plan in listing), listing
     recent_first = f'ORDER BY "{TABLE}"."updated_at" DESC, "{TABLE}"."id" DESC LIMIT 20'
     assert all(sql.endswith(recent_first) for sql, _plan in listing), listing
-    narrow = [sql for sql, _plan in plans_of_talent_page(client, member_pool, {"q": "persona 42"}) if "LIMIT 20" in sql]
+    narrow = [sql for sql, _plan in plans_of_talent_page(client, member_pool, {"q": "persona 42"}) if sql.endswith("LIMIT 20")]
     assert narrow and not any(sql.endswith(recent_first) for sql in narrow), narrow  # few matches are ranked
+
+
+def test_a_broad_search_counts_its_facets_on_a_sample_not_on_every_match(client, member_pool, monkeypatch):
+    """Past EXACT_COUNT_MAX matches the facets and total are counted on a sample of the
+    table's pages, with and without words and with a facet ticked: a Sample Scan, never a
+    read of every profile or profile skill."""
+    monkeypatch.setattr(selectors, "EXACT_COUNT_MAX", 100)
+    monkeypatch.setattr(selectors, "SAMPLE_PAGES", 5)
+    for params in ({"q": "persona"}, {"q": "persona", "region": "CT"}, {"skill": "nlp"}, {"language": "eu"}):
+        plans = plans_of_talent_page(client, member_pool, params)
+        counting = [plan for sql, plan in plans if "jsonb_array_elements" in sql]
+        assert any(f"Sample Scan on {TABLE}" in plan for plan in counting), (params, counting)
+        for _sql, plan in plans:
+            for table in (TABLE, "profiles_profileskill", "profiles_profilelanguage", "accounts_user"):
+                assert_no_seq_scan(plan, table)
+
+
+def test_the_bounded_count_of_a_broad_search_reads_its_matches_through_the_indexes(client, member_pool):
+    """The exact count that stops one past EXACT_COUNT_MAX has a LIMIT, which makes a
+    sequential read "until enough rows match" look cheap; where matches cluster it read
+    most of the table. Explained under the settings the page set around it, with the
+    planner otherwise free: no sequential scan of profiles."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member_pool)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/talent/", {"q": "persona"}).status_code == 200
+    bounded = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if sql.startswith(("SET ", "RESET ")):
+                cursor.execute(sql)
+            elif "jsonb_array_elements" in sql and f"LIMIT {selectors.EXACT_COUNT_MAX + 1}" in sql:
+                cursor.execute(f"EXPLAIN {sql}")
+                bounded.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert bounded, [query["sql"][:80] for query in captured.captured_queries]
+    for plan in bounded:
+        assert_no_seq_scan(plan, TABLE)

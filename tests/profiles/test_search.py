@@ -101,9 +101,9 @@ def test_facets_of_a_search_count_its_matching_rows_in_two_statements(pool, djan
     search = selectors.TalentSearch(q="vision", regions=["CT"], skills=["nlp"])
     member = UserFactory()
     # Whether the member's own profile is hidden (their counts include it), the facet keys
-    # of the matches, those of the search without its region (the region facet), and the
-    # offered skills.
-    with django_assert_num_queries(4):
+    # of the matches, those of the search without its region (the region facet), each
+    # read through the indexes (a planner setting and its reset), and the offered skills.
+    with django_assert_num_queries(8):
         facets = selectors.talent_facets(viewer=member, search=search)
     assert facets["total"] == 1
     other_member = UserFactory()
@@ -185,14 +185,15 @@ def test_search_api_query_count_does_not_grow_with_page_size(pool, django_assert
         client.force_login(UserFactory())
     for extra in range(6):
         make_profile(skills=[("nlp", 2)], languages=[("es", "native"), ("en", "basic")])
-    # facet keys of the matching rows (which also count them), offered skills, page, skills,
-    # languages, the topics' generations of the shared answer (+ session, user and whether
-    # the member's own profile is hidden)
-    expected = 6 + (3 if logged_in else 0)
+    # facet keys of the matching rows (which also count them, read through the indexes: a
+    # planner setting and its reset), offered skills, page, skills, languages, the topics'
+    # generations of the shared answer (+ session, user and whether the member's own
+    # profile is hidden)
+    expected = 8 + (3 if logged_in else 0)
     with django_assert_num_queries(expected):
         small = client.get("/api/profiles/", {"page_size": 2, "skill": "nlp"})
     # The same search again: its total and facets come from the cache.
-    with django_assert_num_queries(expected - 2):
+    with django_assert_num_queries(expected - 4):
         large = client.get("/api/profiles/", {"page_size": 50, "skill": "nlp"})
     assert len(small.json()["results"]) == 2
     assert len(large.json()["results"]) == large.json()["count"] == 9
@@ -202,13 +203,13 @@ def test_search_api_query_count_does_not_grow_with_page_size(pool, django_assert
 def test_search_page_query_count_does_not_grow_with_results(client, pool, django_assert_num_queries):
     client.force_login(UserFactory())
     # session, user, own profile hidden?, the shared fragment's topic generations, facet
-    # keys of the matching rows (and their count), offered skills, page, skills, languages,
-    # unread badge, organiser role
-    with django_assert_num_queries(11):
+    # keys of the matching rows (and their count; a planner setting and its reset), offered
+    # skills, page, skills, languages, unread badge, organiser role
+    with django_assert_num_queries(13):
         few = client.get("/talent/", {"language": "es"})
     for _ in range(25):
         make_profile(languages=[("es", "basic")], skills=[("hpc", 1), ("nlp", 1)])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         many = client.get("/talent/", {"language": "es"})
     assert few.context["page"].paginator.count == 4
     assert many.context["page"].paginator.count == 29
