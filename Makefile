@@ -53,8 +53,10 @@ run: install
 
 ## The whole test suite against PostgreSQL and Redis on this machine, in parallel
 ## (TEST_WORKERS=auto: one pytest-xdist worker per core; TEST_WORKERS=0 runs it serially).
-## Browser journeys run afterwards in one process: the announcement journey's Daphne child
-## process does not receive its socket's pushes under an xdist worker (not yet understood).
+## Browser journeys run afterwards, in parallel too: the accessibility crawl is one test per
+## role, so the workers share it, and journeys that need sockets start their own ASGI server
+## process (tests/e2e/conftest.py:asgi_url; a Daphne forked from an xdist worker missed its
+## socket's pushes).
 ## The Slurm tests (tests/compute/test_scheduler.py) run in a process of their own too: they
 ## share one test cluster on fixed ports. (Handing whole files to workers with `--dist loadfile`
 ## mixed tests that flush the database with tests that need its migrated data.)
@@ -66,7 +68,7 @@ test: install $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e --ignore=$(SLURM_TESTS) --ignore=$(CLUSTER_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(SLURM_TESTS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(CLUSTER_TESTS) $(PYTEST_ARGS)
-	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Re-pin every dependency in constraints.txt after changing pyproject.toml. Pins already
 ## there are kept when they still fit; `make lock UPGRADE=1` moves all to the newest allowed.

@@ -40,7 +40,8 @@ from django.utils import timezone  # noqa: E402
 from apps.notifications import services  # noqa: E402
 from apps.notifications.models import Delivery, NotificationEvent  # noqa: E402
 from community.celery import app  # noqa: E402
-from tests.notifications.live_stack import SmtpSink, WorkerProcess, free_port, wait_until  # noqa: E402
+from tests.notifications.live_stack import SmtpSink, WorkerProcess, wait_until  # noqa: E402
+from tests.own_redis import free_port  # noqa: E402
 
 AUDIENCE = int(os.environ.get("BENCH_AUDIENCE", 10_000))
 BASELINE = int(os.environ.get("BENCH_BASELINE", 1_000))

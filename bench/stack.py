@@ -45,6 +45,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.own_redis import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATION_NAME = "community-bench-web"  # + the server's name, to count each server's sessions
 FLOOR = "/healthz"
@@ -215,12 +217,6 @@ end
 
 
 # --- the server ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(kind: str, processes: int) -> tuple[list[subprocess.Popen], str]:

@@ -3,7 +3,6 @@
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from tests.own_redis import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,12 +23,6 @@ def procfile_command(process: str = "web") -> str:
         if name.strip() == process:
             return command.strip()
     raise LookupError(f"no {process} process in the Procfile")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def migrated_test_database_url() -> str:

@@ -1,8 +1,9 @@
-"""A redis-server a test owns: started on a free loopback port, then stopped, frozen or paused.
+"""A redis-server a test owns: started on a free loopback port, then stopped, frozen, paused
+or started again on the same port (where clients reconnect), with no data kept across a restart.
 
 The shared Redis of the suite is never touched. `TEST_PORTS=8100-8199` in the environment
-makes it take its port from that range (for several people testing on one machine);
-otherwise the system picks a free one.
+makes it, and every other server a test or benchmark starts, take its port from that range
+(for several people testing on one machine); otherwise the system picks a free one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import redis
 
 
 def free_port() -> int:
+    """A loopback port nothing listens on now, from TEST_PORTS when it is set."""
     span = os.environ.get("TEST_PORTS", "")
     if span:
         low, high = (int(part) for part in span.split("-"))
@@ -38,6 +40,8 @@ def free_port() -> int:
 
 
 class OwnRedis:
+    """`start()` again after `stop()` comes back on the same port and URL, empty: nothing is saved."""
+
     def __init__(self):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -45,7 +49,7 @@ class OwnRedis:
 
     def start(self) -> OwnRedis:
         binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed for this test"
+        assert binary, "redis-server is not installed: the Redis-outage tests need it"
         self.process = subprocess.Popen(
             [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -1,12 +1,9 @@
 """Whole-table numbers come from the cache, follow writes, and survive a Redis outage."""
 
 import logging
-import socket
-import subprocess
 import time
 
 import pytest
-import redis
 
 from apps.core import summaries
 from apps.core.selectors import platform_numbers
@@ -14,43 +11,23 @@ from apps.hub import selectors as hub_selectors
 from tests.accounts.factories import UserFactory
 from tests.hub import factories as hub
 from tests.notifications.live_stack import wait_until
+from tests.own_redis import OwnRedis
 from tests.profiles.factories import make_profile
 
 pytestmark = pytest.mark.django_db
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis(settings):
     """A Redis of this test's own, as the only cache, that the test may stop."""
-    port = _free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-
-    def answers() -> bool:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-    assert wait_until(answers, timeout=5, step=0.05)
+    server = OwnRedis().start()
     settings.CACHES = {"default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{port}/0",
+        "LOCATION": server.url,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }}
     yield server
-    if server.poll() is None:
-        server.terminate()
-        server.wait(timeout=10)
+    server.stop()
 
 
 def test_home_numbers_are_cached_until_a_member_joins(django_assert_num_queries):
@@ -121,8 +98,7 @@ def test_pages_render_and_compute_while_redis_is_down(own_redis, client, caplog)
     hub.catalogue(hub.owner("bsc-lt"), [hub.remote("bsc-lt/latxa-7b")])
     assert client.get("/talent/").status_code == 200  # fills the cache
 
-    own_redis.terminate()
-    own_redis.wait(timeout=10)
+    own_redis.stop()
     make_profile(skills=[("nlp", 1)])  # invalidation fails too: logged, the write goes through
     with caplog.at_level(logging.WARNING, logger="apps.core.summaries"):
         talent = client.get("/talent/", {"skill": "nlp"})

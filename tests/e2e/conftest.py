@@ -4,9 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
+from bench.asgi_servers import asgi_servers
 from tests.accounts.factories import PASSWORD
+from tests.asgi_server import migrated_test_database_url
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -50,6 +53,19 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def asgi_url():
+    """An ASGI server of the platform on this test's database, for pages that need a socket
+    (the chat); `live_server` serves no WebSockets."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "community.settings.test",
+        "DATABASE_URL": migrated_test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    with asgi_servers(1, env=env) as servers:
+        yield f"http://127.0.0.1:{servers[0][0]}"
 
 
 @pytest.fixture

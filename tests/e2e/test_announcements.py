@@ -2,12 +2,8 @@
 unsubscribes with one click, signed out."""
 
 import re
-from functools import partial
 from urllib.parse import urlparse
 
-import pytest
-from daphne.testing import DaphneProcess
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -19,37 +15,20 @@ from tests.hackathons.factories import hackathon_factory, participant_factory, r
 from tests.notifications.live_stack import wait_until
 
 
-def _asgi_application():
-    from channels.routing import get_default_application
-
-    return ASGIStaticFilesHandler(get_default_application())
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    """Daphne in a child process (pages and WebSockets) on a free loopback port."""
-    server = DaphneProcess("127.0.0.1", partial(_asgi_application))
-    server.start()
-    assert server.ready.wait(timeout=30), "daphne did not start"
-    yield f"http://127.0.0.1:{server.port.value}"
-    server.terminate()
-    server.join(timeout=10)
-
-
 def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_click(
-    browser, asgi_server, celery_worker
+    browser, asgi_url, celery_worker
 ):
     app.control.purge()  # tasks other tests queued without a worker
     hackathon = hackathon_factory(state=Hackathon.State.REGISTRATION_OPEN, schedule=running_schedule())
     organiser = hackathon.organisers.get()
     member = participant_factory(hackathon)
-    member_page = signed_in_page(browser, asgi_server, member)
+    member_page = signed_in_page(browser, asgi_url, member)
     member_page.goto("/notifications/")
     badge = member_page.locator("[data-unread-count]")
     expect(badge).to_be_hidden()
     member_page.wait_for_timeout(500)  # the socket connects after the page loads
 
-    organiser_page = signed_in_page(browser, asgi_server, organiser)
+    organiser_page = signed_in_page(browser, asgi_url, organiser)
     organiser_page.goto(f"/notifications/announce/hackathon/?hackathon={hackathon.slug}")
     organiser_page.get_by_label("Título").fill("Cambio de sala")
     organiser_page.get_by_label("Mensaje").fill("Nos vemos en el aula 2.")
@@ -69,7 +48,7 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     assert message.alternatives and message.alternatives[0][1] == "text/html"
     link = re.search(r"https?://\S+/notifications/unsubscribe/\S+/", message.body).group(0)
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
-    signed_out = browser.new_context(base_url=asgi_server, locale="es-ES").new_page()
+    signed_out = browser.new_context(base_url=asgi_url, locale="es-ES").new_page()
     signed_out.goto(urlparse(link).path)
     signed_out.get_by_role("button", name="Darme de baja").click()
     expect(signed_out.get_by_text("Ya no recibirás estos correos")).to_be_visible()

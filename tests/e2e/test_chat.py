@@ -6,29 +6,16 @@ import re
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from playwright.sync_api import expect
 
 from apps.chat import services
 from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
-from bench.asgi_servers import asgi_servers
 from tests.chat.conftest import session_cookie
 from tests.hackathons.factories import hackathon_factory, running_schedule, team_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LIVE = re.compile("Live|En directo")
-
-
-@pytest.fixture
-def asgi_url():
-    env = {
-        "DJANGO_SETTINGS_MODULE": "community.settings.test",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with asgi_servers(1, env=env) as servers:
-        yield f"http://127.0.0.1:{servers[0][0]}"
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from apps.accounts.models import User
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_chat import asgi_url  # noqa: F401 (a fixture: the chat needs a Daphne process)
 from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)

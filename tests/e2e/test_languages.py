@@ -14,7 +14,7 @@ from apps.hackathons.models import Hackathon
 from apps.meetups import services as meetups
 from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import WINDOWS, shoot
-from tests.e2e.test_chat import asgi_url, open_as  # noqa: F401 - fixtures: the chat needs the ASGI server
+from tests.e2e.test_chat import open_as  # noqa: F401 - a fixture
 from tests.hackathons.factories import hackathon_factory
 from tests.hub.factories import catalogue, owner, remote
 from tests.meetups.factories import chapter_factory, event_factory

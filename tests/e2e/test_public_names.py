@@ -7,11 +7,9 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from playwright.sync_api import expect
 
 from apps.accounts.models import User
-from bench.asgi_servers import asgi_servers
 from tests.chat.conftest import session_cookie
 from tests.e2e.conftest import shoot
 from tests.meetups.factories import chapter_factory, event_factory
@@ -20,18 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "una-clave-de-prueba-larga-31"
 PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 EMAIL = "lucia.martin.4821@example.org"
-
-
-@pytest.fixture
-def asgi_url():
-    """The chat needs its socket: an ASGI server of the platform on this test's database."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "community.settings.test",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with asgi_servers(1, env=env) as servers:
-        yield f"http://127.0.0.1:{servers[0][0]}"
 
 
 def signed_in(browser, base_url, user, viewport):

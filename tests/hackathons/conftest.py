@@ -4,13 +4,12 @@ from django.utils import translation
 
 from apps.hackathons.models import Hackathon
 from apps.hackathons.services import judging
-from apps.hackathons.services.lifecycle import hackathon_transition
 from tests.accounts.factories import UserFactory
 from tests.hackathons.factories import (
     hackathon_factory,
     judge_factory,
-    past_hacking_schedule,
     running_schedule,
+    start_judging,
     submission_factory,
     team_factory,
 )
@@ -38,8 +37,7 @@ def world():
     team, (participant, _mate) = team_factory(hackathon)
     submission = submission_factory(team, participant)
     judge = judge_factory(hackathon, organiser)
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
+    start_judging(hackathon, organiser)
     judging.scorecard_submit(user=judge.user, submission=submission, scores={criterion.id: (7, "Sólido")})
     hackathon.refresh_from_db()
     return {

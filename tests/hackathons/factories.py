@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.accounts.roles import ORGANISERS
 from apps.hackathons.models import Hackathon
 from apps.hackathons.services import judging, registrations, submissions, teams
-from apps.hackathons.services.lifecycle import hackathon_create
+from apps.hackathons.services.lifecycle import hackathon_create, hackathon_transition
 from tests.accounts.factories import UserFactory
 
 State = Hackathon.State
@@ -97,3 +97,9 @@ def submission_factory(team, user, *, track=None, title="Detector de bulos", rep
 def judge_factory(hackathon, organiser):
     user = UserFactory()
     return judging.judge_add(actor=organiser, hackathon=hackathon, handle=user.username)
+
+
+def start_judging(hackathon, organiser):
+    """Hacking ended (dates moved into the past), then the organiser starts judging."""
+    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
+    return hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")

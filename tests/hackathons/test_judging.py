@@ -11,8 +11,8 @@ from tests.accounts.factories import UserFactory
 from tests.hackathons.factories import (
     hackathon_factory,
     judge_factory,
-    past_hacking_schedule,
     running_schedule,
+    start_judging,
     submission_factory,
     team_factory,
 )
@@ -28,11 +28,6 @@ def judged_hackathon(**fields):
     impact = judging.criterion_add(actor=organiser, hackathon=hackathon, name="Impacto", weight=2, max_score=10)
     technique = judging.criterion_add(actor=organiser, hackathon=hackathon, name="Técnica", weight=1, max_score=5)
     return hackathon, organiser, impact, technique
-
-
-def start_judging(hackathon, organiser):
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    return hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
 
 
 def test_rubric_needs_positive_weights_and_only_organisers_change_it():

@@ -24,6 +24,7 @@ from tests.hackathons.factories import (
     participant_factory,
     past_hacking_schedule,
     running_schedule,
+    start_judging,
     submission_factory,
     team_factory,
 )
@@ -100,30 +101,29 @@ def test_start_hacking_needs_a_confirmed_participant():
     assert hackathon_transition(actor=organiser, hackathon=hackathon, action="start_hacking").state == State.IN_PROGRESS
 
 
+def judging_one_submission():
+    """A hackathon in judging: a team of two, its submission and one judge."""
+    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
+    organiser = hackathon.organisers.get()
+    team, members = team_factory(hackathon)
+    submission = submission_factory(team, members[0])
+    judge = judge_factory(hackathon, organiser)
+    start_judging(hackathon, organiser)
+    return hackathon, organiser, members, submission, judge
+
+
 def test_start_judging_refused_before_hacking_ends_and_assigns_judges_after():
     running = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
     with pytest.raises(Conflict, match="Hacking ends"):
         hackathon_transition(actor=running.organisers.get(), hackathon=running, action="start_judging")
 
-    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
-    organiser = hackathon.organisers.get()
-    team, members = team_factory(hackathon)
-    submission = submission_factory(team, members[0])
-    judge = judge_factory(hackathon, organiser)
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
+    hackathon, organiser, members, submission, judge = judging_one_submission()
     assert list(judge.assignments.values_list("submission_id", flat=True)) == [submission.id]
     assert Notification.objects.filter(recipient=judge.user, kind="hackathons.judge_assigned").count() == 2
 
 
 def test_publish_results_needs_a_rubric_and_a_complete_scorecard():
-    hackathon = hackathon_factory(state=State.IN_PROGRESS, schedule=running_schedule())
-    organiser = hackathon.organisers.get()
-    team, members = team_factory(hackathon)
-    submission = submission_factory(team, members[0])
-    judge = judge_factory(hackathon, organiser)
-    Hackathon.objects.filter(pk=hackathon.pk).update(**past_hacking_schedule())
-    hackathon_transition(actor=organiser, hackathon=hackathon, action="start_judging")
+    hackathon, organiser, members, submission, judge = judging_one_submission()
     with pytest.raises(Conflict, match="rubric"):
         hackathon_transition(actor=organiser, hackathon=hackathon, action="publish_results")
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.IN_PROGRESS)

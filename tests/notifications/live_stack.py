@@ -1,13 +1,11 @@
-"""Real processes for the notification tests and benchmark: an SMTP sink, a Celery
-worker in its own process, a private redis-server. Each binds a free loopback port."""
+"""Real processes for the notification tests and benchmark: an SMTP sink and a Celery
+worker in its own process (a private redis-server is tests/own_redis.py's)."""
 
 import asyncio
 import logging
 import os
-import shutil
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,13 +16,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from tests.own_redis import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SmtpSink:
@@ -163,36 +157,6 @@ class WorkerProcess:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, so stopping it never touches the shared one."""
-
-    def __init__(self):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed: the Redis-outage tests need it.")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no"]
-        self.process = None
-
-    def start(self) -> "PrivateRedis":
-        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
 
 
 def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:

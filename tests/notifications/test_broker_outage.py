@@ -6,7 +6,8 @@ from apps.notifications.models import Delivery
 from apps.notifications.services import notify
 from tests.accounts.factories import UserFactory
 from tests.asgi_server import migrated_test_database_url
-from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, redis_at, wait_until
+from tests.notifications.live_stack import SmtpSink, WorkerProcess, redis_at, wait_until
+from tests.own_redis import OwnRedis
 
 OUTAGE_SECONDS = 3
 
@@ -14,7 +15,7 @@ OUTAGE_SECONDS = 3
 @pytest.mark.django_db(transaction=True)
 def test_worker_mailer_and_beat_survive_a_redis_restart_with_e_mail_in_flight(settings, tmp_path):
     before, after = [UserFactory() for _ in range(20)], [UserFactory() for _ in range(20)]
-    redis = PrivateRedis().start()
+    redis = OwnRedis().start()
     processes = []
     # The third message is held at the server, so the mailer has a job running and
     # unacknowledged when Redis goes away: the moment the thread-pool mailers used to die.

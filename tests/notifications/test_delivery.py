@@ -18,7 +18,8 @@ from apps.notifications.services import (
 )
 from community.celery import app
 from tests.accounts.factories import UserFactory
-from tests.notifications.live_stack import PrivateRedis, SmtpSink, WorkerProcess, redis_at, wait_until
+from tests.notifications.live_stack import SmtpSink, WorkerProcess, redis_at, wait_until
+from tests.own_redis import OwnRedis
 from tests.notifications.mail_backends import FlakyBackend
 
 OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
@@ -166,7 +167,7 @@ def test_a_mail_server_that_stops_answering_costs_a_job_its_timeout_not_its_thre
 @pytest.mark.django_db(transaction=True)
 def test_redis_down_at_commit_keeps_the_rows_and_the_sweep_sends_the_email(settings, caplog):
     member = UserFactory()
-    redis = PrivateRedis().start()
+    redis = OwnRedis().start()
     try:
         with redis_at(redis.url, settings):
             redis.stop()

@@ -169,7 +169,7 @@ def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(se
     from aiosmtpd.controller import Controller
     from django.core.mail import get_connection
 
-    from tests.notifications.live_stack import free_port
+    from tests.own_redis import free_port
 
     class RefusesSome:
         received = []
