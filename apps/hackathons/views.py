@@ -247,8 +247,16 @@ def _team_form(request, hackathon, key: str, form, save, success: str):
     if refusal is not None:
         context = _team_context(request, hackathon, **{key: form})
         return render(request, "hackathons/team.html", context, status=refusal.status_code)
+    return _back_to_team(request, hackathon, success)
+
+
+def _back_to_team(request, hackathon, success: str):
     messages.success(request, success)
     return redirect("hackathons:team", slug=hackathon.slug)
+
+
+def _posted_invitation(request) -> int:
+    return posted_id(request.POST.get("invitation"))
 
 
 def _own_team(request, hackathon):
@@ -297,26 +305,23 @@ def team_invite(request, slug):
 def team_leave(request, slug):
     hackathon = _hackathon(request, slug)
     teams.team_leave(user=request.user, team=_own_team(request, hackathon))
-    messages.success(request, _("You left the team."))
-    return redirect("hackathons:team", slug=hackathon.slug)
+    return _back_to_team(request, hackathon, _("You left the team."))
 
 
 @login_required
 @require_POST
 def invitation_accept(request, slug):
     hackathon = _hackathon(request, slug)
-    teams.invitation_accept(user=request.user, invitation_id=posted_id(request.POST.get("invitation")))
-    messages.success(request, _("Welcome to the team."))
-    return redirect("hackathons:team", slug=hackathon.slug)
+    teams.invitation_accept(user=request.user, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Welcome to the team."))
 
 
 @login_required
 @require_POST
 def invitation_decline(request, slug):
     hackathon = _hackathon(request, slug)
-    teams.invitation_decline(user=request.user, invitation_id=posted_id(request.POST.get("invitation")))
-    messages.success(request, _("Invitation declined."))
-    return redirect("hackathons:team", slug=hackathon.slug)
+    teams.invitation_decline(user=request.user, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Invitation declined."))
 
 
 @login_required
@@ -324,9 +329,8 @@ def invitation_decline(request, slug):
 def invitation_withdraw(request, slug):
     hackathon = _hackathon(request, slug)
     team = _own_team(request, hackathon)
-    teams.invitation_withdraw(actor=request.user, team=team, invitation_id=posted_id(request.POST.get("invitation")))
-    messages.success(request, _("Invitation withdrawn."))
-    return redirect("hackathons:team", slug=hackathon.slug)
+    teams.invitation_withdraw(actor=request.user, team=team, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Invitation withdrawn."))
 
 
 @login_required
