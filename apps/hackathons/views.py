@@ -39,6 +39,12 @@ def _require_manager(request, hackathon):
         raise NotAllowed(_("Only the organisers of this hackathon can see this page."))
 
 
+def _managed(request, slug) -> Hackathon:
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    return hackathon
+
+
 @page_for_visitors("hackathons")
 def hackathon_list(request):
     period = request.GET.get("period", "")
@@ -118,8 +124,7 @@ def hackathon_create(request):
 
 @login_required
 def hackathon_edit(request, slug):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     form = forms.HackathonForm(request.POST or None, request.FILES or None, hackathon=hackathon)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -137,8 +142,7 @@ def hackathon_edit(request, slug):
 @login_required
 @require_POST
 def hackathon_duplicate(request, slug):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     copy = lifecycle.hackathon_duplicate(actor=request.user, hackathon=hackathon)
     messages.success(request, _("A draft copy was made, its dates moved to after today. Check them and publish it when ready."))
     return redirect("hackathons:edit", slug=copy.slug)
@@ -429,8 +433,7 @@ def results_page(request, slug):
 
 @login_required
 def dashboard(request, slug, forms_in_use=None, status=200):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     status_filter = request.GET.get("status", "")
     context = {
         **_nav(request, hackathon),
@@ -458,12 +461,6 @@ def dashboard(request, slug, forms_in_use=None, status=200):
     }
     context.update(forms_in_use or {})
     return render(request, "hackathons/dashboard.html", context, status=status)
-
-
-def _managed(request, slug) -> Hackathon:
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
-    return hackathon
 
 
 def _posted(request, objects, field: str):

@@ -28,6 +28,12 @@ def _require_manager(request, event: Event) -> None:
         raise NotAllowed(_("Only the organisers of this event can see this page."))
 
 
+def _managed(request, slug) -> Event:
+    event = selectors.event_get(user=request.user, slug=slug)
+    _require_manager(request, event)
+    return event
+
+
 def _ics(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.ics"'
@@ -172,8 +178,7 @@ def _copy_of(request) -> dict:
 
 @login_required
 def event_edit(request, slug):
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     form = forms.EventForm(
         request.POST or None, request.FILES or None, instance=Event.objects.get(pk=event.pk), chapters=Chapter.objects.none()
     )
@@ -204,8 +209,7 @@ def _event_form(request, event: Event | None, form):
 
 @login_required
 def dashboard(request, slug):
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     rsvps = list(selectors.event_rsvps(event))
     by_status = {status: [r for r in rsvps if r.status == status] for status in Status.values}
     questions = list(event.questions.all())
@@ -235,12 +239,6 @@ def _dashboard_step(request, event: Event, step):
     else:
         messages.success(request, _("Done."))
     return redirect("meetups:dashboard", slug=event.slug)
-
-
-def _managed(request, slug) -> Event:
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
-    return event
 
 
 def _posted_rsvp(request, event: Event) -> Rsvp:
@@ -303,8 +301,7 @@ def invitations_add(request, slug):
 @login_required
 def attendees_csv(request, slug):
     """Attendees going who agreed to share their data with the organisers."""
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     questions = list(event.questions.all())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
@@ -326,8 +323,7 @@ def _csv_safe(value: str) -> str:
 @login_required
 def checkin(request, slug):
     """Phone-friendly door page: a scanned QR opens it with the code; type it or tick the list."""
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     if request.method == "POST":
         undo = request.POST.get("undo") == "1"
         try:
