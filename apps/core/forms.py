@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, InvalidInput
 
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -37,6 +37,12 @@ def add_service_errors(form, exc: ApplicationError, *, sections=()) -> dict[str,
             else:
                 form.add_error(None, message)
     return by_section
+
+
+def form_page_status(exc: ApplicationError) -> int:
+    """The status of a form page shown again with a service's refusal: 200 for input to fix, as when
+    the form itself finds it; otherwise the refusal's own (403, 409…), as the API answers."""
+    return 200 if isinstance(exc, InvalidInput) else exc.status_code
 
 
 def posted_id(value) -> int:

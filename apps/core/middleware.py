@@ -15,7 +15,7 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 class ApplicationErrorMiddleware:
     """Pages get the same answer to a refused action as the API: status and message.
 
-    Views that show forms catch `InvalidInput` themselves to put messages next to
+    Views that show forms catch `ApplicationError` themselves to put messages next to
     fields; anything else a service refuses ends here.
     """
 

@@ -10,8 +10,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from apps.core.forms import add_service_errors, posted_id
+from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound
+from apps.core.forms import add_service_errors, form_page_status, posted_id
 from apps.core.visitor_cache import page_for_visitors
 from apps.hackathons import forms, permissions, selectors
 from apps.hackathons.calendar import hackathon_calendar_links, hackathon_ics
@@ -37,6 +37,12 @@ def _nav(request, hackathon) -> dict:
 def _require_manager(request, hackathon):
     if not permissions.can_manage_hackathon(request.user, hackathon):
         raise NotAllowed(_("Only the organisers of this hackathon can see this page."))
+
+
+def _managed(request, slug) -> Hackathon:
+    hackathon = _hackathon(request, slug)
+    _require_manager(request, hackathon)
+    return hackathon
 
 
 @page_for_visitors("hackathons")
@@ -103,38 +109,40 @@ def hackathon_create(request):
     if not permissions.can_create_hackathon(request.user):
         raise NotAllowed(_("Only organisers can create hackathons."))
     form = forms.HackathonForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             hackathon = lifecycle.hackathon_create(actor=request.user, tracks=form.track_names(), **form.service_fields())
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Hackathon created as a draft. Publish it from the dashboard when it is ready."))
             return redirect("hackathons:manage", slug=hackathon.slug)
-    return render(request, "hackathons/form.html", {"form": form, "hackathon": None})
+    return render(request, "hackathons/form.html", {"form": form, "hackathon": None}, status=status)
 
 
 @login_required
 def hackathon_edit(request, slug):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     form = forms.HackathonForm(request.POST or None, request.FILES or None, hackathon=hackathon)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             lifecycle.hackathon_update(actor=request.user, hackathon=hackathon, **form.service_fields())
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("hackathons:manage", slug=hackathon.slug)
-    return render(request, "hackathons/form.html", {"form": form, "hackathon": hackathon})
+    return render(request, "hackathons/form.html", {"form": form, "hackathon": hackathon}, status=status)
 
 
 @login_required
 @require_POST
 def hackathon_duplicate(request, slug):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     copy = lifecycle.hackathon_duplicate(actor=request.user, hackathon=hackathon)
     messages.success(request, _("A draft copy was made, its dates moved to after today. Check them and publish it when ready."))
     return redirect("hackathons:edit", slug=copy.slug)
@@ -152,11 +160,13 @@ def registration_page(request, slug):
     hackathon = _hackathon(request, slug)
     registration = selectors.registration_for(user=request.user, hackathon=hackathon)
     form = forms.RegistrationForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             registration = registrations.registration_create(user=request.user, hackathon=hackathon, **form.cleaned_data)
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Registration saved: %(status)s.") % {"status": registration.get_status_display()})
             return redirect("hackathons:detail", slug=hackathon.slug)
@@ -167,6 +177,7 @@ def registration_page(request, slug):
             **_nav(request, hackathon), "form": form, "registration": registration,
             "registration_open": registrations.registration_is_open(hackathon),
         },
+        status=status,
     )
 
 
@@ -209,52 +220,121 @@ def team_page(request, slug):
     return render(request, "hackathons/team.html", _team_context(request, hackathon))
 
 
+def _refusal(exc) -> str:
+    """A refusal as one message: the reason, then field problems it does not already say."""
+    extra = [m for messages_ in (exc.errors or {}).values() for m in messages_ if str(m) not in str(exc.message)]
+    return " ".join([str(exc.message), *map(str, extra)]).strip()
+
+
+def _form_refusal(request, form, save) -> ApplicationError | None:
+    """Validate `form` and hand its data to `save` (one service call); return the refusal, if any,
+    for the page to show itself again with it. Refused input goes on the form; any other refusal
+    (teams are locked, the person may not) goes on top of the page, because the state it reports
+    is the state that hides the form."""
+    try:
+        if not form.is_valid():
+            raise InvalidInput()
+        save(form.cleaned_data)
+    except InvalidInput as exc:
+        if exc.errors or not form.errors:
+            add_service_errors(form, exc)
+        return exc
+    except ApplicationError as exc:
+        messages.error(request, _refusal(exc))
+        return exc
+    return None
+
+
+def _team_form(request, hackathon, key: str, form, save, success: str):
+    """A team-page form: back to the team page, or the page again with the form's errors."""
+    refusal = _form_refusal(request, form, save)
+    if refusal is not None:
+        context = _team_context(request, hackathon, **{key: form})
+        return render(request, "hackathons/team.html", context, status=refusal.status_code)
+    return _back_to_team(request, hackathon, success)
+
+
+def _back_to_team(request, hackathon, success: str):
+    messages.success(request, success)
+    return redirect("hackathons:team", slug=hackathon.slug)
+
+
+def _posted_invitation(request) -> int:
+    return posted_id(request.POST.get("invitation"))
+
+
+def _own_team(request, hackathon):
+    team = selectors.team_for_user(user=request.user, hackathon=hackathon)
+    if team is None:
+        raise NotAllowed(_("You are not in a team."))
+    return team
+
+
 @login_required
 @require_POST
-def team_action(request, slug):
-    """One endpoint for the team page's forms: create, join by code, invite, answer, leave."""
+def team_create(request, slug):
     hackathon = _hackathon(request, slug)
-    user, op = request.user, request.POST.get("op")
-    team = selectors.team_for_user(user=user, hackathon=hackathon)
-    form_classes = {"create": ("create_form", forms.TeamCreateForm), "join": ("join_form", forms.JoinByCodeForm), "invite": ("invite_form", forms.InviteForm)}
-    if op in form_classes:
-        key, form_class = form_classes[op]
-        form = form_class(request.POST)
-        try:
-            if not form.is_valid():
-                raise InvalidInput()
-            if op == "create":
-                teams.team_create(user=user, hackathon=hackathon, name=form.cleaned_data["name"])
-                messages.success(request, _("Team created. Share the invite code or invite people by handle."))
-            elif op == "join":
-                teams.team_join_by_code(user=user, hackathon=hackathon, invite_code=form.cleaned_data["invite_code"])
-                messages.success(request, _("You joined the team."))
-            else:
-                if team is None:
-                    raise NotAllowed(_("You are not in a team."))
-                teams.team_invite(actor=user, team=team, handle=form.cleaned_data["handle"])
-                messages.success(request, _("Invitation sent."))
-        except InvalidInput as exc:
-            if exc.errors or not form.errors:
-                add_service_errors(form, exc)
-            return render(request, "hackathons/team.html", _team_context(request, hackathon, **{key: form}), status=400)
-    elif op in ("accept", "decline"):
-        invitation_id = posted_id(request.POST.get("invitation"))
-        if op == "accept":
-            teams.invitation_accept(user=user, invitation_id=invitation_id)
-            messages.success(request, _("Welcome to the team."))
-        else:
-            teams.invitation_decline(user=user, invitation_id=invitation_id)
-            messages.success(request, _("Invitation declined."))
-    elif op == "withdraw" and team is not None:
-        teams.invitation_withdraw(actor=user, team=team, invitation_id=posted_id(request.POST.get("invitation")))
-        messages.success(request, _("Invitation withdrawn."))
-    elif op == "leave" and team is not None:
-        teams.team_leave(user=user, team=team)
-        messages.success(request, _("You left the team."))
-    else:
-        raise InvalidInput(_("Unknown action."))
-    return redirect("hackathons:team", slug=hackathon.slug)
+    return _team_form(
+        request, hackathon, "create_form", forms.TeamCreateForm(request.POST),
+        lambda data: teams.team_create(user=request.user, hackathon=hackathon, name=data["name"]),
+        _("Team created. Share the invite code or invite people by handle."),
+    )
+
+
+@login_required
+@require_POST
+def team_join(request, slug):
+    hackathon = _hackathon(request, slug)
+    return _team_form(
+        request, hackathon, "join_form", forms.JoinByCodeForm(request.POST),
+        lambda data: teams.team_join_by_code(user=request.user, hackathon=hackathon, invite_code=data["invite_code"]),
+        _("You joined the team."),
+    )
+
+
+@login_required
+@require_POST
+def team_invite(request, slug):
+    hackathon = _hackathon(request, slug)
+    team = _own_team(request, hackathon)
+    return _team_form(
+        request, hackathon, "invite_form", forms.InviteForm(request.POST),
+        lambda data: teams.team_invite(actor=request.user, team=team, handle=data["handle"]),
+        _("Invitation sent."),
+    )
+
+
+@login_required
+@require_POST
+def team_leave(request, slug):
+    hackathon = _hackathon(request, slug)
+    teams.team_leave(user=request.user, team=_own_team(request, hackathon))
+    return _back_to_team(request, hackathon, _("You left the team."))
+
+
+@login_required
+@require_POST
+def invitation_accept(request, slug):
+    hackathon = _hackathon(request, slug)
+    teams.invitation_accept(user=request.user, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Welcome to the team."))
+
+
+@login_required
+@require_POST
+def invitation_decline(request, slug):
+    hackathon = _hackathon(request, slug)
+    teams.invitation_decline(user=request.user, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Invitation declined."))
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, slug):
+    hackathon = _hackathon(request, slug)
+    team = _own_team(request, hackathon)
+    teams.invitation_withdraw(actor=request.user, team=team, invitation_id=_posted_invitation(request))
+    return _back_to_team(request, hackathon, _("Invitation withdrawn."))
 
 
 @login_required
@@ -268,6 +348,7 @@ def submission_page(request, slug, track_id):
     if submission is not None:
         submission = Submission.objects.prefetch_related("repositories").get(pk=submission.pk)
     form = forms.SubmissionForm(request.POST or None, initial=forms.SubmissionForm.initial_for(submission))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             submissions.submission_save(
@@ -275,8 +356,9 @@ def submission_page(request, slug, track_id):
                 description=form.cleaned_data["description"], source_url=form.cleaned_data["source_url"],
                 video_url=form.cleaned_data["video_url"], repositories=form.repositories(),
             )
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Submission saved. You can edit it until hacking ends."))
             return redirect("hackathons:team", slug=hackathon.slug)
@@ -288,6 +370,7 @@ def submission_page(request, slug, track_id):
             "deadline": timezone.localtime(hackathon.hacking_ends_at, hackathon.tz),
             "open": submissions.submissions_open(hackathon),
         },
+        status=status,
     )
 
 
@@ -318,15 +401,19 @@ def judging_score(request, slug, submission_id):
     submission = Submission.objects.prefetch_related("repositories").get(pk=submission_id)
     criteria = RubricCriterion.objects.filter(hackathon=hackathon)
     form = forms.ScorecardForm(request.POST or None, criteria=criteria, scores=assignment.scores.all())
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             judging.scorecard_submit(user=request.user, submission=submission, scores=form.scores())
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Scores saved."))
             return redirect("hackathons:judging", slug=hackathon.slug)
-    return render(request, "hackathons/score.html", {**_nav(request, hackathon), "submission": submission, "form": form})
+    return render(
+        request, "hackathons/score.html", {**_nav(request, hackathon), "submission": submission, "form": form}, status=status
+    )
 
 
 def results_page(request, slug):
@@ -346,8 +433,7 @@ def results_page(request, slug):
 
 @login_required
 def dashboard(request, slug, forms_in_use=None, status=200):
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
+    hackathon = _managed(request, slug)
     status_filter = request.GET.get("status", "")
     context = {
         **_nav(request, hackathon),
@@ -377,89 +463,173 @@ def dashboard(request, slug, forms_in_use=None, status=200):
     return render(request, "hackathons/dashboard.html", context, status=status)
 
 
-def _refusal(exc) -> str:
-    """A refusal as one message: the reason, then field problems it does not already say."""
-    extra = [m for messages_ in (exc.errors or {}).values() for m in messages_ if str(m) not in str(exc.message)]
-    return " ".join([str(exc.message), *map(str, extra)]).strip()
+def _posted(request, objects, field: str):
+    """The object of `objects` whose id is posted in `field`; 404 for anything else."""
+    return get_object_or_404(objects, pk=posted_id(request.POST.get(field)))
+
+
+def _back_to_dashboard(request, hackathon, success: str):
+    messages.success(request, success)
+    return redirect("hackathons:manage", slug=hackathon.slug)
+
+
+def _dashboard_form(request, hackathon, key: str, form, save):
+    """A dashboard form: back to the dashboard, or the dashboard again with the form's errors."""
+    refusal = _form_refusal(request, form, save)
+    if refusal is not None:
+        return dashboard(request, hackathon.slug, forms_in_use={key: form}, status=refusal.status_code)
+    return _back_to_dashboard(request, hackathon, _("Saved."))
 
 
 @login_required
 @require_POST
-def dashboard_action(request, slug):
-    """The organiser dashboard's forms: lifecycle, decisions, check-in, tracks, rubric, people."""
-    hackathon = _hackathon(request, slug)
-    _require_manager(request, hackathon)
-    actor, op, post = request.user, request.POST.get("op"), request.POST
-    form_ops = {
-        "track": ("track_form", forms.TrackForm(post)),
-        "criterion": ("criterion_form", forms.CriterionForm(post)),
-        "judge": ("judge_form", forms.HandleForm(post)),
-        "organiser": ("organiser_form", forms.HandleForm(post, prefix="organiser")),
-        "invites": ("invites_form", forms.InviteEmailsForm(post)),
-    }
-    if op in form_ops:
-        key, form = form_ops[op]
-        try:
-            if not form.is_valid():
-                raise InvalidInput()
-            data = form.cleaned_data
-            if op == "track":
-                lifecycle.track_add(actor=actor, hackathon=hackathon, **data)
-            elif op == "criterion":
-                judging.criterion_add(actor=actor, hackathon=hackathon, **data)
-            elif op == "judge":
-                judging.judge_add(actor=actor, hackathon=hackathon, handle=data["handle"])
-            elif op == "organiser":
-                lifecycle.hackathon_organiser_add(actor=actor, hackathon=hackathon, handle=data["handle"])
-            else:
-                registrations.registration_invites_add(actor=actor, hackathon=hackathon, emails=data["emails"].split())
-        except InvalidInput as exc:
-            if exc.errors or not form.errors:
-                add_service_errors(form, exc)
-            return dashboard(request, slug, forms_in_use={key: form}, status=400)
-        messages.success(request, _("Saved."))
-    elif op == "transition":
-        try:
-            hackathon = lifecycle.hackathon_transition(
-                actor=actor, hackathon=hackathon, action=post.get("action", ""), reason=post.get("reason", "")
-            )
-        except (InvalidInput, Conflict) as exc:
-            # Back on the dashboard with what to fix (a date past since the draft was saved),
-            # not a full error page away from it.
-            messages.error(request, _refusal(exc))
-            return redirect("hackathons:manage", slug=hackathon.slug)
-        messages.success(request, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()})
-    elif op in ("approve", "reject", "check_in", "remove_participant"):
-        registration = get_object_or_404(Registration, pk=posted_id(post.get("registration")), hackathon=hackathon)
-        if op == "check_in":
-            registrations.registration_check_in(actor=actor, registration=registration)
-        elif op == "remove_participant":
-            registrations.registration_remove(actor=actor, registration=registration, reason=post.get("reason", ""))
-        else:
-            registrations.registration_decide(
-                actor=actor, registration=registration, approve=op == "approve", reason=post.get("reason", "")
-            )
-        messages.success(request, _("Registration updated."))
-    elif op == "remove_track":
-        lifecycle.track_remove(actor=actor, track=get_object_or_404(Track, pk=posted_id(post.get("track")), hackathon=hackathon))
-        messages.success(request, _("Track removed."))
-    elif op == "remove_criterion":
-        judging.criterion_remove(actor=actor, criterion=get_object_or_404(RubricCriterion, pk=posted_id(post.get("criterion")), hackathon=hackathon))
-        messages.success(request, _("Criterion removed."))
-    elif op == "assign":
-        judging.judges_assign(actor=actor, hackathon=hackathon)
-        messages.success(request, _("Judges assigned."))
-    elif op == "remove_judge":
-        judging.judge_remove(actor=actor, judge=get_object_or_404(Judge, pk=posted_id(post.get("judge")), hackathon=hackathon))
-        messages.success(request, _("Judge removed."))
-    elif op == "remove_organiser":
-        person = get_object_or_404(hackathon.organisers.all(), pk=posted_id(post.get("user")))
-        lifecycle.hackathon_organiser_remove(actor=actor, hackathon=hackathon, user=person)
+def hackathon_transition(request, slug, action):
+    hackathon = _managed(request, slug)
+    try:
+        hackathon = lifecycle.hackathon_transition(
+            actor=request.user, hackathon=hackathon, action=action, reason=request.POST.get("reason", "")
+        )
+    except (InvalidInput, Conflict) as exc:
+        # Back on the dashboard with what to fix (a date past since the draft was saved),
+        # not a full error page away from it.
+        messages.error(request, _refusal(exc))
+        return redirect("hackathons:manage", slug=hackathon.slug)
+    return _back_to_dashboard(
+        request, hackathon, _("The hackathon is now “%(state)s”.") % {"state": hackathon.get_state_display()}
+    )
+
+
+def _registration(request, hackathon) -> Registration:
+    return _posted(request, Registration.objects.filter(hackathon=hackathon), "registration")
+
+
+@login_required
+@require_POST
+def registration_approve(request, slug):
+    hackathon = _managed(request, slug)
+    registrations.registration_decide(actor=request.user, registration=_registration(request, hackathon), approve=True)
+    return _back_to_dashboard(request, hackathon, _("Registration updated."))
+
+
+@login_required
+@require_POST
+def registration_reject(request, slug):
+    hackathon = _managed(request, slug)
+    registrations.registration_decide(
+        actor=request.user, registration=_registration(request, hackathon), approve=False,
+        reason=request.POST.get("reason", ""),
+    )
+    return _back_to_dashboard(request, hackathon, _("Registration updated."))
+
+
+@login_required
+@require_POST
+def registration_check_in(request, slug):
+    hackathon = _managed(request, slug)
+    registrations.registration_check_in(actor=request.user, registration=_registration(request, hackathon))
+    return _back_to_dashboard(request, hackathon, _("Registration updated."))
+
+
+@login_required
+@require_POST
+def registration_remove(request, slug):
+    hackathon = _managed(request, slug)
+    registrations.registration_remove(
+        actor=request.user, registration=_registration(request, hackathon), reason=request.POST.get("reason", "")
+    )
+    return _back_to_dashboard(request, hackathon, _("Registration updated."))
+
+
+@login_required
+@require_POST
+def registration_invites_add(request, slug):
+    hackathon = _managed(request, slug)
+    return _dashboard_form(
+        request, hackathon, "invites_form", forms.InviteEmailsForm(request.POST),
+        lambda data: registrations.registration_invites_add(actor=request.user, hackathon=hackathon, emails=data["emails"].split()),
+    )
+
+
+@login_required
+@require_POST
+def track_add(request, slug):
+    hackathon = _managed(request, slug)
+    return _dashboard_form(
+        request, hackathon, "track_form", forms.TrackForm(request.POST),
+        lambda data: lifecycle.track_add(actor=request.user, hackathon=hackathon, **data),
+    )
+
+
+@login_required
+@require_POST
+def track_remove(request, slug):
+    hackathon = _managed(request, slug)
+    lifecycle.track_remove(actor=request.user, track=_posted(request, Track.objects.filter(hackathon=hackathon), "track"))
+    return _back_to_dashboard(request, hackathon, _("Track removed."))
+
+
+@login_required
+@require_POST
+def criterion_add(request, slug):
+    hackathon = _managed(request, slug)
+    return _dashboard_form(
+        request, hackathon, "criterion_form", forms.CriterionForm(request.POST),
+        lambda data: judging.criterion_add(actor=request.user, hackathon=hackathon, **data),
+    )
+
+
+@login_required
+@require_POST
+def criterion_remove(request, slug):
+    hackathon = _managed(request, slug)
+    criterion = _posted(request, RubricCriterion.objects.filter(hackathon=hackathon), "criterion")
+    judging.criterion_remove(actor=request.user, criterion=criterion)
+    return _back_to_dashboard(request, hackathon, _("Criterion removed."))
+
+
+@login_required
+@require_POST
+def judge_add(request, slug):
+    hackathon = _managed(request, slug)
+    return _dashboard_form(
+        request, hackathon, "judge_form", forms.HandleForm(request.POST),
+        lambda data: judging.judge_add(actor=request.user, hackathon=hackathon, handle=data["handle"]),
+    )
+
+
+@login_required
+@require_POST
+def judge_remove(request, slug):
+    hackathon = _managed(request, slug)
+    judging.judge_remove(actor=request.user, judge=_posted(request, Judge.objects.filter(hackathon=hackathon), "judge"))
+    return _back_to_dashboard(request, hackathon, _("Judge removed."))
+
+
+@login_required
+@require_POST
+def judges_assign(request, slug):
+    hackathon = _managed(request, slug)
+    judging.judges_assign(actor=request.user, hackathon=hackathon)
+    return _back_to_dashboard(request, hackathon, _("Judges assigned."))
+
+
+@login_required
+@require_POST
+def organiser_add(request, slug):
+    hackathon = _managed(request, slug)
+    return _dashboard_form(
+        request, hackathon, "organiser_form", forms.HandleForm(request.POST, prefix="organiser"),
+        lambda data: lifecycle.hackathon_organiser_add(actor=request.user, hackathon=hackathon, handle=data["handle"]),
+    )
+
+
+@login_required
+@require_POST
+def organiser_remove(request, slug):
+    hackathon = _managed(request, slug)
+    person = _posted(request, hackathon.organisers.all(), "user")
+    lifecycle.hackathon_organiser_remove(actor=request.user, hackathon=hackathon, user=person)
+    if person == request.user and not request.user.is_staff:
         messages.success(request, _("Organiser removed."))
-        if person == actor and not actor.is_staff:
-            return redirect("hackathons:detail", slug=hackathon.slug)
-    else:
-        raise InvalidInput(_("Unknown action."))
-    return redirect("hackathons:manage", slug=hackathon.slug)
-
-
+        return redirect("hackathons:detail", slug=hackathon.slug)  # the dashboard is no longer theirs
+    return _back_to_dashboard(request, hackathon, _("Organiser removed."))

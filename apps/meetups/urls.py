@@ -24,7 +24,11 @@ urlpatterns = [
     path(event + "ticket.svg", views.ticket_qr, name="ticket-qr"),
     path(event + "calendar.ics", views.event_calendar, name="event-calendar"),
     path(event + "dashboard/", views.dashboard, name="dashboard"),
-    path(event + "dashboard/action/", views.dashboard_action, name="dashboard-action"),
+    path(event + "dashboard/transitions/<slug:action>/", views.event_transition, name="transition"),
+    path(event + "dashboard/rsvps/promote/", views.rsvp_promote, name="rsvp-promote"),
+    path(event + "dashboard/rsvps/remove/", views.rsvp_remove, name="rsvp-remove"),
+    path(event + "dashboard/talks/", views.talk_add, name="talk-add"),
+    path(event + "dashboard/invitations/", views.invitations_add, name="invitations-add"),
     path(event + "attendees.csv", views.attendees_csv, name="attendees-csv"),
     path(event + "check-in/", views.checkin, name="checkin"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.calendar import weeks_ahead
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
-from apps.core.forms import add_service_errors, as_wall_clock, posted_id
+from apps.core.forms import add_service_errors, as_wall_clock, form_page_status, posted_id
 from apps.core.qr import qr_svg
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import event_calendar_links, events_ics
@@ -26,6 +26,12 @@ Status = Rsvp.Status
 def _require_manager(request, event: Event) -> None:
     if not permissions.can_manage_event(request.user, event):
         raise NotAllowed(_("Only the organisers of this event can see this page."))
+
+
+def _managed(request, slug) -> Event:
+    event = selectors.event_get(user=request.user, slug=slug)
+    _require_manager(request, event)
+    return event
 
 
 def _ics(content: bytes, name: str) -> HttpResponse:
@@ -77,14 +83,16 @@ def event_detail(request, slug):
 def rsvp(request, slug):
     event = selectors.event_get(user=request.user, slug=slug)
     form = forms.RsvpForm(request.POST, event=event)
+    status = 400
     if form.is_valid():
         try:
             result = services.rsvp_going(
                 user=request.user, event=event, guests=form.cleaned_data.get("guests") or 0,
                 answers=form.answers(), share_data=form.cleaned_data["share_data"],
             )
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = exc.status_code  # 400 for input, as for the form's own errors; 403, 409 as the API
         else:
             messages.success(request, {
                 Status.GOING: _("You are going. See you there!"),
@@ -100,7 +108,7 @@ def rsvp(request, slug):
             "going": selectors.going_count(event), "show_location": permissions.can_see_location(request.user, event),
             "is_manager": permissions.can_manage_event(request.user, event),
         },
-        status=400,
+        status=status,
     )
 
 
@@ -170,8 +178,7 @@ def _copy_of(request) -> dict:
 
 @login_required
 def event_edit(request, slug):
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     form = forms.EventForm(
         request.POST or None, request.FILES or None, instance=Event.objects.get(pk=event.pk), chapters=Chapter.objects.none()
     )
@@ -180,6 +187,7 @@ def event_edit(request, slug):
 
 def _event_form(request, event: Event | None, form):
     """Create (event None) or edit an event; service refusals land next to the fields."""
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             if event is None:
@@ -191,17 +199,17 @@ def _event_form(request, event: Event | None, form):
             else:
                 services.event_update(actor=request.user, event=event, questions=form.question_list(), **form.service_fields())
                 messages.success(request, _("Changes saved."))
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             return redirect("meetups:dashboard", slug=event.slug)
-    return render(request, "meetups/form.html", {"form": form, "event": event})
+    return render(request, "meetups/form.html", {"form": form, "event": event}, status=status)
 
 
 @login_required
 def dashboard(request, slug):
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     rsvps = list(selectors.event_rsvps(event))
     by_status = {status: [r for r in rsvps if r.status == status] for status in Status.values}
     questions = list(event.questions.all())
@@ -222,34 +230,10 @@ def dashboard(request, slug):
     )
 
 
-@login_required
-@require_POST
-def dashboard_action(request, slug):
-    """One POST endpoint for the dashboard buttons: promote, remove, lifecycle."""
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
-    action = request.POST.get("action", "")
+def _dashboard_step(request, event: Event, step):
+    """Run one dashboard step (a service call); its refusal comes back to the dashboard as a message."""
     try:
-        if action in services.TRANSITIONS:
-            services.event_transition(actor=request.user, event=event, action=action, reason=request.POST.get("reason", ""))
-        elif action in ("promote", "remove"):
-            target = get_object_or_404(Rsvp, pk=posted_id(request.POST.get("rsvp")), event=event)
-            if action == "promote":
-                services.rsvp_promote(actor=request.user, rsvp=target)
-            else:
-                services.rsvp_remove(actor=request.user, rsvp=target, reason=request.POST.get("reason", ""))
-        elif action == "talk":
-            form = forms.TalkForm(request.POST, event=event)
-            if not form.is_valid():
-                raise InvalidInput(errors={name: list(errors) for name, errors in form.errors.items()})
-            services.talk_add(
-                actor=request.user, event=event, speakers=services.speakers_by_username(form.cleaned_data["speakers"].split()),
-                **form.service_fields(),
-            )
-        elif action == "invite":
-            services.invitations_add(actor=request.user, event=event, emails=request.POST.get("emails", "").split())
-        else:
-            raise InvalidInput(_("Unknown action."))
+        step()
     except ApplicationError as exc:
         messages.error(request, " ".join([str(exc.message)] + [str(m) for ms in exc.errors.values() for m in ms]))
     else:
@@ -257,11 +241,67 @@ def dashboard_action(request, slug):
     return redirect("meetups:dashboard", slug=event.slug)
 
 
+def _posted_rsvp(request, event: Event) -> Rsvp:
+    return get_object_or_404(Rsvp, pk=posted_id(request.POST.get("rsvp")), event=event)
+
+
+@login_required
+@require_POST
+def event_transition(request, slug, action):
+    event = _managed(request, slug)
+    return _dashboard_step(request, event, lambda: services.event_transition(
+        actor=request.user, event=event, action=action, reason=request.POST.get("reason", ""),
+    ))
+
+
+@login_required
+@require_POST
+def rsvp_promote(request, slug):
+    event = _managed(request, slug)
+    target = _posted_rsvp(request, event)
+    return _dashboard_step(request, event, lambda: services.rsvp_promote(actor=request.user, rsvp=target))
+
+
+@login_required
+@require_POST
+def rsvp_remove(request, slug):
+    event = _managed(request, slug)
+    target = _posted_rsvp(request, event)
+    return _dashboard_step(request, event, lambda: services.rsvp_remove(
+        actor=request.user, rsvp=target, reason=request.POST.get("reason", ""),
+    ))
+
+
+@login_required
+@require_POST
+def talk_add(request, slug):
+    event = _managed(request, slug)
+    form = forms.TalkForm(request.POST, event=event)
+
+    def add():
+        if not form.is_valid():
+            raise InvalidInput(errors={name: list(errors) for name, errors in form.errors.items()})
+        services.talk_add(
+            actor=request.user, event=event, speakers=services.speakers_by_username(form.cleaned_data["speakers"].split()),
+            **form.service_fields(),
+        )
+
+    return _dashboard_step(request, event, add)
+
+
+@login_required
+@require_POST
+def invitations_add(request, slug):
+    event = _managed(request, slug)
+    return _dashboard_step(request, event, lambda: services.invitations_add(
+        actor=request.user, event=event, emails=request.POST.get("emails", "").split(),
+    ))
+
+
 @login_required
 def attendees_csv(request, slug):
     """Attendees going who agreed to share their data with the organisers."""
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     questions = list(event.questions.all())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
@@ -283,8 +323,7 @@ def _csv_safe(value: str) -> str:
 @login_required
 def checkin(request, slug):
     """Phone-friendly door page: a scanned QR opens it with the code; type it or tick the list."""
-    event = selectors.event_get(user=request.user, slug=slug)
-    _require_manager(request, event)
+    event = _managed(request, slug)
     if request.method == "POST":
         undo = request.POST.get("undo") == "1"
         try:
@@ -366,18 +405,20 @@ def call_for_speakers(request, slug):
 def talk_propose(request, slug):
     chapter = selectors.chapter_get(slug=slug)
     form = forms.TalkProposalForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.talk_propose(
                 user=request.user, chapter=chapter, repositories=form.repository_list(),
                 **{k: form.cleaned_data[k] for k in ("title", "abstract", "language", "duration_minutes")},
             )
-        except InvalidInput as exc:
+        except ApplicationError as exc:
             add_service_errors(form, exc)
+            status = form_page_status(exc)
         else:
             messages.success(request, _("Thanks! The organisers will review your proposal."))
             return redirect("meetups:chapter", slug=chapter.slug)
-    return render(request, "meetups/propose.html", {"chapter": chapter, "form": form})
+    return render(request, "meetups/propose.html", {"chapter": chapter, "form": form}, status=status)
 
 
 @login_required

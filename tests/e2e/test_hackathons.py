@@ -18,12 +18,9 @@ from tests.hackathons.factories import organiser_factory
 TITLE = "Hackathon de IA del Cantábrico"
 
 
-def post(page, op, **fields):
-    """Submit the form of the page whose hidden `op` (and `action`) match."""
-    selector = f"form:has(input[name=op][value={op}])"
-    if "action" in fields:
-        selector = f"form:has(input[name=action][value={fields.pop('action')}])"
-    form = page.locator(selector).first
+def post(page, operation, **fields):
+    """Submit the form of the page that posts to the operation's URL (`manage/judges`: `/<slug>/manage/judges/`)."""
+    form = page.locator(f"form[action$='/{operation}/']").first
     for name, value in fields.items():
         form.locator(f"[name={name}]").fill(value)
     form.locator("button[type=submit]").click()
@@ -63,11 +60,11 @@ def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
     shoot(org, f"hackathons-01-create-{window}")
     org.locator("form.card button[type=submit]").click()
     expect(org).to_have_url(re.compile(r"/hackathons/hackathon-de-ia-del-cantabrico/manage/$"))
-    post(org, "criterion", name="Impacto", weight="2", max_score="10")
-    post(org, "judge", handle="jueza")
-    post(org, "transition", action="publish")
+    post(org, "manage/criteria", name="Impacto", weight="2", max_score="10")
+    post(org, "manage/judges", handle="jueza")
+    post(org, "manage/transitions/publish")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "published")
-    post(org, "transition", action="open_registration")
+    post(org, "manage/transitions/open_registration")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "registration_open")
     shoot(org, f"hackathons-02-dashboard-{window}")
 
@@ -87,15 +84,15 @@ def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
     ana_page.locator(".hk-subnav").get_by_role("link", name="Equipo").click()
     expect(ana_page.locator("[data-board]")).to_contain_text("bruno")
     shoot(ana_page, f"hackathons-03-board-{window}")
-    post(ana_page, "create", name="Las Gaviotas")
-    post(ana_page, "invite", handle="bruno")
+    post(ana_page, "team/create", name="Las Gaviotas")
+    post(ana_page, "team/invite", handle="bruno")
     bruno_page.locator(".hk-subnav").get_by_role("link", name="Equipo").click()
-    post(bruno_page, "accept")
+    post(bruno_page, "team/invitations/accept")
     expect(bruno_page.locator("[data-team-members]")).to_contain_text("ana")
 
     # Hacking starts; the team submits.
     org.reload()
-    post(org, "transition", action="start_hacking")
+    post(org, "manage/transitions/start_hacking")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "in_progress")
     bruno_page.reload()
     bruno_page.locator("a[href*='/submit/']").first.click()
@@ -115,7 +112,7 @@ def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
         hacking_starts_at=now - 2 * day, hacking_ends_at=now - timezone.timedelta(minutes=1),
     )
     org.reload()
-    post(org, "transition", action="start_judging")
+    post(org, "manage/transitions/start_judging")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "judging")
 
     # The judge scores.
@@ -132,7 +129,7 @@ def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
     open_hackathon(ana_page, "Resultados y galería")
     expect(ana_page.locator("[data-leaderboard]")).to_have_count(0)
     org.reload()
-    post(org, "transition", action="publish_results")
+    post(org, "manage/transitions/publish_results")
     expect(org.locator("[data-state]")).to_have_attribute("data-state", "finished")
 
     # Anyone sees the leaderboard with the team.

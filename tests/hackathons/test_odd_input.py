@@ -49,11 +49,12 @@ def test_a_page_size_that_is_not_a_whole_number_up_to_100_is_a_400_naming_it(wor
 
 def test_posted_ids_that_are_not_numbers_are_404(client, world):
     client.force_login(world["organiser"])
-    action = reverse("hackathons:manage-action", args=[world["hackathon"].slug])
-    for op, field in (("approve", "registration"), ("check_in", "registration"), ("remove_track", "track"),
-                      ("remove_criterion", "criterion"), ("remove_judge", "judge"), ("remove_organiser", "user")):
+    for name, field in (("registration-approve", "registration"), ("registration-check-in", "registration"),
+                        ("track-remove", "track"), ("criterion-remove", "criterion"), ("judge-remove", "judge"),
+                        ("organiser-remove", "user")):
+        action = reverse(f"hackathons:{name}", args=[world["hackathon"].slug])
         for value in ("abc", "", "1e3", "٣"):
-            assert client.post(action, {"op": op, field: value}).status_code == 404
+            assert client.post(action, {field: value}).status_code == 404
 
 
 def test_out_of_range_numbers_and_malformed_bodies_are_400s(world):
@@ -99,11 +100,11 @@ def test_invalid_or_overlong_invite_addresses_are_field_errors(client):
 
     hackathon = hackathon_factory(join_policy=Hackathon.JoinPolicy.INVITE)
     client.force_login(hackathon.organisers.get())
-    action = reverse("hackathons:manage-action", args=[hackathon.slug])
-    response = client.post(action, {"op": "invites", "emails": "ana@uni.es\nx" * 1 + "@" + "a" * 300 + ".es\nnot-an-email@"})
+    action = reverse("hackathons:invites-add", args=[hackathon.slug])
+    response = client.post(action, {"emails": "ana@uni.es\nx" * 1 + "@" + "a" * 300 + ".es\nnot-an-email@"})
     assert response.status_code == 400 and "emails" in response.context["invites_form"].errors
     assert not RegistrationInvite.objects.exists()
-    assert client.post(action, {"op": "invites", "emails": "Ana@Uni.es\nluis@lab.org"}).status_code == 302
+    assert client.post(action, {"emails": "Ana@Uni.es\nluis@lab.org"}).status_code == 302
     assert set(RegistrationInvite.objects.values_list("email", flat=True)) == {"ana@uni.es", "luis@lab.org"}
 
 

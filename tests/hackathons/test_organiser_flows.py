@@ -36,8 +36,7 @@ def test_a_past_registration_opening_is_refused_next_to_the_field_in_the_events_
 def test_a_refused_publish_is_shown_once_on_the_dashboard(client):
     hackathon = hackathon_factory(schedule=future_schedule(days=-1))  # a draft whose opening has passed
     client.force_login(hackathon.organisers.get())
-    response = client.post(reverse("hackathons:manage-action", args=[hackathon.slug]),
-                           {"op": "transition", "action": "publish"}, follow=True)
+    response = client.post(reverse("hackathons:transition", args=[hackathon.slug, "publish"]), follow=True)
     assert response.redirect_chain[-1] == (reverse("hackathons:manage", args=[hackathon.slug]), 302)
     assert response.status_code == 200
     body = response.content.decode()

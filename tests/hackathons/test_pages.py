@@ -131,15 +131,15 @@ def test_register_team_and_submit_through_the_pages(client):
     assert "agreed" in response.context["form"].errors
     client.post(reverse("hackathons:register", args=[hackathon.slug]), {"agreed": "on", "looking_for": "Visión"})
     assert Registration.objects.get(user=ana).status == Registration.Status.CONFIRMED
-    team_url = reverse("hackathons:team-action", args=[hackathon.slug])
-    client.post(team_url, {"op": "create", "name": "Águilas"})
+    client.post(reverse("hackathons:team-create", args=[hackathon.slug]), {"name": "Águilas"})
     team = Team.objects.get()
     participant_factory(hackathon, username="bea_h") if False else None
     client.force_login(bea)
     client.post(reverse("hackathons:register", args=[hackathon.slug]), {"agreed": "on"})
-    response = client.post(team_url, {"op": "join", "invite_code": "nope"})
+    join_url = reverse("hackathons:team-join", args=[hackathon.slug])
+    response = client.post(join_url, {"invite_code": "nope"})
     assert response.status_code == 400 and "invite_code" in response.context["join_form"].errors
-    client.post(team_url, {"op": "join", "invite_code": team.invite_code})
+    client.post(join_url, {"invite_code": team.invite_code})
     assert team.memberships.count() == 2
     submit = reverse("hackathons:submit", args=[hackathon.slug, hackathon.tracks.get().id])
     response = client.post(submit, {"title": "T", "description": "D", "models": "not a repo"})
@@ -167,16 +167,47 @@ def test_judge_scores_through_the_page_and_a_conflicted_one_is_refused(client, w
 
 def test_organiser_dashboard_actions(client, world):
     client.force_login(world["organiser"])
-    action = reverse("hackathons:manage-action", args=[world["hackathon"].slug])
-    response = client.post(action, {"op": "judge", "handle": "nobody"})
+    slug = world["hackathon"].slug
+    response = client.post(reverse("hackathons:judge-add", args=[slug]), {"handle": "nobody"})
     assert response.status_code == 400 and "handle" in response.context["judge_form"].errors
-    response = client.post(action, {"op": "transition", "action": "publish"})  # refused: back to the dashboard
+    response = client.post(reverse("hackathons:transition", args=[slug, "publish"]))  # refused: back to the dashboard
     assert response.status_code == 302 and response.url == reverse("hackathons:manage", args=[world["hackathon"].slug])
-    assert client.post(action, {"op": "transition", "action": "publish_results"}).status_code == 302
+    assert client.post(reverse("hackathons:transition", args=[slug, "publish_results"])).status_code == 302
     world["hackathon"].refresh_from_db()
     assert world["hackathon"].state == State.FINISHED
     client.force_login(world["participant"])
-    assert client.post(action, {"op": "transition", "action": "cancel", "reason": "x"}).status_code == 403
+    assert client.post(reverse("hackathons:transition", args=[slug, "cancel"]), {"reason": "x"}).status_code == 403
+
+
+def test_a_state_refusal_is_shown_next_to_the_form_with_its_status(client, world):
+    """A submission after hacking ended keeps the form and what was typed, with the reason on it."""
+    client.force_login(world["participant"])
+    url = reverse("hackathons:submit", args=[world["hackathon"].slug, world["track"].id])
+    response = client.post(url, {"title": "Tarde", "description": "D"})
+    assert response.status_code == 409
+    assert [t.name for t in response.templates][0] == "hackathons/submission.html"
+    [reason] = response.context["form"].non_field_errors()
+    assert "deadline" in reason and reason in response.content.decode()
+    assert response.context["form"]["title"].value() == "Tarde"
+
+
+def test_a_refused_team_form_shows_the_team_page_with_the_reason(client, world):
+    """Teams are locked while judging: the team page again (the invite form is gone), the reason on top."""
+    client.force_login(world["participant"])
+    response = client.post(reverse("hackathons:team-invite", args=[world["hackathon"].slug]), {"handle": "someone"})
+    assert response.status_code == 409
+    assert [t.name for t in response.templates][0] == "hackathons/team.html"
+    assert "Teams are locked: they can only change" in response.content.decode()
+
+
+def test_leaving_or_withdrawing_without_a_team_is_not_allowed(client, world):
+    """403 for someone who may not do it at all (no team), 404 for an invitation that is not there."""
+    slug = world["hackathon"].slug
+    client.force_login(world["organiser"])  # sees the team pages, is in no team
+    assert client.post(reverse("hackathons:team-leave", args=[slug])).status_code == 403
+    assert client.post(reverse("hackathons:invitation-withdraw", args=[slug]), {"invitation": 1}).status_code == 403
+    client.force_login(world["participant"])
+    assert client.post(reverse("hackathons:invitation-withdraw", args=[slug]), {"invitation": "x"}).status_code == 404
 
 
 def test_list_counts_participants_once_with_several_organisers(client):
@@ -308,8 +339,8 @@ def test_cover_image_upload(client, settings, tmp_path):
 # Page forms (POST) for (anonymous, other member, participant, judge, organiser) while judging.
 POSTS = {
     "register-cancel": ({}, (302, 409, 409, 409, 409)),
-    "team-action": ({"op": "invite", "handle": "someone"}, (302, 403, 409, 403, 403)),
-    "manage-action": ({"op": "assign"}, (302, 403, 403, 403, 302)),
+    "team-invite": ({"handle": "someone"}, (302, 403, 409, 403, 403)),
+    "judges-assign": ({}, (302, 403, 403, 403, 302)),
     "submit": ({"title": "t", "description": "d"}, (302, 403, 409, 403, 403)),
     "score": (None, (302, 403, 403, 302, 403)),
 }

@@ -265,12 +265,12 @@ def test_organisers_add_talks_and_run_the_call_for_speakers_from_the_pages(world
     client = client_for(world["organiser"])
     event, chapter = world["event"], world["chapter"]
     speaker = UserFactory(username="ponente")
-    response = client.post(f"/meetups/events/{event.slug}/dashboard/action/", {
-        "action": "talk", "title": "RAG local", "speakers": "ponente nadie", "duration_minutes": 20, "language": "es",
+    response = client.post(f"/meetups/events/{event.slug}/dashboard/talks/", {
+        "title": "RAG local", "speakers": "ponente nadie", "duration_minutes": 20, "language": "es",
     }, follow=True)
     assert "Every speaker must be a member" in response.content.decode()
-    client.post(f"/meetups/events/{event.slug}/dashboard/action/", {
-        "action": "talk", "title": "RAG local", "speakers": "ponente", "duration_minutes": 20, "language": "es",
+    client.post(f"/meetups/events/{event.slug}/dashboard/talks/", {
+        "title": "RAG local", "speakers": "ponente", "duration_minutes": 20, "language": "es",
         "repositories": "org/modelo\ndatasets/org/datos",
     })
     talk = Talk.objects.get(title="RAG local")
@@ -301,3 +301,17 @@ def test_deciding_a_talk_twice_goes_back_with_the_reason(world):
     talk.refresh_from_db()
     assert talk.status == Talk.Status.ACCEPTED
     assert client_for(world["other"]).post(url, {"accept": "0"}).status_code == 403
+
+
+def test_a_refused_proposal_is_shown_next_to_the_form_with_its_status(world):
+    """A state refusal (the call closed while the member typed) keeps the form and its text, not an error page."""
+    chapter = world["chapter"]
+    services.call_for_speakers_close(actor=world["organiser"], chapter=chapter)
+    response = client_for(world["chapter_member"]).post(f"/meetups/chapters/{chapter.slug}/propose/", {
+        "title": "Agentes", "abstract": "Sobre agentes", "language": "es", "duration_minutes": 20,
+    })
+    assert response.status_code == 409
+    assert [t.name for t in response.templates][0] == "meetups/propose.html"
+    assert response.context["form"].non_field_errors() == ["This chapter's call for speakers is not open."]
+    assert "This chapter&#x27;s call for speakers is not open." in response.content.decode()
+    assert not Talk.objects.filter(title="Agentes").exists()
