@@ -12,16 +12,9 @@ from apps.compute.services.usage import usage_report
 from apps.transparency import figures, selectors, services
 from tests.compute import factories as compute
 from tests.hub import factories as hub
+from tests.transparency.factories import FUNDING, funding_record
 
 pytestmark = pytest.mark.django_db
-
-SOURCES = [{"url": "https://example.org/boe/1", "title": "BOE"}]
-
-
-def fund(actor, *, amount="1000", awarded_on="2025-01-10", programme="Programa", **targets):
-    data = {"programme": programme, "funder": "Ministerio", "recipient": "Centro", "amount_eur": amount,
-            "awarded_on": awarded_on, "sources": SOURCES, **targets}
-    return services.funding_record_create(actor=actor, data=data)
 
 
 def rows_by_key(**filters):
@@ -30,8 +23,8 @@ def rows_by_key(**filters):
 
 def test_totals_count_a_repository_on_its_owners_row_and_its_own_once(staff):
     hub.catalogue(hub.owner("lab"), [hub.remote("lab/a", downloads=30), hub.remote("lab/b", downloads=70)])
-    fund(staff, owners=["lab"], amount="1000")
-    fund(staff, repositories=["lab/a"], amount="500")
+    funding_record(staff, repositories=[], owners=["lab"], amount_eur="1000")
+    funding_record(staff, repositories=["lab/a"], amount_eur="500")
     rows = selectors.register()
     assert sorted(row.key for row in rows) == ["model/lab/a", "owner/lab"]
     totals = selectors.register_totals(rows)
@@ -54,7 +47,7 @@ def promised_model(*, used: str | None):
 
 def test_compute_used_with_no_public_unit_cost_is_not_measured_not_zero(staff):
     grant = promised_model(used="200")
-    fund(staff, repositories=["lab/modelo"], amount="1000")
+    funding_record(staff, amount_eur="1000")
     row = selectors.register_row(key="model/lab/modelo", as_of=max(timezone.localdate(), grant.start_date))
     assert row.compute_units == Decimal("200")
     assert not row.compute_eur.measured and row.compute_eur.value is None
@@ -76,7 +69,7 @@ def test_rows_not_measured_sort_last_in_both_directions(staff):
                           hub.remote("lab/ido", downloads=500)])
     hub.catalogue(owner, [hub.remote("lab/poco", downloads=10), hub.remote("lab/mucho", downloads=1000)])
     for name in ("poco", "mucho", "ido"):
-        fund(staff, repositories=[f"lab/{name}"])
+        funding_record(staff, repositories=[f"lab/{name}"])
     assert not rows_by_key()["model/lab/ido"].downloads_30d.measured  # gone from the Hub: no reading today
     for descending, measured in ((True, ["lab/mucho", "lab/poco"]), (False, ["lab/poco", "lab/mucho"])):
         names = [row.name for row in selectors.register(sort="downloads", descending=descending)]
@@ -85,24 +78,24 @@ def test_rows_not_measured_sort_last_in_both_directions(staff):
 
 def test_filter_choices_count_the_rows_each_would_show_and_list_recent_years_first(staff):
     hub.catalogue(hub.owner("lab"), [hub.remote("lab/a"), hub.remote("lab/b"), hub.remote("lab/c")])
-    fund(staff, repositories=["lab/a"], programme="Alfa", awarded_on="2023-05-01")
-    fund(staff, repositories=["lab/b"], programme="Alfa", awarded_on="2025-05-01")
-    fund(staff, repositories=["lab/c", "lab/a"], programme="Beta", awarded_on="2025-06-01")
+    funding_record(staff, repositories=["lab/a"], programme="Alfa", awarded_on="2023-05-01")
+    funding_record(staff, repositories=["lab/b"], programme="Alfa", awarded_on="2025-05-01")
+    funding_record(staff, repositories=["lab/c", "lab/a"], programme="Beta", awarded_on="2025-06-01")
     choices = selectors.register_filters(selectors.register())
     assert choices["programmes"] == [("Alfa", 2), ("Beta", 2)]
     assert choices["years"] == [(2025, 3), (2023, 1)]
-    assert choices["funders"] == [("Ministerio", 3)]
+    assert choices["funders"] == [(FUNDING["funder"], 3)]
 
 
 def test_a_record_that_only_names_a_grant_adds_no_row_of_its_own(staff):
     _allocation, grant = compute.approved_request(call=compute.make_call(), units="100", outputs=[])
-    fund(staff, grants=[grant.pk])
+    funding_record(staff, repositories=[], grants=[grant.pk])
     assert selectors.register() == []
 
 
 def test_a_future_day_reads_as_today_and_an_impossible_record_id_finds_nothing(staff):
     hub.catalogue(hub.owner("lab"), [hub.remote("lab/modelo", downloads=40)])
-    record = fund(staff, repositories=["lab/modelo"])
+    record = funding_record(staff)
     future = selectors.register(as_of=timezone.localdate() + timedelta(days=30))
     assert [(row.key, row.downloads_30d) for row in future] == [("model/lab/modelo", figures.Figure(40))]
     assert selectors.funding_record_get(record.pk) == record

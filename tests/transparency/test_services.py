@@ -11,14 +11,10 @@ from apps.transparency import selectors, services
 from apps.transparency.models import ComputeUnitCost, FundingRecord, FundingRecordChange
 from tests.compute import factories as compute
 from tests.hub import factories as hub
+from tests.transparency.factories import FUNDING, funding_record
 
 pytestmark = pytest.mark.django_db
 
-DATA = {
-    "programme": "Programa de prueba", "funder": "Ministerio", "recipient": "Centro público",
-    "amount_eur": "1000", "awarded_on": "2025-01-10",
-    "sources": [{"url": "https://example.org/boe/123", "title": "BOE"}], "repositories": ["lab/modelo"],
-}
 
 
 @pytest.fixture(autouse=True)
@@ -27,55 +23,56 @@ def catalogue(db):
 
 
 def test_a_refused_correction_leaves_the_record_and_its_history_as_they_were(staff):
-    record = services.funding_record_create(actor=staff, data=DATA)
+    record = funding_record(staff)
     with pytest.raises(InvalidInput) as refused:
         services.funding_record_update(actor=staff, record_id=record.pk, reason="Errata",
-                                       data={"amount_eur": "2000", "repositories": ["lab/no-existe"]})
+                                       data={"amount_eur": "2", "repositories": ["lab/no-existe"]})
     assert "repositories" in refused.value.errors
     record.refresh_from_db()
-    assert record.amount_eur == Decimal("1000")
+    assert record.amount_eur == Decimal(FUNDING["amount_eur"])
     assert list(record.repositories.values_list("repo_id", flat=True)) == ["lab/modelo"]
     assert list(FundingRecordChange.objects.values_list("action", flat=True)) == ["created"]
 
 
 def test_members_cannot_correct_a_record(staff, member):
-    record = services.funding_record_create(actor=staff, data=DATA)
+    record = funding_record(staff)
     with pytest.raises(NotAllowed):
         services.funding_record_update(actor=member, record_id=record.pk, data={"amount_eur": "1"}, reason="Mía")
     record.refresh_from_db()
-    assert record.amount_eur == Decimal("1000")
+    assert record.amount_eur == Decimal(FUNDING["amount_eur"])
 
 
 def test_a_partial_correction_keeps_every_field_it_does_not_name(auditor):
-    record = services.funding_record_create(actor=auditor, data={**DATA, "purpose": "Entrenar un modelo"})
+    record = funding_record(auditor, purpose="Entrenar un modelo")
     services.funding_record_update(actor=auditor, record_id=record.pk, reason="Fuente nueva",
                                    data={"sources": ["https://example.org/boe/456"]})
     record.refresh_from_db()
-    assert (record.programme, record.amount_eur, record.purpose) == ("Programa de prueba", Decimal("1000"),
-                                                                      "Entrenar un modelo")
+    assert (record.programme, record.amount_eur, record.purpose) == (
+        FUNDING["programme"], Decimal(FUNDING["amount_eur"]), "Entrenar un modelo",
+    )
     assert list(record.repositories.values_list("repo_id", flat=True)) == ["lab/modelo"]
     assert record.sources == [{"url": "https://example.org/boe/456", "title": ""}]
     assert set(FundingRecordChange.objects.filter(action="updated").get().changes) == {"sources"}
 
 
 def test_a_repository_named_twice_is_funded_once_not_split_in_half(staff):
-    services.funding_record_create(actor=staff, data={**DATA, "repositories": ["lab/modelo", "model:lab/modelo"]})
+    funding_record(staff, repositories=["lab/modelo", "model:lab/modelo"])
     row = selectors.register_row(key="model/lab/modelo")
-    assert not row.is_split and row.money_in.value == Decimal("1000")
+    assert not row.is_split and row.money_in.value == Decimal(FUNDING["amount_eur"])
 
 
 def test_a_private_repository_cannot_be_named_even_by_its_exact_id(staff):
     with pytest.raises(InvalidInput) as refused:
-        services.funding_record_create(actor=staff, data={**DATA, "repositories": ["lab/secreto"]})
+        funding_record(staff, repositories=["lab/secreto"])
     assert "lab/secreto" in refused.value.errors["repositories"][0]
     assert not FundingRecord.objects.exists()
 
 
 def test_owners_are_named_in_any_case_and_unknown_ones_are_listed(staff):
-    record = services.funding_record_create(actor=staff, data={**DATA, "repositories": [], "owners": ["LAB"]})
+    record = funding_record(staff, repositories=[], owners=["LAB"])
     assert list(record.owners.values_list("name", flat=True)) == ["lab"]
     with pytest.raises(InvalidInput) as refused:
-        services.funding_record_create(actor=staff, data={**DATA, "owners": ["lab", "nadie"]})
+        funding_record(staff, owners=["lab", "nadie"])
     assert "nadie" in refused.value.errors["owners"][0]
     assert FundingRecord.objects.count() == 1
 
