@@ -7,14 +7,9 @@ from apps.core.errors import InvalidInput, NotAllowed
 from apps.transparency import services
 from apps.transparency.models import FundingRecord, FundingRecordChange
 from tests.hub import factories as hub
+from tests.transparency.factories import FUNDING as DATA
 
 pytestmark = pytest.mark.django_db
-
-DATA = {
-    "programme": "Programa de prueba", "funder": "Ministerio", "recipient": "Centro público",
-    "amount_eur": "120000.00", "awarded_on": "2025-01-10",
-    "sources": [{"url": "https://example.org/boe/123", "title": "BOE"}], "repositories": ["lab/modelo"],
-}
 
 
 @pytest.fixture(autouse=True)

@@ -8,20 +8,9 @@ from apps.hub.models import HubRepository, HubSnapshot
 from apps.transparency import selectors, services
 from apps.transparency.models import FundingRecord
 from tests.hub import factories as hub
+from tests.transparency.factories import funding_record as record
 
 pytestmark = pytest.mark.django_db
-
-SOURCE = [{"url": "https://example.org/boe/123", "title": "BOE"}]
-
-
-def record(actor, **overrides):
-    data = {
-        "programme": "Programa de prueba", "funder": "Ministerio", "recipient": "Centro público",
-        "amount_eur": "120000", "awarded_on": "2025-01-10", "sources": SOURCE,
-        "repositories": ["lab/modelo"],
-    }
-    data.update(overrides)
-    return services.funding_record_create(actor=actor, data=data)
 
 
 def test_euros_per_monthly_download_of_alia_matches_a_hand_computation(demo):
