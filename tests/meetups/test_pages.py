@@ -7,6 +7,7 @@ from django.utils import timezone
 from apps.meetups import services
 from apps.meetups.models import Event, Rsvp, Talk
 from tests.accounts.factories import UserFactory
+from tests.fragments import count_drawings
 from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db
@@ -195,14 +196,20 @@ def _grow(event, n):
 
 @pytest.mark.parametrize("path", ["/meetups/", "/meetups/chapters/"])
 def test_list_pages_query_count_is_constant(client, django_assert_num_queries, path):
+    # The list of events is a shared fragment: the fragment's generations, then count and
+    # page when it is drawn; only the generations while it is shared.
+    drawn, shared = (3, 1) if path == "/meetups/" else (1, 1)
     chapter = chapter_factory()
     event_factory(chapter=chapter)
-    client.get(path)
-    with django_assert_num_queries(2 if path == "/meetups/" else 1):
+    with django_assert_num_queries(drawn):
+        client.get(path)
+    with django_assert_num_queries(shared):
         client.get(path)
     for i in range(4):
         event_factory(chapter=chapter_factory(name=f"C{i}"))
-    with django_assert_num_queries(2 if path == "/meetups/" else 1):
+    with django_assert_num_queries(drawn):
+        assert client.get(path).status_code == 200
+    with django_assert_num_queries(shared):
         assert client.get(path).status_code == 200
 
 
@@ -301,3 +308,22 @@ def test_deciding_a_talk_twice_goes_back_with_the_reason(world):
     talk.refresh_from_db()
     assert talk.status == Talk.Status.ACCEPTED
     assert client_for(world["other"]).post(url, {"accept": "0"}).status_code == 403
+
+
+def test_event_list_is_drawn_once_for_every_member_until_an_event_changes(client, monkeypatch):
+    drawn = count_drawings(monkeypatch)
+    chapter = chapter_factory()
+    event = event_factory(chapter=chapter)
+    event_factory(chapter=chapter, publish=False, title="Borrador secreto")
+    client.force_login(chapter.organisers.get())
+    assert "Borrador secreto" in client.get("/meetups/").content.decode()
+    for _member in range(2):
+        client.force_login(UserFactory())
+        html = client.get("/meetups/").content.decode()
+        assert event.title in html and "Borrador secreto" not in html  # the organiser's list is theirs
+    assert drawn["event-list"] == 2  # the organiser's, then one for both members
+    services.event_update(actor=chapter.organisers.get(), event=event, title="Título nuevo")
+    assert "Título nuevo" in client.get("/meetups/").content.decode()
+    services.rsvp_going(user=UserFactory(), event=event)  # the number going is on the list
+    client.get("/meetups/")
+    assert drawn["event-list"] == 4
