@@ -8,6 +8,7 @@ from apps.meetups import services
 from apps.meetups.models import Event, Rsvp, Talk
 from tests.accounts.factories import UserFactory
 from tests.fragments import count_drawings
+from tests.query_counts import count_queries
 from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +220,7 @@ def test_organiser_pages_query_count_is_constant(world, django_assert_num_querie
     event = world["event"]
     url = f"/meetups/events/{event.slug}/{page}"
     client.get(url)
-    with django_assert_num_queries(expected := _count(client, url)):
+    with django_assert_num_queries(expected := count_queries(client, url)):
         client.get(url)
     _grow(event, 5)
     with django_assert_num_queries(expected):
@@ -240,7 +241,7 @@ def test_event_page_query_count_does_not_grow_with_the_agenda(world, django_asse
                               repositories=[{"repo_id": "org/m"}, {"kind": "dataset", "repo_id": "org/d"}])
 
     add_talks(1)
-    expected = _count(client, url)
+    expected = count_queries(client, url)
     add_talks(4)
     with django_assert_num_queries(expected):
         assert client.get(url).content.decode().count("/models/dataset/org/d/") == 5
@@ -249,21 +250,12 @@ def test_event_page_query_count_does_not_grow_with_the_agenda(world, django_asse
 def test_chapter_page_query_count_is_constant(world, django_assert_num_queries):
     client = client_for(world["organiser"])
     url = f"/meetups/chapters/{world['chapter'].slug}/"
-    expected = _count(client, url)
+    expected = count_queries(client, url)
     for _ in range(3):
         event_factory(chapter=world["chapter"])
         services.talk_propose(user=UserFactory(), chapter=world["chapter"], title="T", abstract="A")
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
-
-
-def _count(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    return len(captured)
 
 
 def test_organisers_add_talks_and_run_the_call_for_speakers_from_the_pages(world):
