@@ -7,9 +7,14 @@ with realistic volumes, in a throw-away test database.
 Data is created through the same services and factories the tests use. Each URL is
 requested 20 times after one warm-up; the table gives median and 95th percentile
 milliseconds and the number of SQL queries of one request.
+
+`--cpu` instead profiles each page with cProfile as a signed-in member, keeping what the
+pages share through the cache (as in production): CPU milliseconds per request of
+`PROFILED` requests after one warm-up, with the profiler on.
 """
 
 import argparse
+import cProfile
 import os
 import statistics
 import sys
@@ -33,6 +38,7 @@ REGIONS = ["MD", "CT", "PV", "GA", "AN", "VC", "AR"]
 SKILLS = ["nlp", "speech", "computer-vision", "llm-training", "evaluation", "mlops", "hpc"]
 LANGUAGES = ["es", "ca", "eu", "gl", "en"]
 REPEATS = 20
+PROFILED = 5
 
 
 def seed(profiles: int, repositories: int, hackathons: int, funded: int) -> None:
@@ -40,6 +46,7 @@ def seed(profiles: int, repositories: int, hackathons: int, funded: int) -> None
     from tests.compute.factories import approved_request, make_call
     from tests.hackathons.factories import hackathon_factory
     from tests.hub import factories as hub_factories
+    from tests.meetups.factories import chapter_factory, event_factory
     from tests.profiles.factories import make_profile
 
     started = time.perf_counter()
@@ -67,6 +74,9 @@ def seed(profiles: int, repositories: int, hackathons: int, funded: int) -> None
     )
     for i in range(hackathons):
         hackathon_factory(title=f"Hackatón {i}", state=Hackathon.State.REGISTRATION_OPEN)
+    chapter = chapter_factory()
+    for i in range(hackathons // 3):
+        event_factory(chapter=chapter, title=f"Encuentro {i}", days=1 + i)
     call = make_call(budget=str(funded * 200), per_request_max="200")
     for _ in range(funded):
         approved_request(call=call, units="100")
@@ -94,6 +104,21 @@ def measure(client: Client, url: str) -> dict:
     }
 
 
+def profile_cpu(client: Client, url: str) -> dict:
+    client.get(url)  # warm-up: templates, connections, and what pages share through the cache
+    profiler = cProfile.Profile()
+    started = time.process_time()
+    profiler.enable()
+    for _ in range(PROFILED):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    profiler.disable()
+    cpu_ms = (time.process_time() - started) * 1000 / PROFILED
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {"url": url, "cpu_ms": round(cpu_ms, 1), "queries": len(queries.captured_queries)}
+
+
 URLS = [
     "/",
     "/talent/",
@@ -116,6 +141,7 @@ def main() -> int:
     parser.add_argument("--repositories", type=int, default=2500)
     parser.add_argument("--hackathons", type=int, default=60)
     parser.add_argument("--funded", type=int, default=100)
+    parser.add_argument("--cpu", action="store_true", help="CPU per request under cProfile, caches kept")
     args = parser.parse_args()
     settings.DEBUG = False
     old_config = setup_databases(verbosity=0, interactive=False)
@@ -123,8 +149,18 @@ def main() -> int:
         seed(args.profiles, args.repositories, args.hackathons, args.funded)
         from tests.accounts.factories import UserFactory
 
+        from apps.hackathons.models import Hackathon
+
         client = Client()
         client.force_login(UserFactory())
+        if args.cpu:
+            hackathon = Hackathon.objects.order_by("pk").first()
+            print("| URL (signed-in member) | CPU ms per request (profiled) | queries |")
+            print("|---|---|---|")
+            for url in [*URLS, f"/hackathons/{hackathon.slug}/", "/meetups/"]:
+                row = profile_cpu(client, url)
+                print(f"| `{row['url']}` | {row['cpu_ms']} | {row['queries']} |")
+            return 0
         print("| URL (signed-in member) | median ms | p95 ms | queries |")
         print("|---|---|---|---|")
         for url in URLS:

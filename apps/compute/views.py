@@ -38,6 +38,7 @@ from apps.compute.services import decisions, requests, review, scheduler, usage
 from apps.compute.slurm import SchedulerError
 from apps.core.errors import ApplicationError
 from apps.core.forms import add_service_errors
+from apps.core.fragments import SharedFragment, once
 from apps.core.visitor_cache import page_for_visitors
 
 PAGE_SIZE = 20
@@ -627,13 +628,20 @@ def resource_scheduler_action(request, slug, action):
 
 @page_for_visitors("compute", "hub")
 def dashboard(request):
-    per_call, per_resource = selectors.public_ledger()
-    projects = _page(request, selectors.public_funded_projects())
-    selectors.attach_hub_adoption(projects.object_list)
+    """The public ledger is the same for everyone: one shared fragment per page of projects,
+    drawn again after a write to compute or to the Hub catalogue (its download counts)."""
+    ledgers = once(selectors.public_ledger)
+
+    def projects():
+        page = _page(request, selectors.public_funded_projects())
+        selectors.attach_hub_adoption(page.object_list)
+        return page
+
     return render(request, "compute/dashboard.html", {
-        "per_call": per_call, "per_resource": per_resource,
-        "call_chart": charts.ledger_chart(per_call, title=_("Budget, granted and used per call")),
-        "resource_chart": charts.ledger_chart(per_resource, title=_("Budget, granted and used per resource")),
-        "projects": projects,
-        "adoption": selectors.funded_outputs_adoption(),
+        "per_call": once(lambda: ledgers[0]), "per_resource": once(lambda: ledgers[1]),
+        "call_chart": once(lambda: charts.ledger_chart(ledgers[0], title=_("Budget, granted and used per call"))),
+        "resource_chart": once(lambda: charts.ledger_chart(ledgers[1], title=_("Budget, granted and used per resource"))),
+        "projects": once(projects),
+        "adoption": once(selectors.funded_outputs_adoption),
+        "fragment": SharedFragment("compute-ledger", ("compute", "hub"), (request.GET.get("page"),)),
     })

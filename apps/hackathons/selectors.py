@@ -56,6 +56,17 @@ def user_by_handle(handle: str, *, viewer):
     )
 
 
+def hackathon_list_audience(user) -> tuple:
+    """Whose view of the list a member shares: staff see every draft, an organiser the
+    drafts they organise (named, so a draft they join shows at once), everyone else the rest."""
+    if user.is_authenticated and user.is_staff:
+        return ("staff",)
+    if not user.is_authenticated:
+        return ("published",)
+    drafts = Hackathon.organisers.through.objects.filter(user=user, hackathon__state=State.DRAFT)
+    return ("published", *sorted(drafts.values_list("hackathon_id", flat=True)))
+
+
 def hackathon_list(*, user, period: str = "", format: str = "", language: str = "", q: str = "") -> QuerySet:
     """Hackathons the viewer may see (drafts only for their organisers), with counts."""
     qs = Hackathon.objects.all()

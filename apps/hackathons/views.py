@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound
 from apps.core.forms import add_service_errors, form_page_status, posted_id
+from apps.core.fragments import SharedFragment, once
 from apps.core.visitor_cache import page_for_visitors
 from apps.hackathons import forms, permissions, selectors
 from apps.hackathons.calendar import hackathon_calendar_links, hackathon_ics
@@ -54,17 +55,27 @@ def hackathon_list(request):
         "language": request.GET.get("language", "").strip()[:8],
         "q": request.GET.get("q", "").strip()[:100],
     }
-    page = Paginator(selectors.hackathon_list(user=request.user, **filters), 12).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page")
+
+    def page():
+        return Paginator(selectors.hackathon_list(user=request.user, **filters), 12).get_page(page_number)
+
     return render(
         request,
         "hackathons/list.html",
         {
-            "page": page,
+            "page": once(page),
             "filters": filters,
             "periods": [("", _("All")), ("upcoming", _("Upcoming")), ("running", _("Running")), ("past", _("Past"))],
             "formats": Hackathon.Format.choices,
             "query_string": urlencode({k: v for k, v in filters.items() if v}),
             "can_create": permissions.can_create_hackathon(request.user),
+            # The list is the same for everyone who sees the same hackathons: rendered once
+            # per audience, filters and page until a hackathon or a registration changes.
+            "fragment": SharedFragment(
+                "hackathon-list", ("hackathons",),
+                (selectors.hackathon_list_audience(request.user), sorted(filters.items()), page_number),
+            ),
         },
     )
 
@@ -85,7 +96,13 @@ def hackathon_detail(request, slug):
         "hackathons/detail.html",
         {
             "hackathon": hackathon,
-            "calendar_links": hackathon_calendar_links(hackathon),
+            "calendar_links": once(lambda: hackathon_calendar_links(hackathon)),
+            # What the hackathon is and when, the same for everyone: rendered once until a
+            # write to the hackathons and, for the schedule, until the next milestone passes.
+            "about_fragment": SharedFragment("hackathon-about", ("hackathons",), (hackathon.pk,)),
+            "schedule_fragment": SharedFragment(  # organisers by their public names
+                "hackathon-schedule", ("hackathons", "accounts", "profiles"), (hackathon.pk, len(schedule) - len(upcoming)),
+            ),
             "schedule": schedule,
             "next_milestone": (
                 upcoming[0]

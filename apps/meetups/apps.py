@@ -19,9 +19,11 @@ class MeetupsConfig(AppConfig):
         register_personal_data(data_rights.PERSONAL_DATA)
 
         from apps.core.summaries import invalidate_on_change
-        from apps.meetups.models import Talk, TalkRepository
+        from apps.meetups.models import Chapter, Event, Rsvp, Talk, TalkRepository
+        from apps.meetups.selectors import EVENT_LIST_TOPICS
 
         invalidate_on_change("meetups", [Talk, TalkRepository])  # talks on profiles and repository pages
+        invalidate_on_change(*EVENT_LIST_TOPICS, [Event, Chapter, Rsvp])  # the list of events
 
         from apps.meetups.audiences import CHAPTER_MEMBERS, MEETUP_ATTENDEES
         from apps.notifications.audiences import register as register_audience

@@ -13,6 +13,8 @@ from apps.meetups import permissions
 from apps.meetups.models import Chapter, Event, Rsvp, Talk
 
 GOING = Rsvp.Status.GOING
+# What the list of events shows (apps.core.summaries); talks have their own topic, "meetups".
+EVENT_LIST_TOPICS = ("meetup-events",)
 
 
 def events_visible_to(user) -> QuerySet[Event]:
@@ -23,6 +25,18 @@ def events_visible_to(user) -> QuerySet[Event]:
             return Event.objects.all()
         visible |= Q(organisers=user) | Q(chapter__organisers=user)
     return Event.objects.filter(pk__in=Event.objects.filter(visible).values("pk"))
+
+
+def event_list_audience(user) -> tuple:
+    """Whose view of the list a member shares: staff see every draft, an organiser the
+    drafts they or their chapters organise (named, so a new one shows at once), everyone
+    else the rest."""
+    if user.is_authenticated and user.is_staff:
+        return ("staff",)
+    if not user.is_authenticated:
+        return ("published",)
+    drafts = Event.objects.filter(Q(organisers=user) | Q(chapter__organisers=user), state=Event.State.DRAFT)
+    return ("published", *sorted(set(drafts.values_list("pk", flat=True))))
 
 
 def _with_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.calendar import weeks_ahead
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 from apps.core.forms import add_service_errors, as_wall_clock, form_page_status, posted_id
+from apps.core.fragments import SharedFragment, once
 from apps.core.qr import qr_svg
 from apps.meetups import forms, permissions, selectors, services
 from apps.meetups.calendar import event_calendar_links, events_ics
@@ -44,15 +45,22 @@ def event_list(request):
     form = forms.EventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     filters = {k: v for k, v in filters.items() if v}
-    page = Paginator(selectors.event_list(user=request.user, **filters), 20).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page")
+    query_string = urlencode({k: v for k, v in request.GET.items() if k != "page"})
     return render(
         request,
         "meetups/list.html",
         {
             "form": form,
-            "page": page,
-            "query_string": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
+            "page": once(lambda: Paginator(selectors.event_list(user=request.user, **filters), 20).get_page(page_number)),
+            "query_string": query_string,
             "can_create": permissions.can_create_event(request.user),
+            # The list is the same for everyone who sees the same events: rendered once until
+            # an event, chapter or RSVP changes (an event that ends leaves within SUMMARY_MAX_AGE).
+            "fragment": SharedFragment(
+                "event-list", selectors.EVENT_LIST_TOPICS,
+                (selectors.event_list_audience(request.user), query_string, page_number),
+            ),
         },
     )
 

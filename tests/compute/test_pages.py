@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from apps.compute.models import AllocationRequest, RequestAttachment
 from apps.compute.services import decisions, requests, review, usage
 from tests.accounts.factories import UserFactory
+from tests.fragments import count_drawings
 from tests.compute.factories import (
     approved_request,
     assigned,
@@ -215,13 +216,13 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
     operator = make_operator(call.resource)
     usage.usage_report(actor=operator, request_id=allocation.pk, period_start=grant.start_date,
                        period_end=grant.start_date, units=Decimal("30"))
-    with django_assert_num_queries(9):  # 8 + the topics' generations (visitor cache)
+    with django_assert_num_queries(10):  # 8 + the topics' generations of the page (visitor cache) and fragment
         response = client.get("/compute/dashboard/")
     rejected = make_request(call=make_call(resource=call.resource), justification="Private justification")
     decisions.request_reject(actor=manager_of(rejected.call), request=rejected, note="Private note")
     for _ in range(3):
         approved_request(call=call)
-    with django_assert_num_queries(9):  # 8 + the topics' generations (visitor cache)
+    with django_assert_num_queries(10):  # 8 + the topics' generations of the page (visitor cache) and fragment
         response = client.get("/compute/dashboard/")
     body = response.content.decode()
     assert response.status_code == 200 and "<svg" in body
@@ -356,3 +357,20 @@ def test_public_dashboard_names_who_received_each_grant(client):
     body = client.get("/compute/dashboard/").content.decode()
     assert '<td data-label="Receptor" data-recipient>Universidade de Vigo</td>' in body
     assert 'class="data-table reflow ledger-projects"' in body  # one card per project on a phone
+
+
+def test_public_ledger_is_drawn_once_for_every_member_until_compute_or_the_hub_changes(client, monkeypatch):
+    from apps.core.summaries import invalidate
+    drawn = count_drawings(monkeypatch)
+    call = make_call(budget="1000")
+    approved_request(call=call, title="Primer proyecto financiado")
+    for _member in range(2):
+        client.force_login(UserFactory())
+        assert "Primer proyecto financiado" in client.get("/compute/dashboard/").content.decode()
+    assert drawn["compute-ledger"] == 1
+    approved_request(call=call, title="Segundo proyecto financiado")
+    assert "Segundo proyecto financiado" in client.get("/compute/dashboard/").content.decode()
+    assert drawn["compute-ledger"] == 2
+    invalidate("hub")  # a sync: the outputs' download counts
+    client.get("/compute/dashboard/")
+    assert drawn["compute-ledger"] == 3

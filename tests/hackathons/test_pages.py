@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from apps.hackathons.models import Hackathon, Registration, Submission, Team
-from apps.hackathons.services import judging
+from apps.hackathons.services import judging, lifecycle
 from apps.hackathons.services.lifecycle import hackathon_transition
 from tests.accounts.factories import UserFactory
+from tests.fragments import count_drawings
 from tests.hackathons.factories import (
     hackathon_factory,
     judge_factory,
@@ -224,15 +225,19 @@ def test_list_counts_participants_once_with_several_organisers(client):
 def test_hackathon_list_queries_do_not_grow(client, django_assert_num_queries):
     for _ in range(2):
         hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule())
-    with django_assert_num_queries(3):  # 2 + the topics' generations (visitor cache)
+    with django_assert_num_queries(4):  # 2 + the topics' generations of the page (visitor cache) and fragment
         small = client.get(reverse("hackathons:list"))
     for _ in range(8):
         participant_factory(hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule()))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         large = client.get(reverse("hackathons:list"), {"period": "upcoming"})
     assert len(small.context["page"].object_list) == 2 and len(large.context["page"].object_list) == 10
     user = UserFactory()
     client.force_login(user)
+    # 6 with the drafts they organise (whose list they share) and the fragment's generations;
+    # count and page only when the list is drawn, not when it is shared.
+    with django_assert_num_queries(8):
+        client.get(reverse("hackathons:list"), {"period": "upcoming", "q": "IA"})
     with django_assert_num_queries(6):
         client.get(reverse("hackathons:list"), {"period": "upcoming", "q": "IA"})
 
@@ -379,3 +384,37 @@ def test_hackathon_numbers_for_the_home_page(django_assert_num_queries):
     with django_assert_num_queries(1):
         numbers = hackathon_numbers()
     assert numbers == {"hackathons_upcoming": 1, "hackathons_running": 1, "hackathons_finished": 1}
+
+
+def test_hackathon_list_is_drawn_once_for_every_member_until_a_hackathon_changes(client, monkeypatch):
+    drawn = count_drawings(monkeypatch)
+    hackathon = hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule())
+    draft = hackathon_factory(title="Borrador secreto")
+    client.force_login(draft.organisers.get())
+    assert "Borrador secreto" in client.get(reverse("hackathons:list")).content.decode()
+    for _member in range(2):
+        client.force_login(UserFactory())
+        html = client.get(reverse("hackathons:list")).content.decode()
+        assert hackathon.title in html and "Borrador secreto" not in html  # the organiser's list is theirs
+    assert drawn["hackathon-list"] == 2  # the organiser's, then one for both members
+    lifecycle.hackathon_update(actor=hackathon.organisers.get(), hackathon=hackathon, title="Título nuevo")
+    assert "Título nuevo" in client.get(reverse("hackathons:list")).content.decode()
+    assert drawn["hackathon-list"] == 3
+
+
+def test_hackathon_page_is_drawn_once_for_every_member_until_the_hackathon_changes(client, monkeypatch):
+    drawn = count_drawings(monkeypatch)
+    hackathon = hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule(), prizes="Un premio")
+    url = reverse("hackathons:detail", args=[hackathon.slug])
+    participant = participant_factory(hackathon)
+    pages = []
+    for member in (participant, UserFactory()):
+        client.force_login(member)
+        pages.append(client.get(url).content.decode())
+    assert drawn == {"hackathon-about": 1, "hackathon-schedule": 1}
+    assert all("Un premio" in html and "Open track" in html and "data-add-to-calendar" in html for html in pages)
+    register = reverse("hackathons:register", args=[hackathon.slug])
+    assert register not in pages[0] and register in pages[1]  # the member's part stays theirs
+    lifecycle.hackathon_update(actor=hackathon.organisers.get(), hackathon=hackathon, prizes="Dos premios")
+    assert "Dos premios" in client.get(url).content.decode()
+    assert drawn == {"hackathon-about": 2, "hackathon-schedule": 2}
