@@ -25,6 +25,7 @@ the announcement's end-to-end seconds and duplicates; CPU seconds per kind of pr
 import argparse
 import asyncio
 import functools
+import logging
 import multiprocessing
 import os
 import sys
@@ -148,7 +149,7 @@ def _start_soon(start_at) -> None:
 def chat_across_processes(url: str, rooms: list[tuple[int, list[str]]], *, rate: int, seconds: int, processes: int,
                           run: str, on_connected=None) -> dict:
     """Every room's members connected to `url` from `processes` client processes; `on_connected()`
-    is called once all are connected (to see how the balancer spread them)."""
+    is called once all are connected, as sending starts (to see how the balancer spread them)."""
     context = multiprocessing.get_context("fork")
     plan = Plan(rooms, processes)
     start_at = context.Value("d", 0.0)
@@ -166,6 +167,7 @@ def chat_across_processes(url: str, rooms: list[tuple[int, list[str]]], *, rate:
         context.Process(target=_client_main, args=(plan, n, url, rate, seconds, run, sync, results))
         for n in range(processes)
     ]
+    connecting = time.monotonic()
     for child in children:
         child.start()
     try:
@@ -201,6 +203,7 @@ def chat_across_processes(url: str, rooms: list[tuple[int, list[str]]], *, rate:
         "clients": len(plan.members),
         "stored": sum(last - first for last, first in zip(sync["lasts"], before)),
         "spread": spread,
+        "connect_seconds": started - connecting,
         "wall_seconds": time.monotonic() - started,
     }
 
@@ -316,6 +319,7 @@ def main() -> int:
     parser.add_argument("--audiences", default="10000,100000", help="announcements, in order (empty: none)")
     parser.add_argument("--base-port", type=int, default=None, help="first of the formation's ports (default: from TEST_PORTS)")
     args = parser.parse_args()
+    logging.getLogger("community.requests").setLevel(logging.WARNING)  # not a line per request of the organiser
     nodes = [int(n) for n in args.nodes.split(",")]
     layouts = [int(r) for r in args.rooms.split(",")] if args.clients else []
     audiences = [int(a) for a in args.audiences.split(",") if a]
@@ -338,23 +342,27 @@ def main() -> int:
                 )
                 print(f"{count} node(s): starting bin/cluster (logs in {directory})", flush=True)
                 connection.close()
+                starting = time.monotonic()
                 formation.start(timeout=300)
+                print(f"  started in {time.monotonic() - starting:.0f} s", flush=True)
                 try:
                     groups = process_groups(formation, sink)
                     for action, size in actions:
                         if action == "chat":
                             for layout in layouts:
-                                load, before = os.getloadavg()[0], cpu_snapshot(groups)
+                                load, marks = os.getloadavg()[0], {}
+
+                                def on_connected(formation=formation, marks=marks):
+                                    marks["cpu"] = cpu_snapshot(groups)  # sending starts: connecting is not counted
+                                    return [formation.established_connections(port) for port in formation.state["ports"]["nodes"]]
+
                                 print(f"  chat: {args.clients} clients in {layout} room(s), load {load:.1f}", flush=True)
                                 result = chat_across_processes(
                                     formation.url, rooms[layout], rate=args.rate, seconds=args.seconds,
-                                    processes=args.client_processes, run=f"n{count}r{layout}-",
-                                    on_connected=lambda f=formation: [
-                                        f.established_connections(port) for port in f.state["ports"]["nodes"]
-                                    ],
+                                    processes=args.client_processes, run=f"n{count}r{layout}-", on_connected=on_connected,
                                 )
                                 chats.append({**result, "nodes": count, "rooms": layout, "load": load,
-                                              "cpu": cpu_used(groups, before)})
+                                              "cpu": cpu_used(groups, marks["cpu"])})
                                 _print_chat(chats[-1])
                         else:
                             seed_audience(size)
@@ -414,8 +422,8 @@ def _print_tables(args, chats: list[dict], announcements: list[dict]) -> None:
                 f"| {run['load']:.1f} |"
             )
         for run in chats:
-            print(f"\n{run['nodes']} node(s), {run['rooms']} room(s), {run['wall_seconds']:.0f} s from the start of "
-                  f"sending to the end of the drain; CPU seconds: {_cpu_line(run)}")
+            print(f"\n{run['nodes']} node(s), {run['rooms']} room(s): connecting took {run['connect_seconds']:.0f} s; "
+                  f"{run['wall_seconds']:.0f} s from the start of sending to the end of the drain, CPU seconds: {_cpu_line(run)}")
     if announcements:
         print("\nAnnouncement to everyone, mailers on every node\n")
         print("| nodes | audience | e-mails | request ms | first e-mail s | fan-out done s | end to end s | e-mails/s "
