@@ -122,14 +122,12 @@ async def _client_process(plan: Plan, process: int, url: str, rate: int, seconds
     while time.monotonic() < drain_ends and any(clients[n].last < lasts[n] for n in mine):
         await asyncio.sleep(0.2)
     cpu = time.process_time() - cpu
-    closed_at_end = sum(1 for client in clients.values() if client.socket.close_code is not None)
     for client in clients.values():
         client.stopping = True
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
     outcome = stream_outcome(list(clients.values()), [lasts[n] for n in clients])
-    return {**outcome, "client_cpu_seconds": cpu, "closed_at_end": closed_at_end,
-            "sent": sum(len(c.sent) for c in clients.values())}
+    return {**outcome, "client_cpu_seconds": cpu, "sent": sum(len(c.sent) for c in clients.values())}
 
 
 def _client_main(plan, process, url, rate, seconds, run, sync, results) -> None:
