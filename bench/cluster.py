@@ -49,7 +49,7 @@ from apps.chat.models import Room  # noqa: E402
 from bench.chat import SENDERS, Client, cpu_seconds, latency_summary, paced, seed, stream_outcome  # noqa: E402
 from bench.notifications import SINK, PostfixSink, announcement_run, members  # noqa: E402
 from tests.cluster.formation import Formation, broker_of, descendants, free_port_block  # noqa: E402
-from tests.notifications.live_stack import SmtpSink  # noqa: E402
+from tests.notifications.live_stack import SmtpSink, wait_until  # noqa: E402
 
 DRAIN_SECONDS = 30  # after the last send, how long clients may take to receive everything
 CONNECTS_AT_ONCE = 20  # per client process: sockets being opened at the same time
@@ -342,6 +342,8 @@ def main() -> int:
                 connection.close()
                 starting = time.monotonic()
                 formation.start(timeout=300)
+                if not wait_until(lambda: set(formation.balancer_states().values()) == {"UP"}, timeout=60):
+                    raise SystemExit(f"HAProxy does not count every node up: {formation.balancer_states()}")
                 print(f"  started in {time.monotonic() - starting:.0f} s", flush=True)
                 try:
                     groups = process_groups(formation, sink)
@@ -406,7 +408,7 @@ def _print_tables(args, chats: list[dict], announcements: list[dict]) -> None:
     if chats:
         print(f"\nChat: {args.clients} clients through HAProxy, {args.rate} msg/s in total for {args.seconds} s, "
               f"{args.web_processes} web processes per node, {args.client_processes} client processes\n")
-        print("| nodes | rooms × members | sockets per node | deliveries expected | delivered | lost | duplicated "
+        print("| nodes | rooms × members | balancer connections per node | deliveries expected | delivered | lost | duplicated "
               "| out of order | filled from DB | reconnects | sent / stored / refused | p50 ms | p99 ms | max ms "
               "| send → stored p50 / p99 ms | load |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

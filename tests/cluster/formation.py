@@ -144,6 +144,18 @@ class Formation:
     def primary_port(self) -> int:
         return int(self.sentinel().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.state["master"])[1])
 
+    def balancer_states(self) -> dict[str, str]:
+        """What HAProxy thinks of each node now (UP, DOWN, MAINT…), from its admin socket. bin/cluster
+        starts once every node answered /readyz and the balancer answered once: by then HAProxy may
+        not yet have counted a node's two good checks, and sends every connection to the other."""
+        with socket.socket(socket.AF_UNIX) as admin:
+            admin.connect(str(self.dir / "haproxy.sock"))
+            admin.sendall(b"show stat\n")
+            rows = b"".join(iter(lambda: admin.recv(65536), b"")).decode().splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        states = (dict(zip(header, row.split(","))) for row in rows[1:] if row)
+        return {state["svname"]: state["status"] for state in states if state["svname"].startswith("node")}
+
     def established_connections(self, port: int) -> int:
         """Open TCP connections to a local port (the balancer's to a node: requests and sockets)."""
         listing = subprocess.run(
