@@ -391,52 +391,62 @@ def _cpu_line(run: dict) -> str:
     return ", ".join(f"{name} {seconds:g}" for name, seconds in sorted(used.items()))
 
 
-def _print_chat(run: dict) -> None:
-    print(
-        f"    delivered {run['delivered']}, lost {run['lost']}, duplicated {run['duplicated']}, out of order "
-        f"{run['out_of_order']}, p50 {run['p50_ms']:.0f} ms, p99 {run['p99_ms']:.0f} ms, reconnects "
-        f"{run['reconnections']}; CPU s: {_cpu_line(run)}", flush=True,
+CHAT_HEADER = (
+    "| nodes | rooms × members | balancer connections per node | deliveries expected | delivered | lost | duplicated "
+    "| out of order | filled from DB | reconnects | sent / stored / refused | p50 ms | p99 ms | max ms "
+    "| send → stored p50 / p99 ms | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+ANNOUNCEMENT_HEADER = (
+    "| nodes | audience | e-mails | request ms | first e-mail s | fan-out done s | end to end s | e-mails/s "
+    "| duplicates | load |\n|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def _chat_row(run: dict) -> str:
+    return (
+        f"| {run['nodes']} | {run['rooms']} × {run['clients'] // run['rooms']} | "
+        f"{' / '.join(str(n) for n in run['spread'])} | {run['delivered'] + run['lost']} | {run['delivered']} "
+        f"| {run['lost']} | {run['duplicated']} | {run['out_of_order']} | {run['filled_from_db']} "
+        f"| {run['reconnections']} | {run['sent']} / {run['stored']} / {run['refused']} | {run['p50_ms']:.0f} "
+        f"| {run['p99_ms']:.0f} | {run['max_ms']:.0f} | {run['stored_p50_ms']:.0f} / {run['stored_p99_ms']:.0f} "
+        f"| {run['load']:.1f} |"
     )
 
 
+def _chat_cpu(run: dict) -> str:
+    return (f"{run['nodes']} node(s), {run['rooms']} room(s): connecting took {run['connect_seconds']:.0f} s; "
+            f"{run['wall_seconds']:.0f} s from the start of sending to the end of the drain, CPU seconds: {_cpu_line(run)}")
+
+
+def _announcement_row(run: dict) -> str:
+    return (
+        f"| {run['nodes']} | {run['audience']} | {run['emails']} | {run['request_seconds'] * 1000:.0f} "
+        f"| {run['first_email_seconds']:.1f} | {run['fan_out_seconds']:.1f} | {run['end_to_end_seconds']:.1f} "
+        f"| {run['emails'] / run['end_to_end_seconds']:.0f} | {run['duplicates']} | {run['load']:.1f} |"
+    )
+
+
+def _announcement_cpu(run: dict) -> str:
+    return f"{run['nodes']} node(s), {run['audience']} members; CPU seconds: {_cpu_line(run)}"
+
+
+def _print_chat(run: dict) -> None:
+    print(f"{CHAT_HEADER}\n{_chat_row(run)}\n{_chat_cpu(run)}", flush=True)
+
+
 def _print_announcement(run: dict) -> None:
-    print(f"    {run['emails']} e-mails in {run['end_to_end_seconds']:.1f} s, duplicates {run['duplicates']}; "
-          f"CPU s: {_cpu_line(run)}", flush=True)
+    print(f"{ANNOUNCEMENT_HEADER}\n{_announcement_row(run)}\n{_announcement_cpu(run)}", flush=True)
 
 
 def _print_tables(args, chats: list[dict], announcements: list[dict]) -> None:
     if chats:
         print(f"\nChat: {args.clients} clients through HAProxy, {args.rate} msg/s in total for {args.seconds} s, "
               f"{args.web_processes} web processes per node, {args.client_processes} client processes\n")
-        print("| nodes | rooms × members | balancer connections per node | deliveries expected | delivered | lost | duplicated "
-              "| out of order | filled from DB | reconnects | sent / stored / refused | p50 ms | p99 ms | max ms "
-              "| send → stored p50 / p99 ms | load |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for run in chats:
-            print(
-                f"| {run['nodes']} | {run['rooms']} × {run['clients'] // run['rooms']} | "
-                f"{' / '.join(str(n) for n in run['spread'])} | {run['delivered'] + run['lost']} | {run['delivered']} "
-                f"| {run['lost']} | {run['duplicated']} | {run['out_of_order']} | {run['filled_from_db']} "
-                f"| {run['reconnections']} | {run['sent']} / {run['stored']} / {run['refused']} | {run['p50_ms']:.0f} "
-                f"| {run['p99_ms']:.0f} | {run['max_ms']:.0f} | {run['stored_p50_ms']:.0f} / {run['stored_p99_ms']:.0f} "
-                f"| {run['load']:.1f} |"
-            )
-        for run in chats:
-            print(f"\n{run['nodes']} node(s), {run['rooms']} room(s): connecting took {run['connect_seconds']:.0f} s; "
-                  f"{run['wall_seconds']:.0f} s from the start of sending to the end of the drain, CPU seconds: {_cpu_line(run)}")
+        print("\n".join([CHAT_HEADER, *map(_chat_row, chats), "", *map(_chat_cpu, chats)]))
     if announcements:
         print("\nAnnouncement to everyone, mailers on every node\n")
-        print("| nodes | audience | e-mails | request ms | first e-mail s | fan-out done s | end to end s | e-mails/s "
-              "| duplicates | load |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for run in announcements:
-            print(
-                f"| {run['nodes']} | {run['audience']} | {run['emails']} | {run['request_seconds'] * 1000:.0f} "
-                f"| {run['first_email_seconds']:.1f} | {run['fan_out_seconds']:.1f} | {run['end_to_end_seconds']:.1f} "
-                f"| {run['emails'] / run['end_to_end_seconds']:.0f} | {run['duplicates']} | {run['load']:.1f} |"
-            )
-        for run in announcements:
-            print(f"\n{run['nodes']} node(s), {run['audience']} members; CPU seconds: {_cpu_line(run)}")
+        print("\n".join([ANNOUNCEMENT_HEADER, *map(_announcement_row, announcements), "",
+                         *map(_announcement_cpu, announcements)]))
 
 
 if __name__ == "__main__":
