@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import sys
 import time
 from datetime import datetime
@@ -44,8 +45,9 @@ SENDERS = 20
 REORDER_SECONDS = 1.0  # as chat.js: how long a frame that overtook another waits before a backfill
 
 
-def seed(clients: int):
-    """A running hackathon, `clients` confirmed participants with a session each; returns (room id, cookies)."""
+def seed(clients: int, *, prefix: str = "bench"):
+    """A running hackathon, `clients` confirmed participants with a session each (user names
+    `<prefix><n>`); returns (room id, cookies)."""
     from importlib import import_module
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -58,7 +60,7 @@ def seed(clients: int):
 
     hackathon = hackathon_factory(state=Hackathon.State.IN_PROGRESS, schedule=running_schedule())
     users = User.objects.bulk_create(
-        [User(username=f"bench{n}", email=f"bench{n}@example.org", password="!") for n in range(clients)]
+        [User(username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password="!") for n in range(clients)]
     )
     Registration.objects.bulk_create(
         [
@@ -85,9 +87,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-async def paced(total: int, rate: int):
-    """Yield 0..total-1 at `rate` per second on a fixed schedule (a slow send does not shift the next ones)."""
-    started = time.monotonic()
+async def paced(total: int, rate: int, *, start_at: float | None = None):
+    """Yield 0..total-1 at `rate` per second on a fixed schedule (a slow send does not shift the next ones),
+    from now or from the wall-clock time `start_at` (client processes that share one schedule)."""
+    started = time.monotonic() if start_at is None else time.monotonic() + start_at - time.time()
     for i in range(total):
         delay = started + i / rate - time.monotonic()
         if delay > 0:
@@ -97,30 +100,93 @@ async def paced(total: int, rate: int):
 
 class Client:
     """One member's socket: records what arrived, puts overtaken frames back in order and
-    fills real gaps from the database, like chat.js."""
+    fills real gaps from the database, like chat.js. With `reconnect` it also comes back
+    after the server closed it (through the balancer, to any node) and resumes from the last
+    number it took, as chat.js does; without, a closed socket stays closed and is counted."""
 
-    def __init__(self, socket, last: int):
-        self.socket = socket
+    def __init__(self, url: str, cookie: str, *, reconnect: bool = False):
+        self.url = url  # ws://host:port/ws/chat/<room>/
+        self.cookie = cookie
+        self.reconnect = reconnect
+        self.socket = None
         self.sequences: list[int] = []
         self.latencies: list[float] = []
         self.store_latencies: list[float] = []  # send → row written, for the messages this client sent
-        self.first = last + 1  # the room's stream went up to `last` when this client joined
-        self.last = last
+        self.first = 0  # the first number after the room's stream as it was when this client joined
+        self.last: int | None = None
         self.gaps_filled = 0
         self.resuming = False
         self.backfilled: set[int] = set()
         self.early: dict[int, dict] = {}  # frames that overtook a missing one, by sequence
         self.gap_timer: asyncio.TimerHandle | None = None
         self.sent: set[str] = set()  # client ids of this client's messages
+        self.acknowledged = 0  # of those, how many came back in the stream (stored)
         self.refused = 0  # error frames: sends the server refused (rate limit, ...), never numbered
+        self.reconnections = 0
+        self.resumed_from = 0  # the last number taken before the latest reconnect
+        self.stopping = False
+
+    async def connect(self) -> None:
+        """Open the socket and read the hello; on a reconnect, ask for what was missed."""
+        origin = self.url.replace("ws://", "http://").partition("/ws/")[0]
+        socket = await websockets.connect(
+            self.url,
+            origin=origin,
+            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"},
+            max_queue=None,
+            open_timeout=30,
+        )
+        hello = json.loads(await socket.recv())
+        assert hello["type"] == "hello", hello
+        self.socket = socket
+        if self.last is None:
+            self.last = hello["room"]["last_sequence"]
+            self.first = self.last + 1
+        else:
+            self.resumed_from = self.last
+            self.resuming = True
+            await self._send_quietly({"type": "resume", "after": self.last})
 
     def record(self, message: dict) -> None:
         self.sequences.append(message["sequence"])
         self.last = message["sequence"]
+        if message["client_id"] in self.sent:
+            self.acknowledged += 1
 
     async def run(self):
-        with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
-            await self._read()
+        delay = 0.1
+        while True:
+            with contextlib.suppress(websockets.ConnectionClosed):  # counted as `closed` and as lost messages
+                await self._read()
+            while self.reconnect and not self.stopping:
+                self.reconnections += 1
+                await asyncio.sleep(delay * (1 + random.random()))  # back-off with jitter, as chat.js
+                delay = min(delay * 2, 2)
+                with contextlib.suppress(OSError, websockets.WebSocketException, asyncio.TimeoutError):
+                    await self.connect()
+                    delay = 0.1
+                    break
+            else:
+                return
+
+    async def send(self, client_id: str, body: str) -> bool:
+        """Send one message; False when the socket is closed (or between connections)."""
+        try:
+            await self.socket.send(json.dumps({"type": "send", "client_id": client_id, "body": body}))
+        except websockets.ConnectionClosed:
+            return False
+        self.sent.add(client_id)
+        return True
+
+    def tally(self, last: int) -> dict:
+        """What this client got of the room's stream from when it joined up to number `last`."""
+        got = set(self.sequences)
+        return {
+            "delivered": len(got),
+            "lost": len(set(range(self.first, last + 1)) - got),
+            "duplicated": len(self.sequences) - len(got),
+            "out_of_order": sum(1 for a, b in zip(self.sequences, self.sequences[1:]) if b <= a),
+        }
 
     def _advance(self) -> None:
         """Apply held frames that are next in line; a number still missing after
@@ -151,8 +217,11 @@ class Client:
             if frame["type"] == "message":
                 message = frame["message"]
                 sequence = message["sequence"]
-                if sequence in self.backfilled:
-                    continue  # the late live copy of a message the backfill brought: the client dedupes by id
+                if sequence in self.backfilled or sequence <= self.resumed_from:
+                    # The late live copy of a message the backfill brought, or one the previous
+                    # connection delivered (a socket joins the room just before a broadcast of
+                    # a message stored earlier): the page dedupes by number.
+                    continue
                 sent_at = float(message["body"].split()[1])
                 self.latencies.append(time.time() - sent_at)  # receipt, live
                 if message["client_id"] in self.sent:
@@ -162,7 +231,7 @@ class Client:
                     continue
                 self.early[sequence] = message
                 self._advance()
-            elif frame["type"] == "error":
+            elif frame["type"] == "error" and frame.get("for") == "send":
                 self.refused += 1
             elif frame["type"] == "backfill":
                 for message in frame["messages"]:
@@ -180,31 +249,47 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stream_outcome(clients: list[Client], lasts: list[int]) -> dict:
+    """Each client's tally up to its room's last number, summed, with the raw latencies (lists,
+    so that the outcomes of several client processes add up before percentiles are taken)."""
+    outcome = {"delivered": 0, "lost": 0, "duplicated": 0, "out_of_order": 0}
+    for client, last in zip(clients, lasts):
+        for key, value in client.tally(last).items():
+            outcome[key] += value
+    return {
+        **outcome,
+        "filled_from_db": sum(c.gaps_filled for c in clients),
+        "refused": sum(c.refused for c in clients),
+        "reconnections": sum(c.reconnections for c in clients),
+        "latencies": [value for c in clients for value in c.latencies],
+        "store_latencies": [value for c in clients for value in c.store_latencies],
+    }
+
+
+def latency_summary(outcome: dict) -> dict:
+    latencies, store_latencies = outcome["latencies"], outcome["store_latencies"]
+    return {
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies, default=float("nan")) * 1000,
+        "stored_p50_ms": percentile(store_latencies, 0.50) * 1000,
+        "stored_p99_ms": percentile(store_latencies, 0.99) * 1000,
+    }
+
+
 async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int, run: str) -> dict:
     """One server's round; `run` keeps its client ids apart from earlier rounds' in the same room
     (a repeated id is a resend: the server returns the stored message and broadcasts nothing)."""
-    clients: list[Client] = []
-    for n, cookie in enumerate(cookies):
-        port = ports[n % len(ports)]
-        socket = await websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/chat/{room}/",
-            origin=f"http://127.0.0.1:{port}",
-            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-            max_queue=None,
-            open_timeout=30,
-        )
-        hello = json.loads(await socket.recv())
-        assert hello["type"] == "hello", hello
-        clients.append(Client(socket, last=hello["room"]["last_sequence"]))
+    clients = [Client(f"ws://127.0.0.1:{ports[n % len(ports)]}/ws/chat/{room}/", cookie) for n, cookie in enumerate(cookies)]
+    for client in clients:
+        await client.connect()
     readers = [asyncio.create_task(client.run()) for client in clients]
     client_cpu = time.process_time()
     total = rate * seconds
     started = time.monotonic()
     async for i in paced(total, rate):
         for sender in clients[i % SENDERS :] + clients[: i % SENDERS]:  # the next open socket if one closed
-            with contextlib.suppress(websockets.ConnectionClosed):
-                await sender.socket.send(json.dumps({"type": "send", "client_id": f"{run}{i}", "body": f"{i} {time.time()}"}))
-                sender.sent.add(f"{run}{i}")
+            if await sender.send(f"{run}{i}", f"{i} {time.time()}"):
                 break
     sending_took = time.monotonic() - started
     deadline = time.monotonic() + 30
@@ -216,28 +301,14 @@ async def chat_run(ports, room: int, cookies: list[str], rate: int, seconds: int
         await client.socket.close()
     await asyncio.gather(*readers, return_exceptions=True)
     numbered = total - sum(c.refused for c in clients)  # a refused send takes no stream number
-    lost = sum(len(set(range(c.first, c.first + numbered)) - set(c.sequences)) for c in clients)
-    duplicated = sum(len(c.sequences) - len(set(c.sequences)) for c in clients)
-    out_of_order = sum(sum(1 for a, b in zip(c.sequences, c.sequences[1:]) if b <= a) for c in clients)
-    latencies = [value for c in clients for value in c.latencies]
-    store_latencies = [value for c in clients for value in c.store_latencies]
-    delivered = sum(len(set(c.sequences)) for c in clients)
+    outcome = stream_outcome(clients, [c.first + numbered - 1 for c in clients])
     return {
+        **outcome,
+        **latency_summary(outcome),
         "closed": closed,
-        "refused": sum(c.refused for c in clients),
         "sent": total,
         "sending_seconds": sending_took,
         "expected_deliveries": numbered * len(clients),
-        "delivered": delivered,
-        "lost": lost,
-        "duplicated": duplicated,
-        "out_of_order": out_of_order,
-        "filled_from_db": sum(c.gaps_filled for c in clients),
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "max_ms": max(latencies, default=float("nan")) * 1000,
-        "stored_p50_ms": percentile(store_latencies, 0.50) * 1000,
-        "stored_p99_ms": percentile(store_latencies, 0.99) * 1000,
         "client_cpu_seconds": client_cpu,
         "wall_seconds": time.monotonic() - started,
     }

@@ -1,4 +1,5 @@
-"""`bin/cluster` started by a test: two nodes behind HAProxy, PgBouncer, Redis with Sentinel.
+"""`bin/cluster` started by a test (or bench/cluster.py): nodes (two by default) behind HAProxy,
+PgBouncer, Redis with Sentinel.
 
 The formation runs on a block of loopback ports from `TEST_PORTS` (the system's free ports
 without it), against the migrated test database, with its own Redis servers and sentinels,
@@ -25,7 +26,7 @@ from tests.asgi_server import migrated_test_database_url
 from tests.notifications.live_stack import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS_NEEDED = 9  # balancer, PgBouncer, 2 Redis, 3 sentinels, 2 nodes
+PORTS_BESIDE_NODES = 7  # balancer, PgBouncer, 2 Redis, 3 sentinels
 NEEDED_BINARIES = ("haproxy", "pgbouncer", "redis-sentinel", "redis-server")
 
 
@@ -73,11 +74,15 @@ def _kill_all(pids: list[int]) -> None:
 
 
 class Formation:
-    def __init__(self, directory: Path, *, email_url: str, extra_env: dict[str, str], database_url: str = ""):
+    def __init__(
+        self, directory: Path, *, email_url: str, extra_env: dict[str, str], database_url: str = "", nodes: int = 2,
+        first_port: int | None = None,
+    ):
+        """`first_port`: the first of the block of ports it takes (a free block from TEST_PORTS by default)."""
         missing = [name for name in NEEDED_BINARIES if shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin") is None]
         assert not missing, f"the cluster tests need {', '.join(missing)} (apt-get install haproxy pgbouncer redis-sentinel)"
         self.dir = directory
-        first = free_port_block(PORTS_NEEDED)
+        first = first_port or free_port_block(PORTS_BESIDE_NODES + nodes)
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.live_settings",
@@ -97,7 +102,7 @@ class Formation:
         for name in ("CACHE_KEY_PREFIX", "CHANNEL_LAYER_PREFIX", "REDIS_URL", "CELERY_BROKER_URL"):
             self.env.pop(name, None)  # the formation's Redis is its own: no test namespaces in it
         self.args = [sys.executable, str(ROOT / "bin" / "cluster"), "--dir", str(directory),
-                     "--port", str(first), "--base-port", str(first + 1), "--nodes", "2"]
+                     "--port", str(first), "--base-port", str(first + 1), "--nodes", str(nodes)]
         self.process: subprocess.Popen | None = None
         self.state: dict = {}
 
@@ -138,6 +143,18 @@ class Formation:
 
     def primary_port(self) -> int:
         return int(self.sentinel().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.state["master"])[1])
+
+    def balancer_states(self) -> dict[str, str]:
+        """What HAProxy thinks of each node now (UP, DOWN, MAINT…), from its admin socket. bin/cluster
+        starts once every node answered /readyz and the balancer answered once: by then HAProxy may
+        not yet have counted a node's two good checks, and sends every connection to the other."""
+        with socket.socket(socket.AF_UNIX) as admin:
+            admin.connect(str(self.dir / "haproxy.sock"))
+            admin.sendall(b"show stat\n")
+            rows = b"".join(iter(lambda: admin.recv(65536), b"")).decode().splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        states = (dict(zip(header, row.split(","))) for row in rows[1:] if row)
+        return {state["svname"]: state["status"] for state in states if state["svname"].startswith("node")}
 
     def established_connections(self, port: int) -> int:
         """Open TCP connections to a local port (the balancer's to a node: requests and sockets)."""
