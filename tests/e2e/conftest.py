@@ -1,6 +1,7 @@
 """Browser journeys: Playwright drives Debian's Chromium against a live server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -117,11 +118,16 @@ def open_section(page, name: str):
     toggle = page.locator("[data-nav-toggle]")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
-    page.locator("#site-nav").get_by_role("link", name=name, exact=True).first.click()
+    link = page.locator("#site-nav").get_by_role("link", name=name, exact=True).first
+    href = link.get_attribute("href")
+    link.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
 
 
 def shoot(page, name: str):
-    """Fail if the page is wider than its window, then save what the person sees."""
+    """Fail if the page is wider than its window, then save what the person sees (once the page
+    a click opened has loaded: its document is empty while it is still arriving)."""
+    page.wait_for_load_state("load")
     wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wider <= 0, f"{page.url} is {wider}px wider than its {page.viewport_size['width']}px window"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

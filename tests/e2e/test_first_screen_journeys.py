@@ -146,6 +146,7 @@ def test_an_organiser_fixes_a_past_date_on_the_page_publishes_and_announces(wind
     org.locator("#id_title").fill("Ya puedes apuntarte")
     org.locator("#id_body").fill("Abrimos inscripciones en marzo.")
     org.get_by_role("button", name="Vista previa").click()
+    expect(org.get_by_test_id("announce-count")).to_be_visible()
     shoot(org, f"organiser-03-announcement-preview-{window}")
     org.get_by_role("button", name="Enviar ahora").click()
     expect(org.locator(".messages")).to_be_visible()

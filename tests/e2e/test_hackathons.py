@@ -145,5 +145,6 @@ def test_hackathon_from_creation_to_leaderboard(window, page, log_in_as):
     open_section(page, "Hackatones")
     shoot(page, f"hackathons-07-list-{window}")
     page.get_by_role("link", name=TITLE).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     shoot(page, f"hackathons-08-detail-{window}")
 
