@@ -3,7 +3,6 @@ a signed one-click unsubscribe link that needs no login (RFC 8058)."""
 
 import re
 import smtplib
-from collections.abc import Callable
 from email.utils import formatdate, make_msgid
 
 from django.conf import settings
@@ -38,6 +37,7 @@ _HEADER_LINE_LENGTH = 78
 _FOLD_POINTS = re.compile(r"[ \t;,]")
 # Stands for the signed token in the unsubscribe URL, reversed once per composer.
 _TOKEN_SLOT = "UNSUBSCRIBE-TOKEN-SLOT"
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -205,29 +205,23 @@ class EmailComposer:
         return message
 
 
-class ClaimLost(Exception):
-    """The message was not sent: `before_data` said the delivery is no longer this job's."""
-
-
 class MessageSender:
     """Sends composed messages over one open connection of any mail backend; a message
-    filled in from its template goes to Django's SMTP backend without address parsing."""
+    filled in from its template goes to Django's SMTP backend without address parsing, its
+    envelope in one round trip where the server announces PIPELINING (RFC 2920)."""
 
     def __init__(self, connection):
         self.connection = connection
         self._envelope_from = {}
+        # Whether the last message's data went out: a failure after it may hide a delivered message.
+        self.data_sent = False
 
-    def send(self, message: NotificationEmail, *, before_data: Callable[[], bool] = lambda: True) -> None:
-        """Raises `smtplib.SMTPException` (or `OSError`) when the server did not take it.
-
-        `before_data` runs once the server accepted the envelope, just before the message's
-        data goes out (where the server may start to own it); when it answers False the
-        transaction is reset and `ClaimLost` raised. Other backends call it before sending.
-        """
+    def send(self, message: NotificationEmail) -> None:
+        """Raises `smtplib.SMTPException` (or `OSError`) when the server did not take it."""
+        self.data_sent = False
         self.connection.open()
         if message.serialised is None or not isinstance(self.connection, SmtpBackend):
-            if not before_data():
-                raise ClaimLost()
+            self.data_sent = True
             if self.connection.send_messages([message]) != 1:
                 raise smtplib.SMTPException("The mail server did not accept the message.")
             return
@@ -240,15 +234,25 @@ class MessageSender:
         smtp.ehlo_or_helo_if_needed()
         # `sendmail`'s conversation for one recipient, without parsing both addresses again
         # for every message (its `quoteaddr`): the recipient is a checked plain address.
-        code, reply = smtp.docmd("mail", f"FROM:{quoted_sender}")
-        if code != 250:
-            raise _abandon(smtp, code, smtplib.SMTPSenderRefused(code, reply, sender))
-        code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>")
-        if code not in (250, 251):
-            raise _abandon(smtp, code, smtplib.SMTPRecipientsRefused({recipient: (code, reply)}))
-        if not before_data():
-            raise _abandon(smtp, 0, ClaimLost())
-        code, reply = smtp.data(message.serialised)
+        commands = [f"MAIL FROM:{quoted_sender}", f"RCPT TO:<{recipient}>", "DATA"]
+        if smtp.has_extn("pipelining"):
+            smtp.send("".join(f"{command}\r\n" for command in commands))
+            mail, rcpt, ready = (smtp.getreply() for _command in commands)
+        else:
+            mail = smtp.docmd(commands[0])
+            rcpt = smtp.docmd(commands[1]) if mail[0] == 250 else None
+            ready = smtp.docmd(commands[2]) if rcpt[0] in (250, 251) else None
+        if mail[0] != 250:
+            raise _abandon(smtp, mail[0], smtplib.SMTPSenderRefused(*mail, sender))
+        if rcpt[0] not in (250, 251):
+            raise _abandon(smtp, rcpt[0], smtplib.SMTPRecipientsRefused({recipient: rcpt}))
+        if ready[0] != 354:
+            raise _abandon(smtp, ready[0], smtplib.SMTPDataError(*ready))
+        # What `SMTP.data` sends after the 354: dots doubled at line starts, then the final dot.
+        data = _LEADING_DOT.sub(b"..", message.serialised)
+        self.data_sent = True
+        smtp.send(data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n"))
+        code, reply = smtp.getreply()
         if code != 250:
             raise _abandon(smtp, code, smtplib.SMTPDataError(code, reply))
 

@@ -69,6 +69,11 @@ class SmtpSink:
             return "421 Cut"  # never reaches the client: the transport is closed
         return action
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """Announces PIPELINING, as Postfix does: aiosmtpd reads pipelined commands in turn."""
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if reply := await self._perform(self._next("MAIL"), server):
             return reply

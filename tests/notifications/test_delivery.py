@@ -3,14 +3,16 @@
 import threading
 import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
+from apps.notifications import services
 from apps.notifications.audiences import EVERYONE
 from apps.notifications.models import Delivery, Notification, NotificationEvent
 from apps.notifications.services import (
@@ -108,35 +110,66 @@ def test_jobs_sending_the_same_deliveries_at_once_send_each_one_once():
 @pytest.mark.django_db(transaction=True)
 def test_only_the_marks_around_the_data_commit_without_waiting_for_the_disk():
     """The claim before sending must survive a crash of PostgreSQL: it is what keeps a
-    message from going out twice. The marks before the data and after sending may lose
-    their last fraction of a second (the sweep then takes such deliveries back when their
-    lease lapses, as after a dead job), so they do not wait."""
+    message from going out twice. The marks before each message (the one before it sent,
+    this one possibly with the server) and the job's last "sent" may lose their last
+    fraction of a second (the sweep then takes such deliveries back when their lease
+    lapses, as after a dead job), so they do not wait."""
     from django.test.utils import CaptureQueriesContext
 
-    person = UserFactory()
+    people = [UserFactory(), UserFactory()]
     event = NotificationEvent.objects.create(kind="test.disk", texts={"es": ["Disco", ""], "en": ["Disk", ""]})
-    notification = Notification.objects.create(event=event, recipient=person, kind=event.kind, title="Disco")
-    delivery = Delivery.objects.create(notification=notification, queued_at=event.created_at)
+    deliveries = [
+        Delivery.objects.create(
+            notification=Notification.objects.create(event=event, recipient=person, kind=event.kind, title="Disco"),
+            queued_at=event.created_at,
+        )
+        for person in people
+    ]
     with CaptureQueriesContext(connection) as queries:
-        deliveries_send(delivery_ids=[delivery.pk])
+        deliveries_send(delivery_ids=[delivery.pk for delivery in deliveries])
     claim = [q["sql"] for q in queries if "SKIP LOCKED" in q["sql"]]
     marks = [
         q["sql"] for q in queries
         if q["sql"].lstrip().startswith(("UPDATE", "SET")) and "SKIP LOCKED" not in q["sql"]
     ]
     assert len(claim) == 1 and "synchronous_commit" not in claim[0]
-    assert len(marks) == 2 and all("SET LOCAL synchronous_commit TO OFF" in mark for mark in marks)
-    assert "data_sent_at" in marks[0] and "status = 'sent'" in marks[1]
+    assert len(marks) == 3 and all(mark.startswith("SET LOCAL synchronous_commit TO OFF;") for mark in marks)
+    first, second, last = (mark.split("; ")[1:] for mark in marks)
+    assert len(first) == 1 and "data_sent_at" in first[0] and f"id = {deliveries[0].pk}" in first[0]
+    assert "status = 'sent'" in second[0] and f"id = {deliveries[0].pk}" in second[0]
+    assert "data_sent_at" in second[1] and f"id = {deliveries[1].pk}" in second[1]
+    assert len(last) == 1 and "status = 'sent'" in last[0] and f"id = {deliveries[1].pk}" in last[0]
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)  # the next claim on this connection waits for the disk again
     with transaction.atomic(), connection.cursor() as cursor:  # inside a caller's transaction: no SET LOCAL
-        _mark_sent(delivery)
+        _mark_sent(deliveries[0])
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
-    assert [m.to for m in mail.outbox] == [[person.email]]
-    delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.SENT
+    assert [m.to for m in mail.outbox] == [[person.email] for person in people]
+    assert {d.status for d in Delivery.objects.all()} == {Delivery.Status.SENT}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_claim_was_taken_back_sends_nothing_of_it():
+    """Its lease lapsed and another job claimed the delivery (a new attempt): the first job
+    must leave it to that one, neither sending it nor marking it sent."""
+    people = [UserFactory(email=f"claimed{i}@example.org") for i in range(3)]
+    notify(recipients=people, kind="test.claim", title="Reclamado")
+    taken = Delivery.objects.get(notification__recipient=people[1])
+    claim = services._claim
+
+    def claim_then_lose_the_second(deliveries):
+        claimed = claim(deliveries)
+        Delivery.objects.filter(pk=taken.pk).update(attempts=F("attempts") + 1)  # another job's claim
+        return claimed
+
+    with mock.patch.object(services, "_claim", claim_then_lose_the_second):
+        deliveries_send(delivery_ids=list(Delivery.objects.order_by("pk").values_list("pk", flat=True)))
+    assert [m.to for m in mail.outbox] == [[people[0].email], [people[2].email]]
+    taken.refresh_from_db()
+    assert (taken.status, taken.sent_at, taken.data_sent_at) == (Delivery.Status.SENDING, None, None)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -163,9 +163,11 @@ def test_messages_reach_a_real_smtp_server_as_django_would_send_them(settings, f
 
 
 @pytest.mark.django_db
-def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(settings):
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(settings, pipelining):
     """As `sendmail` does, a refusal resets the transaction: the job's next message goes
-    out over the same connection instead of meeting "nested MAIL command"."""
+    out over the same connection instead of meeting "nested MAIL command", whether the
+    envelope went in one round trip (PIPELINING) or command by command."""
     from aiosmtpd.controller import Controller
     from django.core.mail import get_connection
 
@@ -173,6 +175,16 @@ def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(se
 
     class RefusesSome:
         received = []
+        commands = []
+
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):
+            session.host_name = hostname
+            return [*responses[:-1], "250-PIPELINING", responses[-1]] if pipelining else responses
+
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):
+            self.commands.append(("MAIL", len(server._reader._buffer)))  # what else had arrived with it
+            envelope.mail_from = address
+            return "250 OK"
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             if address.startswith("nadie"):
@@ -203,3 +215,5 @@ def test_a_refused_recipient_leaves_the_connection_ready_for_the_next_message(se
     finally:
         server.stop()
     assert handler.received == [["ana@example.org"]]
+    # With PIPELINING, RCPT and DATA arrived in the same write as MAIL.
+    assert all((waiting > 0) == pipelining for _command, waiting in handler.commands), handler.commands
