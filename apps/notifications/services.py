@@ -9,8 +9,9 @@ How a notification travels, exactly once in effect:
 2. `event_expand` turns the event into `Notification` rows (one per recipient, unique per
    event) and e-mail `Delivery` rows in batches, one transaction per batch.
 3. `deliveries_send` e-mails a batch over one SMTP connection, claiming each delivery for
-   a short lease, recording the moment before its data goes to the server and marking it
-   sent right after the server accepted it, each in a short transaction of its own.
+   a short lease, then, before each message's envelope, one short transaction that marks
+   the previous message sent (the server accepted it) and this one as possibly with the
+   server from now on.
 4. `notifications_sweep` (periodic) re-asks for whatever was recorded but never queued and
    takes back deliveries whose lease lapsed (a dead job): sent again when the server never
    got their data, at most once more when it may have (see `Delivery`).
@@ -26,7 +27,9 @@ import contextvars
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
@@ -315,7 +318,7 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
 
 
-def _claim(deliveries: list[Delivery]) -> list[Delivery]:
+def _claim(deliveries: list["_Outgoing"]) -> list["_Outgoing"]:
     """Take pending deliveries for sending in one statement that commits on its own.
 
     Rows another job holds are skipped rather than waited for (SKIP LOCKED), and only rows
@@ -340,7 +343,6 @@ def _claim(deliveries: list[Delivery]) -> list[Delivery]:
     for delivery in deliveries:
         if delivery.pk in claimed:
             delivery.attempts, delivery.unconfirmed = claimed[delivery.pk]
-            delivery.data_sent_at = None
     return [d for d in deliveries if d.pk in claimed]
 
 
@@ -351,7 +353,7 @@ def _reply_code(error: Exception) -> int | None:
     return getattr(error, "smtp_code", None)
 
 
-def _record_failure(delivery: Delivery, error: Exception, *, data_sent: bool) -> timedelta | None:
+def _record_failure(delivery: "_Outgoing", error: Exception, *, data_sent: bool) -> timedelta | None:
     """Put a delivery back for a later try, or fail it for good; returns the delay of the retry.
 
     A 5xx answer is permanent and fails it at once. An error without an answer after the
@@ -378,14 +380,47 @@ def _record_failure(delivery: Delivery, error: Exception, *, data_sent: bool) ->
     return delay
 
 
-# What sending reads of each delivery: the member's row is wide and only two columns are used.
-_DELIVERY_FIELDS = [
-    "attempts",
-    "unconfirmed",
-    *(f"notification__{name}" for name in ("event_id", "recipient_id", "kind", "title", "body", "url")),
-    "notification__recipient__email",
-    "notification__recipient__language",
-]
+class _Notice(NamedTuple):
+    """The fields of a notification that `EmailComposer` reads."""
+
+    pk: int
+    event_id: int | None
+    recipient_id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+
+
+@dataclass(slots=True)
+class _Outgoing:
+    """A pending delivery as sending reads it: plain values, where building three model
+    instances per e-mail (delivery, notification, member) took a fifth of the mailer's CPU."""
+
+    pk: int
+    attempts: int
+    unconfirmed: int
+    notification: _Notice
+    email: str
+    language: str
+
+
+def _outgoing(delivery_ids: list[int]) -> list[_Outgoing]:
+    """The due, pending deliveries among `delivery_ids`, in id order, each with its member's
+    address and `preferred_language`."""
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING, queued_at__lte=timezone.now())
+        .order_by("pk")
+        .values_list(
+            "pk", "attempts", "unconfirmed", "notification_id",
+            *(f"notification__{name}" for name in ("event_id", "recipient_id", "kind", "title", "body", "url")),
+            "notification__recipient__email", "notification__recipient__language",
+        )
+    )
+    return [
+        _Outgoing(pk, attempts, unconfirmed, _Notice(*notification), email, language or settings.LANGUAGE_CODE)
+        for pk, attempts, unconfirmed, *notification, email, language in rows
+    ]
 
 
 def _mark_quickly(statements: list[str], params: list) -> int:
@@ -416,12 +451,12 @@ _MARK_DATA_SENT = (
 )
 
 
-def _mark_sent(delivery: Delivery) -> None:
+def _mark_sent(delivery: _Outgoing | Delivery) -> None:
     """Record that the server took a job's last message."""
     _mark_quickly([_MARK_SENT], [Delivery.Status.SENT, timezone.now(), delivery.pk])
 
 
-def _mark_sending(delivery: Delivery, *, sent: Delivery | None) -> bool:
+def _mark_sending(delivery: _Outgoing, *, sent: _Outgoing | None) -> bool:
     """Before a message's envelope, in one statement: the job's previous message marked sent
     (the server took it) and this one's lease renewed and `data_sent_at` set (from now on the
     server may get it). False when this job's claim on it was taken back (its lease lapsed).
@@ -437,10 +472,7 @@ def _mark_sending(delivery: Delivery, *, sent: Delivery | None) -> bool:
         params += [Delivery.Status.SENT, now, sent.pk]
     statements.append(_MARK_DATA_SENT)
     params += [now, now + _lease(), delivery.pk, Delivery.Status.SENDING, delivery.attempts]
-    marked = _mark_quickly(statements, params) == 1
-    if marked:
-        delivery.data_sent_at = now
-    return marked
+    return _mark_quickly(statements, params) == 1
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
@@ -450,12 +482,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
     copies at once, sends nothing twice: deliveries are claimed before they are sent, and
     each is marked sent in the statement that starts the next message, before its envelope.
     """
-    pending = list(
-        Delivery.objects.select_related("notification__recipient")
-        .only(*_DELIVERY_FIELDS)
-        .filter(pk__in=delivery_ids, status=Delivery.Status.PENDING, queued_at__lte=timezone.now())
-        .order_by("pk")
-    )
+    pending = _outgoing(delivery_ids)
     # Checked again at send time: opting out also stops e-mails already queued.
     modes = selectors.notification_modes(
         user_ids={d.notification.recipient_id for d in pending}, kinds={d.notification.kind for d in pending}
@@ -476,10 +503,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[float, list[int]]:
     accepted = None  # the last message the server took, not yet marked sent
     try:
         for delivery in (claimed for chunk in chunks for claimed in _claim(chunk)):
-            recipient = delivery.notification.recipient
-            message = composer.message(
-                delivery.notification, email=recipient.email, language=recipient.preferred_language
-            )
+            message = composer.message(delivery.notification, email=delivery.email, language=delivery.language)
             ours = _mark_sending(delivery, sent=accepted)
             accepted = None
             if not ours:
