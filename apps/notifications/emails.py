@@ -152,12 +152,14 @@ class _SerialisedTemplate:
 
 
     def _header_line(self, name: str, value: str) -> bytes:
-        """The folded header line; a printable ASCII value the policy cannot split is written as
-        it would write it (as is, or alone on a continuation line) without calling it."""
-        if value.isascii() and value.isprintable() and not _FOLD_POINTS.search(value):
+        """The folded header line; a printable ASCII value that fits on the line (the Date of
+        every message), or that the policy cannot split, is written as it would write it (as
+        is, or alone on a continuation line) without calling it."""
+        if value.isascii() and value.isprintable():
             if len(name) + 2 + len(value) <= _HEADER_LINE_LENGTH:
                 return f"{name}: {value}\r\n".encode()
-            return f"{name}: \r\n {value}\r\n".encode()
+            if not _FOLD_POINTS.search(value):
+                return f"{name}: \r\n {value}\r\n".encode()
         return self._fold(name, value)
 
 

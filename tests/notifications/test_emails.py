@@ -123,8 +123,11 @@ def test_header_lines_written_without_the_mail_policy_are_what_it_writes():
     template = _SerialisedTemplate("Asunto", "Texto", "<p>Texto</p>")
     fold = EmailMultiAlternatives(to=["a@example.org"]).message().policy.clone(linesep="\r\n").fold_binary
     lengths = [*range(0, 120), *range(120, 1000, 7)]  # every length around the 78-character line
-    for name in ("To", "Message-ID", "List-Unsubscribe"):
-        for prefix in ("<https://comunidad.example/notifications/unsubscribe/", "a b", "a;b,c", "año "):
+    for name in ("To", "Date", "Message-ID", "List-Unsubscribe"):
+        for prefix in (
+            "<https://comunidad.example/notifications/unsubscribe/", "a b", "a;b,c", "año ", " a  b ",
+            "Mon, 07 Dec 2026 09:41:02 +0100", '"Ana, la de (datos)" <ana@example.org>; ',
+        ):
             for length in lengths:
                 value = prefix + "Ab1-_:."[length % 7] * length + "/>"
                 assert template._header_line(name, value) == fold(name, value), (name, value)
