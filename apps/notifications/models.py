@@ -90,8 +90,8 @@ class Delivery(models.Model):
 
     Deliveries are claimed (`sending`) a few at a time in a short transaction before the
     mail server is contacted, for a lease of `NOTIFICATION_CLAIM_LEASE_SECONDS`; the job
-    records `data_sent_at` (renewing the lease) before the message's data goes to the
-    server, and marks it `sent` in its own transaction right after the server accepted it.
+    records `data_sent_at` (renewing the lease) before the message's envelope, and marks it
+    `sent` once the server accepted it, with the next message's `data_sent_at`.
     A lapsed lease means the job died: without `data_sent_at` nobody got the message and
     the sweep sends it again; with it the server may have taken it, so it is sent once more
     at most (`unconfirmed` counts such attempts) and then left failed for staff.
@@ -117,7 +117,7 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Until when the claiming job holds it; after that the sweep takes it back.
     lease_expires_at = models.DateTimeField(null=True, blank=True)
-    # Set just before the message's data went to the server in the current attempt.
+    # Set before the message's envelope in the current attempt: from then on the server may get it.
     data_sent_at = models.DateTimeField(null=True, blank=True)
     # Attempts whose data reached the server without an answer coming back.
     unconfirmed = models.PositiveSmallIntegerField(default=0, db_default=0)
