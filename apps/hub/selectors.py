@@ -98,7 +98,7 @@ def _catalogue_facets(*, kind: str, q: str) -> dict:
     live = HubRepository.objects.filter(kind=kind, private=False, removed_at__isnull=True)
     if q:
         live = live.filter(repo_id__icontains=q)
-    live_sql, params = live.values_list("id", "owner__name", "task", "licence").query.sql_with_params()
+    live_sql, params = live.order_by().values_list("id", "owner__name", "task", "licence").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH live (id, owner, task, licence) AS ({live_sql})

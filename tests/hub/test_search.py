@@ -1,7 +1,10 @@
 """Name search in the catalogue: `q` on /models/ and /api/hub/repositories/, through selectors.repository_list."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.hub import selectors
@@ -114,3 +117,19 @@ def test_postgresql_name_search_can_use_the_trigram_index():
     plan = HubRepository.objects.filter(repo_id__icontains="latxa").order_by().explain()
     assert "Bitmap Index Scan on hub_repo_id_trgm_idx" in plan, plan
     assert "upper((repo_id)::text) ~~ '%LATXA%'::text" in plan
+
+
+def test_a_search_counts_its_four_facets_from_one_scan_of_the_trigram_index():
+    """One statement for owners, languages, tasks and licences: a search nobody made before
+    pays for finding its repositories once, not once per facet."""
+    make_catalogue()
+    with CaptureQueriesContext(connection) as queries:
+        facets = selectors._catalogue_facets(kind="model", q="LATXA")
+    assert len(queries) == 1
+    assert dict(facets["owners"]) == {"HiTZ": 1, "bsc-lt": 1}
+    assert dict(facets["languages"]) == {"es": 0, "ca": 1, "eu": 1, "gl": 0}
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries[0]["sql"])
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert len(re.findall(r"Scan(?: using \S+)? on hub_hubrepository\b", plan)) == 1, plan
+    assert "downloads" not in plan, plan  # no ordering to pay for
