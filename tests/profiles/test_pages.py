@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from apps.accounts import roles
 from apps.accounts.models import User
 from apps.profiles.models import ContactRequest, Profile
+from apps.profiles.services import profile_avatar_set
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.profiles.factories import image_upload, make_profile
 
@@ -155,3 +156,25 @@ def test_seed_demo_creates_about_two_hundred_varied_profiles_idempotently(settin
     assert Profile.objects.exclude(search_vector=None).count() == total
     call_command("seed_demo")
     assert Profile.objects.count() == total
+
+
+@pytest.mark.django_db
+def test_results_and_facet_options_are_written_as_a_person_uses_them(client):
+    """Each checkbox is labelled by its option (id and `for` agree), chosen ones stay checked,
+    options no result holds are marked empty; a result
+    without a picture shows its initial, hidden from screen readers."""
+    make_profile(display_name="ana garcía", skills=[("nlp", 2)])
+    bea = make_profile(display_name="Bea", skills=[("nlp", 1)])
+    with_picture = profile_avatar_set(actor=bea.user, profile=bea, upload=image_upload())
+    page = client.get("/talent/", {"skill": "nlp"}).content.decode()
+    assert (
+        '<div class="facet-option">\n  <input type="checkbox" id="f-skill-nlp" name="skill" value="nlp" checked'
+        ' data-autosubmit-check>\n  <label for="f-skill-nlp">'
+    ) in page
+    assert '<span class="count">2</span></label>' in page
+    assert (
+        '<div class="facet-option is-empty">\n  <input type="checkbox" id="f-skill-speech" name="skill" value="speech"'
+        ' data-autosubmit-check>'
+    ) in page
+    assert '<span class="avatar avatar-md avatar-initial" aria-hidden="true">A</span>' in page
+    assert f'<img class="avatar avatar-md" src="{with_picture.avatar.url}" alt=""' in page
