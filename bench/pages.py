@@ -10,7 +10,9 @@ milliseconds and the number of SQL queries of one request.
 
 `--cpu` instead profiles each page with cProfile as a signed-in member, keeping what the
 pages share through the cache (as in production): CPU milliseconds per request of
-`PROFILED` requests after one warm-up, with the profiler on.
+`PROFILED` requests after one warm-up, with the profiler on. Its last two rows are the
+fixed cost every signed-in request pays: `/healthz` (middleware, session and member loaded)
+and `/accessibility/` (a static page in the site layout).
 """
 
 import argparse
@@ -157,7 +159,7 @@ def main() -> int:
             hackathon = Hackathon.objects.order_by("pk").first()
             print("| URL (signed-in member) | CPU ms per request (profiled) | queries |")
             print("|---|---|---|")
-            for url in [*URLS, f"/hackathons/{hackathon.slug}/", "/meetups/"]:
+            for url in [*URLS, f"/hackathons/{hackathon.slug}/", "/meetups/", "/healthz", "/accessibility/"]:
                 row = profile_cpu(client, url)
                 print(f"| `{row['url']}` | {row['cpu_ms']} | {row['queries']} |")
             return 0

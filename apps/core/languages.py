@@ -16,19 +16,31 @@ def link_language(request) -> str | None:
     return language if language in dict(settings.LANGUAGES) else None
 
 
-def path_in_language(request, language: str | None) -> str:
-    """This page's path and query with `?lang=` set to `language`, or taken out for None."""
+def path_in_language(request, language: str | None, *, query: str | None = None) -> str:
+    """This page's path and query with `?lang=` set to `language`, or taken out for None.
+
+    `query` is `query_without_language(request)` when the caller has it already."""
+    if query is None:
+        query = query_without_language(request)
+    if language:  # a site language code: nothing in it to escape
+        query = f"{query}&{LANGUAGE_PARAMETER}={language}" if query else f"{LANGUAGE_PARAMETER}={language}"
+    return request.path + (f"?{query}" if query else "")
+
+
+def query_without_language(request) -> str:
+    """This page's query string without `lang` (copied only when it has one)."""
+    if LANGUAGE_PARAMETER not in request.GET:
+        return request.GET.urlencode()
     query = request.GET.copy()
-    query.pop(LANGUAGE_PARAMETER, None)
-    if language:
-        query[LANGUAGE_PARAMETER] = language
-    return request.path + (f"?{query.urlencode()}" if query else "")
+    del query[LANGUAGE_PARAMETER]
+    return query.urlencode()
 
 
 def language_alternates(request) -> list[dict]:
     """{"hreflang", "href"} for each site language, and x-default for the page without `?lang=`."""
+    query = query_without_language(request)
     alternates = [
-        {"hreflang": code, "href": settings.SITE_URL + path_in_language(request, code)}
+        {"hreflang": code, "href": settings.SITE_URL + path_in_language(request, code, query=query)}
         for code, _name in settings.LANGUAGES
     ]
-    return [*alternates, {"hreflang": "x-default", "href": settings.SITE_URL + path_in_language(request, None)}]
+    return [*alternates, {"hreflang": "x-default", "href": settings.SITE_URL + path_in_language(request, None, query=query)}]

@@ -1,6 +1,10 @@
 """The main navigation; sections appear as links once their app is installed."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 SECTIONS = [
@@ -13,14 +17,32 @@ SECTIONS = [
 ]
 
 
-def main_navigation(request) -> list[dict]:
-    """Each section with its URL, or None while the section is not built yet."""
-    items = []
+@lru_cache(maxsize=8)
+def _section_urls(urlconf, prefix) -> tuple:
+    """Each section's URL, or None while it is not built yet: reversed once per process,
+    not on every page (the URLs change only with the code)."""
+    urls = []
     for key, label, url_name in SECTIONS:
         try:
-            url = reverse(url_name)
+            urls.append((key, label, reverse(url_name, urlconf=urlconf)))
         except NoReverseMatch:
-            url = None
-        current = bool(url) and request.path.startswith(url)
-        items.append({"key": key, "label": label, "url": url, "current": current})
-    return items
+            urls.append((key, label, None))
+    return tuple(urls)
+
+
+@receiver(setting_changed)
+def _forget_section_urls(**kwargs):
+    _section_urls.cache_clear()
+
+
+def main_navigation(request) -> list[dict]:
+    """Each section with its URL (None while the section is not built yet) and whether it is current."""
+    return [
+        {"key": key, "label": label, "url": url, "current": bool(url) and request.path.startswith(url)}
+        for key, label, url in _section_urls(get_urlconf(), get_script_prefix())
+    ]
+
+
+def current_section(navigation: list[dict]) -> str:
+    """The key of the section `navigation` marks current, or "" outside every section."""
+    return next((item["key"] for item in navigation if item["current"]), "")
