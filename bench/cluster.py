@@ -333,7 +333,11 @@ def main() -> int:
     databases = setup_databases(verbosity=0, interactive=False)
     chats, announcements = [], []
     try:
-        rooms = {layout: [seed(args.clients // layout, prefix=f"chat{layout}r{i}m") for i in range(layout)] for layout in layouts}
+        # A layout given more than once (`--rooms 20,20,20`: three runs) reuses its rooms.
+        rooms = {
+            layout: [seed(args.clients // layout, prefix=f"chat{layout}r{i}m") for i in range(layout)]
+            for layout in dict.fromkeys(layouts)
+        }
         staff = get_user_model().objects.create(username="staff", email="staff@example.org", is_staff=True)
         with PostfixSink(free_port_block(1)) if SINK == "smtp-sink" else SmtpSink() as sink:
             for count, actions in steps(nodes, audiences, chat=bool(layouts)):
