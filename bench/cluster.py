@@ -333,11 +333,11 @@ def main() -> int:
     databases = setup_databases(verbosity=0, interactive=False)
     chats, announcements = [], []
     try:
-        # A layout given more than once (`--rooms 20,20,20`: three runs) reuses its rooms.
-        rooms = {
-            layout: [seed(args.clients // layout, prefix=f"chat{layout}r{i}m") for i in range(layout)]
-            for layout in dict.fromkeys(layouts)
-        }
+        # Rooms and members of their own for each layout given (`--rooms 20,20,20`: three runs).
+        rooms = [
+            [seed(args.clients // layout, prefix=f"chat{k}l{layout}r{i}m") for i in range(layout)]
+            for k, layout in enumerate(layouts)
+        ]
         staff = get_user_model().objects.create(username="staff", email="staff@example.org", is_staff=True)
         with PostfixSink(free_port_block(1)) if SINK == "smtp-sink" else SmtpSink() as sink:
             for count, actions in steps(nodes, audiences, chat=bool(layouts)):
@@ -357,7 +357,7 @@ def main() -> int:
                     groups = process_groups(formation, sink)
                     for action, size in actions:
                         if action == "chat":
-                            for layout in layouts:
+                            for k, layout in enumerate(layouts):
                                 load, marks = os.getloadavg()[0], {}
 
                                 def on_connected(formation=formation, marks=marks):
@@ -366,8 +366,8 @@ def main() -> int:
 
                                 print(f"  chat: {args.clients} clients in {layout} room(s), load {load:.1f}", flush=True)
                                 result = chat_across_processes(
-                                    formation.url, rooms[layout], rate=args.rate, seconds=args.seconds,
-                                    processes=args.client_processes, run=f"n{count}r{layout}-", on_connected=on_connected,
+                                    formation.url, rooms[k], rate=args.rate, seconds=args.seconds,
+                                    processes=args.client_processes, run=f"n{count}k{k}r{layout}-", on_connected=on_connected,
                                 )
                                 chats.append({**result, "nodes": count, "rooms": layout, "load": load,
                                               "cpu": cpu_used(groups, marks["cpu"])})
