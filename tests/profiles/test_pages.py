@@ -178,3 +178,30 @@ def test_results_and_facet_options_are_written_as_a_person_uses_them(client):
     ) in page
     assert '<span class="avatar avatar-md avatar-initial" aria-hidden="true">A</span>' in page
     assert f'<img class="avatar avatar-md" src="{with_picture.avatar.url}" alt=""' in page
+
+
+@pytest.mark.django_db
+def test_a_result_card_shows_the_person_in_the_readers_language_with_their_text_escaped(client):
+    """The card of a result: linked name, headline, where, six skills at most, languages
+    with their level, and the flags the person set, translated; their own text is escaped."""
+    skills = [("nlp", 1), ("speech", 2), ("computer-vision", 3), ("multimodal", 1), ("agents", 2), ("mlops", 3), ("evaluation", 1)]
+    make_profile(
+        display_name="Ane <b>Etxeberria</b>", handle="ane", headline="Voz y euskera", region="PV", city="Bilbao",
+        affiliation_name="EHU", skills=skills, languages=[("eu", "native")], open_to_mentoring=True,
+        looking_for_team=True,
+    )
+    make_profile(display_name="Bare", handle="bare")
+    page = client.get("/talent/", {"sort": "name"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    card = page[page.index('<li class="card profile-card" data-profile="ane">'):]
+    card = card[: card.index("</li>\n", card.index('<ul class="flags">'))]
+    assert '<h3><a href="/talent/ane/">Ane &lt;b&gt;Etxeberria&lt;/b&gt;</a></h3>' in card
+    assert '<p class="headline">Voz y euskera</p>' in card
+    assert '<p class="muted">Euskadi · Bilbao · EHU</p>' in card
+    assert card.count('<li class="chip">') == 6
+    assert '<li class="chip chip-language" title="Native or bilingual">EU</li>' in card
+    assert '<ul class="flags"><li>Open to mentoring</li><li>Looking for a hackathon team</li></ul>' in card
+    bare = page[page.index('data-profile="bare"'):]
+    assert '<p class="headline">' not in bare[: bare.index("</li>")]
+    spanish = client.get("/talent/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<li>Disponible para mentorizar</li>" in spanish
+    assert 'title="Nativo o bilingüe">EU</li>' in spanish
