@@ -25,6 +25,7 @@ one sync thread.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import time
@@ -39,6 +40,8 @@ from django.db import connection as default_connection
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
+
+from apps.core.cache import set_each_and_delete
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +105,16 @@ class Summary:
         return value
 
     def _store(self, value, key: str, latest: str, timeout: int) -> None:
+        """One round trip: the value, the last value (for summaries that may hand it out
+        while the next is computed) and the end of the computing lock."""
         try:
             if value is None:  # nothing to share now: neither may the last value be
                 cache.delete_many([latest, f"{key}:computing"])
                 return
-            cache.set(key, value, timeout=timeout)
-            cache.set(latest, value, timeout=timeout * 2)  # served while the next one is computed
-            cache.delete(f"{key}:computing")
+            entries = [(key, value, timeout)]
+            if not self.database_generations:  # never handed out for these (see `get`)
+                entries.append((latest, value, timeout * 2))
+            set_each_and_delete(cache, entries, [f"{key}:computing"])
         except Exception as exc:
             logger.warning("Cache unavailable storing summary %s: %s", self.name, exc)
 
@@ -144,12 +150,37 @@ class Summary:
         return ".".join(str(generations[key]) for key in keys)
 
 
+# The database stamps a request has read, by topics: a page and the fragments inside it
+# read the same generations once. Cleared by every bump in this request (a write it made).
+_stamps_of_request: contextvars.ContextVar[dict | None] = contextvars.ContextVar("summary_stamps", default=None)
+
+
+class StampsPerRequestMiddleware:
+    """Each request reads the topics' database generations at most once (unless it writes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _stamps_of_request.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _stamps_of_request.reset(token)
+
+
 def _database_stamp(topics: tuple[str, ...]) -> str:
-    """The topics' generations kept in the database (one indexed read)."""
+    """The topics' generations kept in the database (one indexed read per request)."""
     from apps.core.models import TopicGeneration
 
+    stamps = _stamps_of_request.get()
+    if stamps is not None and topics in stamps:
+        return stamps[topics]
     generations = dict(TopicGeneration.objects.filter(topic__in=topics).values_list("topic", "generation"))
-    return ".".join(str(generations.get(topic, 0)) for topic in topics)
+    stamp = ".".join(str(generations.get(topic, 0)) for topic in topics)
+    if stamps is not None:
+        stamps[topics] = stamp
+    return stamp
 
 
 def _bump_in_database(topic: str) -> None:
@@ -157,6 +188,9 @@ def _bump_in_database(topic: str) -> None:
     for that statement only, so writers of one topic never wait on each other's transactions."""
     from apps.core.models import TopicGeneration
 
+    stamps = _stamps_of_request.get()
+    if stamps:
+        stamps.clear()  # what this request wrote must show in what it reads next
     table = default_connection.ops.quote_name(TopicGeneration._meta.db_table)
     with default_connection.cursor() as cursor:
         cursor.execute(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.metrics.RequestMetricsMiddleware",  # first: times everything below it
     "apps.core.request_id.RequestIdMiddleware",  # the id on every log line of the request
+    "apps.core.summaries.StampsPerRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

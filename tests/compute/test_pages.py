@@ -216,13 +216,13 @@ def test_public_dashboard_shows_totals_without_private_data(client, django_asser
     operator = make_operator(call.resource)
     usage.usage_report(actor=operator, request_id=allocation.pk, period_start=grant.start_date,
                        period_end=grant.start_date, units=Decimal("30"))
-    with django_assert_num_queries(10):  # 8 + the topics' generations of the page (visitor cache) and fragment
+    with django_assert_num_queries(9):  # 8 + the topics' generations, read once for the page (visitor cache) and its fragment
         response = client.get("/compute/dashboard/")
     rejected = make_request(call=make_call(resource=call.resource), justification="Private justification")
     decisions.request_reject(actor=manager_of(rejected.call), request=rejected, note="Private note")
     for _ in range(3):
         approved_request(call=call)
-    with django_assert_num_queries(10):  # 8 + the topics' generations of the page (visitor cache) and fragment
+    with django_assert_num_queries(9):  # 8 + the topics' generations, read once for the page (visitor cache) and its fragment
         response = client.get("/compute/dashboard/")
     body = response.content.decode()
     assert response.status_code == 200 and "<svg" in body

@@ -239,3 +239,72 @@ def test_a_page_withdrawn_from_visitors_is_never_served_while_summaries_refresh_
     profile.visibility = "hidden"
     profile.save()
     assert Client().get(url).status_code == 404
+
+
+def _round_trips_to_redis(monkeypatch) -> list:
+    """Every command or pipeline the cache's Redis client sends, as it is sent."""
+    import redis
+
+    sent = []
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(redis.Redis, "execute_command", lambda self, *a, **k: sent.append(a[0]) or command(self, *a, **k))
+    monkeypatch.setattr(redis.client.Pipeline, "execute", lambda self, *a, **k: sent.append(
+        "pipeline:" + ",".join(c[0][0] for c in self.command_stack)) or pipeline(self, *a, **k))
+    return sent
+
+
+def test_a_summary_computed_by_its_reader_is_stored_in_one_round_trip(monkeypatch):
+    """Value, last value and the end of the computing lock go together; a summary that never
+    hands out its last value (database generations) does not store one."""
+    from django.core.cache import cache
+
+    sent = _round_trips_to_redis(monkeypatch)
+    shared = summaries.Summary("one-trip", ("profiles",), in_background=False)
+    assert shared.get(lambda: "numbers", "x") == "numbers"
+    assert sent[-1] == "pipeline:SET,SET,DEL"
+    key = shared.key("x")
+    assert cache.get(key) == "numbers" and not cache.has_key(f"{key}:computing")
+    assert cache.get(f"summary-latest:one-trip:{key.rsplit(':', 1)[1]}") == "numbers"
+
+    sent.clear()
+    fragment = summaries.Summary("one-trip-fragment", ("profiles",), in_background=False, database_generations=True)
+    assert fragment.get(lambda: "<li>Ana</li>", "x") == "<li>Ana</li>"
+    assert sent == ["MGET", "GET", "SET", "pipeline:SET,DEL"]  # generations, miss, lock, store
+    key = fragment.key("x")
+    assert cache.get(key) == "<li>Ana</li>" and not cache.has_key(f"{key}:computing")
+    assert not cache.has_key(f"summary-latest:one-trip-fragment:{key.rsplit(':', 1)[1]}")
+    assert fragment.get(lambda: pytest.fail("stored"), "x") == "<li>Ana</li>"
+
+
+def test_a_summary_stored_during_a_redis_outage_is_kept_in_the_process(settings):
+    """The one-trip store degrades like every other cache call: to the process's memory."""
+    server = OwnRedis().start()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    settings.CACHE_OUTAGE_RETRY_SECONDS = 60
+    server.stop()
+    summary = summaries.Summary("outage-store", ("profiles",), in_background=False)
+    assert summary.get(lambda: "computed", "x") == "computed"
+    assert summary.get(lambda: pytest.fail("kept in memory"), "x") == "computed"
+
+
+def test_a_request_reads_the_database_generations_once_unless_it_writes(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """A page and the fragments inside it share one read of the topics' generations; a write
+    the request makes is seen by what it reads afterwards."""
+    from apps.core.models import TopicGeneration
+
+    def request(_request):
+        with django_assert_num_queries(1):
+            first = summaries._database_stamp(("profiles", "accounts"))
+            assert summaries._database_stamp(("profiles", "accounts")) == first
+        with django_capture_on_commit_callbacks(execute=True):
+            summaries.invalidate("profiles")  # bumped in the database when it commits
+        after_write = summaries._database_stamp(("profiles", "accounts"))
+        assert after_write != first
+        assert after_write.split(".")[0] == str(TopicGeneration.objects.get(topic="profiles").generation)
+        return after_write
+
+    stamp = summaries.StampsPerRequestMiddleware(request)(None)
+    with django_assert_num_queries(1):  # outside a request: read each time
+        assert summaries._database_stamp(("profiles", "accounts")) == stamp
