@@ -42,17 +42,22 @@ def catalogue(request):
     })
 
 
-@page_for_visitors("hub", "compute", "hackathons", "meetups")
+# What a repository's page shows: the catalogue, and the references of the other apps
+# (apps/hub/references.py), among them profiles, which their owners hide or deactivate.
+REPOSITORY_PAGE_TOPICS = ("hub", "profiles", "compute", "hackathons", "meetups")
+
+
+@page_for_visitors(*REPOSITORY_PAGE_TOPICS)
 def repository_detail(request, kind, repo_id):
     repository = selectors.repository_get(kind=kind, repo_id=repo_id)
     if repository is None:
         raise Http404
     return render(request, "hub/repository_detail.html", {
         "repository": repository, "charts": once(lambda: _trend_charts(repository)),
-        "references": repository_references(kind=repository.kind, repo_id=repository.repo_id),
-        # The charts are the same for everyone and cost most of the page's CPU (two SVGs
-        # of 30 points): drawn once until the catalogue changes.
-        "charts_fragment": SharedFragment("repository-charts", ("hub",), (repository.pk,)),
+        "references": once(lambda: repository_references(kind=repository.kind, repo_id=repository.repo_id)),
+        # Nothing below the title depends on who reads it (the references are what any visitor
+        # may see): drawn once for every member until the catalogue or a referring app changes.
+        "body_fragment": SharedFragment("repository-page", REPOSITORY_PAGE_TOPICS, (repository.pk,)),
     })
 
 

@@ -72,8 +72,8 @@ def test_repository_page_shows_trend_chart_and_references(client, django_assert_
     app_sources = len(registered_reference_sources())  # one query each
     register_reference_source("test-grants", grants)
     try:
-        # + the topics' generations of the page (visitor cache) and of the charts' fragment
-        with django_assert_num_queries(4 + app_sources):
+        # repository, trend and the topics' generations (once for the page and its fragment)
+        with django_assert_num_queries(3 + app_sources):
             response = client.get("/models/model/bsc-lt/salamandra-7b/")
     finally:
         unregister_reference_source("test-grants")
@@ -223,3 +223,35 @@ def test_home_page_counts_live_public_repositories_and_their_downloads(client):
                                 factories.remote("bsc-lt/secret", downloads=999, private=True)])
     numbers = client.get("/").context["numbers"]
     assert (numbers["hub_repositories"], numbers["hub_downloads_last_30_days"]) == (1, 174)
+
+
+@pytest.mark.django_db
+def test_a_profile_hidden_leaves_a_repository_page_at_once_for_visitors_and_members(client):
+    """The page is shared (visitors' cache, members' fragment); a profile that refers to the
+    repository and is then hidden, or whose owner is deactivated, is gone from the next page."""
+    from django.test import Client
+
+    from apps.profiles.services import profile_update
+    from tests.profiles.factories import make_profile
+
+    owner = factories.owner("bsc-lt")
+    factories.catalogue(owner, [factories.remote("bsc-lt/salamandra-7b")])
+    ana = make_profile(display_name="Ana Referente", hf_username="bsc-lt", proven=True)
+    url = "/models/model/bsc-lt/salamandra-7b/"
+    member = Client()
+    member.force_login(UserFactory())
+    assert "Ana Referente" in client.get(url).content.decode()
+    assert "Ana Referente" in member.get(url).content.decode()
+    profile_update(actor=ana.user, profile=ana, data={"visibility": "hidden"})
+    assert "Ana Referente" not in client.get(url).content.decode()
+    assert "Ana Referente" not in member.get(url).content.decode()
+
+    factories.catalogue(factories.owner("bea-lab"), [factories.remote("bea-lab/voz-1b")])
+    bea = make_profile(display_name="Bea Referente", hf_username="bea-lab", proven=True)
+    url = "/models/model/bea-lab/voz-1b/"
+    assert "Bea Referente" in member.get(url).content.decode()
+    assert "Bea Referente" in client.get(url).content.decode()
+    bea.user.is_active = False  # what staff do in the admin
+    bea.user.save()
+    assert "Bea Referente" not in client.get(url).content.decode()
+    assert "Bea Referente" not in member.get(url).content.decode()
