@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -68,12 +68,20 @@ def _own_unlisted_profile(viewer) -> dict | None:
         return viewer._own_unlisted_profile
 
 
+def _lists():
+    return Prefetch("skills", queryset=ProfileSkill.objects.select_related("skill")), "languages"
+
+
 def _with_lists(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
     """Skills (with their taxonomy entry) and languages in two queries per page."""
-    return profiles.prefetch_related(
-        Prefetch("skills", queryset=ProfileSkill.objects.select_related("skill")),
-        "languages",
-    )
+    return profiles.prefetch_related(*_lists())
+
+
+def with_lists_loaded(profile: Profile) -> Profile:
+    """The profile with its skills and languages, read now (two queries): for a page that
+    shows them only when its shared part is drawn."""
+    prefetch_related_objects([profile], *_lists())
+    return profile
 
 
 def with_handle(profiles: QuerySet[Profile], handle: str) -> QuerySet[Profile]:
@@ -82,7 +90,12 @@ def with_handle(profiles: QuerySet[Profile], handle: str) -> QuerySet[Profile]:
 
 
 def profile_detail(*, viewer, handle: str) -> Profile | None:
-    return _with_lists(with_handle(profile_visible_to(viewer), handle)).first()
+    return _with_lists(profile_visible(viewer=viewer, handle=handle)).first()
+
+
+def profile_visible(*, viewer, handle: str) -> QuerySet[Profile]:
+    """The profile of `handle` if `viewer` may see it, with its member (one query)."""
+    return with_handle(profile_visible_to(viewer), handle).select_related("user")
 
 
 def profile_of(user) -> Profile | None:

@@ -127,7 +127,7 @@ def _csv_safe(value) -> str:
 
 @page_for_visitors("profiles", "hub", "hackathons", "meetups")
 def profile_detail(request, handle: str):
-    profile = selectors.profile_detail(viewer=request.user, handle=handle)
+    profile = selectors.profile_visible(viewer=request.user, handle=handle).first()
     if profile is None:
         raise Http404
     return _render_detail(request, profile, ContactRequestForm())
@@ -143,8 +143,12 @@ def _render_detail(request, profile, contact_form, status=200):
             "can_contact": permissions.can_contact(request.user, profile),
             "can_edit": permissions.can_edit_profile(request.user, profile),
             "availability": [label for flag, label in AVAILABILITY if getattr(profile, flag)],
-            "hub_repositories": (
-                repositories_of_hub_account(profile.hf_username) if profile.hf_verified else []
+            # About, skills, languages, links and Hub repositories are the same for everyone
+            # who may see the profile: drawn once until the profile or the catalogue changes.
+            "body_fragment": SharedFragment("profile-body", ("profiles", "hub"), (profile.pk,)),
+            "listed": once(lambda: selectors.with_lists_loaded(profile)),
+            "hub_repositories": once(
+                lambda: repositories_of_hub_account(profile.hf_username) if profile.hf_verified else []
             ),
             "extra_sections": profile_sections(profile=profile, viewer=request.user),
         },
@@ -155,7 +159,7 @@ def _render_detail(request, profile, contact_form, status=200):
 @login_required
 @require_POST
 def contact_request_create(request, handle: str):
-    profile = selectors.profile_detail(viewer=request.user, handle=handle)
+    profile = selectors.profile_visible(viewer=request.user, handle=handle).first()
     if profile is None:
         raise Http404
     form = ContactRequestForm(request.POST)

@@ -205,3 +205,31 @@ def test_a_result_card_shows_the_person_in_the_readers_language_with_their_text_
     spanish = client.get("/talent/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "<li>Disponible para mentorizar</li>" in spanish
     assert 'title="Nativo o bilingüe">EU</li>' in spanish
+
+
+@pytest.mark.django_db
+def test_a_profiles_body_is_drawn_once_for_every_member_and_again_after_it_changes(client, monkeypatch):
+    """About, skills, languages and links do not depend on who reads them: members share one
+    drawing (a shared fragment) until the profile changes, then see the change at once;
+    what depends on the reader (the contact form, the edit button) stays their own."""
+    from apps.profiles import selectors
+    from apps.profiles.services import profile_update
+
+    ana = make_profile(display_name="Ana", bio="Trabajo con **voz**.", skills=[("speech", 3)])
+    drawn = []
+    loaded = selectors.with_lists_loaded
+    monkeypatch.setattr(selectors, "with_lists_loaded", lambda profile: drawn.append(profile.pk) or loaded(profile))
+    pages = []
+    for _member in range(2):
+        client.force_login(UserFactory())
+        pages.append(client.get(f"/talent/{ana.handle}/").content.decode())
+    assert drawn == [ana.pk]
+    assert all("<strong>voz</strong>" in page and 'id="contact"' in page for page in pages)
+    client.force_login(ana.user)
+    own = client.get(f"/talent/{ana.handle}/").content.decode()
+    assert 'id="contact"' not in own and "/talent/me/edit/" in own and drawn == [ana.pk]
+    profile_update(actor=ana.user, profile=ana, data={}, skills=[{"skill": "nlp", "level": 2}])
+    client.force_login(UserFactory())
+    changed = client.get(f"/talent/{ana.handle}/").content.decode()
+    assert drawn == [ana.pk, ana.pk]
+    assert "Procesamiento del lenguaje natural" in changed
