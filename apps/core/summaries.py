@@ -150,9 +150,10 @@ class Summary:
         return ".".join(str(generations[key]) for key in keys)
 
 
-# The database stamps a request has read, by topics: a page and the fragments inside it
-# read the same generations once. Cleared by every bump in this request (a write it made).
-_stamps_of_request: contextvars.ContextVar[dict | None] = contextvars.ContextVar("summary_stamps", default=None)
+# The database generations a request has read (all topics: one row each, a small table), so
+# that a page and the fragments inside it read them once. Emptied by every bump this request
+# makes (a write of its own must show in what it reads next).
+_generations_of_request: contextvars.ContextVar[dict | None] = contextvars.ContextVar("summary_generations", default=None)
 
 
 class StampsPerRequestMiddleware:
@@ -162,25 +163,25 @@ class StampsPerRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _stamps_of_request.set({})
+        token = _generations_of_request.set({})
         try:
             return self.get_response(request)
         finally:
-            _stamps_of_request.reset(token)
+            _generations_of_request.reset(token)
 
 
 def _database_stamp(topics: tuple[str, ...]) -> str:
-    """The topics' generations kept in the database (one indexed read per request)."""
+    """The topics' generations kept in the database (one read per request)."""
     from apps.core.models import TopicGeneration
 
-    stamps = _stamps_of_request.get()
-    if stamps is not None and topics in stamps:
-        return stamps[topics]
-    generations = dict(TopicGeneration.objects.filter(topic__in=topics).values_list("topic", "generation"))
-    stamp = ".".join(str(generations.get(topic, 0)) for topic in topics)
-    if stamps is not None:
-        stamps[topics] = stamp
-    return stamp
+    read = _generations_of_request.get()
+    if not read:
+        generations = dict(TopicGeneration.objects.values_list("topic", "generation"))
+        if read is not None:
+            read.update(generations, **{"": 0})  # "" marks the read done, even of an empty table
+    else:
+        generations = read
+    return ".".join(str(generations.get(topic, 0)) for topic in topics)
 
 
 def _bump_in_database(topic: str) -> None:
@@ -188,9 +189,9 @@ def _bump_in_database(topic: str) -> None:
     for that statement only, so writers of one topic never wait on each other's transactions."""
     from apps.core.models import TopicGeneration
 
-    stamps = _stamps_of_request.get()
-    if stamps:
-        stamps.clear()  # what this request wrote must show in what it reads next
+    read = _generations_of_request.get()
+    if read:
+        read.clear()  # what this request wrote must show in what it reads next
     table = default_connection.ops.quote_name(TopicGeneration._meta.db_table)
     with default_connection.cursor() as cursor:
         cursor.execute(

@@ -290,14 +290,15 @@ def test_a_summary_stored_during_a_redis_outage_is_kept_in_the_process(settings)
 def test_a_request_reads_the_database_generations_once_unless_it_writes(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    """A page and the fragments inside it share one read of the topics' generations; a write
-    the request makes is seen by what it reads afterwards."""
+    """A page and the fragments inside it, whatever their topics, share one read of the
+    generations; a write the request makes is seen by what it reads afterwards."""
     from apps.core.models import TopicGeneration
 
     def request(_request):
         with django_assert_num_queries(1):
             first = summaries._database_stamp(("profiles", "accounts"))
             assert summaries._database_stamp(("profiles", "accounts")) == first
+            summaries._database_stamp(("hub", "profiles"))  # other topics: from the same read
         with django_capture_on_commit_callbacks(execute=True):
             summaries.invalidate("profiles")  # bumped in the database when it commits
         after_write = summaries._database_stamp(("profiles", "accounts"))
