@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F
@@ -125,6 +125,9 @@ class Profile(models.Model):
             models.Index(Upper("hf_username"), name="profiles_hf_username_upper_idx"),
             # Created only on PostgreSQL by migration 0001 (SQLite has no GIN).
             GinIndex(fields=["search_vector"], name="profiles_search_gin"),
+            # Skill and language filters (`facet_keys @> '["skill:nlp"]'`): intersected with a
+            # search's words in the index, before any row is read (PostgreSQL only, 0008).
+            GinIndex(OpClass("facet_keys", name="jsonb_path_ops"), name="profiles_facet_keys_gin"),
         ]
 
     def __str__(self):

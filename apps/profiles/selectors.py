@@ -181,14 +181,18 @@ def _matching(viewer, search: TalentSearch, *, widen: bool = False) -> QuerySet[
     """Visible profiles matching a search; `widen` leaves out the region and kind filters,
     which the facets count as "what you would get by ticking this one too"."""
     profiles = profile_visible_to(viewer)
-    for slug in search.skills:
-        profiles = profiles.filter(
-            Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), skill__slug=slug))
-        )
-    for code in search.languages:
-        profiles = profiles.filter(
-            Exists(ProfileLanguage.objects.filter(profile=OuterRef("pk"), code=code))
-        )
+    if connection.vendor == "postgresql":
+        # The row's facet keys, kept with its skills and languages in one transaction: their
+        # GIN index meets the search's in a bitmap, where a join to every skill row of "nlp"
+        # (136,000 at 1,000,000 members) read 100,000 pages to find that none matched.
+        keys = [f"skill:{slug}" for slug in search.skills] + [f"language:{code}" for code in search.languages]
+        if keys:
+            profiles = profiles.filter(facet_keys__contains=keys)
+    else:  # the embedded demo (SQLite has no JSON containment)
+        for slug in search.skills:
+            profiles = profiles.filter(Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), skill__slug=slug)))
+        for code in search.languages:
+            profiles = profiles.filter(Exists(ProfileLanguage.objects.filter(profile=OuterRef("pk"), code=code)))
     if search.regions and not widen:
         profiles = profiles.filter(region__in=search.regions)
     if search.affiliation_kinds and not widen:
@@ -363,7 +367,10 @@ def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=(), limit=None
             # A LIMIT invites a sequential read "until enough rows match", priced as if matches
             # were spread evenly; where they cluster ("modelo abierto") it read 2/3 of the table.
             # Through the indexes the read stops after `limit` matches wherever they are.
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            # A broad word's bitmap (100,000 profiles at 1,000,000 members) went lossy in the
+            # default 4 MB and every row of its pages was checked again, even when ANDed with
+            # a filter to nothing: 8 MB keeps it exact (p90 of logged searches 315 → 119 ms).
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL work_mem = '8MB'")
         cursor.execute(
             f"SELECT k, count(*) FROM ({sql}) m CROSS JOIN LATERAL"
             f" jsonb_array_elements_text(COALESCE(m.facet_keys, '[]'::jsonb) || '[\"{pool.TOTAL}\"]'::jsonb) k"
@@ -372,7 +379,7 @@ def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=(), limit=None
         )
         counts = Counter(dict(cursor.fetchall()))
         if limit is not None:
-            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_seqscan; RESET work_mem")
         return counts
 
 
