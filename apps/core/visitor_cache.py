@@ -86,6 +86,11 @@ def page_for_visitors(*topics: str):
     return decorator
 
 
+def same_for_every_member(user) -> str:
+    """`members_share_by` of an answer that does not depend on who asks (the catalogue)."""
+    return "every member"
+
+
 def api_for_visitors(*topics: str, members_share_by=None):
     """Decorate an API view's `get` whose anonymous answer depends on `topics`.
 

@@ -118,7 +118,7 @@ class HackathonListApi(APIView):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     @extend_schema(responses=HackathonSummarySerializer(many=True))
-    @api_for_visitors("hackathons")
+    @api_for_visitors("hackathons", members_share_by=selectors.hackathon_list_audience)
     def get(self, request):
         qs = selectors.hackathon_list(user=request.user, **query_filters(self, request))
         return paginated(self, request, qs, HackathonSummarySerializer)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.api_filters import query_filters
 from apps.core.pagination import api_pagination_counted_by_summary
-from apps.core.visitor_cache import api_for_visitors
+from apps.core.visitor_cache import api_for_visitors, same_for_every_member
 from apps.hub import selectors, services
 from apps.hub.models import HubOwner, HubRepository, HubSnapshot
 
@@ -120,7 +120,7 @@ class RepositoryListApi(GenericAPIView):
         )
 
     @extend_schema(responses=RepositoryOutputSerializer(many=True))
-    @api_for_visitors("hub")
+    @api_for_visitors("hub", members_share_by=same_for_every_member)
     def get(self, request):
         page = self.paginate_queryset(selectors.repository_list(**query_filters(self, request)))
         return self.get_paginated_response(RepositoryOutputSerializer(page, many=True).data)

@@ -232,3 +232,24 @@ def test_every_write_endpoint_for_every_role(world):
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED and registration.checked_in_at is None
     assert hackathon.tracks.count() == 1
+
+
+def test_the_list_is_shared_by_members_who_see_the_same_drafts(monkeypatch):
+    """Members who see the same hackathons get one answer computed once; an organiser's
+    drafts are theirs alone, and a draft that is published shows for everyone at once."""
+    from apps.hackathons import selectors
+
+    hackathon_factory(state=State.REGISTRATION_OPEN, schedule=running_schedule(), title="Abierto")
+    organiser = organiser_factory()
+    draft = hackathon_factory(organiser=organiser, title="Borrador")
+    computed = []
+    listing = selectors.hackathon_list
+    monkeypatch.setattr(selectors, "hackathon_list", lambda **kw: computed.append(kw["user"].pk) or listing(**kw))
+    first, second = UserFactory(), UserFactory()
+    titles = lambda user: [h["title"] for h in api(user).get("/api/hackathons/").json()["results"]]  # noqa: E731
+    assert titles(first) == ["Abierto"] and titles(second) == ["Abierto"]
+    assert computed == [first.pk]
+    assert sorted(titles(organiser)) == ["Abierto", "Borrador"] and computed == [first.pk, organiser.pk]
+    draft.state = State.REGISTRATION_OPEN
+    draft.save()
+    assert sorted(titles(second)) == ["Abierto", "Borrador"]

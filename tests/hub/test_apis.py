@@ -116,3 +116,29 @@ def test_tracked_owner_ensure_is_idempotent_and_case_insensitive():
     assert list(again.members.all()) == [member]
     with pytest.raises(InvalidInput):
         tracked_owner_ensure(name="../etc", kind="user")
+
+
+@pytest.mark.django_db
+def test_the_repository_list_is_computed_once_for_every_member_until_the_next_sync(monkeypatch):
+    """The catalogue is the same for everyone who asks: members share one answer (per query
+    and language), and the next write to the catalogue shows at once."""
+    from apps.hub import selectors
+
+    owner = factories.owner("bsc-lt")
+    factories.catalogue(owner, [factories.remote("bsc-lt/salamandra-7b", downloads=10)])
+    computed = []
+    listing = selectors.repository_list
+    monkeypatch.setattr(selectors, "repository_list", lambda **kw: computed.append(1) or listing(**kw))
+    answers = []
+    for _member in range(2):
+        client = APIClient()
+        client.force_authenticate(UserFactory())
+        answers.append([r["repo_id"] for r in client.get("/api/hub/repositories/").json()["results"]])
+    assert answers == [["bsc-lt/salamandra-7b"]] * 2 and len(computed) == 1
+    factories.catalogue(owner, [factories.remote("bsc-lt/salamandra-7b", downloads=10),
+                                factories.remote("bsc-lt/salamandra-2b", downloads=5)])
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    assert [r["repo_id"] for r in client.get("/api/hub/repositories/").json()["results"]] == [
+        "bsc-lt/salamandra-7b", "bsc-lt/salamandra-2b"]
+    assert len(computed) == 2
