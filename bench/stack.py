@@ -156,9 +156,6 @@ def member_sessions(count: int = 100) -> list[str]:
     reviewers of the seed, the organiser, and members picked at random (fixed seed)."""
     import random
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
-
     from apps.accounts.models import User
 
     # By address: handles of seeded people are renamed by accounts.0007 (never from an address).
@@ -168,12 +165,22 @@ def member_sessions(count: int = 100) -> list[str]:
     chosen = roles + random.Random(2026).sample(ids[4:], count - len(roles))
     cookies = []
     for user in User.objects.filter(pk__in=chosen):
-        session = SessionStore()
-        session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
-        session.create()
-        cookies.append(f"sessionid={session.session_key}")
+        cookies.append(f"sessionid={signed_in_session(user)}")
     return cookies
+
+
+def signed_in_session(user) -> str:
+    """The key of a new session of `user`, as a password sign-in leaves it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0]})
+    session.create()
+    return session.session_key
 
 
 def wrk_script(path: str, cookies: list[str]) -> str:
@@ -439,17 +446,10 @@ def wait_until_idle(kinds: list[str], limit: float = 120) -> None:
 
 
 def member_cookie() -> tuple[str, int]:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from apps.accounts.models import User
 
     user = User.objects.get(email=ORGANISER_EMAIL)
-    session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
-    session.create()
-    return f"sessionid={session.session_key}", user.pk
+    return f"sessionid={signed_in_session(user)}", user.pk
 
 
 async def _open(base: str, cookie: str, count: int) -> list:

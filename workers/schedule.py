@@ -11,6 +11,10 @@ BEAT_SCHEDULE = {
         "task": "workers.accounts.purge_unverified_accounts",
         "schedule": crontab(hour=3, minute=17),
     },
+    "accounts.purge-expired-sessions": {
+        "task": "workers.accounts.purge_expired_sessions",
+        "schedule": crontab(hour=3, minute=47),
+    },
     "hub.sync-all-owners": {
         "task": "workers.hub.sync_all_owners",
         "schedule": crontab(minute=23, hour="*/6"),

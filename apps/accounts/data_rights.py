@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from apps.accounts import personal_data as pd
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, MemberSession
 
 
 def account_export(user) -> dict:
@@ -31,6 +31,7 @@ PERSONAL_DATA = pd.PersonalData(
         (ApiToken, "user", pd.DELETED, "every API token ends with the account"),
         (Token, "user", pd.DELETED, "legacy keys (migrated to ApiToken)"),
         (TokenProxy, "user", pd.DELETED, "legacy keys (migrated to ApiToken)"),
+        (MemberSession, "user", pd.DELETED, "every device's session ends with the account"),
         (EmailAddress, "user", pd.DELETED, "addresses are personal"),
         (SocialAccount, "user", pd.DELETED, "linked GitHub / Hugging Face logins"),
         (LogEntry, "user", pd.KEPT, "staff audit trail of admin changes"),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,20 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.public_name
+
+
+class MemberSession(AbstractBaseSession):
+    """A browser's session, with the member it is signed in as kept in a column: a page reads
+    the session and its member in one statement (`apps.accounts.sessions`), and deleting an
+    account deletes its sessions."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.accounts.sessions import SessionStore
+
+        return SessionStore
 
 
 class ApiToken(models.Model):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import login_budget, personal_data
 from apps.accounts.live import sessions_end_sockets
-from apps.accounts.models import ApiToken, User
+from apps.accounts.models import ApiToken, MemberSession, User
 from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyRequests
 
 
@@ -32,6 +32,12 @@ def unverified_accounts_purge(*, now=None) -> int:
     ).exclude(pk__in=verified_users)
     _total, deleted_per_model = abandoned.delete()
     return deleted_per_model.get(User._meta.label, 0)
+
+
+def expired_sessions_purge(*, now=None) -> int:
+    """Delete sessions past their expiry: nobody can use them, and each still names a member."""
+    deleted, _per_model = MemberSession.objects.filter(expire_date__lt=now or timezone.now()).delete()
+    return deleted
 
 
 def api_token_digest(key: str) -> str:
@@ -144,6 +150,7 @@ def account_delete(*, user, password: str) -> User:
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
+    user.sessions.all().delete()  # every device's session, this one included
     user.groups.clear()
     user.user_permissions.clear()
     user.username = personal_data.anonymous_name(user)

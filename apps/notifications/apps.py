@@ -13,6 +13,11 @@ class NotificationsConfig(AppConfig):
         from apps.notifications.metrics import DeliveriesByStatus
 
         register_personal_data(data_rights.PERSONAL_DATA)
+
+        from apps.accounts.sessions import read_with_the_session
+        from apps.notifications.selectors import unread_count_of
+
+        read_with_the_session("unread_notifications", unread_count_of)  # the header's badge
         register_scrape_collector(DeliveriesByStatus())
 
         from apps.core.demo import register_demo_context

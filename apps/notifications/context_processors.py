@@ -2,7 +2,10 @@ from apps.notifications.selectors import unread_count
 
 
 def unread_notifications(request):
-    """The unread badge in the header (one cheap indexed count for members)."""
-    if not request.user.is_authenticated:
+    """The unread badge in the header: counted with the session where it loaded the member
+    (`apps.accounts.sessions`), else one cheap indexed count."""
+    user = request.user
+    if not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user=request.user)}
+    counted = getattr(user, "unread_notifications", None)
+    return {"unread_notifications": counted if counted is not None else unread_count(user=user)}

@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import InvalidInput, NotAllowed
@@ -23,6 +24,19 @@ def notification_list(*, user, unread_only: bool = False, group: str = "") -> Qu
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_count_of(user_field: str):
+    """`unread_count` of the user in `user_field`, as an expression: read in the same
+    statement as that row (the session's member, `apps.accounts.sessions`)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef(user_field), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(unread=Count("pk"))
+        .values("unread")
+    )
+    return Coalesce(Subquery(unread), 0)
 
 
 def unread_counts(*, user_ids) -> dict[int, int]:

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.sessions.MemberAuthenticationMiddleware",  # Django's, member read with the session
     "apps.accounts.middleware.MemberLanguageMiddleware",
     "apps.core.middleware.LinkLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,10 +183,6 @@ if REDIS_URL:
             },
         }
     }
-    # Sessions stay in the database alone, never in the cache: a log-out during a Redis
-    # outage deletes the row, and a session still cached in Redis would come back to life
-    # when Redis did (cached_db reads the cache first). One indexed read per signed-in request.
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # The layer blocks 5 s per BRPOP while it waits for messages to the process's
     # sockets: the client's socket timeout must be longer, or every idle socket dies
     # with 1011. All sockets of a process share one channel key, so its capacity
@@ -618,6 +614,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Sessions stay in the database alone, never in the cache: a log-out during a Redis
+# outage deletes the row, and a session still cached in Redis would come back to life
+# when Redis did (cached_db reads the cache first). One indexed read per signed-in request,
+# which also reads the member and their unread count (apps/accounts/sessions.py).
+SESSION_ENGINE = "apps.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -34,8 +34,6 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Tests enqueue through the real Redis broker; the ones that need a worker start one.
 CELERY_TASK_ALWAYS_EAGER = False
-# Sessions live in the database, as in production (community/settings/base.py says why).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The test process is no long-running server: freezing its heap would only keep garbage.
 GC_FREEZE_AFTER_REQUESTS = []
 # Most tests run inside a transaction no other connection sees: a summary refreshed in

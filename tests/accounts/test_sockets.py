@@ -55,7 +55,7 @@ def test_a_new_password_closes_sockets_of_every_session(client):
 
 def test_a_socket_that_missed_the_ring_closes_at_its_next_ping(client):
     """The ring is best effort (apps/accounts/live.py): a ping re-checks the session itself."""
-    from django.contrib.sessions.models import Session
+    from apps.accounts.models import MemberSession
 
     client.force_login(UserFactory())
 
@@ -64,7 +64,7 @@ def test_a_socket_that_missed_the_ring_closes_at_its_next_ping(client):
         assert (await communicator.connect())[0]
         await communicator.send_json_to({"type": "ping"})
         answer = await communicator.receive_json_from(timeout=5)
-        await sync_to_async(Session.objects.all().delete)()  # ended with no ring: nothing is sent
+        await sync_to_async(MemberSession.objects.all().delete)()  # ended with no ring: nothing is sent
         await communicator.send_json_to({"type": "ping"})
         closed = await communicator.receive_output(timeout=5)
         await communicator.wait()

@@ -173,7 +173,7 @@ def _grow_chapter(meetup, n: int) -> None:
 # the speaker check (who answers questions); none of them grows with talks, members or messages.
 @pytest.mark.parametrize(
     ("page", "role", "queries"),
-    [("event", "attendee", 16), ("event", "organiser", 16), ("chapter", "member", 11), ("chapter", "organiser", 12)],
+    [("event", "attendee", 14), ("event", "organiser", 14), ("chapter", "member", 9), ("chapter", "organiser", 10)],
 )
 def test_page_query_count_with_the_chat_panel(meetup, django_assert_num_queries, page, role, queries):
     client = login(meetup[role])

@@ -109,11 +109,11 @@ def test_grants_page_has_constant_queries(client, django_assert_num_queries):
     operator = make_operator(call.resource)
     client.force_login(operator)
     client.get("/compute/grants/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get("/compute/grants/")
     for _ in range(3):
         approved_request(call=call)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get("/compute/grants/")
     assert len(response.context["page"].object_list) == 4
 

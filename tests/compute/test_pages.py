@@ -123,12 +123,12 @@ def test_manager_dashboard_with_constant_queries(client, django_assert_num_queri
     manager = manager_of(call)
     approved_request(call=call, units="50")
     client.force_login(manager)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         small = client.get(f"/compute/calls/{call.slug}/manage/")
     for _ in range(4):
         assigned(call=call, allocation=make_request(call=call))
     approved_request(call=call, units="50")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         large = client.get(f"/compute/calls/{call.slug}/manage/")
     assert small.status_code == large.status_code == 200
     assert len(large.context["page"].object_list) == 6
@@ -165,11 +165,11 @@ def test_reviewer_queue_with_constant_queries(client, django_assert_num_queries)
     reviewer = call.reviewers.first()
     assigned(call=call, allocation=make_request(call=call), reviewer=reviewer)
     client.force_login(reviewer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get("/compute/reviews/")
     for _ in range(4):
         assigned(call=call, allocation=make_request(call=call), reviewer=reviewer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get("/compute/reviews/")
     assert len(response.context["page"].object_list) == 5
 
@@ -200,12 +200,12 @@ def test_my_requests_with_constant_queries(client, django_assert_num_queries):
     applicant = UserFactory()
     approved_request(call=call, applicant=applicant)
     client.force_login(applicant)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get("/compute/requests/")
     for _ in range(3):
         approved_request(call=call, applicant=applicant)
         make_request(call=call, applicant=applicant)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get("/compute/requests/")
     assert len(response.context["page"].object_list) == 7
 

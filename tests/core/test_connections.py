@@ -105,6 +105,6 @@ print(json.dumps({"pools": len(pools), "session_engine": settings.SESSION_ENGINE
     config = json.loads(result.stdout.strip().splitlines()[-1])
     assert config["pools"] == 1
     # Sessions never depend on Redis: a log-out must end them while it is down or frozen.
-    assert config["session_engine"] == "django.contrib.sessions.backends.db"
+    assert config["session_engine"] == "apps.accounts.sessions"  # the database only
     assert config["conn_max_age"] == 0
     assert config["pool"]["max_size"] == 7

@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import json
 import time
+from importlib import import_module
 
 import pytest
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -28,7 +29,7 @@ IDLE_SECONDS = 16  # three of the layer's 5 s blocking pops, past its socket tim
 
 
 def session_cookie(user) -> str:
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -59,10 +59,10 @@ def test_my_community_shows_each_thing_with_constant_queries(client, django_asse
     client.get("/me/")
     # One query per source: two more since meetups joined (places held or queued, talks given),
     # one for the first steps left.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         small = client.get("/me/")
     give_things_to_do(user, 3, first=1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         large = client.get("/me/")
     assert small.status_code == large.status_code == 200
     body = large.content.decode()
