@@ -94,11 +94,12 @@ def can_use_team_pages(user, hackathon: Hackathon) -> bool:
     return is_organiser(user, hackathon) or is_confirmed_participant(user, hackathon)
 
 
-def hackathon_with_roles_of(user, hackathon_id: int) -> Hackathon | None:
-    """The hackathon, with its organisers, its judges and `user`'s confirmed registration read
-    in the same query, so `is_organiser`, `is_judge` and `is_confirmed_participant` answer
-    without another one (the chat checks them on every message)."""
-    hackathons = Hackathon.objects.filter(pk=hackathon_id)
+def hackathon_with_roles_of(user, hackathon_id: int | None = None, *, slug: str = "") -> Hackathon | None:
+    """The hackathon (by id or slug), with its organisers, its judges and `user`'s confirmed
+    registration read in the same query, so `is_organiser`, `is_judge` and
+    `is_confirmed_participant` answer without another one (the chat checks them on every
+    message, the hackathon's pages on every request)."""
+    hackathons = Hackathon.objects.filter(**({"slug": slug} if slug else {"pk": hackathon_id}))
     if not user.is_authenticated:
         return hackathons.first()
     organisers = Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")

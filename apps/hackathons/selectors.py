@@ -107,8 +107,15 @@ def hackathon_numbers() -> dict[str, int]:
     )
 
 
+def organisers_of(hackathon: Hackathon) -> list:
+    """The hackathon's organisers, with what their public names need, in one query."""
+    return list(named_people().filter(organised_hackathons=hackathon).order_by("pk"))
+
+
 def hackathon_get(*, user, slug: str) -> Hackathon:
-    hackathon = Hackathon.objects.filter(slug=slug).prefetch_related("tracks", Prefetch("organisers", queryset=named_people())).first()
+    """The hackathon with the viewer's roles in it (one query); its tracks and organisers are
+    read when a page draws them, which the detail page's shared fragments rarely do."""
+    hackathon = permissions.hackathon_with_roles_of(user, slug=slug)
     if hackathon is None or not permissions.can_view_hackathon(user, hackathon):
         raise NotFound(_("No such hackathon."))
     return hackathon

@@ -97,6 +97,9 @@ def hackathon_detail(request, slug):
         {
             "hackathon": hackathon,
             "calendar_links": once(lambda: hackathon_calendar_links(hackathon)),
+            # Read only when a shared fragment is drawn again.
+            "tracks": once(lambda: list(hackathon.tracks.all())),
+            "organisers": once(lambda: selectors.organisers_of(hackathon)),
             # What the hackathon is and when, the same for everyone: rendered once until a
             # write to the hackathons and, for the schedule, until the next milestone passes.
             "about_fragment": SharedFragment("hackathon-about", ("hackathons",), (hackathon.pk,)),
@@ -455,6 +458,7 @@ def dashboard(request, slug, forms_in_use=None, status=200):
     context = {
         **_nav(request, hackathon),
         "transitions": lifecycle.available_transitions(hackathon),
+        "organisers": selectors.organisers_of(hackathon),
         "log": selectors.transitions_for(hackathon=hackathon),
         "counts": selectors.registration_counts(hackathon=hackathon),
         "registrations": Paginator(selectors.registrations_for_hackathon(hackathon=hackathon, status=status_filter), 25).get_page(request.GET.get("page")),
