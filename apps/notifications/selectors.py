@@ -1,7 +1,9 @@
 from collections.abc import Iterable
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import InvalidInput, NotAllowed
@@ -113,8 +115,10 @@ def scheduled_announcements(*, user, audience: str, params: dict):
     may address it; nothing for anyone else."""
     if not provider_for(audience).can_announce(user, params):
         return ScheduledAnnouncement.objects.none()
+    # Each parameter compared by key (not `__contains`, which SQLite, the embedded default, lacks).
+    same_params = [Exact(KeyTextTransform(key, "audience_params"), str(value)) for key, value in params.items()]
     return (
         ScheduledAnnouncement.objects.filter(
-            audience=audience, audience_params__contains=params, state=ScheduledAnnouncement.State.SCHEDULED,
+            *same_params, audience=audience, state=ScheduledAnnouncement.State.SCHEDULED,
         ).order_by("send_at", "pk")
     )
