@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from bench.asgi_servers import asgi_servers
@@ -69,13 +70,27 @@ def asgi_url():
         yield f"http://127.0.0.1:{servers[0][0]}"
 
 
+def save_screenshot(page, path) -> None:
+    """Save the whole page at `path`. Chromium now and then answers "Unable to capture
+    screenshot" while it is still painting a frame; that says nothing of the page, so the
+    capture is tried again after the next frame (three times at most)."""
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => resolve()))")
+
+
 @pytest.fixture
 def screenshot(page):
     """Save what the user sees under artifacts/screenshots/ for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str):
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        save_screenshot(page, ARTIFACTS / f"{name}.png")
 
     return take
 
@@ -131,4 +146,4 @@ def shoot(page, name: str):
     wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wider <= 0, f"{page.url} is {wider}px wider than its {page.viewport_size['width']}px window"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, ARTIFACTS / f"{name}.png")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from apps.hackathons.models import Hackathon
 from apps.notifications.models import NotificationPreference
 from community.celery import app
-from tests.e2e.conftest import ARTIFACTS, signed_in_page
+from tests.e2e.conftest import ARTIFACTS, save_screenshot, signed_in_page
 from tests.hackathons.factories import hackathon_factory, participant_factory, running_schedule
 from tests.notifications.live_stack import wait_until
 
@@ -35,13 +35,13 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     organiser_page.get_by_role("button", name="Vista previa").click()
     expect(organiser_page.get_by_test_id("announce-count")).to_contain_text("1 persona")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    organiser_page.screenshot(path=str(ARTIFACTS / "announce-preview.png"), full_page=True)
+    save_screenshot(organiser_page, ARTIFACTS / "announce-preview.png")
     organiser_page.get_by_role("button", name="Enviar ahora").click()
     expect(organiser_page.get_by_text("Tu anuncio va de camino")).to_be_visible()
 
     expect(badge).to_have_text("1", timeout=30_000)  # fanned out by the worker, then pushed
     expect(member_page.locator(".toast")).to_contain_text("Cambio de sala")
-    member_page.screenshot(path=str(ARTIFACTS / "announce-badge.png"), full_page=True)
+    save_screenshot(member_page, ARTIFACTS / "announce-badge.png")
 
     assert wait_until(lambda: any(m.to == [member.email] for m in mail.outbox), timeout=30)
     message = next(m for m in mail.outbox if m.to == [member.email])
@@ -52,7 +52,7 @@ def test_announcement_rings_the_badge_live_and_the_email_unsubscribes_in_one_cli
     signed_out.goto(urlparse(link).path)
     signed_out.get_by_role("button", name="Darme de baja").click()
     expect(signed_out.get_by_text("Ya no recibirás estos correos")).to_be_visible()
-    signed_out.screenshot(path=str(ARTIFACTS / "announce-unsubscribed.png"), full_page=True)
+    save_screenshot(signed_out, ARTIFACTS / "announce-unsubscribed.png")
     assert NotificationPreference.objects.filter(user=member, kind="announcements.message", mode="off").exists()
     signed_out.context.close()
     member_page.context.close()

@@ -12,6 +12,7 @@ from apps.chat import services
 from apps.chat.services import room_ensure
 from apps.hackathons.models import Hackathon
 from tests.chat.conftest import session_cookie
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 from tests.hackathons.factories import hackathon_factory, running_schedule, team_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,8 +84,8 @@ def test_two_members_chat_live_and_nothing_is_lost_offline(open_as, event):
     ]
     expect(bruno_page.locator("[data-messages] .chat-message:not(.is-pending)")).to_have_count(5)
     assert [text.strip() for text in message_texts(bruno_page)] == expected  # all, once, in order
-    bruno_page.screenshot(path="artifacts/screenshots/chat-phone-after-reconnect.png", full_page=True)
-    ana_page.screenshot(path="artifacts/screenshots/chat-hackathon-room.png", full_page=True)
+    save_screenshot(bruno_page, ARTIFACTS / "chat-phone-after-reconnect.png")
+    save_screenshot(ana_page, ARTIFACTS / "chat-hackathon-room.png")
 
 
 def test_live_questions_reorder_by_votes(open_as, event):
@@ -125,8 +126,8 @@ def test_live_questions_reorder_by_votes(open_as, event):
     expect(voted).to_be_disabled()  # one vote each
     org_page.locator("[data-questions] li", has_text="modelo cerrado").get_by_role("button", name=re.compile("respondida|answered", re.I)).click()
     expect(screen.locator("[data-questions] li").first).to_contain_text("GPU")  # answered ones go down
-    screen.screenshot(path="artifacts/screenshots/chat-questions-big-screen.png", full_page=True)
-    ana_page.screenshot(path="artifacts/screenshots/chat-questions-attendee.png", full_page=True)
+    save_screenshot(screen, ARTIFACTS / "chat-questions-big-screen.png")
+    save_screenshot(ana_page, ARTIFACTS / "chat-questions-attendee.png")
 
 
 def test_two_attendees_chat_in_a_meetup_event_room_on_phones(open_as):
@@ -160,7 +161,7 @@ def test_two_attendees_chat_in_a_meetup_event_room_on_phones(open_as):
     ]
     assert ana_page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     ana_page.locator("[data-chat]").scroll_into_view_if_needed()
-    ana_page.screenshot(path="artifacts/screenshots/chat-meetup-event-phone.png", full_page=True)
+    save_screenshot(ana_page, ARTIFACTS / "chat-meetup-event-phone.png")
 
 
 def test_a_frame_that_overtakes_another_waits_and_only_a_real_gap_is_filled(browser, live_server, event):

@@ -11,7 +11,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from apps.accounts.models import User
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 from tests.meetups.factories import chapter_factory, event_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +79,7 @@ def test_sign_up_rsvp_and_chat_with_the_keyboard_alone(browser, live_server, asg
     tab_to(page, f'form[action="/meetups/events/{event.slug}/rsvp/"] button[type=submit]')
     page.keyboard.press("Enter")
     expect(page.locator("[data-rsvp] [data-status=going]")).to_be_visible()
-    page.screenshot(path=str(shots / "01-going.png"), full_page=True)
+    save_screenshot(page, shots / "01-going.png")
 
     tab_to(page, "[data-chat] [data-input]")
     page.keyboard.type("Hola, llego en metro")
@@ -88,7 +88,7 @@ def test_sign_up_rsvp_and_chat_with_the_keyboard_alone(browser, live_server, asg
     # New messages are read out politely, without taking the focus away from what the person types.
     assert page.locator("[data-chat] [aria-live=polite]").count() >= 1
     assert page.evaluate("document.activeElement.matches('[data-input]')")
-    page.screenshot(path=str(shots / "02-chat.png"), full_page=True)
+    save_screenshot(page, shots / "02-chat.png")
     context.close()
 
 

@@ -6,7 +6,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 
 PASSWORD = "una-clave-de-prueba-larga-31"
 PHONE = {"width": 390, "height": 844}
@@ -34,7 +34,7 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
     page.get_by_role("button", name="Registrarse").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     no_overflow(page)
-    page.screenshot(path=str(shots / "01-verify-sent.png"), full_page=True)
+    save_screenshot(page, shots / "01-verify-sent.png")
 
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
     page.goto(link)  # the e-mail's link, as the person's mail app opens it
@@ -46,7 +46,7 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
 
     open_menu(page)
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_in_viewport()
-    page.screenshot(path=str(shots / "02-menu-open.png"), full_page=True)
+    save_screenshot(page, shots / "02-menu-open.png")
     page.get_by_role("link", name="Mi perfil").click()
     page.get_by_role("link", name="Editar perfil").click()
     page.locator("#id_handle").fill("nora")
@@ -56,18 +56,18 @@ def test_sign_up_verify_and_build_a_profile_on_a_phone(page):
     expect(page).to_have_url(re.compile(r"/talent/nora/$"))
     expect(page.get_by_role("heading", name="Nora Arregui")).to_be_visible()
     no_overflow(page)
-    page.screenshot(path=str(shots / "03-profile.png"), full_page=True)
+    save_screenshot(page, shots / "03-profile.png")
 
     open_menu(page)
     page.locator("[data-account-link]").click()
     expect(page.get_by_role("heading", name="Cuenta", level=1)).to_be_visible()
     no_overflow(page)
-    page.screenshot(path=str(shots / "04-account.png"), full_page=True)
+    save_screenshot(page, shots / "04-account.png")
     open_menu(page)
     page.get_by_role("link", name="Mi comunidad").click()
     expect(page.get_by_role("heading", name="Mi comunidad", level=1)).to_be_visible()
     no_overflow(page)
-    page.screenshot(path=str(shots / "05-my-community.png"), full_page=True)
+    save_screenshot(page, shots / "05-my-community.png")
 
 
 def test_list_filters_fold_behind_a_button_on_phones_and_stay_open_on_laptops(page):
@@ -78,7 +78,7 @@ def test_list_filters_fold_behind_a_button_on_phones_and_stay_open_on_laptops(pa
         page.get_by_text("Filtros", exact=True).click()
         expect(page.locator(form)).to_be_visible()
         no_overflow(page)
-        page.screenshot(path=str(ARTIFACTS / f"filters-phone{path.replace('/', '-')}open.png"), full_page=True)
+        save_screenshot(page, ARTIFACTS / f"filters-phone{path.replace('/', '-')}open.png")
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(path)
         expect(page.locator(form)).to_be_visible()

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 from tests.profiles.factories import make_profile
 
 
@@ -66,7 +66,7 @@ def test_new_member_fills_in_a_profile_and_another_member_finds_them(page, brows
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Maialen Etxeberria")
     expect(seeker.locator("[data-facet='skill'] label[for='f-skill-computer-vision'] .count")).to_have_text("1")
-    seeker.screenshot(path=str(ARTIFACTS / "profiles-03-search.png"), full_page=True)
+    save_screenshot(seeker, ARTIFACTS / "profiles-03-search.png")
 
     cards.first.get_by_role("link", name="Maialen Etxeberria").click()
     seeker.locator("#id_message").fill("Hola Maialen, ¿te unes a nuestro equipo del hackatón?")

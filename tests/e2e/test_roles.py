@@ -14,7 +14,7 @@ from apps.hackathons.models import Hackathon
 from apps.hub.models import HubOwner
 from tests.accounts.factories import UserFactory
 from tests.compute.factories import approved_request, assigned, make_call, make_operator, make_request
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 from tests.hackathons.factories import (
     hackathon_factory,
     judge_factory,
@@ -112,7 +112,7 @@ def test_each_role_clicks_through_its_pages_on_a_phone_and_a_desktop(role, world
                 problems.append(f"{url}: {response.status}")
                 continue
             name = url.strip("/").replace("/", "-") or "home"
-            page.screenshot(path=str(SHOTS / f"{role}-{name}-{size}.png"), full_page=True)
+            save_screenshot(page, SHOTS / f"{role}-{name}-{size}.png")
             if (wider := overflow(page)) > 0:
                 problems.append(f"{url} at {width}px: {wider}px wider than the screen")
             for link in visible_links(page):

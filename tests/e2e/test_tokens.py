@@ -3,12 +3,12 @@
 from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, save_screenshot
 
 
 def shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, ARTIFACTS / f"{name}.png")
 
 
 def test_member_creates_uses_and_revokes_a_token_without_csp_violations(log_in_as):
