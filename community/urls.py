@@ -40,3 +40,4 @@ if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media, name="media")]
 
 handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

@@ -36,13 +36,29 @@ class ApplicationErrorMiddleware:
         )
 
 
-class DatabaseUnavailableMiddleware:
-    """A request that cannot reach PostgreSQL (restarting, failing over) answers 503 at once.
+def is_database_unreachable(error: BaseException | None) -> bool:
+    return isinstance(error, (OperationalError, InterfaceError))
 
-    Not a 500: nothing is wrong with the request, and balancers, clients and monitoring treat
-    503 with Retry-After as "try again shortly". The answer is plain: rendering the site's
-    pages would ask the database again (the member, their notifications).
-    """
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: nothing is wrong with the request, and balancers, clients and
+    monitoring treat it as "try again shortly". Plain, because rendering the site's pages would
+    ask the database again (the member, their notifications)."""
+    message = _("The site is briefly unavailable. Please try again in a moment.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"message": message}, status=503)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach PostgreSQL (restarting, failing over) answers 503 at once.
+
+    Middleware runs outside a view's exception handling: when PostgreSQL fails there (a
+    member's session is read to choose their language), `apps.core.views.server_error`
+    gives the same answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -51,15 +67,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        message = _("The site is briefly unavailable. Please try again in a moment.")
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"message": message}, status=503)
-        else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable(request) if is_database_unreachable(exception) else None
 
 
 class LinkLanguageMiddleware:

@@ -1,4 +1,5 @@
 import datetime
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve
 from rest_framework import exceptions
 
+from apps.core.middleware import database_unavailable, is_database_unreachable
 from apps.core.my_community import my_community
 from apps.core.readiness import public_view, readiness_report
 from apps.core.selectors import platform_numbers
@@ -85,3 +87,11 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"message": str(exceptions.NotFound.default_detail), "errors": {}}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for a failure nobody handled, unless PostgreSQL was out of reach: then the 503 a
+    view gets (Django calls this while the exception is being handled, so it is at hand)."""
+    if is_database_unreachable(sys.exc_info()[1]):
+        return database_unavailable(request)
+    return defaults.server_error(request)

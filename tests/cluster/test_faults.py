@@ -246,10 +246,16 @@ def test_the_redis_primary_killed_with_messages_and_an_announcement_in_flight(fo
     assert set(statuses) == {200}, (statuses, formation.logs())
 
 
-def _status(url: str, cookie: str = "") -> int:
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect itself is the answer
+
+
+def _status(url: str, cookie: str = "", follow: bool = True) -> int:
     request = urllib.request.Request(url, headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"} if cookie else {})
+    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with opener.open(request, timeout=10) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -257,26 +263,41 @@ def _status(url: str, cookie: str = "") -> int:
         return 0  # no answer within the timeout, or no connection
 
 
+@pytest.fixture
+def member_session(transactional_db):
+    """A member's session key, made before `private_postgres` copies the test database."""
+    member = Client()
+    member.force_login(UserFactory())
+    return member.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 def test_postgresql_restarted_requests_fail_fast_with_503_and_recover_by_themselves(
-    formation_on_private_postgres, private_postgres
+    member_session, formation_on_private_postgres, private_postgres
 ):
     formation = formation_on_private_postgres
     node = f"http://127.0.0.1:{formation.state['ports']['nodes'][0]}"
     paths = ["/hackathons/", "/api/hackathons/", "/talent/"]
-    assert [_status(formation.url + path) for path in paths] == [200] * len(paths)
+    # Visitors, and a member whose session is read before any view runs.
+    cookies = ["", member_session]
+    assert [_status(formation.url + path, cookie) for path in paths for cookie in cookies] == [200] * 6
     private_postgres.stop()
     answers = []  # (status, seconds) through the balancer and from a node directly
     outage_ends = time.monotonic() + 8
-    while time.monotonic() < outage_ends:
+    while time.monotonic() < outage_ends or len(answers) < 4:  # visitors, then a member, in turn
         for base in (formation.url, node):
             started = time.monotonic()
-            answers.append((_status(base + paths[len(answers) % len(paths)]), time.monotonic() - started))
+            path, cookie = paths[len(answers) % len(paths)], cookies[len(answers) // 2 % 2]
+            answers.append((_status(base + path, cookie), time.monotonic() - started, bool(cookie)))
     private_postgres.start()
-    assert {status for status, _ in answers} == {503}, answers
+    assert {status for status, _, _ in answers} == {503}, answers
+    assert {signed_in for _, _, signed_in in answers} == {False, True}
     # A request gives up after the pool's wait for a connection (3 s) and PgBouncer's for a server
     # (3 s) at most, where it would hang for minutes with the defaults (10 s, then 120 s).
-    assert max(seconds for _, seconds in answers) < 10, answers
-    # Nothing restarted by hand: PgBouncer reconnects, the nodes' pools never saw the server go.
+    assert max(seconds for _, seconds, _ in answers) < 10, answers
+    # Nothing restarted by hand: PgBouncer reconnects, the nodes' pools never saw the server go;
+    # the member is still signed in (a page only members may see answers 200, not a redirect).
     assert wait_until(
-        lambda: [_status(formation.url + path) for path in paths] == [200] * len(paths), timeout=30, step=0.5
+        lambda: [_status(formation.url + path) for path in paths] == [200] * len(paths)
+        and _status(formation.url + "/notifications/", member_session, follow=False) == 200,
+        timeout=30, step=0.5,
     ), formation.logs()
