@@ -286,23 +286,25 @@ def _search_facets(*, viewer, search: TalentSearch) -> dict:
     Regions and kinds of organisation widen a search, so each of their values counts the
     results as they would be with that value ticked too (the usual "disjunctive" facets):
     a second count over the search without those two filters, only when one is ticked."""
-    counts, approximate = _counted(_matching(viewer, search))
+    counts, approximate = _counted(_matching(viewer, search), viewer=viewer)
     widened = None
     if search.regions or search.affiliation_kinds:
         widened, widened_approximate = _counted(
-            _matching(viewer, search, widen=True), regions=search.regions, kinds=search.affiliation_kinds
+            _matching(viewer, search, widen=True), viewer=viewer, regions=search.regions,
+            kinds=search.affiliation_kinds,
         )
         approximate = approximate or widened_approximate
     return pool.facets_from_counts(counts, _offered_skills(), widened, approximate=approximate)
 
 
-def _counted(profiles: QuerySet[Profile], *, regions=(), kinds=()) -> tuple[Counter, bool]:
+def _counted(profiles: QuerySet[Profile], *, viewer, regions=(), kinds=()) -> tuple[Counter, bool]:
     """Facet counts of a search and whether they are estimates.
 
     Up to `EXACT_COUNT_MAX` matches they are exact, counted from the matches read through
     the index and stopped one past that bound. A broader search is counted on a sample of
     `SAMPLE_PAGES` pages of the pool, with the same filters (a hidden profile drops out of
-    it at once), scaled to the pool and rounded to two significant figures."""
+    it at once), scaled to the viewer's pool (`_sample_scale`) and rounded to two
+    significant figures."""
     if connection.vendor != "postgresql":  # the embedded demo: a few hundred rows
         return _count_keys(profiles, regions=regions, kinds=kinds), False
     counts = _count_keys(profiles, regions=regions, kinds=kinds, limit=EXACT_COUNT_MAX + 1)
@@ -312,10 +314,38 @@ def _counted(profiles: QuerySet[Profile], *, regions=(), kinds=()) -> tuple[Coun
     if percent >= 100:  # a pool no larger than the sample: counting it all costs the same
         return _count_keys(profiles, regions=regions, kinds=kinds), False
     sampled = _count_keys(profiles, regions=regions, kinds=kinds, sample_percent=percent)
-    estimates = Counter({key: _about(n * 100 / percent) for key, n in sampled.items()})
+    scale = _sample_scale(viewer, percent)
+    estimates = Counter({key: _about(n * scale) for key, n in sampled.items()})
     # The bounded count proved more matches than that, whatever the sample says.
     estimates[pool.TOTAL] = max(estimates[pool.TOTAL], EXACT_COUNT_MAX + 1)
     return estimates, True
+
+
+def _sample_scale(viewer, percent: float) -> float:
+    """How many profiles of the viewer's pool each one on the sampled pages stands for: the
+    pool's maintained total over how many of the pool those pages hold.
+
+    Not 100 / percent: that assumes the pool's rows are spread evenly over the table's pages.
+    After a bulk rewrite, until autovacuum, the live versions crowd into the newest pages and
+    a sample of half of the pages could see twice the pool, or none of it; matches and pool
+    are counted on the same pages, so the crowding cancels out."""
+    total = (
+        TalentPoolCount.objects.filter(audience=talent_audience(viewer)[0], key=pool.TOTAL)
+        .values_list("n", flat=True).first()
+    )
+    sql, params = profile_visible_to(viewer).order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({_on_sample(sql, percent)}) m", params)
+        on_sample = cursor.fetchone()[0]
+    return total / on_sample if total and on_sample else 100 / percent
+
+
+def _on_sample(sql: str, percent: float) -> str:
+    """`sql` reading only `percent` % of the profiles table's pages (PostgreSQL's TABLESAMPLE
+    SYSTEM): the same pages each time, for every statement given the same share."""
+    table = f"FROM {connection.ops.quote_name(Profile._meta.db_table)}"
+    assert table in sql, sql
+    return sql.replace(table, f"{table} TABLESAMPLE SYSTEM ({float(percent):.6f}) REPEATABLE (0)", 1)
 
 
 def _sample_percent() -> float:
@@ -329,8 +359,10 @@ def _sample_percent() -> float:
 
 
 def _about(n: float) -> int:
-    """An estimate rounded to two significant figures: 81,234.5 → 81,000."""
-    return 0 if n < 1 else int(round(n, 1 - len(str(int(n)))))
+    """An estimate rounded to two significant figures: 81,234.5 → 81,000; 7.6 → 8."""
+    if n < 1:
+        return 0
+    return int(round(n, min(0, 2 - len(str(int(n))))))
 
 
 def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=(), limit=None, sample_percent=None) -> Counter:
@@ -339,7 +371,7 @@ def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=(), limit=None
     With `regions` or `kinds` (a widened search), only region keys of profiles in `kinds`
     and kind keys of profiles in `regions` are counted (and the total). `limit` counts at
     most that many profiles; `sample_percent` counts those on that share of the table's
-    pages (PostgreSQL's TABLESAMPLE SYSTEM, the same pages each time)."""
+    pages (`_on_sample`)."""
     rows = profiles.order_by().values("facet_keys", "region", "affiliation_kind")[:limit]
     if connection.vendor != "postgresql":  # the embedded demo: a few hundred rows
         counts = Counter()
@@ -351,9 +383,7 @@ def _count_keys(profiles: QuerySet[Profile], *, regions=(), kinds=(), limit=None
         return counts
     sql, params = rows.query.sql_with_params()
     if sample_percent is not None:
-        table = f"FROM {connection.ops.quote_name(Profile._meta.db_table)}"
-        assert table in sql, sql
-        sql = sql.replace(table, f"{table} TABLESAMPLE SYSTEM ({float(sample_percent):.6f}) REPEATABLE (0)", 1)
+        sql = _on_sample(sql, sample_percent)
     keep = ""
     if regions or kinds:
         keep = (
