@@ -122,9 +122,12 @@ def hackathon_get(*, user, slug: str) -> Hackathon:
 
 
 def registration_for(*, user, hackathon: Hackathon) -> Registration | None:
+    """The member's registration, with the name of their team in it (`team_name`, None
+    without one) in the same query: what the hackathon's page shows of the team."""
     if not user.is_authenticated:
         return None
-    return Registration.objects.filter(hackathon=hackathon, user=user).first()
+    team_name = TeamMembership.objects.filter(hackathon=hackathon, user=user).values("team__name")[:1]
+    return Registration.objects.filter(hackathon=hackathon, user=user).annotate(team_name=Subquery(team_name)).first()
 
 
 def registrations_for_hackathon(*, hackathon: Hackathon, status: str = "") -> QuerySet:

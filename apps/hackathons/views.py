@@ -113,7 +113,6 @@ def hackathon_detail(request, slug):
                 else None
             ),
             "registration": selectors.registration_for(user=user, hackathon=hackathon),
-            "team": selectors.team_for_user(user=user, hackathon=hackathon),
             "registration_open": registrations.registration_is_open(hackathon),
             "is_manager": is_manager,
             "is_judge": permissions.is_judge(user, hackathon),

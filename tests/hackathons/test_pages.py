@@ -430,11 +430,11 @@ def test_a_hackathons_page_for_a_member_reads_the_same_whatever_its_size(client,
     drawn = count_drawings(monkeypatch)
 
     # Drawn: the session with its member, the hackathon with the viewer's roles, their
-    # registration, their team, the confirmed participants, the generations, the chat room
-    # and its unread count; then the fragments: tracks, organisers.
-    with django_assert_num_queries(10):
+    # registration with their team's name, the confirmed participants, the generations, the
+    # chat room and its unread count; then the fragments: tracks, organisers.
+    with django_assert_num_queries(9):
         small = client.get(url)
-    with django_assert_num_queries(8):  # shared: nothing of the fragments is read
+    with django_assert_num_queries(7):  # shared: nothing of the fragments is read
         client.get(url)
     for name in ("Educación", "Clima"):
         hackathon.tracks.create(name=name, position=hackathon.tracks.count())
@@ -442,10 +442,18 @@ def test_a_hackathons_page_for_a_member_reads_the_same_whatever_its_size(client,
     for _ in range(3):
         lifecycle.hackathon_organiser_add(actor=first, hackathon=hackathon, handle=organiser_factory().username)
         participant_factory(hackathon)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         large = client.get(url)
 
     assert drawn["hackathon-about"] == 2 and drawn["hackathon-schedule"] == 2
     assert small.content.count(b"<li><strong>") == 1 and large.content.count(b"<li><strong>") == 3
     organisers = [person.public_name for person in hackathon.organisers.all()]
     assert len(organisers) == 4 and all(name.encode() in large.content for name in organisers)
+
+    # A member of a team (with a mate) reads the same (the team is news to the fragments):
+    # the page shows the team's name, nothing more of it.
+    team, (in_a_team, _mate) = team_factory(hackathon)
+    client.force_login(in_a_team)
+    with django_assert_num_queries(9):
+        teamed = client.get(url)
+    assert f"<strong>{team.name}</strong>" in teamed.content.decode()
