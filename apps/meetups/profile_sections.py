@@ -17,6 +17,6 @@ def talks_section(*, profile, viewer) -> ProfileSection:
                 url=reverse("meetups:event", args=[talk.event.slug]),
                 detail=f"{talk.event.title}, {date_format(talk.event.starts_at, 'DATE_FORMAT')}",
             )
-            for talk in talks_by_speaker(profile.user, viewer=viewer)[:20]
+            for talk in talks_by_speaker(profile.user, viewer=viewer)
         ],
     )

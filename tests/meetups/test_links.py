@@ -69,3 +69,31 @@ def test_chat_room_permissions_per_role(world):
     cancelled = Event.objects.get(pk=event.pk)
     assert permissions.can_view_event_room(world["attendee"], cancelled)
     assert not permissions.can_post_in_event_room(world["attendee"], cancelled)
+
+
+def test_a_talk_on_a_draft_shows_on_the_speakers_profile_only_to_who_may_see_the_draft(client, django_assert_num_queries):
+    speaker = UserFactory()
+    profile = make_profile(speaker)
+    public = event_factory(title="IA en Galicia")
+    services.talk_add(actor=public.organisers.get(), event=public, title="Modelos en galego", speakers=[speaker])
+    url = f"/talent/{profile.handle}/"
+    member = UserFactory()
+    client.force_login(member)
+    client.get(url)  # draws the profile's shared fragment
+    # The session, the viewer's own hidden profile, the profile, its talks (no draft among
+    # them: one query) and the fragments' generations.
+    with django_assert_num_queries(5):
+        client.get(url)
+    draft = event_factory(title="Borrador secreto", publish=False)
+    services.talk_add(actor=draft.organisers.get(), event=draft, title="Charla oculta", speakers=[speaker])
+
+    def sees_the_draft(viewer) -> bool:
+        client.logout()
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get(url).content.decode()
+        assert "Modelos en galego" in page
+        return "Charla oculta" in page
+
+    assert not sees_the_draft(None) and not sees_the_draft(member) and not sees_the_draft(public.organisers.get())
+    assert sees_the_draft(draft.organisers.get()) and sees_the_draft(UserFactory(is_staff=True))
