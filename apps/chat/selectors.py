@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.chat.models import Message, ModerationAction, Question, ReadMarker, Room
@@ -80,22 +80,39 @@ def moderation_log(room: Room):
     )
 
 
+def _unread_by(user, in_rooms: Q):
+    """Messages by others past the member's read marker in the rooms `in_rooms` names, counted
+    per room."""
+    read_up_to = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("last_read_sequence")[:1]
+    return (
+        Message.objects.filter(in_rooms, deleted_at__isnull=True)
+        .exclude(author=user)
+        .annotate(read_up_to=Coalesce(Subquery(read_up_to), Value(0), output_field=IntegerField()))
+        .filter(sequence__gt=F("read_up_to"))
+        .order_by()
+        .values("room")
+        .annotate(unread=Count("id"))
+    )
+
+
 def unread_counts(user, rooms: list[Room]) -> dict[int, int]:
     """Messages by others not yet read, per room, in one query."""
     if not user.is_authenticated or not rooms:
         return {}
-    read_up_to = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("last_read_sequence")[:1]
-    rows = (
-        Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
-        .exclude(author=user)
-        .annotate(read_up_to=Coalesce(Subquery(read_up_to), Value(0), output_field=IntegerField()))
-        .filter(sequence__gt=F("read_up_to"))
-        .values("room")
-        .annotate(unread=Count("id"))
-    )
     counts = {room.pk: 0 for room in rooms}
-    counts.update({row["room"]: row["unread"] for row in rows})
+    counts.update({row["room"]: row["unread"] for row in _unread_by(user, Q(room__in=rooms))})
     return counts
+
+
+def room_with_unread(user, *, kind: str, object_id: int) -> Room | None:
+    """The room of an object with the member's unread count (`unread`) in the same query, for
+    the chat panel of a page; None until someone first opens it."""
+    unread = _unread_by(user, Q(room=OuterRef("pk"))).values("unread")
+    return (
+        Room.objects.filter(kind=kind, object_id=object_id)
+        .annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+        .first()
+    )
 
 
 def questions_for(room: Room, *, include_hidden: bool):

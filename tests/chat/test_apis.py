@@ -146,6 +146,11 @@ def test_unread_counts_follow_the_read_marker(chat_world, django_assert_num_quer
     w["room"].refresh_from_db()
     assert api_for(w["alice"]).post(f"/api/chat/rooms/{w['room'].pk}/read/", {"sequence": 2}).status_code == 204
     assert selectors.unread_counts(w["alice"], rooms)[w["room"].pk] == 1
+    # A page's chat panel reads the room with the same count, in one query.
+    room = w["room"]
+    with django_assert_num_queries(1):
+        assert selectors.room_with_unread(w["alice"], kind=room.kind, object_id=room.object_id).unread == 1
+    assert selectors.room_with_unread(w["bob"], kind=room.kind, object_id=room.object_id).unread == 1  # alice's
 
 
 def test_questions_anonymous_votes_once_and_ordering(chat_world):

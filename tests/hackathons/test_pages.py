@@ -266,8 +266,9 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
     hackathon_transition(actor=world["organiser"], hackathon=hackathon, action="publish_results")
     Registration.objects.create(hackathon=hackathon, user=UserFactory(), status="confirmed", agreed_at=hackathon.created_at)
     client.force_login(world["participant"])
-    # 10 for the page, 5 for the team chat panel (room, organiser and member checks, unread count).
-    with django_assert_num_queries(15):
+    # 10 for the page, 4 for the team chat panel (the room with the unread count, organiser and
+    # member checks).
+    with django_assert_num_queries(14):
         client.get(reverse("hackathons:team", args=[hackathon.slug]))
     with django_assert_num_queries(6):
         client.get(reverse("hackathons:results", args=[hackathon.slug]))
@@ -278,7 +279,7 @@ def test_team_board_and_gallery_queries_do_not_grow(client, django_assert_num_qu
         team, (member, _m) = team_factory(hackathon)
         submission_factory(team, member)
     Hackathon.objects.filter(pk=hackathon.pk).update(state=State.FINISHED)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         board = client.get(reverse("hackathons:team", args=[hackathon.slug]))
     with django_assert_num_queries(6):
         gallery = client.get(reverse("hackathons:results", args=[hackathon.slug]))
@@ -431,10 +432,10 @@ def test_a_hackathons_page_for_a_member_reads_the_same_whatever_its_size(client,
 
     # Drawn: the session with its member, the hackathon with the viewer's roles, their
     # registration with their team's name, the confirmed participants, the generations, the
-    # chat room and its unread count; then the fragments: tracks, organisers.
-    with django_assert_num_queries(9):
+    # chat room with their unread count; then the fragments: tracks, organisers.
+    with django_assert_num_queries(8):
         small = client.get(url)
-    with django_assert_num_queries(7):  # shared: nothing of the fragments is read
+    with django_assert_num_queries(6):  # shared: nothing of the fragments is read
         client.get(url)
     for name in ("Educación", "Clima"):
         hackathon.tracks.create(name=name, position=hackathon.tracks.count())
@@ -442,7 +443,7 @@ def test_a_hackathons_page_for_a_member_reads_the_same_whatever_its_size(client,
     for _ in range(3):
         lifecycle.hackathon_organiser_add(actor=first, hackathon=hackathon, handle=organiser_factory().username)
         participant_factory(hackathon)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         large = client.get(url)
 
     assert drawn["hackathon-about"] == 2 and drawn["hackathon-schedule"] == 2
@@ -454,6 +455,6 @@ def test_a_hackathons_page_for_a_member_reads_the_same_whatever_its_size(client,
     # the page shows the team's name, nothing more of it.
     team, (in_a_team, _mate) = team_factory(hackathon)
     client.force_login(in_a_team)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         teamed = client.get(url)
     assert f"<strong>{team.name}</strong>" in teamed.content.decode()
