@@ -5,7 +5,7 @@ An app registers a function once, in its AppConfig.ready():
     register_profile_section("meetups", talks_section)
 
 `fn(*, profile, viewer)` returns a `ProfileSection` (or None to show nothing), using
-one query, and only with what `viewer` may see.
+one query for most profiles (it runs on every view of one), and only with what `viewer` may see.
 """
 
 from collections.abc import Callable
