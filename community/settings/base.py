@@ -457,6 +457,9 @@ VISITOR_CACHE_MAX_AGE = env.int("VISITOR_CACHE_MAX_AGE", default=60)
 # A server process moves what it built while warming up out of the garbage collector's full
 # passes after this many finished requests (apps/core/heap.py); empty to turn off.
 GC_FREEZE_AFTER_REQUESTS = env.list("GC_FREEZE_AFTER_REQUESTS", cast=int, default=[1000, 10000, 100000])
+# Threads a web process keeps for requests between them (community/asgi.py); more requests at
+# once get a thread of their own, which ends with them.
+WEB_REQUEST_THREADS_KEPT = env.int("WEB_REQUEST_THREADS_KEPT", default=64)
 
 # --- Live chat ------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)
