@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib import auth
@@ -22,10 +21,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
+
+from apps.core.statements import CompiledQuery
 
 # What every page shows of the signed-in member, read in the session's statement: the
 # attribute set on the member → a function of the member's id column giving an expression.
@@ -58,73 +59,32 @@ class SessionStore(DatabaseSessionStore):
 
     def _get_session_from_db(self):
         self.member = None
-        session = _SessionStatement.of(self.model, router.db_for_read(self.model)).run(self.session_key, timezone.now())
+        session = _session_with_member.first(
+            using=router.db_for_read(self.model), session_key=self.session_key, now=timezone.now()
+        )
         if session is None:
             self._session_key = None
             return None
+        # select_related set `user`, None too when the column names nobody: no query to ask again.
         self.member = session.user
+        if self.member is not None:
+            for attribute in MEMBER_FACTS:
+                setattr(self.member, attribute, getattr(session, attribute))
         return session
 
 
-class _SessionStatement:
-    """The statement that reads a session with its member and `MEMBER_FACTS`, compiled by
-    Django's ORM once per process: building and compiling it again on every request cost
-    more than running it. Only the session key and the time change between requests."""
+def _sessions_with_member(session_key: str, now: datetime):
+    from apps.accounts.models import MemberSession
 
-    _compiled: dict = {}
-    _KEY = "session-key-placeholder"
-    _SINCE = datetime(2001, 1, 1, tzinfo=dt_timezone.utc)
+    return (
+        MemberSession.objects.select_related("user")
+        .annotate(**{attribute: expression("user_id") for attribute, expression in MEMBER_FACTS.items()})
+        .filter(session_key=session_key, expire_date__gt=now)
+    )
 
-    @classmethod
-    def of(cls, model, using: str) -> "_SessionStatement":
-        key = (model, using, tuple(MEMBER_FACTS))
-        if key not in cls._compiled:
-            cls._compiled[key] = cls(model, using)
-        return cls._compiled[key]
 
-    def __init__(self, model, using: str):
-        queryset = (
-            model.objects.using(using)
-            .select_related("user")
-            .annotate(**{attribute: expression("user_id") for attribute, expression in MEMBER_FACTS.items()})
-            .filter(session_key=self._KEY, expire_date__gt=self._SINCE)
-        )
-        self.compiler = queryset.query.get_compiler(using)
-        self.sql, params = self.compiler.as_sql()
-        self.ops = connections[using].ops
-        self.params = list(params)
-        self.key_at = self.params.index(self._KEY)
-        self.since_at = self.params.index(self.ops.adapt_datetimefield_value(self._SINCE))
-        self.model, self.using = model, using
-        select, klass_info = self.compiler.select, self.compiler.klass_info
-        (member_info,) = klass_info["related_klass_infos"]
-        self.session_columns = klass_info["select_fields"]
-        self.member_columns = member_info["select_fields"]
-        self.member_model = member_info["model"]
-        self.session_fields = [select[i][0].target.attname for i in self.session_columns]
-        self.member_fields = [select[i][0].target.attname for i in self.member_columns]
-        self.facts = dict(self.compiler.annotation_col_map)
-        self.converters = self.compiler.get_converters([column[0] for column in select])
-
-    def run(self, session_key: str, now):
-        params = list(self.params)
-        params[self.key_at] = session_key
-        params[self.since_at] = self.ops.adapt_datetimefield_value(now)
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if self.converters:
-            row = next(iter(self.compiler.apply_converters([row], self.converters)))
-        session = self.model.from_db(self.using, self.session_fields, [row[i] for i in self.session_columns])
-        member = None
-        if row[self.member_columns[0]] is not None:
-            member = self.member_model.from_db(self.using, self.member_fields, [row[i] for i in self.member_columns])
-            for attribute, column in self.facts.items():
-                setattr(member, attribute, row[column])
-        session.user = member  # also when None: the column named nobody, no query to ask again
-        return session
+# Compiled at the first request, once every app's `ready()` has filled in MEMBER_FACTS.
+_session_with_member = CompiledQuery(_sessions_with_member, session_key=str, now=datetime)
 
 
 @functools.cache

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.chat.models import Message, ModerationAction, Question, ReadMarker, Room
 from apps.chat.rooms import room_kind
+from apps.core.statements import CompiledQuery
 
 BACKFILL_LIMIT = 500
 
@@ -80,13 +81,13 @@ def moderation_log(room: Room):
     )
 
 
-def _unread_by(user, in_rooms: Q):
+def _unread_by(user_id: int, in_rooms: Q):
     """Messages by others past the member's read marker in the rooms `in_rooms` names, counted
     per room."""
-    read_up_to = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("last_read_sequence")[:1]
+    read_up_to = ReadMarker.objects.filter(room=OuterRef("room"), user_id=user_id).values("last_read_sequence")[:1]
     return (
         Message.objects.filter(in_rooms, deleted_at__isnull=True)
-        .exclude(author=user)
+        .exclude(author_id=user_id)
         .annotate(read_up_to=Coalesce(Subquery(read_up_to), Value(0), output_field=IntegerField()))
         .filter(sequence__gt=F("read_up_to"))
         .order_by()
@@ -100,19 +101,25 @@ def unread_counts(user, rooms: list[Room]) -> dict[int, int]:
     if not user.is_authenticated or not rooms:
         return {}
     counts = {room.pk: 0 for room in rooms}
-    counts.update({row["room"]: row["unread"] for row in _unread_by(user, Q(room__in=rooms))})
+    counts.update({row["room"]: row["unread"] for row in _unread_by(user.pk, Q(room__in=rooms))})
     return counts
 
 
 def room_with_unread(user, *, kind: str, object_id: int) -> Room | None:
     """The room of an object with the member's unread count (`unread`) in the same query, for
     the chat panel of a page; None until someone first opens it."""
-    unread = _unread_by(user, Q(room=OuterRef("pk"))).values("unread")
-    return (
-        Room.objects.filter(kind=kind, object_id=object_id)
-        .annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
-        .first()
-    )
+    return _room_with_unread.first(user_id=user.pk, kind=kind, object_id=object_id)
+
+
+def _rooms_with_unread(user_id: int, kind: str, object_id: int) -> QuerySet[Room]:
+    unread = _unread_by(user_id, Q(room=OuterRef("pk"))).values("unread")
+    return Room.objects.filter(kind=kind, object_id=object_id).annotate(
+        unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField())
+    )[:1]
+
+
+# Every page with a chat panel reads it for its member: compiled once.
+_room_with_unread = CompiledQuery(_rooms_with_unread, user_id=int, kind=str, object_id=int)
 
 
 def questions_for(room: Room, *, include_hidden: bool):

@@ -2,9 +2,10 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.accounts.roles import ORGANISERS, has_role
+from apps.core.statements import CompiledQuery
 from apps.hackathons.models import Hackathon, Judge, Registration, Submission, Team, TeamMembership
 
 
@@ -94,6 +95,27 @@ def can_use_team_pages(user, hackathon: Hackathon) -> bool:
     return is_organiser(user, hackathon) or is_confirmed_participant(user, hackathon)
 
 
+def _confirmed_registration_of(user_id: int) -> Exists:
+    return Exists(
+        Registration.objects.filter(hackathon=OuterRef("pk"), user_id=user_id, status=Registration.Status.CONFIRMED)
+    )
+
+
+def _with_roles_of(user_id: int, **which) -> QuerySet[Hackathon]:
+    organisers = Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")
+    judges = Judge.objects.filter(hackathon=OuterRef("pk")).values("user_id")
+    return Hackathon.objects.filter(**which).annotate(
+        viewer_confirmed=_confirmed_registration_of(user_id),
+        organiser_ids=ArraySubquery(organisers),
+        judge_user_ids=ArraySubquery(judges),
+    )[:1]
+
+
+# Read on every request of a hackathon's pages and every message of its chat: compiled once.
+_with_roles_by_slug = CompiledQuery(lambda user_id, slug: _with_roles_of(user_id, slug=slug), user_id=int, slug=str)
+_with_roles_by_id = CompiledQuery(lambda user_id, pk: _with_roles_of(user_id, pk=pk), user_id=int, pk=int)
+
+
 def hackathon_with_roles_of(user, hackathon_id: int | None = None, *, slug: str = "") -> Hackathon | None:
     """The hackathon (by id or slug), with its organisers, its judges and `user`'s confirmed
     registration read in the same query, so `is_organiser`, `is_judge` and
@@ -102,17 +124,13 @@ def hackathon_with_roles_of(user, hackathon_id: int | None = None, *, slug: str 
     hackathons = Hackathon.objects.filter(**({"slug": slug} if slug else {"pk": hackathon_id}))
     if not user.is_authenticated:
         return hackathons.first()
-    organisers = Hackathon.organisers.through.objects.filter(hackathon=OuterRef("pk")).values("user_id")
-    judges = Judge.objects.filter(hackathon=OuterRef("pk")).values("user_id")
-    hackathons = hackathons.annotate(
-        viewer_confirmed=Exists(
-            Registration.objects.filter(hackathon=OuterRef("pk"), user=user, status=Registration.Status.CONFIRMED)
-        ),
-    )
     if connection.vendor == "postgresql":
-        hackathon = hackathons.annotate(organiser_ids=ArraySubquery(organisers), judge_user_ids=ArraySubquery(judges)).first()
+        if slug:
+            hackathon = _with_roles_by_slug.first(user_id=user.pk, slug=slug)
+        else:
+            hackathon = _with_roles_by_id.first(user_id=user.pk, pk=hackathon_id)
     else:  # arrays are PostgreSQL's: the embedded SQLite demo asks for the two lists apart
-        hackathon = hackathons.first()
+        hackathon = hackathons.annotate(viewer_confirmed=_confirmed_registration_of(user.pk)).first()
         if hackathon is not None:
             hackathon.organiser_ids = list(hackathon.organisers.values_list("pk", flat=True))
             hackathon.judge_user_ids = list(Judge.objects.filter(hackathon=hackathon).values_list("user_id", flat=True))

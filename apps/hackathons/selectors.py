@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import named_people
 from apps.core.errors import NotAllowed, NotFound
+from apps.core.statements import CompiledQuery
 from apps.hackathons import permissions
 from apps.hackathons.models import (
     Hackathon,
@@ -126,8 +127,17 @@ def registration_for(*, user, hackathon: Hackathon) -> Registration | None:
     without one) in the same query: what the hackathon's page shows of the team."""
     if not user.is_authenticated:
         return None
-    team_name = TeamMembership.objects.filter(hackathon=hackathon, user=user).values("team__name")[:1]
-    return Registration.objects.filter(hackathon=hackathon, user=user).annotate(team_name=Subquery(team_name)).first()
+    return _registration_with_team_name.first(hackathon_id=hackathon.pk, user_id=user.pk)
+
+
+def _registrations_with_team_name(hackathon_id: int, user_id: int) -> QuerySet[Registration]:
+    team_name = TeamMembership.objects.filter(hackathon_id=hackathon_id, user_id=user_id).values("team__name")[:1]
+    return Registration.objects.filter(hackathon_id=hackathon_id, user_id=user_id).annotate(
+        team_name=Subquery(team_name)
+    )[:1]
+
+
+_registration_with_team_name = CompiledQuery(_registrations_with_team_name, hackathon_id=int, user_id=int)
 
 
 def registrations_for_hackathon(*, hackathon: Hackathon, status: str = "") -> QuerySet:
