@@ -8,6 +8,7 @@ class ProfilesConfig(AppConfig):
 
     def ready(self):
         from apps.accounts.adapter import register_next_step
+        from apps.accounts.sessions import read_with_the_session
         from apps.accounts.personal_data import register as register_personal_data
         from apps.core.demo import register_demo_seeder
         from apps.core.my_community import register_my_community_source
@@ -18,7 +19,7 @@ class ProfilesConfig(AppConfig):
         from apps.profiles.hub_references import profiles_owning
         from apps.profiles.models import Profile, ProfileLanguage, ProfileSkill, Skill
         from apps.profiles.my_community import profiles_part
-        from apps.profiles.selectors import first_steps_next, profile_numbers
+        from apps.profiles.selectors import first_steps_next, own_unlisted_of, profile_numbers
 
         register_reference_source("profiles", profiles_owning)
         invalidate_on_change("profiles", [Profile, ProfileSkill, ProfileLanguage, Skill])
@@ -27,3 +28,6 @@ class ProfilesConfig(AppConfig):
         register_next_step(first_steps_next)
         register_platform_numbers("profiles", profile_numbers, topics=("profiles",))
         register_demo_seeder("profiles", demo.seed)
+        # Every list of profiles a member opens adds their own profile if the pool hides it.
+        read_with_the_session("own_unlisted_profile_pk", own_unlisted_of("pk"))
+        read_with_the_session("own_unlisted_facet_keys", own_unlisted_of("facet_keys"))

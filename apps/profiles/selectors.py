@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -57,15 +57,34 @@ def profile_visible_to(viewer) -> QuerySet[Profile]:
 
 def _own_unlisted_profile(viewer) -> dict | None:
     """The member's own profile when the pool does not list it (hidden): its id and facet
-    keys, looked up once per request (kept on the user object of the request)."""
+    keys, read with the session when the member signed in with one (`own_unlisted_of`),
+    otherwise looked up here; once per request either way (kept on the request's user)."""
     try:
         return viewer._own_unlisted_profile
     except AttributeError:
-        viewer._own_unlisted_profile = (
-            Profile.objects.filter(user=viewer).exclude(listed_for__in=LISTED_FOR_MEMBERS)
-            .values("pk", "facet_keys").first()
-        )
-        return viewer._own_unlisted_profile
+        pass
+    if hasattr(viewer, "own_unlisted_profile_pk"):
+        pk = viewer.own_unlisted_profile_pk
+        own = None if pk is None else {"pk": pk, "facet_keys": viewer.own_unlisted_facet_keys}
+    else:
+        own = _own_unlisted(viewer).values("pk", "facet_keys").first()
+    viewer._own_unlisted_profile = own
+    return own
+
+
+def _own_unlisted(user) -> QuerySet[Profile]:
+    return Profile.objects.filter(user=user).exclude(listed_for__in=LISTED_FOR_MEMBERS)
+
+
+def own_unlisted_of(field: str):
+    """`field` of the member's own profile when the pool does not list it, as an expression of
+    the user in `user_field`: read in the session's statement (`apps.accounts.sessions`),
+    since every list of profiles a member opens asks for it."""
+
+    def expression(user_field: str) -> Subquery:
+        return Subquery(_own_unlisted(OuterRef(user_field)).values(field)[:1])
+
+    return expression
 
 
 def _lists():

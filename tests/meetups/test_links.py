@@ -80,9 +80,9 @@ def test_a_talk_on_a_draft_shows_on_the_speakers_profile_only_to_who_may_see_the
     member = UserFactory()
     client.force_login(member)
     client.get(url)  # draws the profile's shared fragment
-    # The session, the viewer's own hidden profile, the profile, its talks (no draft among
-    # them: one query) and the fragments' generations.
-    with django_assert_num_queries(5):
+    # The session (with whether the viewer's own profile is hidden), the profile, its talks
+    # (no draft among them: one query) and the fragments' generations.
+    with django_assert_num_queries(4):
         client.get(url)
     draft = event_factory(title="Borrador secreto", publish=False)
     services.talk_add(actor=draft.organisers.get(), event=draft, title="Charla oculta", speakers=[speaker])

@@ -90,7 +90,8 @@ def plans_of_talent_page(client, member, params) -> list[tuple[str, str]]:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a scan no index can spare shows anyway
         for query in captured.captured_queries:
             sql = query["sql"]
-            if sql.startswith("SELECT") and "profiles_" in sql:
+            # The session's own statement reads the member's profile by its user (below).
+            if sql.startswith("SELECT") and "profiles_" in sql and "accounts_membersession" not in sql:
                 cursor.execute(f"EXPLAIN {sql}")
                 plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
     return plans
@@ -205,3 +206,18 @@ def test_a_skill_or_language_filter_can_be_read_from_the_facet_keys_index(member
         matching = selectors._matching(member_pool, selectors.TalentSearch(**params))
         plan = plan_of(matching.order_by())
         assert "profiles_facet_keys_gin" in plan and "profiles_profileskill" not in plan, (params, plan)
+
+
+def test_the_session_reads_whether_the_members_own_profile_is_hidden_by_its_user_index(client, member_pool):
+    """Every signed-in request's session statement asks it: one row by the profile's user."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member_pool)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/notifications/").status_code == 200
+    (session,) = [query["sql"] for query in captured.captured_queries if "accounts_membersession" in query["sql"]]
+    assert TABLE in session
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {session}")
+        assert_no_seq_scan("\n".join(row[0] for row in cursor.fetchall()), TABLE)
