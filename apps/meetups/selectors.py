@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.selectors import named_people
+from apps.core.statements import CompiledQuery
 from apps.meetups import permissions
 from apps.meetups.models import Chapter, Event, Rsvp, Talk
 
@@ -181,6 +182,18 @@ def my_upcoming_talks(user) -> QuerySet[Talk]:
     )
 
 
+def _accepted_talks(speaker_id: int) -> QuerySet[Talk]:
+    return (
+        Talk.objects.filter(speakers=speaker_id, status=Talk.Status.ACCEPTED)
+        .select_related("event")
+        .order_by("-event__starts_at", "-id")[:TALKS_READ_MAX]
+    )
+
+
+# Read on every view of a talent profile: compiled once.
+_accepted_talks_of = CompiledQuery(_accepted_talks, speaker_id=int)
+
+
 def talks_by_speaker(user, *, viewer, limit: int = 20) -> list[Talk]:
     """A member's accepted talks on events the viewer may see, newest first, for their
     talent profile (read on every view of it).
@@ -188,11 +201,7 @@ def talks_by_speaker(user, *, viewer, limit: int = 20) -> list[Talk]:
     Read without `events_visible_to`'s subquery, which cost more to build than the read
     itself: every event but a draft is visible to everyone, so only talks on drafts are
     checked against it, in a second query when there are any."""
-    talks = list(
-        Talk.objects.filter(speakers=user, status=Talk.Status.ACCEPTED)
-        .select_related("event")
-        .order_by("-event__starts_at", "-id")[:TALKS_READ_MAX]
-    )
+    talks = _accepted_talks_of.list(speaker_id=user.pk)
     drafts = {talk.event_id for talk in talks if talk.event.state == Event.State.DRAFT}
     if drafts:
         visible = set(events_visible_to(viewer).filter(pk__in=drafts).values_list("pk", flat=True))

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from apps.core.statements import CompiledQuery
 from apps.core.summaries import Summary
 from apps.profiles import permissions
 from apps.profiles import pool
@@ -50,9 +51,14 @@ def profile_visible_to(viewer) -> QuerySet[Profile]:
     if viewer is None or not viewer.is_authenticated:
         return profiles.filter(listed_for__in=LISTED_FOR_VISITORS)
     own = _own_unlisted_profile(viewer)
-    if own is None:
-        return profiles.filter(listed_for__in=LISTED_FOR_MEMBERS)
-    return profiles.filter(Q(listed_for__in=LISTED_FOR_MEMBERS) | Q(pk=own["pk"]))
+    return _for_members(own_pk=own["pk"] if own else None)
+
+
+def _for_members(own_pk: int | None = None) -> QuerySet[Profile]:
+    """Profiles a member sees: those the pool lists for members, and their own (`own_pk`) when
+    it does not."""
+    listed = Q(listed_for__in=LISTED_FOR_MEMBERS)
+    return Profile.objects.filter(listed if own_pk is None else listed | Q(pk=own_pk))
 
 
 def _own_unlisted_profile(viewer) -> dict | None:
@@ -109,12 +115,27 @@ def with_handle(profiles: QuerySet[Profile], handle: str) -> QuerySet[Profile]:
 
 
 def profile_detail(*, viewer, handle: str) -> Profile | None:
-    return _with_lists(profile_visible(viewer=viewer, handle=handle)).first()
+    profile = profile_visible(viewer=viewer, handle=handle)
+    return with_lists_loaded(profile) if profile is not None else None
 
 
-def profile_visible(*, viewer, handle: str) -> QuerySet[Profile]:
-    """The profile of `handle` if `viewer` may see it, with its member (one query)."""
-    return with_handle(profile_visible_to(viewer), handle).select_related("user")
+def profile_visible(*, viewer, handle: str) -> Profile | None:
+    """The profile of `handle` if `viewer` may see it, with its member (one query; for a
+    member, by a statement compiled once: every view of a profile page reads it)."""
+    if viewer is not None and viewer.is_authenticated and not permissions.is_staff(viewer):
+        own = _own_unlisted_profile(viewer)
+        if own is None:
+            return _members_profile.first(handle=handle.lower())
+        return _members_or_own_profile.first(handle=handle.lower(), own_pk=own["pk"])
+    return with_handle(profile_visible_to(viewer), handle).select_related("user").first()
+
+
+def _with_handle_for_members(handle: str, own_pk: int | None = None) -> QuerySet[Profile]:
+    return with_handle(_for_members(own_pk), handle).select_related("user")[:1]
+
+
+_members_profile = CompiledQuery(_with_handle_for_members, handle=str)
+_members_or_own_profile = CompiledQuery(_with_handle_for_members, handle=str, own_pk=int)
 
 
 def profile_of(user) -> Profile | None:

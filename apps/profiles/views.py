@@ -127,7 +127,7 @@ def _csv_safe(value) -> str:
 
 @page_for_visitors("profiles", "hub", "hackathons", "meetups")
 def profile_detail(request, handle: str):
-    profile = selectors.profile_visible(viewer=request.user, handle=handle).first()
+    profile = selectors.profile_visible(viewer=request.user, handle=handle)
     if profile is None:
         raise Http404
     return _render_detail(request, profile, ContactRequestForm())
@@ -159,7 +159,7 @@ def _render_detail(request, profile, contact_form, status=200):
 @login_required
 @require_POST
 def contact_request_create(request, handle: str):
-    profile = selectors.profile_visible(viewer=request.user, handle=handle).first()
+    profile = selectors.profile_visible(viewer=request.user, handle=handle)
     if profile is None:
         raise Http404
     form = ContactRequestForm(request.POST)

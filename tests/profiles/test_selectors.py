@@ -32,6 +32,29 @@ def test_profile_detail_matches_the_handle_in_any_case_within_what_the_viewer_ma
     assert selectors.profile_detail(viewer=UserFactory(), handle="nadie") is None
 
 
+def test_a_hidden_profiles_page_opens_for_its_owner_and_staff_only_in_any_case():
+    """The page's read is a statement compiled once per process, with and without an own
+    hidden profile: the same answers as the visibility selector, whoever asks first."""
+    ana = make_profile(handle="Ana-Oculta", visibility="hidden")
+    bea = make_profile(handle="bea-oculta", visibility="hidden")
+    members_only = make_profile(handle="socia", visibility="members")
+    for viewer, handle, expected in (
+        (ana.user, "ANA-OCULTA", ana),
+        (ana.user, "bea-oculta", None),
+        (bea.user, "ana-oculta", None),
+        (bea.user, "bea-oculta", bea),
+        (bea.user, "Socia", members_only),
+        (UserFactory(), "ana-oculta", None),
+        (UserFactory(), "socia", members_only),
+        (UserFactory(is_staff=True), "ana-oculta", ana),
+        (AnonymousUser(), "socia", None),
+    ):
+        found = selectors.profile_visible(viewer=viewer, handle=handle)
+        assert found == expected, (viewer, handle)
+        if found is not None:
+            assert "user" in found._state.fields_cache  # its member came with it
+
+
 def test_a_deactivated_members_hidden_profile_is_seen_by_staff_only():
     hidden = make_profile(handle="se-fue", visibility="hidden")
     hidden.user.is_active = False
