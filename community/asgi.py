@@ -24,11 +24,6 @@ class RequestThreads:
         self._idle: deque[ThreadPoolExecutor] = deque()
         self._keep = keep
 
-    @property
-    def idle(self) -> int:
-        """How many threads wait for a request."""
-        return len(self._idle)
-
     def lend(self) -> ThreadPoolExecutor:
         try:
             return self._idle.pop()
